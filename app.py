@@ -1,0 +1,29 @@
+"""The helpdesk's Lambda entry points. Wiring only: routes live in chalicelib/api, handlers in chalicelib/events."""
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib.api.agent import agent_api
+from chalicelib.api.customer import customer_api
+from chalicelib.api.openapi import docs_api
+from chalicelib.api.public import public_api
+from chalicelib.events import notifications, publisher
+from chalicelib.observability import logger, metrics, tracer
+
+app = Chalice(app_name="helpdesk")
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+for blueprint in (public_api, customer_api, agent_api, docs_api):
+    app.register_blueprint(blueprint)
+
+# Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
+PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
+
+
+@app.on_dynamodb_record(stream_arn=PLACEHOLDER_STREAM, batch_size=25, starting_position="TRIM_HORIZON")
+def publish_ticket_events(event):
+    return publisher.handle(event)
+
+
+@app.on_sqs_message(queue="notifications", batch_size=10)
+def send_notifications(event):
+    return notifications.handle(event)

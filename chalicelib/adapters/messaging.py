@@ -1,0 +1,66 @@
+"""SNS (the ticket-events topic), SES (mail) and Secrets Manager (the link secret)."""
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+from email.utils import formataddr
+
+from chalicelib.adapters.aws import client
+from chalicelib.domain.mail import MailContent
+from chalicelib.services.ports import EventBus, Mailer, SecretSource
+
+
+class SnsEventBus(EventBus):
+    def __init__(self, topic_arn: str):
+        self.topic_arn = topic_arn
+
+    def publish(self, document: dict) -> None:
+        # Attributes let each queue subscribe to just the events it handles (SNS filter policies).
+        attributes = {
+            "event_type": document["type"],
+            "visibility": document["visibility"],
+            "author_kind": document["actor"]["kind"],
+        }
+        client("sns").publish(
+            TopicArn=self.topic_arn, Message=json.dumps(document, ensure_ascii=False),
+            MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()})
+
+
+def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: str, domain: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = formataddr(("Helpdesk", sender))
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Message-ID"] = f"<{message_id}@{domain}>"
+    # Every mail of a ticket refers to the same root id, so clients thread them together.
+    message["References"] = f"<{thread_id}@{domain}>"
+    message["In-Reply-To"] = f"<{thread_id}@{domain}>"
+    message["Content-Language"] = mail.language.value
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text, charset="utf-8")
+    message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    return message
+
+
+class SesMailer(Mailer):
+    def __init__(self, sender: str):
+        self.sender = sender
+
+    def send(self, mail: MailContent, *, message_id: str, thread_id: str) -> None:
+        domain = self.sender.rsplit("@", 1)[-1]
+        mime = build_mime(mail, sender=self.sender, message_id=message_id, thread_id=thread_id, domain=domain)
+        client("ses").send_raw_email(Source=self.sender, Destinations=[mail.to],
+                                     RawMessage={"Data": mime.as_bytes()})
+
+
+class SecretsManagerSource(SecretSource):
+    """Reads the secret once per container."""
+
+    def __init__(self, secret_arn: str):
+        self.secret_arn = secret_arn
+        self._value: bytes | None = None
+
+    def link_secret(self) -> bytes:
+        if self._value is None:
+            self._value = client("secretsmanager").get_secret_value(SecretId=self.secret_arn)["SecretString"].encode()
+        return self._value

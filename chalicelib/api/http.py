@@ -1,0 +1,115 @@
+"""The HTTP edge shared by every route: JSON bodies checked against a schema, domain errors mapped to
+HTTP in this one place, CORS, and a registry of routes that /openapi.json is built from.
+
+Chalice hands only ChaliceUnhandledError to middleware, so the mapping wraps each view instead.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from dataclasses import dataclass
+
+from chalice import Blueprint, CORSConfig, Response
+
+from chalicelib.api.auth import current_agent, ticket_key
+from chalicelib.errors import DomainError, Invalid, NotFound
+from chalicelib.observability import logger
+
+STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "limit_reached": 429}
+
+# CORS is configuration of API Gateway itself (the OPTIONS answers), so it is fixed when routes are
+# declared: `chalice package` and Lambda both import with WEB_ORIGIN set. Both sites share that origin.
+CORS = CORSConfig(allow_origin=os.environ.get("WEB_ORIGIN", "http://127.0.0.1:8080"),
+                  allow_headers=["Authorization", "Content-Type", "X-Ticket-Key"], max_age=600)
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    path: str
+    method: str
+    summary: str
+    audience: str  # public | customer | agent
+    request: dict | None
+    status: int
+
+
+ROUTES: list[RouteDoc] = []
+
+
+def error_response(error: DomainError) -> Response:
+    body = {"error": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = error.fields
+    return Response(status_code=STATUS[error.code], body=body)
+
+
+def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str, audience: str = "public",
+          request: dict | None = None, status: int = 200):
+    """Declare a JSON route. The view returns a dict and gets, as keyword arguments, the URL parameters,
+    the validated body as `body` (when `request` is given), the verified `agent` (audience "agent": no
+    agent route can forget to check) or the ticket `key` (audience "customer"). DomainErrors become
+    their HTTP status."""
+    ROUTES.append(RouteDoc(path, method, summary, audience, request, status))
+
+    def register(view):
+        @functools.wraps(view)
+        def handle(**params):
+            try:
+                headers = blueprint.current_request.headers
+                if audience == "agent":  # credentials before anything else: no hints to strangers
+                    params["agent"] = current_agent(headers)
+                elif audience == "customer":
+                    params["key"] = ticket_key(headers)
+                if request is not None:
+                    params["body"] = parse_body(blueprint.current_request.raw_body, request)
+                return Response(status_code=status, body=view(**params))
+            except DomainError as error:
+                logger.info("request refused", extra={"error": error.code, "fields": sorted(error.fields)})
+                return error_response(error)
+
+        blueprint.route(path, methods=[method], cors=CORS)(handle)
+        return view
+
+    return register
+
+
+_SCHEMA_CODES = {"required": "required", "minLength": "required", "maxLength": "too_long", "maxItems": "too_many",
+                 "type": "invalid", "enum": "invalid", "pattern": "invalid", "format": "invalid",
+                 "minimum": "invalid", "maximum": "too_large", "additionalProperties": "invalid"}
+
+
+def parse_body(raw: bytes | None, schema: dict) -> dict:
+    from aws_lambda_powertools.utilities.validation import validate  # heavy: imported on first use only
+    from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidationError
+
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the body must be a JSON object", fields={"body": "invalid"}) from None
+    try:
+        validate(event=body, schema=schema)
+    except SchemaValidationError as exc:
+        path = _field_path(exc)
+        code = _SCHEMA_CODES.get(exc.rule, "invalid")
+        raise Invalid(f"{path or 'body'}: {code}", fields={path or "body": code}) from None
+    return body
+
+
+def _field_path(exc) -> str:
+    """'data.customer.email' / 'data.attachments[1]' -> 'customer.email' / 'attachments.1'."""
+    path = re.sub(r"\[(\d+)\]", r".\1", exc.name or "data").removeprefix("data").lstrip(".")
+    if exc.rule == "required":  # fastjsonschema names the parent object; the message names the missing field
+        missing = re.search(r"\['([^']+)'", exc.message or "")
+        if missing:
+            path = f"{path}.{missing.group(1)}".lstrip(".")
+    return path
+
+
+def ticket_number(raw: str) -> int:
+    """A ticket number from the URL; anything else is simply a ticket that does not exist."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise NotFound("no such ticket")
+    return int(raw)

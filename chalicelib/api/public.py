@@ -1,0 +1,51 @@
+"""Routes anyone may call: health, the catalog, uploads and the new-ticket form."""
+from chalice import Blueprint
+
+from chalicelib import bootstrap
+from chalicelib.api import schemas
+from chalicelib.api.http import route
+from chalicelib.domain.attachments import ALLOWED_TYPES
+from chalicelib.domain.tickets import Language, Priority
+from chalicelib.services import catalog, tickets, uploads
+from chalicelib.settings import get_settings
+
+public_api = Blueprint(__name__)
+
+
+@route(public_api, "/health", summary="Liveness")
+def health():
+    return {"status": "ok"}
+
+
+@route(public_api, "/catalog", summary="Departments, categories, priorities, languages and attachment limits")
+def get_catalog():
+    limits = bootstrap.limits()
+    return {
+        "departments": [{"id": d.id, "names": d.names,
+                         "categories": [{"id": c.id, "names": c.names} for c in d.categories]}
+                        for d in catalog.list_departments(bootstrap.catalog())],
+        "priorities": [p.value for p in Priority],
+        "languages": [lang.value for lang in Language],
+        "limits": {"max_file_bytes": limits.max_file_bytes, "max_message_bytes": limits.max_message_bytes,
+                   "max_files": limits.max_files, "allowed_types": sorted(ALLOWED_TYPES)},
+    }
+
+
+@route(public_api, "/uploads", method="POST", status=201, request=schemas.START_UPLOAD,
+       summary="Presigned POST for one attachment, uploaded by the browser straight to S3")
+def start_upload(body):
+    grant = uploads.start_upload(bootstrap.files(), bootstrap.limits(), filename=body["filename"],
+                                 content_type=body["content_type"], size=body["size"])
+    return {"upload_id": grant.upload_id, "url": grant.url, "fields": grant.fields, "expires_in": grant.expires_in}
+
+
+@route(public_api, "/tickets", method="POST", status=201, request=schemas.OPEN_TICKET, summary="Open a ticket")
+def open_ticket(body):
+    opened = tickets.open_ticket(
+        tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
+        secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(),
+        site_url=get_settings().customer_site_url, subject=body["subject"], department=body["department"],
+        category=body["category"], priority=body["priority"], text=body["text"], language=body["language"],
+        customer_name=body["customer"]["name"], customer_email=body["customer"]["email"],
+        attachments=body.get("attachments", []))
+    return {"number": opened.number, "access_key": opened.access_key, "link": opened.link}

@@ -1,0 +1,62 @@
+"""Wires the real adapters to the ports, once per container, on first use (never at import)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from chalicelib.domain.attachments import Limits
+from chalicelib.services.ports import Clock
+from chalicelib.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def tickets():
+    from chalicelib.adapters.dynamo import DynamoTicketRepository
+    return DynamoTicketRepository()
+
+
+@lru_cache(maxsize=1)
+def catalog():
+    from chalicelib.adapters.dynamo import DynamoCatalogRepository
+    return DynamoCatalogRepository()
+
+
+@lru_cache(maxsize=1)
+def files():
+    from chalicelib.adapters.files import S3FileStore
+    return S3FileStore(get_settings().attachments_bucket)
+
+
+@lru_cache(maxsize=1)
+def secrets():
+    from chalicelib.adapters.messaging import SecretsManagerSource
+    return SecretsManagerSource(get_settings().link_secret_arn)
+
+
+@lru_cache(maxsize=1)
+def event_bus():
+    from chalicelib.adapters.messaging import SnsEventBus
+    return SnsEventBus(get_settings().events_topic_arn)
+
+
+@lru_cache(maxsize=1)
+def mailer():
+    from chalicelib.adapters.messaging import SesMailer
+    return SesMailer(get_settings().mail_from)
+
+
+def clock() -> Clock:
+    return Clock()
+
+
+def limits() -> Limits:
+    s = get_settings()
+    return Limits(max_file_bytes=s.max_file_bytes, max_message_bytes=s.max_message_bytes, max_files=s.max_files)
+
+
+def reset() -> None:
+    """Forget every wired adapter (tests, or settings that changed)."""
+    get_settings.cache_clear()
+    for factory in (tickets, catalog, files, secrets, event_bus, mailer):
+        factory.cache_clear()
+    from chalicelib.adapters.aws import client
+    client.cache_clear()

@@ -1,0 +1,34 @@
+"""The customer's private link.
+
+The key in the link is derived from a server secret and a per-ticket random salt:
+key = HMAC-SHA256(secret, "<number>:<salt>") (256 bits). The table keeps only the salt and SHA-256(key),
+so a copy of the table alone opens no ticket, while the mail worker, which holds the secret, can
+put the link into every mail. A new salt revokes the old link.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def derive_key(secret: bytes, number: int, salt: str) -> str:
+    digest = hmac.new(secret, f"{number}:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_matches(key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_key(key), stored_hash)
+
+
+def ticket_link(site_url: str, number: int, key: str) -> str:
+    return f"{site_url.rstrip('/')}/#/t/{number}/{key}"

@@ -1,0 +1,215 @@
+"""The ticket and its timeline. Pure Python: no AWS, no web framework.
+
+A ticket is a small mutable header (status, priority, who, when) plus an append-only timeline of
+events. Every change appends events; the events double as the outbox (see docs/architecture.md).
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from chalicelib.errors import Conflict, Invalid
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    CLOSED = "closed"
+
+
+# Allowed transitions are data: services ask `can_move`, tests walk the table.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.AWAITING_CUSTOMER, Status.CLOSED}),
+    Status.OPEN: frozenset({Status.AWAITING_CUSTOMER, Status.CLOSED}),
+    Status.AWAITING_CUSTOMER: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.OPEN}),
+}
+ACTIVE_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.AWAITING_CUSTOMER})
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Language(StrEnum):
+    FA = "fa"
+    HE = "he"
+    EN = "en"
+
+    @property
+    def is_rtl(self) -> bool:
+        return self in (Language.FA, Language.HE)
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class AuthorKind(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class EventType(StrEnum):
+    TICKET_CREATED = "ticket.created"
+    MESSAGE_ADDED = "ticket.message_added"
+    STATUS_CHANGED = "ticket.status_changed"
+
+
+SUBJECT_MAX = 200
+TEXT_MAX = 20_000
+NAME_MAX = 120
+EMAIL_MAX = 254
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: AuthorKind
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    email: str
+
+    @classmethod
+    def parse(cls, name: str, email: str) -> Customer:
+        name, email = name.strip(), email.strip()
+        if not name:
+            raise Invalid.field("customer.name", "required")
+        if len(name) > NAME_MAX:
+            raise Invalid.field("customer.name", "too_long")
+        if not email:
+            raise Invalid.field("customer.email", "required")
+        if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+            raise Invalid.field("customer.email", "invalid")
+        return cls(name=name, email=email)
+
+    @property
+    def key(self) -> str:
+        """How a customer is found again: the address, case-folded."""
+        return self.email.casefold()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    key: str
+    visibility: Visibility = Visibility.PUBLIC
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    visibility: Visibility
+    author: Actor
+    text: str
+    created_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+
+
+def clean_text(text: str, path: str = "text") -> str:
+    text = text.strip()
+    if not text:
+        raise Invalid.field(path, "required")
+    if len(text) > TEXT_MAX:
+        raise Invalid.field(path, "too_long")
+    return text
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join(subject.split())  # no newlines: subjects end up in mail headers
+    if not subject:
+        raise Invalid.field("subject", "required")
+    if len(subject) > SUBJECT_MAX:
+        raise Invalid.field("subject", "too_long")
+    return subject
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One entry of the append-only timeline, and one message on the outbox."""
+
+    id: str
+    ticket_number: int
+    type: EventType
+    occurred_at: datetime
+    actor: Actor
+    visibility: Visibility
+    message: Message | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: int
+    subject: str
+    department: str
+    category: str
+    priority: Priority
+    language: Language
+    customer: Customer
+    status: Status
+    created_at: datetime
+    last_activity_at: datetime
+    link_salt: str
+    link_hash: str
+    version: int = 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def _moved(self, to: Status, at: datetime) -> Ticket:
+        if to == self.status:
+            return replace(self, last_activity_at=at)
+        if to not in TRANSITIONS[self.status]:
+            raise Conflict(f"a {self.status} ticket cannot become {to}")
+        return replace(self, status=to, last_activity_at=at)
+
+    def after_customer_message(self, at: datetime) -> Ticket:
+        # A customer writing back puts the ticket in front of an agent again; a new ticket stays new.
+        return replace(self, last_activity_at=at) if self.status == Status.NEW else self._moved(Status.OPEN, at)
+
+    def after_agent_reply(self, at: datetime) -> Ticket:
+        return self._moved(Status.AWAITING_CUSTOMER, at)
+
+    def status_events(self, before: Ticket, actor: Actor, at: datetime) -> list[TicketEvent]:
+        """The timeline entry recording a status change between `before` and self, if any."""
+        if before.status == self.status:
+            return []
+        return [TicketEvent(id=new_id(), ticket_number=self.number, type=EventType.STATUS_CHANGED,
+                            occurred_at=at, actor=actor, visibility=Visibility.INTERNAL,
+                            data={"from": before.status.value, "to": self.status.value})]
+
+
+def message_event(ticket: Ticket, message: Message) -> TicketEvent:
+    return TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.MESSAGE_ADDED,
+                       occurred_at=message.created_at, actor=message.author,
+                       visibility=message.visibility, message=message)
+
+
+def parse_enum(enum: type[StrEnum], value, path: str):
+    try:
+        return enum(value)
+    except ValueError:
+        raise Invalid.field(path, "invalid") from None

@@ -1,0 +1,40 @@
+"""Domain errors. The API maps them to HTTP in one place (chalicelib/api/http.py); nothing here knows HTTP."""
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Invalid(DomainError):
+    """Bad input. `fields` maps a dotted field path to a code the web sites translate."""
+
+    code = "invalid"
+
+    @classmethod
+    def field(cls, path: str, code: str) -> "Invalid":
+        return cls(f"{path}: {code}", fields={path: code})
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class LimitReached(DomainError):
+    code = "limit_reached"

@@ -1,0 +1,40 @@
+"""Mail to the customer for the events that concern them. Runs behind the notifications queue.
+
+The event document carries the ticket snapshot (chalicelib/domain/events.py), so nothing is read back.
+Idempotency (one mail per event even when SQS delivers twice) is the caller's: see events/notifications.py.
+"""
+from __future__ import annotations
+
+from chalicelib.domain import links, mail
+from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
+from chalicelib.services.ports import Mailer, SecretSource
+
+
+def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
+    """The customer mail an event calls for, or None."""
+    if doc["visibility"] != Visibility.PUBLIC:
+        return None
+    ticket = doc["ticket"]
+    if doc["type"] == EventType.TICKET_CREATED:
+        template, extra = "received", {}
+    elif doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
+        template = "agent_replied"
+        extra = {"agent": doc["message"]["author"]["name"], "quote": doc["message"]["text"]}
+    else:
+        return None
+    number = ticket["number"]
+    key = links.derive_key(secrets.link_secret(), number, ticket["link_salt"])
+    return mail.render(template, Language(ticket["language"]), to=ticket["customer"]["email"],
+                       link=links.ticket_link(site_url, number, key), number=number, subject=ticket["subject"],
+                       name=ticket["customer"]["name"], **extra)
+
+
+def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str) -> bool:
+    """Send the mail for one event; True if one was sent."""
+    content = mail_for_event(doc, secrets=secrets, site_url=site_url)
+    if content is None:
+        return False
+    # Stable ids let mail clients thread every mail of a ticket together.
+    mailer.send(content, message_id=f"ticket-{doc['ticket_number']}-{doc['event_id']}",
+                thread_id=f"ticket-{doc['ticket_number']}")
+    return True

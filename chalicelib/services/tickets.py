@@ -1,0 +1,172 @@
+"""Ticket use cases: open, follow, reply, note. Ports come in as arguments (see chalicelib/bootstrap.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from chalicelib.domain import links
+from chalicelib.domain.attachments import Limits
+from chalicelib.domain.catalog import check_placement
+from chalicelib.domain.tickets import (
+    Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
+    Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
+)
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.services import uploads
+from chalicelib.services.ports import (
+    CatalogRepository, Clock, FileStore, SecretSource, TicketRepository, VersionConflict,
+)
+
+SAVE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    number: int
+    access_key: str
+    link: str
+
+
+@dataclass(frozen=True)
+class TicketView:
+    ticket: Ticket
+    messages: list[Message]
+
+
+def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, secrets: SecretSource,
+                clock: Clock, limits: Limits, site_url: str, subject: str, department: str, category: str,
+                priority: str, text: str, language: str, customer_name: str, customer_email: str,
+                attachments: list[str]) -> OpenedTicket:
+    # Everything the customer typed is checked before anything is stored or numbered.
+    subject = clean_subject(subject)
+    text = clean_text(text)
+    priority_value = parse_enum(Priority, priority, "priority")
+    language_value = parse_enum(Language, language, "language")
+    customer = Customer.parse(customer_name, customer_email)
+    check_placement(catalog.departments(), department, category)
+    accepted = uploads.accept_uploads(files, limits, attachments)
+
+    now = clock.now()
+    number = tickets.next_number()
+    salt = links.new_salt()
+    key = links.derive_key(secrets.link_secret(), number, salt)
+    ticket = Ticket(number=number, subject=subject, department=department, category=category,
+                    priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
+                    created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key))
+    author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
+    first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
+                    attachments=tuple(accepted))
+    created = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=now,
+                          actor=author, visibility=Visibility.PUBLIC)
+    tickets.create(ticket, [created, message_event(ticket, first)], accepted)
+    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key))
+
+
+def _ticket_for_customer(tickets: TicketRepository, number: int, key: str) -> Ticket:
+    ticket = tickets.get(number)
+    # A wrong key looks exactly like a missing ticket: the API is no oracle for ticket numbers.
+    if ticket is None or not key or not links.key_matches(key, ticket.link_hash):
+        raise NotFound("no such ticket")
+    return ticket
+
+
+def _ticket(tickets: TicketRepository, number: int) -> Ticket:
+    ticket = tickets.get(number)
+    if ticket is None:
+        raise NotFound("no such ticket")
+    return ticket
+
+
+def _messages(tickets: TicketRepository, number: int, *, include_internal: bool) -> list[Message]:
+    return [e.message for e in tickets.timeline(number)
+            if e.message and (include_internal or e.message.visibility == Visibility.PUBLIC)]
+
+
+def view_as_customer(tickets: TicketRepository, number: int, key: str) -> TicketView:
+    ticket = _ticket_for_customer(tickets, number, key)
+    return TicketView(ticket, _messages(tickets, number, include_internal=False))
+
+
+def view_as_agent(tickets: TicketRepository, number: int) -> TicketView:
+    ticket = _ticket(tickets, number)
+    return TicketView(ticket, _messages(tickets, number, include_internal=True))
+
+
+def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Callable[[], Ticket],
+            message: Callable[[Ticket], Message], change: Callable[[Ticket, Message], Ticket],
+            attachments: list[Attachment]) -> Message:
+    """Append a message to the freshest ticket. Appends commute, so a lost race is simply retried on a re-read."""
+    for attempt in range(SAVE_ATTEMPTS):
+        before = ticket if attempt == 0 else reload()
+        new_message = message(before)
+        after = replace(change(before, new_message), version=before.version + 1)
+        events = [message_event(after, new_message), *after.status_events(before, new_message.author, clock.now())]
+        try:
+            tickets.save(after, events, attachments)
+            return new_message
+        except VersionConflict:
+            continue
+    raise Conflict("the ticket is changing too fast; try again")
+
+
+def customer_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
+                   key: str, text: str, attachments: list[str]) -> Message:
+    text = clean_text(text)
+    ticket = _ticket_for_customer(tickets, number, key)
+    accepted = uploads.accept_uploads(files, limits, attachments)
+
+    def message(ticket: Ticket) -> Message:
+        author = Actor(kind=AuthorKind.CUSTOMER, id=ticket.customer.key, name=ticket.customer.name)
+        return Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=clock.now(),
+                       attachments=tuple(accepted))
+
+    return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, number, key), message,
+                   lambda t, m: t.after_customer_message(m.created_at), accepted)
+
+
+def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
+                agent: Actor, text: str, attachments: list[str]) -> Message:
+    text = clean_text(text)
+    ticket = _ticket(tickets, number)
+    accepted = uploads.accept_uploads(files, limits, attachments)
+
+    def message(_: Ticket) -> Message:
+        return Message(id=new_id(), visibility=Visibility.PUBLIC, author=agent, text=text, created_at=clock.now(),
+                       attachments=tuple(accepted))
+
+    return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message,
+                   lambda t, m: t.after_agent_reply(m.created_at), accepted)
+
+
+def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Actor, text: str) -> Message:
+    text = clean_text(text)
+
+    def message(_: Ticket) -> Message:
+        return Message(id=new_id(), visibility=Visibility.INTERNAL, author=agent, text=text, created_at=clock.now())
+
+    # A note changes nothing the customer sees, not even the ticket's last activity.
+    ticket = _ticket(tickets, number)
+    return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message, lambda t, _: t, [])
+
+
+def attachment_for_customer(*, tickets: TicketRepository, files: FileStore, number: int, key: str,
+                            attachment_id: str) -> tuple[str, int]:
+    _ticket_for_customer(tickets, number, key)
+    attachment = tickets.attachment(number, attachment_id)
+    if attachment is None or attachment.visibility != Visibility.PUBLIC:
+        raise NotFound("no such attachment")
+    return uploads.download_url(files, attachment)
+
+
+def attachment_for_agent(*, tickets: TicketRepository, files: FileStore, number: int,
+                         attachment_id: str) -> tuple[str, int]:
+    attachment = tickets.attachment(number, attachment_id)
+    if attachment is None:
+        raise NotFound("no such attachment")
+    return uploads.download_url(files, attachment)
+
+
+def department_queue(*, tickets: TicketRepository, catalog: CatalogRepository, department: str) -> list[Ticket]:
+    if not any(d.id == department for d in catalog.departments()):
+        raise NotFound("no such department")
+    return tickets.queue(department)

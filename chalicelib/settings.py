@@ -1,0 +1,61 @@
+"""Typed settings read from the environment when first asked for (never at import).
+
+Lambda gets them from infra/wiring.yaml, the local runtime from local/provision.py; tests set them
+and call `get_settings.cache_clear()`.
+"""
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    helpdesk_table: str
+    idempotency_table: str
+    attachments_bucket: str
+    events_topic_arn: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwks_url: str
+    link_secret_arn: str
+    mail_from: str
+    customer_site_url: str
+    web_origin: str
+    max_file_bytes: int
+    max_message_bytes: int
+    max_files: int
+
+    @property
+    def token_issuer(self) -> str:
+        # Cognito (and moto) always name the real AWS host in `iss`, even when the JWKS comes from elsewhere.
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION", "us-east-1")
+    pool = _env("USER_POOL_ID")
+    return Settings(
+        region=region,
+        helpdesk_table=_env("HELPDESK_TABLE", "helpdesk"),
+        idempotency_table=_env("IDEMPOTENCY_TABLE", "helpdesk-idempotency"),
+        attachments_bucket=_env("ATTACHMENTS_BUCKET", "helpdesk-attachments"),
+        events_topic_arn=_env("EVENTS_TOPIC_ARN"),
+        user_pool_id=pool,
+        user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
+        jwks_url=_env("JWKS_URL") or f"https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json",
+        link_secret_arn=_env("LINK_SECRET_ARN"),
+        mail_from=_env("MAIL_FROM", "helpdesk@example.com"),
+        customer_site_url=_env("CUSTOMER_SITE_URL", "http://127.0.0.1:8080/customer/"),
+        web_origin=_env("WEB_ORIGIN", "http://127.0.0.1:8080"),
+        max_file_bytes=int(_env("MAX_FILE_BYTES", str(10 * MB))),
+        max_message_bytes=int(_env("MAX_MESSAGE_BYTES", str(25 * MB))),
+        max_files=int(_env("MAX_FILES", "10")),
+    )
