@@ -1,0 +1,139 @@
+"""In-memory implementations of the service ports, for unit tests. They keep the same promises as the
+real adapters (tests/integration/test_ticket_repository.py runs one contract against both)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from chalicelib.domain.catalog import Category, Department
+from chalicelib.domain.mail import MailContent
+from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent
+from chalicelib.services.ports import (
+    CatalogRepository, EventBus, FileStore, Mailer, PresignedPost, SecretSource, StoredUpload, TicketRepository,
+    VersionConflict,
+)
+
+PDF = b"%PDF-1.4\n" + b"0" * 100
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None):
+        self.current = now or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current += timedelta(**delta)
+
+
+class InMemoryTickets(TicketRepository):
+    def __init__(self):
+        self.counter = 1000
+        self.tickets: dict[int, Ticket] = {}
+        self.events: dict[int, list[TicketEvent]] = {}
+        self.attachments: dict[tuple[int, str], Attachment] = {}
+        self.fail_next_saves = 0  # simulate writers that won the race
+
+    def next_number(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def create(self, ticket, events, attachments):
+        assert ticket.number not in self.tickets
+        self.tickets[ticket.number] = ticket
+        self.events[ticket.number] = list(events)
+        self.attachments.update({(ticket.number, a.id): a for a in attachments})
+
+    def save(self, ticket, events, attachments):
+        if self.fail_next_saves:
+            self.fail_next_saves -= 1
+            stored = self.tickets[ticket.number]
+            self.tickets[ticket.number] = replace(stored, version=stored.version + 1)
+            raise VersionConflict(ticket.number)
+        if self.tickets[ticket.number].version != ticket.version - 1:
+            raise VersionConflict(ticket.number)
+        self.tickets[ticket.number] = ticket
+        self.events[ticket.number].extend(events)
+        self.attachments.update({(ticket.number, a.id): a for a in attachments})
+
+    def get(self, number):
+        return self.tickets.get(number)
+
+    def timeline(self, number):
+        return list(self.events.get(number, []))
+
+    def attachment(self, number, attachment_id):
+        return self.attachments.get((number, attachment_id))
+
+    def queue(self, department):
+        return sorted((t for t in self.tickets.values() if t.department == department and t.is_active),
+                      key=lambda t: (t.created_at, t.number))
+
+
+class InMemoryCatalog(CatalogRepository):
+    def __init__(self, departments: list[Department] | None = None):
+        self.items = {d.id: d for d in departments or [SUPPORT]}
+
+    def departments(self):
+        return list(self.items.values())
+
+    def save(self, department):
+        self.items[department.id] = department
+
+
+SUPPORT = Department(id="support", names={"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"},
+                     categories=(Category(id="billing", names={"en": "Billing", "fa": "صورتحساب", "he": "חיוב"}),))
+
+
+class FakeFiles(FileStore):
+    def __init__(self):
+        self.objects: dict[str, tuple[str, bytes, str]] = {}  # key -> (content_type, bytes, filename)
+        self.presigned: list[dict] = []
+
+    def put_upload(self, upload_id: str, content_type: str, data: bytes, filename: str = "file.bin") -> str:
+        self.objects[f"uploads/{upload_id}"] = (content_type, data, filename)
+        return upload_id
+
+    def presign_upload(self, key, *, content_type, max_bytes, filename, expires_in):
+        self.presigned.append({"key": key, "content_type": content_type, "max_bytes": max_bytes,
+                               "filename": filename})
+        return PresignedPost(url="https://s3.example/bucket", fields={"key": key})
+
+    def inspect_upload(self, key, head_bytes):
+        if key not in self.objects:
+            return None
+        content_type, data, filename = self.objects[key]
+        return StoredUpload(content_type=content_type, size=len(data), filename=filename, head=data[:head_bytes])
+
+    def keep(self, upload_key, attachment_key):
+        self.objects[attachment_key] = copy.copy(self.objects[upload_key])
+
+    def download_url(self, key, *, filename, content_type, expires_in):
+        return f"https://s3.example/{key}?download={filename}"
+
+
+class FakeSecrets(SecretSource):
+    def link_secret(self) -> bytes:
+        return b"test-secret-of-enough-length-for-hmac"
+
+
+class FakeMailer(Mailer):
+    def __init__(self, fail: bool = False):
+        self.sent: list[tuple[MailContent, str, str]] = []
+        self.fail = fail
+
+    def send(self, mail, *, message_id, thread_id):
+        if self.fail:
+            raise ConnectionError("mail provider down")
+        self.sent.append((mail, message_id, thread_id))
+
+
+class FakeBus(EventBus):
+    def __init__(self):
+        self.published: list[dict] = []
+
+    def publish(self, document):
+        self.published.append(document)
