@@ -11,13 +11,13 @@ from chalicelib.settings import get_settings
 @lru_cache(maxsize=1)
 def tickets():
     from chalicelib.adapters.dynamo import DynamoTicketRepository
-    return DynamoTicketRepository()
+    return DynamoTicketRepository(get_settings().helpdesk_table)
 
 
 @lru_cache(maxsize=1)
 def catalog():
     from chalicelib.adapters.dynamo import DynamoCatalogRepository
-    return DynamoCatalogRepository()
+    return DynamoCatalogRepository(get_settings().helpdesk_table)
 
 
 @lru_cache(maxsize=1)

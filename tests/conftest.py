@@ -1,5 +1,4 @@
-"""Test-wide environment: set before any chalicelib import, because PynamoDB reads the table name when its
-models are defined. No test reaches AWS: dummy credentials, and moto for everything AWS."""
+"""Test-wide environment. No test reaches AWS: dummy credentials, and moto for everything AWS."""
 import os
 
 os.environ.update({
@@ -7,6 +6,81 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "Helpdesk",
     "POWERTOOLS_SERVICE_NAME": "helpdesk", "POWERTOOLS_DEV": "false",
-    "HELPDESK_TABLE": "helpdesk-test", "WEB_ORIGIN": "http://127.0.0.1:8080",
+    "WEB_ORIGIN": "http://127.0.0.1:8080",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+import socket  # noqa: E402
+
+import pytest  # noqa: E402
+
+DEMO_PASSWORD = "Test-pass-2026!"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def aws_stack():
+    """moto's server on loopback with every resource created from infra/ by the local provisioner: the
+    same path `make run` takes. Shared by the session; tests keep apart by their own ids and addresses."""
+    from moto.server import ThreadedMotoServer
+
+    from chalicelib import bootstrap
+    from local.provision import provision
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    env = provision(endpoint, stack_name="helpdesk-test", web_origin="http://127.0.0.1:8080",
+                    customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com")
+    os.environ.update(env)
+    os.environ["JWKS_URL"] = f"{endpoint}/{env['USER_POOL_ID']}/.well-known/jwks.json"
+    bootstrap.reset()
+    from chalicelib.api.auth import token_verifier
+    token_verifier.cache_clear()
+    _seed_catalog()
+    yield {**env, "endpoint": endpoint}
+    server.stop()
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def _seed_catalog():
+    from chalicelib import bootstrap
+    from chalicelib.services.catalog import save_department
+
+    save_department(bootstrap.catalog(), id="support", names={"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"},
+                    categories=[{"id": "billing", "names": {"en": "Billing", "fa": "صورتحساب", "he": "חיוב"}},
+                                {"id": "technical", "names": {"en": "Technical", "fa": "فنی", "he": "טכני"}}])
+    save_department(bootstrap.catalog(), id="sales", names={"en": "Sales", "fa": "فروش", "he": "מכירות"},
+                    categories=[{"id": "quote", "names": {"en": "Quote", "fa": "پیش‌فاکتور", "he": "הצעת מחיר"}}])
+
+
+@pytest.fixture(scope="session")
+def cognito(aws_stack):
+    """Signs in users of the stack's pool; creates them on first use."""
+    import boto3
+
+    client = boto3.client("cognito-idp")
+    pool, app_client = aws_stack["USER_POOL_ID"], aws_stack["USER_POOL_CLIENT_ID"]
+
+    def access_token(username: str, groups=("agent",)) -> str:
+        try:
+            client.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+                                     UserAttributes=[{"Name": "email", "Value": username}])
+            client.admin_set_user_password(UserPoolId=pool, Username=username, Password=DEMO_PASSWORD,
+                                           Permanent=True)
+            for group in groups:
+                client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+        except client.exceptions.UsernameExistsException:
+            pass
+        result = client.initiate_auth(ClientId=app_client, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD})
+        return result["AuthenticationResult"]["AccessToken"]
+
+    return access_token

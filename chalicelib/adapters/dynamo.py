@@ -7,7 +7,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.models import (
     ATTACHMENT_PREFIX, EVENT_PREFIX, META, AttachmentItem, CounterItem, DepartmentItem, EventItem, TicketItem,
-    ticket_pk,
+    ticket_pk, use_table,
 )
 from chalicelib.domain.catalog import Category, Department
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
@@ -55,8 +55,9 @@ def _attachment_items(number: int, attachments: list[Attachment]) -> list[Attach
 
 
 class DynamoTicketRepository(TicketRepository):
-    def __init__(self, connection: Connection | None = None):
-        self._connection = connection
+    def __init__(self, table_name: str):
+        use_table(table_name)
+        self._connection: Connection | None = None
 
     def _transaction(self) -> TransactWrite:
         if self._connection is None:
@@ -108,6 +109,9 @@ class DynamoTicketRepository(TicketRepository):
 
 
 class DynamoCatalogRepository(CatalogRepository):
+    def __init__(self, table_name: str):
+        use_table(table_name)
+
     def departments(self) -> list[Department]:
         return [Department(id=d["id"], names=d["names"],
                            categories=tuple(Category(id=c["id"], names=c["names"]) for c in d["categories"]))

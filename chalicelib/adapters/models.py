@@ -8,8 +8,8 @@ Items (pk / sk):
   COUNTER    / ticket        the last ticket number handed out
   CATALOG    / DEPT#<id>     a department with its categories
 
-PynamoDB reads Meta.table_name when the class is defined, so HELPDESK_TABLE must be set before import
-(Lambda and the local runtime do; tests set it in conftest).
+All models share one Meta: `use_table` binds them to the table named in settings at first use (PynamoDB
+re-opens its connection when Meta.table_name changes), so nothing depends on import order.
 """
 import os
 
@@ -23,8 +23,12 @@ def _region() -> str:
 
 
 class _Meta:
-    table_name = os.environ.get("HELPDESK_TABLE", "helpdesk")
+    table_name = "helpdesk"
     region = _region()
+
+
+def use_table(name: str) -> None:
+    _Meta.table_name = name
 
 
 class QueueIndex(GlobalSecondaryIndex):

@@ -1,0 +1,51 @@
+"""`make bench`: cost and speed figures as counts and ratios (the machine is noisy), written to
+bench/results.json as {"name": {"value", "unit", "note"}}.
+
+- cold_start_ratio: median import time of app.py over `import boto3` alone, fresh interpreters, alternating.
+- aws_calls_*: AWS API calls one request makes synchronously (counted at botocore, which PynamoDB uses
+  too), with the table holding SMALL and LARGE numbers of tickets: equal counts show that the request's
+  cost does not grow with the table.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+SMALL, LARGE = 10, 1000
+ENV = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
+       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+
+
+def import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
+def cold_start_ratio(runs: int = 9) -> dict:
+    app_times, boto_times = [], []
+    for _ in range(runs):  # alternate so that drift on a noisy machine hits both alike
+        boto_times.append(import_seconds("boto3"))
+        app_times.append(import_seconds("app"))
+    ratio = statistics.median(app_times) / statistics.median(boto_times)
+    return {"value": round(ratio, 2), "unit": "ratio",
+            "note": f"median import of app.py / median `import boto3`, {runs} alternating fresh interpreters"}
+
+
+def main() -> None:
+    from bench.calls import request_costs
+    results = {"cold_start_ratio": cold_start_ratio()}
+    results.update(request_costs(SMALL, LARGE))
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    width = max(map(len, results))
+    for name, figure in results.items():
+        print(f"{name:<{width}}  {figure['value']:>8} {figure['unit']:<6} {figure['note']}")
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Stream and queue handlers, invoked as Lambda would (chalice.test's lambda_.invoke), against moto.
+At-least-once delivery: duplicates do their work once; a failing downstream loses nothing."""
+import json
+import uuid
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from chalicelib import bootstrap
+from chalicelib.adapters.models import EventItem
+from tests.fakes import FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from tests.unit.test_ticket_services import AGENT, LIMITS, form
+
+
+@pytest.fixture(scope="module")
+def client(aws_stack):
+    from app import app
+    with Client(app) as test_client:
+        yield test_client
+
+
+def conversation_documents():
+    """Event documents of a real conversation: created, first message, reply, status change."""
+    from chalicelib.domain.events import to_document
+    from chalicelib.services import tickets as service
+    repo, clock = InMemoryTickets(), FixedClock()
+    email = f"c-{uuid.uuid4().hex[:8]}@example.com"
+    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), files=FakeFiles(), secrets=FakeSecrets(),
+                                 clock=clock, limits=LIMITS, site_url="http://x/", **form(customer_email=email))
+    service.agent_reply(tickets=repo, files=FakeFiles(), clock=clock, limits=LIMITS, number=opened.number,
+                        agent=AGENT, text="reply", attachments=[])
+    ticket = repo.get(opened.number)
+    return email, [to_document(e, ticket) for e in repo.timeline(opened.number)]
+
+
+def stream_event(documents, name="INSERT", sk_prefix="EV#"):
+    records = []
+    for i, doc in enumerate(documents):
+        image = EventItem(pk=f"T#{doc['ticket_number']}", sk=f"{sk_prefix}{doc['occurred_at']}#{i:02d}",
+                          doc=doc).serialize()
+        records.append({"eventID": str(i), "eventName": name, "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+                        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1",
+                        "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                                     "SequenceNumber": f"{100 + i}", "StreamViewType": "NEW_IMAGE"}})
+    return {"Records": records}
+
+
+def sqs_event(bodies):
+    return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "r", "body": body, "attributes": {},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:notifications",
+                         "awsRegion": "us-east-1"} for body in bodies]}
+
+
+def drain(queue_url):
+    sqs, bodies = boto3.client("sqs"), []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
+                                          MessageAttributeNames=["All"]).get("Messages", []):
+        for m in messages:
+            bodies.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return bodies
+
+
+def mails_to(aws_stack, address):
+    import requests
+    data = requests.get(f"{aws_stack['endpoint']}/moto-api/data.json", timeout=5).json()
+    sent = [m for region in data["ses"]["sent_messages"].values() for m in region] \
+        if isinstance(data["ses"].get("sent_messages"), dict) else data["ses"].get("sent_messages", [])
+    return [m for m in sent if address in json.dumps(m)]
+
+
+def test_publisher_relays_new_timeline_events_only(client, aws_stack):
+    drain(aws_stack["NOTIFICATIONS_QUEUE_URL"])
+    _, docs = conversation_documents()
+    response = client.lambda_.invoke("publish_ticket_events", stream_event(docs))
+    assert response.payload == {"batchItemFailures": []}
+    # Not events: updates of an event item, and inserts of other items (the ticket header).
+    client.lambda_.invoke("publish_ticket_events", stream_event(docs, name="MODIFY"))
+    client.lambda_.invoke("publish_ticket_events", stream_event(docs, sk_prefix="META#"))
+
+    relayed = drain(aws_stack["NOTIFICATIONS_QUEUE_URL"])
+    public = [d for d in docs if d["visibility"] == "public"]
+    assert sorted(d["event_id"] for d in relayed) == sorted(d["event_id"] for d in public)  # the queue filters
+
+
+def test_a_failed_publish_fails_only_its_records_so_the_stream_retries(client, aws_stack, monkeypatch):
+    _, docs = conversation_documents()
+    monkeypatch.setattr(bootstrap.event_bus(), "topic_arn", "arn:aws:sns:us-east-1:123456789012:gone")
+    response = client.lambda_.invoke("publish_ticket_events", stream_event(docs[:2]))
+    assert response.payload == {"batchItemFailures": [{"itemIdentifier": "100"}, {"itemIdentifier": "101"}]}
+
+
+def test_a_mail_is_sent_once_even_when_the_queue_delivers_twice(client, aws_stack):
+    email, docs = conversation_documents()
+    created = json.dumps(docs[0], ensure_ascii=False)
+    for _ in range(2):
+        assert client.lambda_.invoke("send_notifications", sqs_event([created])).payload == {"batchItemFailures": []}
+    [mail] = mails_to(aws_stack, email)
+    assert "=?utf-8?" in json.dumps(mail).lower() or "دریافت" in json.dumps(mail, ensure_ascii=False)
+
+
+def test_a_failing_mail_provider_loses_nothing(client, aws_stack, monkeypatch):
+    email, docs = conversation_documents()
+    body = json.dumps(docs[0], ensure_ascii=False)
+    mailer = bootstrap.mailer()
+    monkeypatch.setattr(mailer, "sender", "unverified@nowhere.example")  # SES refuses an unverified sender
+    event = sqs_event([body])
+    failed = client.lambda_.invoke("send_notifications", event).payload
+    assert failed == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert mails_to(aws_stack, email) == []
+
+    monkeypatch.undo()  # the provider is back: the redelivered message is mailed, once
+    assert client.lambda_.invoke("send_notifications", event).payload == {"batchItemFailures": []}
+    assert len(mails_to(aws_stack, email)) == 1
+
+
+def test_a_message_that_is_not_an_event_fails_alone(client):
+    email, docs = conversation_documents()
+    event = sqs_event(["not json", json.dumps(docs[0])])
+    payload = client.lambda_.invoke("send_notifications", event).payload
+    assert payload == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
