@@ -18,17 +18,28 @@ class Status(StrEnum):
     NEW = "new"
     OPEN = "open"
     AWAITING_CUSTOMER = "awaiting_customer"
+    NEEDS_INFO = "needs_info"
+    ON_HOLD = "on_hold"
+    RESOLVED = "resolved"
     CLOSED = "closed"
+    ARCHIVED = "archived"
 
 
-# Allowed transitions are data: services ask `can_move`, tests walk the table.
+_WORKING = {Status.OPEN, Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
+# Allowed transitions are data: services ask the ticket, tests walk the table.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.OPEN, Status.AWAITING_CUSTOMER, Status.CLOSED}),
-    Status.OPEN: frozenset({Status.AWAITING_CUSTOMER, Status.CLOSED}),
-    Status.AWAITING_CUSTOMER: frozenset({Status.OPEN, Status.CLOSED}),
-    Status.CLOSED: frozenset({Status.OPEN}),
+    Status.NEW: frozenset(_WORKING),
+    Status.OPEN: frozenset(_WORKING - {Status.OPEN}),
+    Status.AWAITING_CUSTOMER: frozenset(_WORKING - {Status.AWAITING_CUSTOMER}),
+    Status.NEEDS_INFO: frozenset(_WORKING - {Status.NEEDS_INFO}),
+    Status.ON_HOLD: frozenset(_WORKING - {Status.ON_HOLD, Status.NEEDS_INFO}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.OPEN, Status.ARCHIVED}),
+    Status.ARCHIVED: frozenset(),
 }
-ACTIVE_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.AWAITING_CUSTOMER})
+ACTIVE_STATUSES = frozenset(set(Status) - {Status.CLOSED, Status.ARCHIVED})
+# Waiting on the customer: their reply puts the ticket back in front of an agent.
+REOPENED_BY_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, Status.RESOLVED, Status.CLOSED})
 
 
 class Priority(StrEnum):
@@ -187,8 +198,11 @@ class Ticket:
         return replace(self, status=to, last_activity_at=at)
 
     def after_customer_message(self, at: datetime) -> Ticket:
-        # A customer writing back puts the ticket in front of an agent again; a new ticket stays new.
-        return replace(self, last_activity_at=at) if self.status == Status.NEW else self._moved(Status.OPEN, at)
+        if self.status == Status.ARCHIVED:
+            raise Conflict("an archived ticket takes no more messages; open a new one")
+        if self.status in REOPENED_BY_CUSTOMER:
+            return self._moved(Status.OPEN, at)
+        return replace(self, last_activity_at=at)  # new, open and on-hold tickets keep their status
 
     def after_agent_reply(self, at: datetime) -> Ticket:
         return self._moved(Status.AWAITING_CUSTOMER, at)
