@@ -35,10 +35,10 @@ def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: st
     # Every mail of a ticket refers to the same root id, so clients thread them together.
     message["References"] = f"<{thread_id}@{domain}>"
     message["In-Reply-To"] = f"<{thread_id}@{domain}>"
-    message["Content-Language"] = mail.language.value
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text, charset="utf-8")
     message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = mail.language.value  # after the parts: making them moves Content-* headers
     return message
 
 
