@@ -1,0 +1,135 @@
+"""The local provisioner builds, in moto's server, what infra/resources.yaml describes: the resources the
+code and the local runtime rely on, including the parts moto's CloudFormation skips or ignores."""
+import json
+import re
+import socket
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+
+from local import provision as provisioning
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Long-enough-2026!"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack():
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = provisioning.provision(endpoint, stack_name="provision-test", web_origin="http://127.0.0.1:8080",
+                                 customer_site_url="http://127.0.0.1:8080/customer/",
+                                 mail_from="helpdesk@example.com")
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    yield env, lambda service: session.client(service, endpoint_url=endpoint)
+    server.stop()
+
+
+def test_every_template_resource_has_a_local_decision():
+    template = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())
+    known = provisioning.STACK_TYPES | set(provisioning.API_TYPES) | provisioning.SKIPPED_TYPES
+    assert {r["Type"] for r in template["Resources"].values()} <= known
+
+
+def test_environment_names_what_docs_wiring_lists(stack):
+    env, _ = stack
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "wiring.md").read_text(), re.M))
+    optional = {"MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES"}  # settings' defaults apply
+    assert documented - optional <= set(env)
+    assert {"HELPDESK_STREAM_ARN", "NOTIFICATIONS_QUEUE_URL"} <= set(env)
+    assert env["WEB_ORIGIN"] == "http://127.0.0.1:8080"
+    assert env["MAIL_FROM"] == "helpdesk@example.com"
+    assert all(value and "${" not in value for value in env.values())
+
+
+def test_helpdesk_table_has_keys_indexes_stream_and_ttl(stack):
+    env, aws = stack
+    table = aws("dynamodb").describe_table(TableName=env["HELPDESK_TABLE"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
+                                  {"AttributeName": "sk", "KeyType": "RANGE"}]
+    indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]] for i in table["GlobalSecondaryIndexes"]}
+    assert indexes == {"queue": ["queue_pk", "queue_sk"], "customer": ["customer_pk", "customer_sk"]}
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert table["LatestStreamArn"] == env["HELPDESK_STREAM_ARN"]
+    ttl = aws("dynamodb").describe_time_to_live(TableName=env["HELPDESK_TABLE"])["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_idempotency_table_matches_powertools_defaults(stack):
+    env, aws = stack
+    table = aws("dynamodb").describe_table(TableName=env["IDEMPOTENCY_TABLE"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    ttl = aws("dynamodb").describe_time_to_live(TableName=env["IDEMPOTENCY_TABLE"])["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiration"}
+
+
+def test_attachments_bucket_allows_the_web_origin_to_post_and_get(stack):
+    env, aws = stack
+    rules = aws("s3").get_bucket_cors(Bucket=env["ATTACHMENTS_BUCKET"])["CORSRules"]
+    assert len(rules) == 1
+    assert rules[0]["AllowedOrigins"] == ["http://127.0.0.1:8080"]
+    assert set(rules[0]["AllowedMethods"]) == {"POST", "GET"}
+
+
+def _publish(aws, topic, visibility, text):
+    aws("sns").publish(TopicArn=topic, Message=json.dumps({"text": text}), MessageAttributes={
+        "visibility": {"DataType": "String", "StringValue": visibility},
+        "event_type": {"DataType": "String", "StringValue": "ticket.message_added"}})
+
+
+def test_only_public_events_reach_the_notifications_queue_raw(stack):
+    env, aws = stack
+    _publish(aws, env["EVENTS_TOPIC_ARN"], "internal", "note")
+    _publish(aws, env["EVENTS_TOPIC_ARN"], "public", "reply")
+    got = aws("sqs").receive_message(QueueUrl=env["NOTIFICATIONS_QUEUE_URL"], MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1)["Messages"]
+    # Raw delivery: the body is the event itself, not an SNS envelope.
+    assert [json.loads(m["Body"]) for m in got] == [{"text": "reply"}]
+
+
+def test_notifications_queue_dead_letters_after_five_receives(stack):
+    env, aws = stack
+    attributes = aws("sqs").get_queue_attributes(QueueUrl=env["NOTIFICATIONS_QUEUE_URL"],
+                                                 AttributeNames=["RedrivePolicy", "VisibilityTimeout"])["Attributes"]
+    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5
+    assert int(attributes["VisibilityTimeout"]) >= 6 * 60
+
+
+def test_an_agent_signs_in_with_user_password_auth(stack):
+    env, aws = stack
+    idp, pool = aws("cognito-idp"), env["USER_POOL_ID"]
+    assert {g["GroupName"] for g in idp.list_groups(UserPoolId=pool)["Groups"]} == {"agent", "admin"}
+    idp.admin_create_user(UserPoolId=pool, Username="agent@example.com", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": "agent@example.com"}])
+    idp.admin_set_user_password(UserPoolId=pool, Username="agent@example.com", Password=PASSWORD, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="agent@example.com", GroupName="agent")
+    result = idp.initiate_auth(ClientId=env["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "agent@example.com", "PASSWORD": PASSWORD})
+    assert result["AuthenticationResult"]["AccessToken"].count(".") == 2
+    client = idp.describe_user_pool_client(UserPoolId=pool, ClientId=env["USER_POOL_CLIENT_ID"])["UserPoolClient"]
+    assert "ClientSecret" not in client
+    assert idp.describe_user_pool(UserPoolId=pool)["UserPool"]["UsernameAttributes"] == ["email"]
+
+
+def test_link_secret_is_long_and_random(stack):
+    env, aws = stack
+    value = aws("secretsmanager").get_secret_value(SecretId=env["LINK_SECRET_ARN"])["SecretString"]
+    assert len(value) >= 48 and value.isalnum()
+
+
+def test_mail_sender_is_verified(stack):
+    env, aws = stack
+    assert env["MAIL_FROM"] in aws("ses").list_identities(IdentityType="EmailAddress")["Identities"]

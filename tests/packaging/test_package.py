@@ -1,0 +1,172 @@
+"""`make package` produces a template AWS would accept and that wires the functions as designed:
+cfn-lint clean, one least-privilege role per function, event sources on the real stream and queue,
+partial batch failures reported. Runs the real `chalice package` once per session (it fetches Lambda
+wheels from PyPI on a cold cache)."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cfnlint.data import AdditionalSpecs
+from cfnlint.helpers import load_resource
+
+pytestmark = pytest.mark.packaging
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications")
+# SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
+# them, and SAM rejects a template with any other.
+SAM_EVENT_PROPERTIES = {
+    "DynamoDB": {"BatchSize", "BisectBatchOnFunctionError", "DestinationConfig", "Enabled", "FilterCriteria",
+                 "FunctionResponseTypes", "KmsKeyArn", "MaximumBatchingWindowInSeconds",
+                 "MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "MetricsConfig", "ParallelizationFactor",
+                 "StartingPosition", "StartingPositionTimestamp", "Stream", "TumblingWindowInSeconds"},
+    "SQS": {"BatchSize", "Enabled", "FilterCriteria", "FunctionResponseTypes", "KmsKeyArn",
+            "MaximumBatchingWindowInSeconds", "MetricsConfig", "Queue", "ScalingConfig"},
+}
+
+
+WEB_ORIGIN = "https://help.example.com"
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory):
+    out = tmp_path_factory.mktemp("package") / "package"
+    result = subprocess.run([sys.executable, "-m", "local.package", "--out", str(out),
+                             "--web-origin", WEB_ORIGIN], cwd=ROOT,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"make package failed:\n{result.stdout}\n{result.stderr}"
+    return out / "sam.json"
+
+
+@pytest.fixture(scope="session")
+def template(packaged):
+    return json.loads(packaged.read_text())
+
+
+def resources_of(template, resource_type):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
+
+
+def statements(role):
+    for policy in role["Properties"].get("Policies", []):
+        yield from policy["PolicyDocument"]["Statement"]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_template_is_cfn_lint_clean(packaged):
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(packaged)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_three_functions_are_there(template):
+    assert set(resources_of(template, "AWS::Serverless::Function")) == set(FUNCTIONS)
+
+
+def test_every_function_has_its_own_role(template):
+    roles = resources_of(template, "AWS::IAM::Role")
+    used = []
+    for name in FUNCTIONS:
+        role = template["Resources"][name]["Properties"]["Role"]
+        assert isinstance(role, dict) and role.get("Fn::GetAtt", [None])[0] in roles, f"{name}: {role}"
+        used.append(role["Fn::GetAtt"][0])
+    assert len(set(used)) == len(FUNCTIONS)
+    assert "ManagedPolicyArns" not in str([roles[r]["Properties"] for r in used])
+
+
+def test_no_wildcard_actions_and_no_wildcard_resources_where_aws_allows_arns(template):
+    # cfn-lint's copy of the IAM service authorization reference: which actions exist, which take ARNs.
+    services = load_resource(AdditionalSpecs, "Policies.json")
+    for role_name, role in resources_of(template, "AWS::IAM::Role").items():
+        for statement in statements(role):
+            assert statement["Effect"] == "Allow" and "NotAction" not in statement and "NotResource" not in statement
+            actions = as_list(statement["Action"])
+            for action in actions:
+                assert action != "*" and not action.endswith(":*"), f"{role_name}: {action}"
+                service, _, verb = action.partition(":")
+                assert verb.lower() in services[service]["Actions"], f"{role_name}: unknown action {action}"
+            if "*" in as_list(statement["Resource"]):
+                takes_arns = [a for a in actions
+                              if services[a.split(":")[0]]["Actions"][a.split(":")[1].lower()].get("Resources")]
+                assert not takes_arns, f"{role_name}: Resource '*' for {takes_arns}, which accept ARNs"
+
+
+def test_traced_functions_may_write_traces(template):
+    roles = template["Resources"]
+    for name in FUNCTIONS:
+        function = template["Resources"][name]["Properties"]
+        if function.get("Tracing") == "Active":
+            role = roles[function["Role"]["Fn::GetAtt"][0]]
+            granted = {a for s in statements(role) for a in as_list(s["Action"])}
+            assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= granted, name
+
+
+def test_event_sources_use_only_properties_sam_knows(template):
+    for name in FUNCTIONS:
+        for event in template["Resources"][name]["Properties"].get("Events", {}).values():
+            assert set(event["Properties"]) <= SAM_EVENT_PROPERTIES[event["Type"]], name
+
+
+def test_publisher_reads_the_real_stream_and_reports_partial_failures(template):
+    events = template["Resources"]["PublishTicketEvents"]["Properties"]["Events"]
+    (source,) = events.values()
+    props = source["Properties"]
+    assert source["Type"] == "DynamoDB"
+    assert props["Stream"] == {"Fn::GetAtt": ["HelpdeskTable", "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] >= 1
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]}
+
+
+def test_mail_worker_reads_the_real_queue_and_reports_partial_failures(template):
+    events = template["Resources"]["SendNotifications"]["Properties"]["Events"]
+    (source,) = events.values()
+    props = source["Properties"]
+    assert source["Type"] == "SQS"
+    # Exactly one intrinsic: a deep merge that kept Chalice's Fn::Sub beside ours would be invalid.
+    assert props["Queue"] in ({"Fn::GetAtt": ["NotificationsQueue", "Arn"]}, {"Fn::Sub": "${NotificationsQueue.Arn}"})
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_queue_visibility_timeout_is_at_least_six_function_timeouts(template):
+    timeout = template["Resources"]["SendNotifications"]["Properties"]["Timeout"]
+    queue = template["Resources"]["NotificationsQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+
+
+def test_no_placeholder_survives(packaged):
+    text = packaged.read_text()
+    assert "set-by-infra-wiring" not in text and "overridden-by-infra-wiring" not in text
+    assert ":notifications\"" not in text  # Chalice's queue ARN built from the decorator's name
+
+
+def test_functions_get_every_documented_setting(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "wiring.md").read_text(), re.M))
+    # Optional: JWKS_URL defaults to the pool's AWS URL; the limits have defaults in settings.
+    assert documented - {"JWKS_URL", "MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES"} <= set(variables)
+    names = set(template["Resources"]) | set(template["Parameters"])
+    for key, value in variables.items():
+        if isinstance(value, dict):
+            target = value.get("Ref") or value.get("Fn::GetAtt", [None])[0]
+            assert target in names, f"{key} -> {value}"
+
+
+def test_cors_preflight_and_the_web_origin_parameter_agree(template):
+    assert template["Parameters"]["WebOrigin"]["Default"] == WEB_ORIGIN
+    swagger = json.dumps(template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"])
+    assert f"'{WEB_ORIGIN}'" in swagger and "127.0.0.1" not in swagger
+
+
+def test_packaging_refuses_to_guess_the_web_origin():
+    result = subprocess.run([sys.executable, "-m", "local.package", "--web-origin", "http://127.0.0.1:8080"],
+                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "WEB_ORIGIN": ""})
+    assert result.returncode != 0 and "web-origin" in result.stderr
