@@ -32,7 +32,7 @@ unit: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) -m bench
 
-package: $(INSTALLED)
+package: $(INSTALLED)  # WEB_ORIGIN=https://help.example.com make package
 	$(PY) -m local.package
 
 clean:

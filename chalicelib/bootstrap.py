@@ -27,6 +27,12 @@ def files():
 
 
 @lru_cache(maxsize=1)
+def agents():
+    from chalicelib.adapters.directory import CognitoAgentDirectory
+    return CognitoAgentDirectory(get_settings().user_pool_id)
+
+
+@lru_cache(maxsize=1)
 def secrets():
     from chalicelib.adapters.messaging import SecretsManagerSource
     return SecretsManagerSource(get_settings().link_secret_arn)
@@ -56,7 +62,7 @@ def limits() -> Limits:
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
-    for factory in (tickets, catalog, files, secrets, event_bus, mailer):
+    for factory in (tickets, catalog, agents, files, secrets, event_bus, mailer):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     client.cache_clear()

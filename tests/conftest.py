@@ -69,10 +69,11 @@ def cognito(aws_stack):
     client = boto3.client("cognito-idp")
     pool, app_client = aws_stack["USER_POOL_ID"], aws_stack["USER_POOL_CLIENT_ID"]
 
-    def access_token(username: str, groups=("agent",)) -> str:
+    def access_token(username: str, groups=("agent",), name: str = "سارا") -> str:
         try:
             client.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
-                                     UserAttributes=[{"Name": "email", "Value": username}])
+                                     UserAttributes=[{"Name": "email", "Value": username},
+                                                     {"Name": "name", "Value": name}])
             client.admin_set_user_password(UserPoolId=pool, Username=username, Password=DEMO_PASSWORD,
                                            Permanent=True)
             for group in groups:

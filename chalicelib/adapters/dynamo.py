@@ -44,8 +44,9 @@ def _ticket(item: TicketItem) -> Ticket:
 
 
 def _event_items(ticket: Ticket, events: list[TicketEvent]) -> list[EventItem]:
-    # The index keeps events written in the same millisecond in the order they were given.
-    return [EventItem(pk=ticket_pk(ticket.number), sk=f"{EVENT_PREFIX}{e.occurred_at.isoformat()}#{i:02d}",
+    # Time orders the timeline; the index keeps one write's events in the order given; the event id keeps
+    # two writes at the same instant apart.
+    return [EventItem(pk=ticket_pk(ticket.number), sk=f"{EVENT_PREFIX}{e.occurred_at.isoformat()}#{i:02d}#{e.id}",
                       doc=to_document(e, ticket)) for i, e in enumerate(events)]
 
 

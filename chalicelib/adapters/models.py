@@ -3,7 +3,7 @@
 Items (pk / sk):
   T#<number> / META          the ticket header; carries the sparse `queue` GSI keys while active and the
                              `customer` GSI keys always
-  T#<number> / EV#<time>#<n> one timeline event (also the outbox: the stream publishes these inserts)
+  T#<number> / EV#<time>#<n>#<id> one timeline event (also the outbox: the stream publishes these inserts)
   T#<number> / ATT#<id>      one attachment (who may download it)
   COUNTER    / ticket        the last ticket number handed out
   CATALOG    / DEPT#<id>     a department with its categories

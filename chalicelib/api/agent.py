@@ -13,7 +13,7 @@ agent_api = Blueprint(__name__)
 
 @route(agent_api, "/agent/me", audience="agent", summary="The signed-in agent")
 def me(agent: Agent):
-    return {"username": agent.actor.name, "groups": sorted(agent.groups)}
+    return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups)}
 
 
 @route(agent_api, "/agent/queue", audience="agent", summary="Active tickets of a department, oldest first")

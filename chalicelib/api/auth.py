@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
+from chalicelib import bootstrap
 from chalicelib.domain.tickets import Actor, AuthorKind
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import get_settings
@@ -20,8 +22,9 @@ class Agent:
 
 
 class TokenVerifier:
-    def __init__(self, keys, *, issuer: str, client_id: str):
+    def __init__(self, keys, *, issuer: str, client_id: str, names: Callable[[str], str]):
         self.keys, self.issuer, self.client_id = keys, issuer, client_id  # keys: a jwt.PyJWKClient
+        self.names = names  # username -> the display name customers see
 
     def verify(self, token: str) -> Agent:
         import jwt  # with `cryptography`, a fifth of the import time: only agent requests pay it
@@ -29,7 +32,7 @@ class TokenVerifier:
         try:
             key = self.keys.get_signing_key_from_jwt(token).key
             claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self.issuer,
-                                options={"require": ["exp", "iat", "iss", "sub", "token_use", "client_id"]})
+                                options={"require": ["exp", "iat", "iss", "sub", "token_use", "client_id", "username"]})
         except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
             raise Unauthorized("invalid or expired token") from exc
         # An ID token, or a token of another app client of the pool, is not a key to this API.
@@ -38,8 +41,8 @@ class TokenVerifier:
         groups = frozenset(claims.get("cognito:groups") or [])
         if not groups & AGENT_GROUPS:
             raise Forbidden("not an agent")
-        name = claims.get("username") or claims["sub"]
-        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=claims["sub"], name=name), groups=groups)
+        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=claims["sub"], name=self.names(claims["username"])),
+                     groups=groups)
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +52,8 @@ def token_verifier() -> TokenVerifier:
     s = get_settings()
     # Keys are cached by the client for an hour: one JWKS fetch per container in normal operation.
     return TokenVerifier(jwt.PyJWKClient(s.jwks_url, cache_keys=True, lifespan=3600),
-                         issuer=s.token_issuer, client_id=s.user_pool_client_id)
+                         issuer=s.token_issuer, client_id=s.user_pool_client_id,
+                         names=bootstrap.agents().display_name)
 
 
 def current_agent(headers) -> Agent:

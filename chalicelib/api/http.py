@@ -92,20 +92,21 @@ def parse_body(raw: bytes | None, schema: dict) -> dict:
     try:
         validate(event=body, schema=schema)
     except SchemaValidationError as exc:
-        path = _field_path(exc)
-        code = _SCHEMA_CODES.get(exc.rule, "invalid")
-        raise Invalid(f"{path or 'body'}: {code}", fields={path or "body": code}) from None
+        fields = _field_errors(exc)
+        raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
     return body
 
 
-def _field_path(exc) -> str:
-    """'data.customer.email' / 'data.attachments[1]' -> 'customer.email' / 'attachments.1'."""
+def _field_errors(exc) -> dict[str, str]:
+    """'data.customer.email' / 'data.attachments[1]' -> 'customer.email' / 'attachments.1'. fastjsonschema
+    stops at the first broken rule; for `required` it names the parent and lists every missing field."""
     path = re.sub(r"\[(\d+)\]", r".\1", exc.name or "data").removeprefix("data").lstrip(".")
-    if exc.rule == "required":  # fastjsonschema names the parent object; the message names the missing field
-        missing = re.search(r"\['([^']+)'", exc.message or "")
-        if missing:
-            path = f"{path}.{missing.group(1)}".lstrip(".")
-    return path
+    if exc.rule == "required":
+        missing = re.search(r"\[([^\]]*)\]", exc.message or "")
+        names = re.findall(r"'([^']+)'", missing.group(1)) if missing else []
+        if names:
+            return {f"{path}.{name}".lstrip("."): "required" for name in sorted(names)}
+    return {path or "body": _SCHEMA_CODES.get(exc.rule, "invalid")}
 
 
 def ticket_number(raw: str) -> int:

@@ -12,24 +12,24 @@ ONCE_FOR_SECONDS = 7 * 24 * 3600  # longer than any redelivery: SQS keeps a mess
 def handle(event) -> dict:
     # Imported here, not at module level: every function shares app.py and the API need not pay for it.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-    return process_partial_response(event=event.to_dict(), record_handler=_notify,
-                                    processor=BatchProcessor(event_type=EventType.SQS), context=event.context)
-
-
-def _notify(record) -> None:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
     from chalicelib.adapters.idempotency import persistence_layer
 
-    # A body that is not an event fails this record only: retried, then parked in the DLQ for a person.
-    document = json.loads(record.body)
     once = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=ONCE_FOR_SECONDS)
-    idempotent_function(data_keyword_argument="document", persistence_store=persistence_layer(),
-                        config=once)(_send_once)(document=document)
+    once.register_lambda_context(event.context)  # an in-progress record expires with the invocation
+    send_once = idempotent_function(data_keyword_argument="document", persistence_store=persistence_layer(),
+                                    config=once)(_send)
+
+    def notify(record) -> None:
+        # A body that is not an event fails this record only: retried, then parked in the DLQ for a person.
+        send_once(document=json.loads(record.body))
+
+    return process_partial_response(event=event.to_dict(), record_handler=notify,
+                                    processor=BatchProcessor(event_type=EventType.SQS), context=event.context)
 
 
-def _send_once(document: dict) -> bool:
+def _send(document: dict) -> bool:
     from aws_lambda_powertools.metrics import MetricUnit
 
     sent = notify_customer(document, mailer=bootstrap.mailer(), secrets=bootstrap.secrets(),

@@ -85,6 +85,12 @@ class FileStore(ABC):
     def download_url(self, key: str, *, filename: str, content_type: str, expires_in: int) -> str: ...
 
 
+class AgentDirectory(ABC):
+    @abstractmethod
+    def display_name(self, username: str) -> str:
+        """The name customers see on an agent's replies (never the agent's address)."""
+
+
 class SecretSource(ABC):
     @abstractmethod
     def link_secret(self) -> bytes: ...

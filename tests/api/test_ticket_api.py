@@ -95,7 +95,8 @@ def test_agent_notes_and_replies_and_customer_never_sees_the_note(client, cognit
                 headers=agent)[0] == 201
     status, reply = call(client, "post", f"/agent/tickets/{number}/replies", {"text": "لطفاً دوباره امتحان کنید"},
                          headers=agent)
-    assert status == 201 and reply["author"] == {"kind": "agent", "name": "agent.one@example.com"}
+    # Customers see the agent's display name, never their address.
+    assert status == 201 and reply["author"] == {"kind": "agent", "name": "سارا"}
 
     _, seen_by_agent = call(client, "get", f"/agent/tickets/{number}", headers=agent)
     assert seen_by_agent["status"] == "awaiting_customer"
@@ -130,7 +131,8 @@ def test_bad_tickets_get_field_errors_not_500(client, body, field, code):
 
 def test_missing_fields_and_broken_json_are_400(client):
     status, error = call(client, "post", "/tickets", {"subject": "hi"})
-    assert status == 400 and error["fields"] == {"department": "required"}
+    assert status == 400 and error["fields"] == {field: "required" for field in
+                                                 ("category", "customer", "department", "language", "priority", "text")}
     for raw in ("{not json", "[1, 2]", "", '"text"'):
         status, error = call(client, "post", "/tickets", raw)
         assert status == 400 and error["error"] == "invalid", raw
@@ -193,9 +195,8 @@ def test_customer_cannot_download_an_attachment_of_another_ticket(client):
 
 
 def _moto_private_key():
-    import importlib.resources
-    keys = json.loads(importlib.resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json").read_text())
-    return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(keys["keys"][0]))
+    from moto.utilities.utils import load_resource
+    return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(load_resource("cognitoidp/resources/jwks-private.json")))
 
 
 def _token(aws_stack, **claims):
@@ -208,11 +209,11 @@ def _token(aws_stack, **claims):
     return jwt.encode(payload, _moto_private_key(), algorithm="RS256", headers={"kid": "dummy"})
 
 
-def test_agent_routes_refuse_missing_forged_expired_and_foreign_tokens(client, aws_stack):
+def test_agent_routes_refuse_missing_forged_expired_and_foreign_tokens(client, aws_stack, cognito):
     from cryptography.hazmat.primitives.asymmetric import rsa
     forged = jwt.encode({"sub": "x"}, rsa.generate_private_key(public_exponent=65537, key_size=2048),
                         algorithm="RS256", headers={"kid": "dummy"})
-    assert call(client, "get", "/agent/me", headers=as_agent(_token(aws_stack)))[0] == 200  # the control
+    assert call(client, "get", "/agent/me", headers=as_agent(cognito("control@example.com")))[0] == 200
     refused = {
         "none": {},
         "not bearer": {"Authorization": "Basic abc"},
