@@ -1,0 +1,107 @@
+"""`make run` = `python -m local`: the whole help desk on this machine until Ctrl-C (or SIGTERM).
+
+Ports come from API_PORT (8000), WEB_PORT (8080) and MOTO_PORT (5000). `--no-seed` starts empty.
+When everything answers, it prints the addresses and demo accounts, then a line `READY` on stdout
+(what scripts and tests wait for). Exit status 0 after a clean stop, 1 if it could not start.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+
+from local.runtime import LocalStack, start
+
+
+def _stop_requested(signum, frame):
+    # SIGINT and SIGTERM both unwind the main thread into the cleanup below.
+    raise KeyboardInterrupt
+
+
+def _stop_when_parent_exits() -> None:
+    """For a stack started by a test: if the test process dies without stopping it, stop anyway rather
+    than linger holding the ports (an orphan is re-parented, so its parent pid changes)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def banner(stack: LocalStack) -> str:
+    lines = [
+        "",
+        "Help desk running locally (state in memory; Ctrl-C stops it)",
+        "",
+        f"  customer site   {stack.customer_url}",
+        f"  agent portal    {stack.portal_url}",
+        f"  API             {stack.api_url}/   (/health, /openapi.json)",
+        f"  moto (AWS)      {stack.moto_url}/",
+        f"  sent mail, SMS  {stack.moto_url}/moto-api/data.json",
+    ]
+    if stack.agents:
+        lines += ["", f"  agents (password {stack.agents[0]['password']}):"]
+        lines += [f"    {a['email']:<24} {', '.join(a['groups']):<14} {a['name']}" for a in stack.agents]
+    if stack.tickets:
+        lines += ["", "  demo tickets (the customer's private links):"]
+        lines += [f"    #{t['number']:<4} {t['language']}  {t['link']}" for t in stack.tickets]
+    if stack.event_sources:
+        lines += ["", "  events delivered locally:"] + [f"    {source}" for source in stack.event_sources]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
+    parser.add_argument("--no-seed", action="store_true", help="start without demo data")
+    parser.add_argument("--stop-with-parent", action="store_true", help="stop when the parent process exits")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("botocore", "pynamodb"):  # "Found credentials..." on every new client
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Every API call without a custom metric warns; pytest.ini ignores it the same way.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    # Explicitly: a shell starts background jobs with SIGINT ignored, and Python then keeps it ignored.
+    signal.signal(signal.SIGINT, _stop_requested)
+    signal.signal(signal.SIGTERM, _stop_requested)
+    if args.stop_with_parent:
+        _stop_when_parent_exits()
+
+    try:
+        stack = start(api_port=int(os.environ.get("API_PORT", 8000)), web_port=int(os.environ.get("WEB_PORT", 8080)),
+                      moto_port=int(os.environ.get("MOTO_PORT", 5000)), seed=not args.no_seed)
+    except KeyboardInterrupt:
+        return 0  # stopped while starting; start() cleaned up
+    except Exception as exc:
+        logging.getLogger("local").error("could not start: %s", exc, exc_info=not isinstance(exc, OSError))
+        return 1
+
+    try:
+        print(banner(stack), flush=True)
+        print("READY", flush=True)
+        while True:
+            signal.pause()
+    except (KeyboardInterrupt, BrokenPipeError):  # stop asked, or whoever started us stopped reading
+        pass
+    finally:
+        # A second Ctrl-C must not cut the cleanup short (ports, moto).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            print("stopping...", flush=True)
+        except OSError:  # nobody reads our output any more (a test runner that died)
+            pass
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The whole system on this machine, in one process: moto's server, the resources of infra/ created in it,
+the Chalice API, the event runner (stream, queues, schedules), both web sites, and demo data.
+
+    stack = start(api_port=8000, web_port=8080, moto_port=5000)
+    ...
+    stack.stop()
+
+`start` sets the process environment (the Lambda variables, AWS_ENDPOINT_URL...) and `stop` restores
+it; moto's state is process-global. So one stack per process — tests that also use moto themselves
+should run `python -m local` as a subprocess instead (local/testing.py).
+"""
+from __future__ import annotations
+
+import importlib
+import itertools
+import logging
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+log = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+REGION = "us-east-1"
+STACK_NAME = "helpdesk-local"
+MAIL_FROM = "helpdesk@example.com"
+# moto's state is process-global and outlives a stopped server: a later stack in the same process gets
+# its own resource names rather than wiping state another user of moto in this process may hold.
+_stacks_started = itertools.count(1)
+
+
+@dataclass
+class LocalStack:
+    api_url: str
+    web_url: str
+    moto_url: str
+    env: dict[str, str]  # what the Lambda code sees (provisioned resources included)
+    event_sources: list[str] = field(default_factory=list)
+    agents: list[dict] = field(default_factory=list)  # [{"email", "groups", "password"}]
+    tickets: list[dict] = field(default_factory=list)  # [{"number", "access_key", "link", "language", "subject"}]
+    _parts: list = field(default_factory=list, repr=False)  # things with .stop(), in start order
+    _saved_env: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def customer_url(self) -> str:
+        return f"{self.web_url}/customer/"
+
+    @property
+    def portal_url(self) -> str:
+        return f"{self.web_url}/portal/"
+
+    def stop(self) -> None:
+        """Stops everything (event runner first, moto last), releases the ports, restores the environment.
+        Safe to call twice."""
+        while self._parts:
+            part = self._parts.pop()
+            try:
+                part.stop()
+            except Exception:
+                log.exception("stopping %s", type(part).__name__)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+
+def base_environment(moto_url: str, region: str = REGION) -> dict[str, str]:
+    """What every local process needs before any AWS client exists: moto as the endpoint of every
+    client (boto3 and PynamoDB honour AWS_ENDPOINT_URL), credentials that can reach nothing real."""
+    return {
+        "AWS_ENDPOINT_URL": moto_url, "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "helpdesk",
+        "POWERTOOLS_METRICS_NAMESPACE": "Helpdesk",
+    }
+
+
+def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, seed: bool = True,
+          host: str = HOST) -> LocalStack:
+    from local.events import EventRunner
+    from local.moto_server import MotoServer
+    from local.web import WebServer, site_config
+
+    for name, port in (("API_PORT", api_port), ("WEB_PORT", web_port), ("MOTO_PORT", moto_port)):
+        _ensure_free(host, port, name)  # fail in a second, not after provisioning
+    web_url = f"http://{host}:{web_port}"
+    stack = LocalStack(api_url=f"http://{host}:{api_port}", web_url=web_url, moto_url=f"http://{host}:{moto_port}",
+                       env={})
+    try:
+        stack._parts.append(MotoServer(host, moto_port).start())
+        stack.env = base_environment(stack.moto_url)
+        _set_environment(stack, stack.env)
+
+        from local.provision import provision
+        number = next(_stacks_started)
+        stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
+        resources = provision(stack.moto_url, stack_name=stack_name, web_origin=web_url,
+                              customer_site_url=stack.customer_url, mail_from=MAIL_FROM)
+        # Tokens' keys come from moto; the issuer stays the real Cognito host (chalicelib/settings.py).
+        resources.setdefault("JWKS_URL", f"{stack.moto_url}/{resources['USER_POOL_ID']}/.well-known/jwks.json")
+        stack.env.update(resources)
+        _set_environment(stack, resources)
+
+        from local.api_server import ApiServer, chalice_config
+        # The stage's environment variables (.chalice/config.json), before the import as `chalice local` does.
+        _set_environment(stack, chalice_config().environment_variables)
+        app = import_app()
+        stack._parts.append(ApiServer(app, host, api_port).start())
+        stack._parts.append(WebServer(site_config(
+            api_url=stack.api_url, region=REGION, cognito_endpoint=f"{stack.moto_url}/",
+            client_id=resources["USER_POOL_CLIENT_ID"]), host, web_port).start())
+        runner = EventRunner.from_environment(app).start()
+        stack._parts.append(runner)
+        stack.event_sources = list(runner.sources)
+        _wait_until_answering(f"{stack.api_url}/health")
+
+        if seed:
+            _seed(stack)
+        return stack
+    except BaseException:  # Ctrl-C during start too: leave no server or port behind
+        stack.stop()
+        raise
+
+
+def import_app():
+    """The Chalice app object of app.py, imported after the environment is set (PynamoDB and settings read
+    it). If this process imported it before, forget the adapters it wired for another environment."""
+    if str(PROJECT_DIR) not in sys.path:
+        sys.path.insert(0, str(PROJECT_DIR))
+    already_imported = "app" in sys.modules
+    module = importlib.import_module("app")
+    if already_imported:
+        _forget_wiring()
+    return module.app
+
+
+def _forget_wiring() -> None:
+    from chalicelib import bootstrap
+    bootstrap.reset()
+
+
+def _seed(stack: LocalStack) -> None:
+    import boto3
+
+    from local import seed
+
+    seed.seed_catalog()
+    stack.agents = seed.seed_agents(boto3.client("cognito-idp"), stack.env["USER_POOL_ID"])
+    stack.tickets = seed.seed_tickets(stack.api_url)
+    log.info("seeded %d departments, %d agents, %d tickets", len(seed.DEPARTMENTS), len(stack.agents),
+             len(stack.tickets))
+
+
+def _set_environment(stack: LocalStack, values: dict[str, str]) -> None:
+    for key, value in values.items():
+        stack._saved_env.setdefault(key, os.environ.get(key))
+        os.environ[key] = value
+
+
+def _ensure_free(host: str, port: int, variable: str) -> None:
+    with socket.socket() as probe:
+        # As the servers bind: a port left in TIME_WAIT by a previous run is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise OSError(f"{host}:{port} is in use; choose another port with {variable}=...") from None
+
+
+def _wait_until_answering(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout}s")
+        time.sleep(0.1)

@@ -1,0 +1,93 @@
+"""Demo data for `make run`: the catalog, agents' accounts, and a few tickets in fa, en and he.
+
+The catalog goes through the backend's service, the accounts through Cognito's admin API (as an admin
+would invite agents), and the tickets through the HTTP API, so they are validated and flow through the
+stream, the publisher and the mail worker like any customer's ticket.
+"""
+from __future__ import annotations
+
+import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "Demo-pass-2026!"  # the pool wants 12+ characters with upper, lower, digit and symbol
+
+DEPARTMENTS = [
+    {"id": "support", "names": {"en": "Technical support", "fa": "پشتیبانی فنی", "he": "תמיכה טכנית"},
+     "categories": [
+         {"id": "sign-in", "names": {"en": "Signing in", "fa": "ورود به حساب", "he": "התחברות"}},
+         {"id": "bug", "names": {"en": "Something is broken", "fa": "خطا در سامانه", "he": "תקלה"}},
+     ]},
+    {"id": "billing", "names": {"en": "Billing", "fa": "امور مالی", "he": "חיובים"},
+     "categories": [
+         {"id": "invoice", "names": {"en": "Invoices", "fa": "صورت‌حساب", "he": "חשבוניות"}},
+         {"id": "refund", "names": {"en": "Refunds", "fa": "بازپرداخت", "he": "החזרים"}},
+     ]},
+    {"id": "sales", "names": {"en": "Sales", "fa": "فروش", "he": "מכירות"},
+     "categories": [
+         {"id": "quote", "names": {"en": "Price quote", "fa": "پیش‌فاکتور", "he": "הצעת מחיר"}},
+         {"id": "plans", "names": {"en": "Plans and licences", "fa": "طرح‌ها و مجوزها", "he": "תוכניות ורישוי"}},
+     ]},
+]
+
+# `name` is what customers see on the agent's replies (chalicelib/adapters/directory.py reads it).
+AGENTS = [
+    {"email": "admin@example.com", "name": "Sam Taylor", "groups": ["admin", "agent"]},
+    {"email": "agent.fa@example.com", "name": "مینا کریمی", "groups": ["agent"]},
+    {"email": "agent.he@example.com", "name": "אורי כהן", "groups": ["agent"]},
+]
+
+TICKETS = [
+    {"subject": "نمی‌توانم وارد حسابم شوم", "department": "support", "category": "sign-in", "priority": "high",
+     "language": "fa", "customer": {"name": "مریم احمدی", "email": "maryam@example.com"},
+     "text": "سلام،\nاز دیروز نمی‌توانم وارد حسابم شوم و پیام «رمز عبور نادرست است» می‌آید، "
+             "در حالی که رمزم را عوض نکرده‌ام. سفارش ۱۴۰۲ هم در حساب من است.\nممنون"},
+    {"subject": "Quote for 25 agent seats", "department": "sales", "category": "quote", "priority": "normal",
+     "language": "en", "customer": {"name": "John Smith", "email": "john@example.com"},
+     "text": "Hi,\nCould you send us a price quote for 25 agent seats, billed yearly?\nThanks, John"},
+    {"subject": "חויבתי פעמיים על החשבונית", "department": "billing", "category": "refund", "priority": "urgent",
+     "language": "he", "customer": {"name": "נועה לוי", "email": "noa@example.com"},
+     "text": "שלום,\nחויבתי פעמיים על החשבונית של חודש נובמבר. אשמח לקבל החזר על החיוב הכפול.\nתודה, נועה"},
+    {"subject": "خطا هنگام بارگذاری فایل", "department": "support", "category": "bug", "priority": "normal",
+     "language": "fa", "customer": {"name": "علی رضایی", "email": "ali@example.com"},
+     "text": "هنگام پیوست کردن فایل PDF خطای ۵۰۰ می‌گیرم. مرورگرم کروم است."},
+]
+
+
+def seed_catalog() -> None:
+    from chalicelib import bootstrap
+    from chalicelib.services.catalog import save_department
+
+    for department in DEPARTMENTS:
+        save_department(bootstrap.catalog(), **department)  # a put: seeding twice changes nothing
+
+
+def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD) -> list[dict]:
+    """Agents with permanent passwords (no first-sign-in password change) in their groups."""
+    for agent in AGENTS:
+        try:
+            cognito.admin_create_user(
+                UserPoolId=user_pool_id, Username=agent["email"], MessageAction="SUPPRESS",
+                UserAttributes=[{"Name": "email", "Value": agent["email"]},
+                                {"Name": "email_verified", "Value": "true"},
+                                {"Name": "name", "Value": agent["name"]}])
+        except cognito.exceptions.UsernameExistsException:
+            pass
+        cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=agent["email"], Password=password,
+                                        Permanent=True)
+        for group in agent["groups"]:
+            cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=agent["email"], GroupName=group)
+    return [{**agent, "password": password} for agent in AGENTS]
+
+
+def seed_tickets(api_url: str) -> list[dict]:
+    """Opens the demo tickets through the API; returns what it answered (number, access_key, link)."""
+    opened = []
+    for ticket in TICKETS:
+        response = requests.post(f"{api_url}/tickets", json=ticket, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(f"seeding ticket {ticket['subject']!r}: {response.status_code} {response.text}")
+        opened.append({**response.json(), "language": ticket["language"], "subject": ticket["subject"]})
+    return opened
