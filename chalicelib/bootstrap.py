@@ -65,4 +65,7 @@ def reset() -> None:
     for factory in (tickets, catalog, agents, files, secrets, event_bus, mailer):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
-    client.cache_clear()
+    from chalicelib.adapters.idempotency import persistence_layer
+    from chalicelib.api.auth import token_verifier
+    for cached in (client, persistence_layer, token_verifier):
+        cached.cache_clear()

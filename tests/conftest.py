@@ -40,10 +40,7 @@ def aws_stack():
     env = provision(endpoint, stack_name="helpdesk-test", web_origin="http://127.0.0.1:8080",
                     customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com")
     os.environ.update(env)
-    os.environ["JWKS_URL"] = f"{endpoint}/{env['USER_POOL_ID']}/.well-known/jwks.json"
     bootstrap.reset()
-    from chalicelib.api.auth import token_verifier
-    token_verifier.cache_clear()
     _seed_catalog()
     yield {**env, "endpoint": endpoint}
     server.stop()

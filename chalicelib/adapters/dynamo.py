@@ -17,7 +17,7 @@ from chalicelib.domain.tickets import (
 from chalicelib.services.ports import CatalogRepository, TicketRepository, VersionConflict
 
 
-def _ticket_item(ticket: Ticket) -> TicketItem:
+def ticket_item(ticket: Ticket) -> TicketItem:
     created = ticket.created_at.isoformat()
     item = TicketItem(
         pk=ticket_pk(ticket.number), sk=META, number=ticket.number, subject=ticket.subject,
@@ -43,14 +43,14 @@ def _ticket(item: TicketItem) -> Ticket:
     )
 
 
-def _event_items(ticket: Ticket, events: list[TicketEvent]) -> list[EventItem]:
+def event_items(ticket: Ticket, events: list[TicketEvent]) -> list[EventItem]:
     # Time orders the timeline; the index keeps one write's events in the order given; the event id keeps
     # two writes at the same instant apart.
     return [EventItem(pk=ticket_pk(ticket.number), sk=f"{EVENT_PREFIX}{e.occurred_at.isoformat()}#{i:02d}#{e.id}",
                       doc=to_document(e, ticket)) for i, e in enumerate(events)]
 
 
-def _attachment_items(number: int, attachments: list[Attachment]) -> list[AttachmentItem]:
+def attachment_items(number: int, attachments: list[Attachment]) -> list[AttachmentItem]:
     return [AttachmentItem(pk=ticket_pk(number), sk=f"{ATTACHMENT_PREFIX}{a.id}", doc=attachment_document(a))
             for a in attachments]
 
@@ -73,15 +73,15 @@ class DynamoTicketRepository(TicketRepository):
 
     def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
         with self._transaction() as tx:
-            tx.save(_ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
-            for item in [*_event_items(ticket, events), *_attachment_items(ticket.number, attachments)]:
+            tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
+            for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments)]:
                 tx.save(item, condition=EventItem.pk.does_not_exist())
 
     def save(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
         try:
             with self._transaction() as tx:
-                tx.save(_ticket_item(ticket), condition=TicketItem.version == ticket.version - 1)
-                for item in [*_event_items(ticket, events), *_attachment_items(ticket.number, attachments)]:
+                tx.save(ticket_item(ticket), condition=TicketItem.version == ticket.version - 1)
+                for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments)]:
                     tx.save(item, condition=EventItem.pk.does_not_exist())
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
