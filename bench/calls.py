@@ -127,6 +127,10 @@ def request_costs(small: int, large: int) -> dict:
         # Token verification is a signature check against the JWKS, fetched once over HTTP: no AWS call.
         signed_in = {"Authorization": f"Bearer {_agent_token()}"}
         with Client(app) as client:
+            # Warm the container first: the link secret and the agent's display name are read once per
+            # container, so both sizes are measured in the steady state.
+            warm = _ticket(client)["number"]
+            _post(client, f"/agent/tickets/{warm}/replies", {"text": "warm"}, signed_in)
             existing = 0
             for size in (small, large):
                 fill_table(size - existing, start=10_000_000 + existing)  # numbers the counter never reaches
@@ -148,4 +152,4 @@ def request_costs(small: int, large: int) -> dict:
 
 def _figure(calls: Counter, size: int, what: str) -> dict:
     return {"value": sum(calls.values()), "unit": "calls",
-            "note": f"{what} with {size} tickets in the table: " + ", ".join(f"{k}×{v}" for k, v in sorted(calls.items()))}
+            "note": f"{what}, warm container, {size} tickets in the table: " + ", ".join(f"{k}×{v}" for k, v in sorted(calls.items()))}
