@@ -4,10 +4,11 @@
 class DomainError(Exception):
     code = "error"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.details = details or {}  # JSON-ready facts the client can act on (e.g. the open tickets)
 
 
 class Invalid(DomainError):

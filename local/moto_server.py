@@ -5,6 +5,11 @@ forever, and its `stop()` never closes the socket. Here binding happens in the c
 OSError at once) and `stop()` releases the port.
 
 moto keeps its state in process-global backends: two servers in one process share it.
+
+DynamoDB requests are served one at a time. moto's DynamoDB is not thread-safe: a transaction that
+races another can be half applied (its rollback deep-copies a table another thread is changing). Real
+DynamoDB transactions are serializable, so serializing them here is faithful, and lets tests race
+writers (the open-ticket limit under parallel submissions) and trust the result.
 """
 from __future__ import annotations
 
@@ -15,6 +20,19 @@ import urllib.error
 import urllib.request
 
 log = logging.getLogger(__name__)
+
+
+def _one_dynamodb_request_at_a_time(app):
+    lock = threading.Lock()
+
+    def serve(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            with lock:
+                # The body is produced lazily by some moto handlers: materialize it under the lock.
+                return list(app(environ, start_response))
+        return app(environ, start_response)
+
+    return serve
 
 
 class MotoServer:
@@ -33,8 +51,8 @@ class MotoServer:
 
         # werkzeug logs every request at INFO; moto is plumbing here, its requests are noise.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(self.host, self.port, DomainDispatcherApplication(create_backend_app),
-                                   threaded=True, request_handler=MotoRequestHandler)
+        app = _one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()
         self._wait_until_answering(ready_timeout)

@@ -27,15 +27,12 @@ def free_port() -> int:
 def aws_stack():
     """moto's server on loopback with every resource created from infra/ by the local provisioner: the
     same path `make run` takes. Shared by the session; tests keep apart by their own ids and addresses."""
-    from moto.server import ThreadedMotoServer
-
     from chalicelib import bootstrap
+    from local.moto_server import MotoServer
     from local.provision import provision
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    server = MotoServer(port=free_port()).start()
+    endpoint = server.url
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     env = provision(endpoint, stack_name="helpdesk-test", web_origin="http://127.0.0.1:8080",
                     customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com")

@@ -6,12 +6,13 @@ import copy
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.domain.catalog import Category, Department
+from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.mail import MailContent
-from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent
+from chalicelib.domain.policies import Policies
+from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
-    CatalogRepository, EventBus, FileStore, Mailer, PresignedPost, SecretSource, StoredUpload, TicketRepository,
-    VersionConflict,
+    CatalogRepository, EventBus, FileStore, Mailer, OpenLimitReached, PresignedPost, SecretSource, SmsSender,
+    StoredUpload, TicketRepository, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -41,23 +42,28 @@ class InMemoryTickets(TicketRepository):
         self.counter += 1
         return self.counter
 
-    def create(self, ticket, events, attachments):
+    def create(self, ticket, events, attachments, *, open_limit=None):
         assert ticket.number not in self.tickets
+        if open_limit is not None and self._active_of(ticket.customer.key) >= open_limit:
+            raise OpenLimitReached(ticket.customer.key)
         self.tickets[ticket.number] = ticket
         self.events[ticket.number] = list(events)
         self.attachments.update({(ticket.number, a.id): a for a in attachments})
 
-    def save(self, ticket, events, attachments):
+    def _active_of(self, customer_key: str) -> int:
+        return sum(1 for t in self.tickets.values() if t.customer.key == customer_key and t.is_active)
+
+    def save(self, before, after, events, attachments=()):
         if self.fail_next_saves:
             self.fail_next_saves -= 1
-            stored = self.tickets[ticket.number]
-            self.tickets[ticket.number] = replace(stored, version=stored.version + 1)
-            raise VersionConflict(ticket.number)
-        if self.tickets[ticket.number].version != ticket.version - 1:
-            raise VersionConflict(ticket.number)
-        self.tickets[ticket.number] = ticket
-        self.events[ticket.number].extend(events)
-        self.attachments.update({(ticket.number, a.id): a for a in attachments})
+            stored = self.tickets[after.number]
+            self.tickets[after.number] = replace(stored, version=stored.version + 1)
+            raise VersionConflict(after.number)
+        if self.tickets[after.number].version != before.version or after.version != before.version + 1:
+            raise VersionConflict(after.number)
+        self.tickets[after.number] = after
+        self.events[after.number].extend(events)
+        self.attachments.update({(after.number, a.id): a for a in attachments})
 
     def get(self, number):
         return self.tickets.get(number)
@@ -68,14 +74,45 @@ class InMemoryTickets(TicketRepository):
     def attachment(self, number, attachment_id):
         return self.attachments.get((number, attachment_id))
 
+    def _oldest_first(self, tickets):
+        return sorted(tickets, key=lambda t: (t.created_at, t.number))
+
     def queue(self, department):
-        return sorted((t for t in self.tickets.values() if t.department == department and t.is_active),
-                      key=lambda t: (t.created_at, t.number))
+        return self._oldest_first(t for t in self.tickets.values() if t.department == department and t.is_active)
+
+    def assigned_to(self, agent):
+        return self._oldest_first(t for t in self.tickets.values()
+                                  if t.is_active and t.assignee and t.assignee.id == agent)
+
+    def count_assigned(self, agent):
+        return len(self.assigned_to(agent))
+
+    def of_customer(self, *, email=None, phone=None):
+        found = [t for t in self.tickets.values()
+                 if (email and t.customer.key == email.casefold()) or (phone and t.customer.phone == phone)]
+        return list(reversed(self._oldest_first(found)))
+
+    def due(self, stage, started_before, limit):
+        waiting = [(t.timer.since, t.number) for t in self.tickets.values()
+                   if t.timer and t.timer.stage == stage and t.timer.since < started_before]
+        return [number for _, number in sorted(waiting)[:limit]]
+
+    def handovers(self, *, agent=None, group=None, limit=100):
+        def involves(event):
+            places = [event.data.get("from") or {}, event.data.get("to") or {}]
+            return any((agent and p.get("agent") == agent)
+                       or (group and (p.get("department"), p.get("group")) == group) for p in places)
+
+        trail = [e for events in self.events.values() for e in events if e.type == EventType.ASSIGNED and involves(e)]
+        return sorted(trail, key=lambda e: (e.occurred_at, e.ticket_number), reverse=True)[:limit]
 
 
 class InMemoryCatalog(CatalogRepository):
     def __init__(self, departments: list[Department] | None = None):
         self.items = {d.id: d for d in departments or [SUPPORT]}
+        self.routing_rules = []
+        self.current_policies = Policies()
+        self.turns: dict[tuple[str, str], int] = {}
 
     def departments(self):
         return list(self.items.values())
@@ -83,9 +120,31 @@ class InMemoryCatalog(CatalogRepository):
     def save(self, department):
         self.items[department.id] = department
 
+    def delete(self, department_id):
+        self.items.pop(department_id, None)
+
+    def rules(self):
+        return list(self.routing_rules)
+
+    def save_rules(self, rules):
+        self.routing_rules = list(rules)
+
+    def policies(self):
+        return self.current_policies
+
+    def save_policies(self, policies):
+        self.current_policies = policies
+
+    def next_turn(self, department, group):
+        self.turns[(department, group)] = self.turns.get((department, group), 0) + 1
+        return self.turns[(department, group)]
+
 
 SUPPORT = Department(id="support", names={"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"},
-                     categories=(Category(id="billing", names={"en": "Billing", "fa": "صورتحساب", "he": "חיוב"}),))
+                     categories=(Category(id="billing", names={"en": "Billing", "fa": "صورتحساب", "he": "חיוב"}),),
+                     groups=(Group(id="desk", names={"en": "Front desk", "fa": "پیشخوان", "he": "דלפק"},
+                                   members=("agent.fa", "agent.he")),),
+                     supervisors=("admin",))
 
 
 class FakeFiles(FileStore):
@@ -129,6 +188,17 @@ class FakeMailer(Mailer):
         if self.fail:
             raise ConnectionError("mail provider down")
         self.sent.append((mail, message_id, thread_id))
+
+
+class FakeSms(SmsSender):
+    def __init__(self, fail: bool = False):
+        self.sent: list[tuple[str, str]] = []
+        self.fail = fail
+
+    def send(self, phone, text):
+        if self.fail:
+            raise ConnectionError("sms provider down")
+        self.sent.append((phone, text))
 
 
 class FakeBus(EventBus):

@@ -1,45 +1,85 @@
 """DynamoDB repositories (PynamoDB). Every read is a GetItem or a Query on a key: nothing scans."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.models import (
-    ATTACHMENT_PREFIX, EVENT_PREFIX, META, AttachmentItem, CounterItem, DepartmentItem, EventItem, TicketItem,
-    ticket_pk, use_table,
+    ATTACHMENT_PREFIX, CATALOG, DEPARTMENT_PREFIX, EVENT_PREFIX, META, AttachmentItem, CounterItem, DocumentItem,
+    EventItem, TicketItem, ticket_pk, use_table,
 )
-from chalicelib.domain.catalog import Category, Department
+from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
+from chalicelib.domain.policies import Policies
+from chalicelib.domain.routing import RoutingRule, Strategy
 from chalicelib.domain.tickets import (
-    Attachment, Customer, Language, Priority, Status, Ticket, TicketEvent,
+    Actor, Attachment, AuthorKind, Customer, EventType, Language, Priority, Status, Ticket, TicketEvent, TimerStage,
 )
-from chalicelib.services.ports import CatalogRepository, TicketRepository, VersionConflict
+from chalicelib.services.ports import CatalogRepository, OpenLimitReached, TicketRepository, VersionConflict
+
+CREATE_ATTEMPTS = 5  # concurrent transactions on one customer's counter are cancelled, not queued
+
+
+def stamp(moment: datetime) -> str:
+    """A sortable key fragment: fixed width, UTC, so that string order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _order(moment: datetime, number: int) -> str:
+    return f"{stamp(moment)}#{number:010d}"
 
 
 def ticket_item(ticket: Ticket) -> TicketItem:
-    created = ticket.created_at.isoformat()
+    created = _order(ticket.created_at, ticket.number)
     item = TicketItem(
         pk=ticket_pk(ticket.number), sk=META, number=ticket.number, subject=ticket.subject,
         department=ticket.department, category=ticket.category, priority=ticket.priority.value,
         language=ticket.language.value, customer_name=ticket.customer.name, customer_email=ticket.customer.email,
-        status=ticket.status.value, created_at=ticket.created_at, last_activity_at=ticket.last_activity_at,
-        link_salt=ticket.link_salt, link_hash=ticket.link_hash, version=ticket.version,
-        customer_pk=f"CUST#{ticket.customer.key}", customer_sk=f"{created}#{ticket.number:010d}",
+        customer_phone=ticket.customer.phone, status=ticket.status.value, created_at=ticket.created_at,
+        last_activity_at=ticket.last_activity_at, link_salt=ticket.link_salt, link_hash=ticket.link_hash,
+        version=ticket.version, group_id=ticket.group,
+        assignee_id=ticket.assignee.id if ticket.assignee else None,
+        assignee_name=ticket.assignee.name if ticket.assignee else None,
+        agent_priority=ticket.agent_priority.value if ticket.agent_priority else None,
+        last_public_at=ticket.last_public_at, reminded_at=ticket.reminded_at, closed_at=ticket.closed_at,
+        follows=ticket.follows, customer_pk=_customer_pk(ticket.customer.key), customer_sk=created,
     )
-    if ticket.is_active:  # sparse index: a closed ticket leaves every queue by losing these keys
-        item.queue_pk = f"DEPT#{ticket.department}"
-        item.queue_sk = f"{created}#{ticket.number:010d}"
+    # Sparse indexes: a ticket is in a queue or on a desk only while active, and waits for a job only
+    # while a timer runs; losing the keys takes it out.
+    if ticket.is_active:
+        item.queue_pk, item.queue_sk = f"DEPT#{ticket.department}", created
+        if ticket.assignee:
+            item.assignee_pk, item.assignee_sk = _agent_pk(ticket.assignee.id), created
+    if ticket.customer.phone:
+        item.phone_pk, item.phone_sk = f"PHONE#{ticket.customer.phone}", created
+    if timer := ticket.timer:
+        item.timer_pk, item.timer_sk = f"TIMER#{timer.stage.value}", _order(timer.since, ticket.number)
     return item
 
 
+def _customer_pk(email_key: str) -> str:
+    return f"CUST#{email_key}"
+
+
+def _agent_pk(agent: str) -> str:
+    return f"AGENT#{agent}"
+
+
 def _ticket(item: TicketItem) -> Ticket:
+    assignee = (Actor(kind=AuthorKind.AGENT, id=item.assignee_id, name=item.assignee_name or item.assignee_id)
+                if item.assignee_id else None)
     return Ticket(
         number=int(item.number), subject=item.subject, department=item.department, category=item.category,
         priority=Priority(item.priority), language=Language(item.language),
-        customer=Customer(name=item.customer_name, email=item.customer_email), status=Status(item.status),
-        created_at=item.created_at, last_activity_at=item.last_activity_at, link_salt=item.link_salt,
-        link_hash=item.link_hash, version=int(item.version),
+        customer=Customer(name=item.customer_name, email=item.customer_email, phone=item.customer_phone),
+        status=Status(item.status), created_at=item.created_at, last_activity_at=item.last_activity_at,
+        link_salt=item.link_salt, link_hash=item.link_hash, version=int(item.version), group=item.group_id or "",
+        assignee=assignee, agent_priority=Priority(item.agent_priority) if item.agent_priority else None,
+        last_public_at=item.last_public_at, reminded_at=item.reminded_at, closed_at=item.closed_at,
+        follows=int(item.follows) if item.follows is not None else None,
     )
 
 
@@ -53,6 +93,31 @@ def event_items(ticket: Ticket, events: list[TicketEvent]) -> list[EventItem]:
 def attachment_items(number: int, attachments: list[Attachment]) -> list[AttachmentItem]:
     return [AttachmentItem(pk=ticket_pk(number), sk=f"{ATTACHMENT_PREFIX}{a.id}", doc=attachment_document(a))
             for a in attachments]
+
+
+def handover_parties(event: TicketEvent) -> set[str]:
+    """The trail partitions a hand-over belongs to: every agent and group on either side of it."""
+    parties = set()
+    for side in ("from", "to"):
+        place = event.data.get(side) or {}
+        if place.get("agent"):
+            parties.add(f"HANDOVER#agent#{place['agent']}")
+        if place.get("group"):
+            parties.add(f"HANDOVER#group#{place['department']}/{place['group']}")
+    return parties
+
+
+def handover_items(ticket: Ticket, events: list[TicketEvent]) -> list[DocumentItem]:
+    return [DocumentItem(pk=party, sk=f"{stamp(e.occurred_at)}#{ticket.number:010d}#{e.id}", doc=to_document(e, ticket))
+            for e in events if e.type == EventType.ASSIGNED for party in sorted(handover_parties(e))]
+
+
+def _open_counter(ticket: Ticket) -> CounterItem:
+    return CounterItem(pk=_customer_pk(ticket.customer.key), sk="OPEN")
+
+
+def _reasons(exc: TransactWriteError) -> set[str]:
+    return {r.code for r in (exc.cancellation_reasons or []) if r is not None}
 
 
 class DynamoTicketRepository(TicketRepository):
@@ -71,22 +136,43 @@ class DynamoTicketRepository(TicketRepository):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value) + 1000
 
-    def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
-        with self._transaction() as tx:
-            tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
-            for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments)]:
-                tx.save(item, condition=EventItem.pk.does_not_exist())
+    def create(self, ticket, events, attachments, *, open_limit=None):
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                with self._transaction() as tx:
+                    tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
+                    self._write_records(tx, ticket, events, attachments)
+                    counter = _open_counter(ticket)
+                    condition = None
+                    if open_limit is not None:
+                        condition = CounterItem.value.does_not_exist() | (CounterItem.value < open_limit)
+                    tx.update(counter, actions=[CounterItem.value.add(1)], condition=condition)
+                return
+            except TransactWriteError as exc:
+                reasons = _reasons(exc)
+                if "ConditionalCheckFailed" in reasons:
+                    raise OpenLimitReached(ticket.customer.key) from exc
+                if "TransactionConflict" not in reasons:
+                    raise
+        raise VersionConflict(ticket.number)
 
-    def save(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
+    def save(self, before, after, events, attachments=()):
         try:
             with self._transaction() as tx:
-                tx.save(ticket_item(ticket), condition=TicketItem.version == ticket.version - 1)
-                for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments)]:
-                    tx.save(item, condition=EventItem.pk.does_not_exist())
+                tx.save(ticket_item(after), condition=TicketItem.version == before.version)
+                self._write_records(tx, after, events, list(attachments))
+                if before.is_active != after.is_active:
+                    tx.update(_open_counter(after), actions=[CounterItem.value.add(1 if after.is_active else -1)])
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
-                raise VersionConflict(ticket.number) from exc
+                raise VersionConflict(after.number) from exc
             raise
+
+    @staticmethod
+    def _write_records(tx, ticket, events, attachments) -> None:
+        for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments),
+                     *handover_items(ticket, events)]:
+            tx.save(item, condition=EventItem.pk.does_not_exist())
 
     def get(self, number: int) -> Ticket | None:
         try:
@@ -108,18 +194,88 @@ class DynamoTicketRepository(TicketRepository):
     def queue(self, department: str) -> list[Ticket]:
         return [_ticket(item) for item in TicketItem.queue_index.query(f"DEPT#{department}")]
 
+    def assigned_to(self, agent: str) -> list[Ticket]:
+        return [_ticket(item) for item in TicketItem.assignee_index.query(_agent_pk(agent))]
+
+    def count_assigned(self, agent: str) -> int:
+        return TicketItem.assignee_index.count(_agent_pk(agent))
+
+    def of_customer(self, *, email=None, phone=None) -> list[Ticket]:
+        if email:
+            items = TicketItem.customer_index.query(_customer_pk(email.casefold()), scan_index_forward=False)
+        elif phone:
+            items = TicketItem.phone_index.query(f"PHONE#{phone}", scan_index_forward=False)
+        else:
+            return []
+        return [_ticket(item) for item in items]
+
+    def due(self, stage: TimerStage, started_before: datetime, limit: int) -> list[int]:
+        items = TicketItem.timer_index.query(f"TIMER#{stage.value}", TicketItem.timer_sk < stamp(started_before),
+                                             limit=limit)
+        return [int(item.pk.removeprefix("T#")) for item in items]
+
+    def handovers(self, *, agent=None, group=None, limit=100) -> list[TicketEvent]:
+        if agent:
+            pk = f"HANDOVER#agent#{agent}"
+        elif group:
+            pk = f"HANDOVER#group#{group[0]}/{group[1]}"
+        else:
+            return []
+        return [from_document(item.doc) for item in DocumentItem.query(pk, scan_index_forward=False, limit=limit)]
+
+
+def department_document(d: Department) -> dict:
+    return {"id": d.id, "names": d.names, "supervisors": list(d.supervisors),
+            "categories": [{"id": c.id, "names": c.names} for c in d.categories],
+            "groups": [{"id": g.id, "names": g.names, "members": list(g.members), "strategy": g.strategy.value}
+                       for g in d.groups]}
+
+
+def department_from_document(d: dict) -> Department:
+    return Department(
+        id=d["id"], names=d["names"], supervisors=tuple(d.get("supervisors", ())),
+        categories=tuple(Category(id=c["id"], names=c["names"]) for c in d["categories"]),
+        groups=tuple(Group(id=g["id"], names=g["names"], members=tuple(g.get("members", ())),
+                           strategy=Strategy(g.get("strategy", Strategy.ROUND_ROBIN))) for g in d.get("groups", ())))
+
 
 class DynamoCatalogRepository(CatalogRepository):
     def __init__(self, table_name: str):
         use_table(table_name)
 
     def departments(self) -> list[Department]:
-        return [Department(id=d["id"], names=d["names"],
-                           categories=tuple(Category(id=c["id"], names=c["names"]) for c in d["categories"]))
-                for d in (item.doc for item in DepartmentItem.query("CATALOG", DepartmentItem.sk.startswith("DEPT#")))]
+        return [department_from_document(item.doc)
+                for item in DocumentItem.query(CATALOG, DocumentItem.sk.startswith(DEPARTMENT_PREFIX))]
 
     def save(self, department: Department) -> None:
-        DepartmentItem(pk="CATALOG", sk=f"DEPT#{department.id}", doc={
-            "id": department.id, "names": department.names,
-            "categories": [{"id": c.id, "names": c.names} for c in department.categories],
-        }).save()
+        DocumentItem(pk=CATALOG, sk=f"{DEPARTMENT_PREFIX}{department.id}", doc=department_document(department)).save()
+
+    def delete(self, department_id: str) -> None:
+        DocumentItem(pk=CATALOG, sk=f"{DEPARTMENT_PREFIX}{department_id}").delete()
+
+    def rules(self) -> list[RoutingRule]:
+        try:
+            doc = DocumentItem.get(CATALOG, "RULES").doc
+        except DocumentItem.DoesNotExist:
+            return []
+        return [RoutingRule(category=r["category"], department=r["department"], group=r["group"],
+                            keywords=tuple(r.get("keywords", ()))) for r in doc["rules"]]
+
+    def save_rules(self, rules: list[RoutingRule]) -> None:
+        DocumentItem(pk=CATALOG, sk="RULES", doc={"rules": [
+            {"category": r.category, "department": r.department, "group": r.group, "keywords": list(r.keywords)}
+            for r in rules]}).save()
+
+    def policies(self) -> Policies:
+        try:
+            return Policies(**DocumentItem.get(CATALOG, "POLICIES").doc)
+        except DocumentItem.DoesNotExist:
+            return Policies()
+
+    def save_policies(self, policies: Policies) -> None:
+        DocumentItem(pk=CATALOG, sk="POLICIES", doc=policies.to_dict()).save()
+
+    def next_turn(self, department: str, group: str) -> int:
+        counter = CounterItem(pk=f"TURN#{department}#{group}", sk="TURN")
+        counter.update(actions=[CounterItem.value.add(1)])
+        return int(counter.value)

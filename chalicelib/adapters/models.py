@@ -1,12 +1,23 @@
 """PynamoDB models of the one helpdesk table. Persistence schema only: repositories map to the domain.
 
 Items (pk / sk):
-  T#<number> / META          the ticket header; carries the sparse `queue` GSI keys while active and the
-                             `customer` GSI keys always
+  T#<number> / META          the ticket header, with the keys of the indexes below
   T#<number> / EV#<time>#<n>#<id> one timeline event (also the outbox: the stream publishes these inserts)
   T#<number> / ATT#<id>      one attachment (who may download it)
   COUNTER    / ticket        the last ticket number handed out
-  CATALOG    / DEPT#<id>     a department with its categories
+  CUST#<email> / OPEN        the customer's count of active tickets (the open-ticket limit's condition)
+  HANDOVER#agent#<id> / <time>#<number>#<event>       the hand-over trail of an agent ...
+  HANDOVER#group#<dept>/<group> / <time>#<number>#<event>  ... and of a work group
+  TURN#<dept>#<group> / TURN the group's round-robin counter
+  CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
+  CATALOG    / RULES, POLICIES  routing rules; limits and timings
+
+Indexes on the ticket header (all but `customer` sparse: an item without the keys is not in the index):
+  queue     DEPT#<dept>      / <created>#<number>   active tickets of a department
+  assignee  AGENT#<id>       / <created>#<number>   active tickets on an agent's desk
+  customer  CUST#<email>     / <created>#<number>   every ticket of a customer (history)
+  phone     PHONE#<e164>     / <created>#<number>   every ticket filed with that mobile number
+  timer     TIMER#<stage>    / <since>#<number>     the automatic step a ticket waits for (auto-close, archive)
 
 All models share one Meta: `use_table` binds them to the table named in settings at first use (PynamoDB
 re-opens its connection when Meta.table_name changes), so nothing depends on import order.
@@ -14,7 +25,7 @@ re-opens its connection when Meta.table_name changes), so nothing depends on imp
 import os
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 
@@ -49,6 +60,33 @@ class CustomerIndex(GlobalSecondaryIndex):
     customer_sk = UnicodeAttribute(range_key=True)
 
 
+class AssigneeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "assignee"
+        projection = AllProjection()
+
+    assignee_pk = UnicodeAttribute(hash_key=True)
+    assignee_sk = UnicodeAttribute(range_key=True)
+
+
+class PhoneIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "phone"
+        projection = AllProjection()
+
+    phone_pk = UnicodeAttribute(hash_key=True)
+    phone_sk = UnicodeAttribute(range_key=True)
+
+
+class TimerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "timer"
+        projection = KeysOnlyProjection()  # the jobs re-read each ticket consistently anyway
+
+    timer_pk = UnicodeAttribute(hash_key=True)
+    timer_sk = UnicodeAttribute(range_key=True)
+
+
 class TicketItem(Model):
     Meta = _Meta
     pk = UnicodeAttribute(hash_key=True)
@@ -67,12 +105,30 @@ class TicketItem(Model):
     link_salt = UnicodeAttribute()
     link_hash = UnicodeAttribute()
     version = NumberAttribute()
+    group_id = UnicodeAttribute(default="")
+    assignee_id = UnicodeAttribute(null=True)
+    assignee_name = UnicodeAttribute(null=True)
+    agent_priority = UnicodeAttribute(null=True)
+    customer_phone = UnicodeAttribute(null=True)
+    last_public_at = UTCDateTimeAttribute(null=True)
+    reminded_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    follows = NumberAttribute(null=True)
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()
     customer_sk = UnicodeAttribute()
+    assignee_pk = UnicodeAttribute(null=True)
+    assignee_sk = UnicodeAttribute(null=True)
+    phone_pk = UnicodeAttribute(null=True)
+    phone_sk = UnicodeAttribute(null=True)
+    timer_pk = UnicodeAttribute(null=True)
+    timer_sk = UnicodeAttribute(null=True)
     queue_index = QueueIndex()
     customer_index = CustomerIndex()
+    assignee_index = AssigneeIndex()
+    phone_index = PhoneIndex()
+    timer_index = TimerIndex()
 
 
 class EventItem(Model):
@@ -96,7 +152,8 @@ class CounterItem(Model):
     value = NumberAttribute(default=0)
 
 
-class DepartmentItem(Model):
+class DocumentItem(Model):
+    """An item that is one JSON document: catalog entries, hand-over trail entries."""
     Meta = _Meta
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -109,4 +166,6 @@ def ticket_pk(number: int) -> str:
 
 META = "META"
 EVENT_PREFIX = "EV#"
+CATALOG = "CATALOG"
+DEPARTMENT_PREFIX = "DEPT#"
 ATTACHMENT_PREFIX = "ATT#"

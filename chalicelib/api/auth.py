@@ -41,7 +41,7 @@ class TokenVerifier:
         groups = frozenset(claims.get("cognito:groups") or [])
         if not groups & AGENT_GROUPS:
             raise Forbidden("not an agent")
-        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=claims["sub"], name=self.names(claims["username"])),
+        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=claims["username"], name=self.names(claims["username"])),
                      groups=groups)
 
 

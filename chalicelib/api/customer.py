@@ -18,8 +18,8 @@ def view_ticket(number, key):
 @route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.MESSAGE,
        audience="customer", summary="The customer writes back")
 def reply(number, key, body):
-    message = tickets.customer_reply(tickets=bootstrap.tickets(), files=bootstrap.files(), clock=bootstrap.clock(),
-                                     limits=bootstrap.limits(), number=ticket_number(number), key=key,
+    message = tickets.customer_reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                     files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number), key=key,
                                      text=body["text"], attachments=body.get("attachments", []))
     return shapes.message(message)
 

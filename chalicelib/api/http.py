@@ -43,6 +43,7 @@ def error_response(error: DomainError) -> Response:
     body = {"error": error.code, "message": error.message}
     if error.fields:
         body["fields"] = error.fields
+    body.update(error.details)
     return Response(status_code=STATUS[error.code], body=body)
 
 

@@ -37,8 +37,9 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
         "data": event.data,
         "ticket": {
             "number": ticket.number, "subject": ticket.subject, "status": ticket.status.value,
-            "priority": ticket.priority.value, "department": ticket.department, "language": ticket.language.value,
-            "customer": {"name": ticket.customer.name, "email": ticket.customer.email},
+            "priority": ticket.effective_priority.value, "department": ticket.department, "group": ticket.group,
+            "assignee": _actor(ticket.assignee) if ticket.assignee else None, "language": ticket.language.value,
+            "customer": {"name": ticket.customer.name, "email": ticket.customer.email, "phone": ticket.customer.phone},
             "link_salt": ticket.link_salt,
         },
     }

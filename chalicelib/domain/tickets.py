@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.errors import Conflict, Invalid
@@ -38,8 +38,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.ARCHIVED: frozenset(),
 }
 ACTIVE_STATUSES = frozenset(set(Status) - {Status.CLOSED, Status.ARCHIVED})
-# Waiting on the customer: their reply puts the ticket back in front of an agent.
-REOPENED_BY_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, Status.RESOLVED, Status.CLOSED})
+# The ball is in the customer's court: their reply puts the ticket back in front of an agent, and their
+# silence eventually closes it (see Ticket.timer).
+WAITING_ON_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, Status.RESOLVED})
+REOPENED_BY_CUSTOMER = WAITING_ON_CUSTOMER | {Status.CLOSED}
 
 
 class Priority(StrEnum):
@@ -74,6 +76,24 @@ class EventType(StrEnum):
     TICKET_CREATED = "ticket.created"
     MESSAGE_ADDED = "ticket.message_added"
     STATUS_CHANGED = "ticket.status_changed"
+    PRIORITY_CHANGED = "ticket.priority_changed"
+    ASSIGNED = "ticket.assigned"  # any hand-over: automatic, taken, assigned by a supervisor, transferred
+    RATED = "ticket.rated"
+    REMINDED = "ticket.reminder_sent"
+    ARCHIVED = "ticket.archived"
+
+
+class TimerStage(StrEnum):
+    """The next automatic step a ticket waits for; the scheduled jobs find tickets by it."""
+    REMIND = "remind"    # waiting on the customer, not yet reminded
+    CLOSE = "close"      # waiting on the customer, reminded
+    ARCHIVE = "archive"  # closed
+
+
+@dataclass(frozen=True)
+class Timer:
+    stage: TimerStage
+    since: datetime  # when the clock of that stage started
 
 
 SUBJECT_MAX = 200
@@ -98,9 +118,10 @@ class Actor:
 class Customer:
     name: str
     email: str
+    phone: str | None = None  # E.164, when the customer gave a mobile number
 
     @classmethod
-    def parse(cls, name: str, email: str) -> Customer:
+    def parse(cls, name: str, email: str, phone: str | None = None, language: str = "en") -> Customer:
         name, email = name.strip(), email.strip()
         if not name:
             raise Invalid.field("customer.name", "required")
@@ -110,7 +131,12 @@ class Customer:
             raise Invalid.field("customer.email", "required")
         if len(email) > EMAIL_MAX or not _EMAIL.match(email):
             raise Invalid.field("customer.email", "invalid")
-        return cls(name=name, email=email)
+        if phone is not None and phone.strip():
+            from chalicelib.domain.phones import parse_phone
+            phone = parse_phone(phone, "customer.phone", language=language)
+        else:
+            phone = None
+        return cls(name=name, email=email, phone=phone)
 
     @property
     def key(self) -> str:
@@ -185,27 +211,63 @@ class Ticket:
     link_salt: str
     link_hash: str
     version: int = 1
+    group: str = ""                      # work group inside the department; "" until routed
+    assignee: Actor | None = None        # the agent whose desk it is on
+    agent_priority: Priority | None = None  # an agent's judgement; the customer's `priority` is kept beside it
+    last_public_at: datetime | None = None  # last public message (either side); None means created_at
+    reminded_at: datetime | None = None  # reminder sent in the current wait for the customer
+    closed_at: datetime | None = None
+    follows: int | None = None           # the earlier ticket this one continues (after its reply window)
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    def _moved(self, to: Status, at: datetime) -> Ticket:
+    @property
+    def effective_priority(self) -> Priority:
+        return self.agent_priority or self.priority
+
+    @property
+    def public_clock(self) -> datetime:
+        return self.last_public_at or self.created_at
+
+    @property
+    def timer(self) -> Timer | None:
+        """The automatic step this ticket waits for. Its clock is the last public message, never 'last
+        updated': notes, assignments and system changes must not keep a silent ticket alive."""
+        if self.status in WAITING_ON_CUSTOMER:
+            return Timer(TimerStage.CLOSE if self.reminded_at else TimerStage.REMIND, self.public_clock)
+        if self.status == Status.CLOSED and self.closed_at:
+            return Timer(TimerStage.ARCHIVE, self.closed_at)
+        return None
+
+    def can_move_to(self, to: Status) -> bool:
+        return to == self.status or to in TRANSITIONS[self.status]
+
+    def moved_to(self, to: Status, at: datetime) -> Ticket:
         if to == self.status:
             return replace(self, last_activity_at=at)
         if to not in TRANSITIONS[self.status]:
             raise Conflict(f"a {self.status} ticket cannot become {to}")
-        return replace(self, status=to, last_activity_at=at)
+        closed_at = at if to == Status.CLOSED else (self.closed_at if to == Status.ARCHIVED else None)
+        return replace(self, status=to, last_activity_at=at, closed_at=closed_at)
 
-    def after_customer_message(self, at: datetime) -> Ticket:
+    def within_reply_window(self, at: datetime, window: timedelta) -> bool:
+        """May the customer still write on this ticket (and rate its replies)?"""
         if self.status == Status.ARCHIVED:
-            raise Conflict("an archived ticket takes no more messages; open a new one")
+            return False
+        return self.status != Status.CLOSED or self.closed_at is None or at - self.closed_at <= window
+
+    def after_customer_message(self, at: datetime, reply_window: timedelta) -> Ticket:
+        if not self.within_reply_window(at, reply_window):
+            raise ReplyWindowClosed(self.number)
+        public = replace(self, last_public_at=at, reminded_at=None)
         if self.status in REOPENED_BY_CUSTOMER:
-            return self._moved(Status.OPEN, at)
-        return replace(self, last_activity_at=at)  # new, open and on-hold tickets keep their status
+            return public.moved_to(Status.OPEN, at)
+        return replace(public, last_activity_at=at)  # new, open and on-hold tickets keep their status
 
     def after_agent_reply(self, at: datetime) -> Ticket:
-        return self._moved(Status.AWAITING_CUSTOMER, at)
+        return replace(self, last_public_at=at, reminded_at=None).moved_to(Status.AWAITING_CUSTOMER, at)
 
     def status_events(self, before: Ticket, actor: Actor, at: datetime) -> list[TicketEvent]:
         """The timeline entry recording a status change between `before` and self, if any."""
@@ -214,6 +276,15 @@ class Ticket:
         return [TicketEvent(id=new_id(), ticket_number=self.number, type=EventType.STATUS_CHANGED,
                             occurred_at=at, actor=actor, visibility=Visibility.INTERNAL,
                             data={"from": before.status.value, "to": self.status.value})]
+
+
+class ReplyWindowClosed(Conflict):
+    """The customer wrote on a ticket closed longer ago than the reply window: offer a new, linked ticket."""
+
+    def __init__(self, number: int):
+        super().__init__("this ticket was closed too long ago; open a new ticket that refers to it",
+                         fields={"ticket": "reply_window_closed"})
+        self.number = number
 
 
 def message_event(ticket: Ticket, message: Message) -> TicketEvent:

@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
-from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent
+from chalicelib.domain.policies import Policies
+from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent, TimerStage
 
 
 class Clock:
@@ -19,17 +21,28 @@ class VersionConflict(Exception):
     """The ticket changed since it was read."""
 
 
+class OpenLimitReached(Exception):
+    """The customer already has as many active tickets as the policy allows."""
+
+
 class TicketRepository(ABC):
+    """Tickets, their timelines, and the indexes derived from them. Every write of a ticket is one
+    transaction that also keeps the derived records true: the customer's count of active tickets (for
+    the open-ticket limit) and the hand-over trail per agent and per group (from ASSIGNED events)."""
+
     @abstractmethod
     def next_number(self) -> int: ...
 
     @abstractmethod
-    def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
-        """Write the ticket, its first events and attachments in one transaction."""
+    def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment], *,
+               open_limit: int | None = None) -> None:
+        """Write the ticket, its first events and attachments in one transaction. With `open_limit`, raise
+        OpenLimitReached (writing nothing) if the customer already has that many active tickets."""
 
     @abstractmethod
-    def save(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment]) -> None:
-        """Write the changed ticket (its version one above the stored one) with new events, atomically.
+    def save(self, before: Ticket, after: Ticket, events: list[TicketEvent],
+             attachments: list[Attachment] = ()) -> None:
+        """Write the changed ticket (after.version == before.version + 1) with new events, atomically.
         Raises VersionConflict if someone else saved first."""
 
     @abstractmethod
@@ -45,13 +58,56 @@ class TicketRepository(ABC):
     def queue(self, department: str) -> list[Ticket]:
         """Active tickets of a department, oldest first."""
 
+    @abstractmethod
+    def assigned_to(self, agent: str) -> list[Ticket]:
+        """Active tickets on an agent's desk, oldest first."""
+
+    @abstractmethod
+    def count_assigned(self, agent: str) -> int:
+        """How many active tickets an agent has (reads only that agent's index entries)."""
+
+    @abstractmethod
+    def of_customer(self, *, email: str | None = None, phone: str | None = None) -> list[Ticket]:
+        """Every ticket (archived ones too) filed with that address (case-folded) or E.164 number, newest first."""
+
+    @abstractmethod
+    def due(self, stage: TimerStage, started_before: datetime, limit: int) -> list[int]:
+        """Numbers of tickets waiting at `stage` whose clock started before the given time, oldest first.
+        Reads only those entries (an eventually consistent index: callers re-read each ticket)."""
+
+    @abstractmethod
+    def handovers(self, *, agent: str | None = None, group: tuple[str, str] | None = None,
+                  limit: int = 100) -> list[TicketEvent]:
+        """The hand-over trail (ASSIGNED events) involving an agent or a (department, group), newest first."""
+
 
 class CatalogRepository(ABC):
+    """The organisation and its rules, edited by admins and read on every request that needs them."""
+
     @abstractmethod
     def departments(self) -> list[Department]: ...
 
     @abstractmethod
     def save(self, department: Department) -> None: ...
+
+    @abstractmethod
+    def delete(self, department_id: str) -> None: ...
+
+    @abstractmethod
+    def rules(self) -> list[RoutingRule]: ...
+
+    @abstractmethod
+    def save_rules(self, rules: list[RoutingRule]) -> None: ...
+
+    @abstractmethod
+    def policies(self) -> Policies: ...
+
+    @abstractmethod
+    def save_policies(self, policies: Policies) -> None: ...
+
+    @abstractmethod
+    def next_turn(self, department: str, group: str) -> int:
+        """An ever-increasing counter per group, taken atomically (round-robin assignment)."""
 
 
 @dataclass(frozen=True)
@@ -104,3 +160,9 @@ class EventBus(ABC):
 class Mailer(ABC):
     @abstractmethod
     def send(self, mail: MailContent, *, message_id: str, thread_id: str) -> None: ...
+
+
+class SmsSender(ABC):
+    @abstractmethod
+    def send(self, phone: str, text: str) -> None:
+        """Send a text message to an E.164 number."""

@@ -11,10 +11,10 @@ from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
     Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
 )
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, LimitReached, NotFound
 from chalicelib.services import uploads
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, FileStore, SecretSource, TicketRepository, VersionConflict,
+    CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository, VersionConflict,
 )
 
 SAVE_ATTEMPTS = 3
@@ -36,13 +36,13 @@ class TicketView:
 def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, secrets: SecretSource,
                 clock: Clock, limits: Limits, site_url: str, subject: str, department: str, category: str,
                 priority: str, text: str, language: str, customer_name: str, customer_email: str,
-                attachments: list[str]) -> OpenedTicket:
+                attachments: list[str], customer_phone: str | None = None) -> OpenedTicket:
     # Everything the customer typed is checked before anything is stored or numbered.
     subject = clean_subject(subject)
     text = clean_text(text)
     priority_value = parse_enum(Priority, priority, "priority")
     language_value = parse_enum(Language, language, "language")
-    customer = Customer.parse(customer_name, customer_email)
+    customer = Customer.parse(customer_name, customer_email, customer_phone, language_value.value)
     check_placement(catalog.departments(), department, category)
     accepted = uploads.accept_uploads(files, limits, attachments)
 
@@ -58,8 +58,21 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files:
                     attachments=tuple(accepted))
     created = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=now,
                           actor=author, visibility=Visibility.PUBLIC)
-    tickets.create(ticket, [created, message_event(ticket, first)], accepted)
+    policies = catalog.policies()
+    try:
+        tickets.create(ticket, [created, message_event(ticket, first)], accepted,
+                       open_limit=policies.max_open_tickets)
+    except OpenLimitReached:
+        raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
     return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key))
+
+
+def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: int) -> LimitReached:
+    """Name the tickets that are still open, so the customer can follow one of them instead."""
+    still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value}
+                  for t in tickets.of_customer(email=customer.email) if t.is_active]
+    return LimitReached(f"you already have {limit} open tickets; reply on one of them or wait until one is closed",
+                        fields={"customer.email": "open_limit"}, details={"limit": limit, "open_tickets": still_open})
 
 
 def _ticket_for_customer(tickets: TicketRepository, number: int, key: str) -> Ticket:
@@ -102,15 +115,15 @@ def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Cal
         after = replace(change(before, new_message), version=before.version + 1)
         events = [message_event(after, new_message), *after.status_events(before, new_message.author, clock.now())]
         try:
-            tickets.save(after, events, attachments)
+            tickets.save(before, after, events, attachments)
             return new_message
         except VersionConflict:
             continue
     raise Conflict("the ticket is changing too fast; try again")
 
 
-def customer_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
-                   key: str, text: str, attachments: list[str]) -> Message:
+def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, clock: Clock,
+                   limits: Limits, number: int, key: str, text: str, attachments: list[str]) -> Message:
     text = clean_text(text)
     ticket = _ticket_for_customer(tickets, number, key)
     accepted = uploads.accept_uploads(files, limits, attachments)
@@ -120,8 +133,9 @@ def customer_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock,
         return Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=clock.now(),
                        attachments=tuple(accepted))
 
+    window = catalog.policies().reply_window
     return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, number, key), message,
-                   lambda t, m: t.after_customer_message(m.created_at), accepted)
+                   lambda t, m: t.after_customer_message(m.created_at, window), accepted)
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,

@@ -61,7 +61,7 @@ def test_helpdesk_table_has_keys_indexes_stream_and_ttl(stack):
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}]
     indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]] for i in table["GlobalSecondaryIndexes"]}
-    assert indexes == {"queue": ["queue_pk", "queue_sk"], "customer": ["customer_pk", "customer_sk"]}
+    assert indexes == {name: [f"{name}_pk", f"{name}_sk"] for name in ("queue", "customer", "assignee", "phone", "timer")}
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
     assert table["LatestStreamArn"] == env["HELPDESK_STREAM_ARN"]
     ttl = aws("dynamodb").describe_time_to_live(TableName=env["HELPDESK_TABLE"])["TimeToLiveDescription"]

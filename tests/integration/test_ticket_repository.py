@@ -8,9 +8,9 @@ import pytest
 
 from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
-    Visibility, message_event, new_id,
+    TimerStage, Visibility, message_event, new_id,
 )
-from chalicelib.services.ports import VersionConflict
+from chalicelib.services.ports import OpenLimitReached, VersionConflict
 from tests.fakes import InMemoryTickets
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -25,12 +25,16 @@ def repo(request):
     return bootstrap.tickets()
 
 
-def new_ticket(repo, department=None, at=T0) -> Ticket:
+AGENT = Actor(AuthorKind.AGENT, "agent.he", "Dana")
+
+
+def new_ticket(repo, department=None, at=T0, email="noa@example.com", phone=None, open_limit=None,
+               status=Status.NEW, **fields) -> Ticket:
     number = repo.next_number()
     ticket = Ticket(number=number, subject="קבלה", department=department or f"dept-{new_id()[:6]}",
                     category="billing", priority=Priority.LOW, language=Language.HE,
-                    customer=Customer("Noa", "noa@example.com"), status=Status.NEW, created_at=at,
-                    last_activity_at=at, link_salt="s", link_hash="h")
+                    customer=Customer("Noa", email, phone), status=status, created_at=at,
+                    last_activity_at=at, link_salt="s", link_hash="h", **fields)
     author = Actor(AuthorKind.CUSTOMER, "noa@example.com", "Noa")
     attachment = Attachment(id=new_id(), filename="קבלה.pdf", content_type="application/pdf", size=9,
                             key="attachments/x")
@@ -38,8 +42,18 @@ def new_ticket(repo, department=None, at=T0) -> Ticket:
                     attachments=(attachment,))
     created = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=at,
                           actor=author, visibility=Visibility.PUBLIC)
-    repo.create(ticket, [created, message_event(ticket, first)], [attachment])
+    repo.create(ticket, [created, message_event(ticket, first)], [attachment], open_limit=open_limit)
     return ticket
+
+
+def changed(repo, ticket, events=(), **fields) -> Ticket:
+    after = replace(ticket, version=ticket.version + 1, **fields)
+    repo.save(ticket, after, list(events))
+    return after
+
+
+def a_customer() -> str:
+    return f"c-{new_id()[:8]}@example.com"
 
 
 def test_created_ticket_reads_back_with_timeline_and_attachment(repo):
@@ -57,11 +71,11 @@ def test_saving_from_a_stale_version_is_a_conflict_and_writes_nothing(repo):
     ticket = new_ticket(repo)
     agent = Actor(AuthorKind.AGENT, "a", "agent")
     note = Message(id=new_id(), visibility=Visibility.INTERNAL, author=agent, text="n", created_at=T0)
-    fresh = replace(ticket, version=2)
-    repo.save(fresh, [message_event(fresh, note)], [])
+    fresh = changed(repo, ticket, [message_event(ticket, note)])
     stale = replace(ticket, status=Status.CLOSED, version=2)  # also read version 1
     with pytest.raises(VersionConflict):
-        repo.save(stale, [message_event(stale, note)], [])
+        repo.save(ticket, stale, [message_event(stale, note)])
+    assert fresh.version == 2
     assert repo.get(ticket.number).status == Status.NEW and len(repo.timeline(ticket.number)) == 3
 
 
@@ -76,6 +90,88 @@ def test_queue_lists_active_tickets_oldest_first_and_drops_closed_ones(repo):
     older = new_ticket(repo, department, at=T0)
     newer = new_ticket(repo, department, at=T0 + timedelta(minutes=5))
     assert [t.number for t in repo.queue(department)] == [older.number, newer.number]
-    closed = replace(older, status=Status.CLOSED, version=2)
-    repo.save(closed, [], [])
+    changed(repo, older, status=Status.CLOSED, closed_at=T0)
     assert [t.number for t in repo.queue(department)] == [newer.number]
+
+
+def test_an_agents_desk_holds_their_active_tickets_only(repo):
+    agent = f"agent-{new_id()[:6]}"
+    mine = new_ticket(repo, assignee=replace(AGENT, id=agent))
+    done = new_ticket(repo, assignee=replace(AGENT, id=agent))
+    new_ticket(repo)  # nobody's
+    changed(repo, done, status=Status.CLOSED, closed_at=T0)
+    assert [t.number for t in repo.assigned_to(agent)] == [mine.number]
+    assert repo.count_assigned(agent) == 1 and repo.count_assigned("nobody") == 0
+    assert repo.get(mine.number).assignee == replace(AGENT, id=agent)
+
+
+def test_a_customers_tickets_are_found_by_address_or_mobile_newest_first(repo):
+    email = a_customer()
+    first = new_ticket(repo, email=email)
+    phone = f"+98912{new_id()[:7].translate(str.maketrans('abcdef', '123456'))}"
+    second = new_ticket(repo, email=email.upper(), phone=phone, at=T0 + timedelta(hours=1))
+    changed(repo, first, status=Status.CLOSED, closed_at=T0)
+    assert [t.number for t in repo.of_customer(email=email)] == [second.number, first.number]
+    assert [t.number for t in repo.of_customer(phone=phone)] == [second.number]
+    assert repo.of_customer(email=a_customer()) == []
+
+
+def test_the_open_ticket_limit_counts_active_tickets_and_frees_a_slot_on_close(repo):
+    email = a_customer()
+    first = new_ticket(repo, email=email, open_limit=2)
+    new_ticket(repo, email=email, open_limit=2)
+    with pytest.raises(OpenLimitReached):
+        new_ticket(repo, email=email, open_limit=2)
+    assert len(repo.of_customer(email=email)) == 2  # nothing of the refused ticket was written
+    closed = changed(repo, first, status=Status.CLOSED, closed_at=T0)
+    new_ticket(repo, email=email, open_limit=2)
+    changed(repo, closed, status=Status.OPEN, closed_at=None)  # a reopened ticket counts again
+    with pytest.raises(OpenLimitReached):
+        new_ticket(repo, email=email, open_limit=3)
+
+
+def test_the_open_ticket_limit_holds_under_parallel_submissions(repo):
+    email = a_customer()
+
+    def submit(_):
+        try:
+            return new_ticket(repo, email=email, open_limit=5).number
+        except OpenLimitReached:
+            return None
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        accepted = [n for n in pool.map(submit, range(20)) if n]
+    assert len(accepted) == 5
+    assert sorted(t.number for t in repo.of_customer(email=email)) == sorted(accepted)
+
+
+def test_due_finds_only_tickets_whose_clock_started_before_the_cutoff(repo):
+    silent = new_ticket(repo, status=Status.AWAITING_CUSTOMER, last_public_at=T0 - timedelta(days=6))
+    recent = new_ticket(repo, status=Status.AWAITING_CUSTOMER, last_public_at=T0 - timedelta(days=1))
+    reminded = new_ticket(repo, status=Status.AWAITING_CUSTOMER, last_public_at=T0 - timedelta(days=8),
+                          reminded_at=T0 - timedelta(days=3))
+    closed = new_ticket(repo, status=Status.CLOSED, closed_at=T0 - timedelta(days=40))
+    cutoff = T0 - timedelta(days=5)
+    assert silent.number in repo.due(TimerStage.REMIND, cutoff, 1000)
+    assert recent.number not in repo.due(TimerStage.REMIND, cutoff, 1000)
+    assert reminded.number in repo.due(TimerStage.CLOSE, cutoff, 1000)
+    assert reminded.number not in repo.due(TimerStage.REMIND, cutoff, 1000)
+    assert closed.number in repo.due(TimerStage.ARCHIVE, T0 - timedelta(days=30), 1000)
+    changed(repo, closed, status=Status.ARCHIVED)
+    assert closed.number not in repo.due(TimerStage.ARCHIVE, T0, 1000)
+
+
+def test_hand_overs_are_kept_per_agent_and_per_group(repo):
+    department, to_agent = f"dept-{new_id()[:6]}", f"agent-{new_id()[:6]}"
+    ticket = new_ticket(repo, department)
+    handover = TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.ASSIGNED,
+                           occurred_at=T0, actor=AGENT, visibility=Visibility.INTERNAL,
+                           data={"from": {"department": department, "group": "desk", "agent": None},
+                                 "to": {"department": department, "group": "experts", "agent": to_agent},
+                                 "reason": "needs an expert", "kind": "transfer"})
+    changed(repo, ticket, [handover], group="experts", assignee=replace(AGENT, id=to_agent))
+    [by_agent] = repo.handovers(agent=to_agent)
+    assert by_agent.id == handover.id and by_agent.data["reason"] == "needs an expert"
+    assert [e.id for e in repo.handovers(group=(department, "desk"))] == [handover.id]
+    assert [e.id for e in repo.handovers(group=(department, "experts"))] == [handover.id]
+    assert repo.handovers(agent="somebody-else") == []

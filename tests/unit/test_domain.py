@@ -1,5 +1,5 @@
 """Pure domain rules: transitions, attachments, links, mail, event documents."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -13,6 +13,7 @@ from chalicelib.domain.tickets import (
 from chalicelib.errors import Conflict, Invalid
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+WINDOW = timedelta(days=7)
 LIMITS = rules.Limits(max_file_bytes=10 * 2**20, max_message_bytes=25 * 2**20, max_files=10)
 
 
@@ -51,18 +52,18 @@ def test_every_status_has_a_row_in_the_transition_table():
     (Status.CLOSED, Status.OPEN),
 ])
 def test_a_customer_reply_puts_waiting_tickets_back_in_front_of_an_agent(start, after):
-    assert a_ticket(start).after_customer_message(NOW).status == after
+    assert a_ticket(start).after_customer_message(NOW, WINDOW).status == after
 
 
 def test_an_archived_ticket_takes_no_reply():
     with pytest.raises(Conflict):
-        a_ticket(Status.ARCHIVED).after_customer_message(NOW)
+        a_ticket(Status.ARCHIVED).after_customer_message(NOW, WINDOW)
 
 
 def test_agent_reply_waits_for_the_customer_and_customer_reply_reopens():
     waiting = a_ticket(Status.OPEN).after_agent_reply(NOW)
     assert waiting.status == Status.AWAITING_CUSTOMER
-    assert waiting.after_customer_message(NOW).status == Status.OPEN
+    assert waiting.after_customer_message(NOW, WINDOW).status == Status.OPEN
 
 
 def test_agent_cannot_reply_on_a_closed_ticket_without_reopening():

@@ -30,7 +30,7 @@ def open_ticket(ports, **overrides):
 
 
 def reply_as_customer(ports, opened, text="ممنون", attachments=()):
-    return service.customer_reply(tickets=ports["tickets"], files=ports["files"], clock=ports["clock"],
+    return service.customer_reply(tickets=ports["tickets"], catalog=ports["catalog"], files=ports["files"], clock=ports["clock"],
                                   limits=LIMITS, number=opened.number, key=opened.access_key, text=text,
                                   attachments=list(attachments))
 
