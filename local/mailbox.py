@@ -1,5 +1,5 @@
-"""What the local stack "sent": moto records SES mail and direct SNS SMS instead of delivering them, and
-shows them at `<moto>/moto-api/data.json` (`ses.Message` for send_email, `ses.RawMessage` for
+"""What the local stack "sent": moto records SES mail and direct SNS SMS instead of delivering them.
+local.moto_server.MotoServer shows them at OUTBOX_PATH (`ses.Message` for send_email, `ses.RawMessage` for
 send_raw_email, `sns.SMS`). For tests and for looking at mail by hand:
 
     from local.mailbox import mail_to
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import requests
 
+from local.moto_server import OUTBOX_PATH
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -26,7 +28,9 @@ class Mail:
 
 
 def _data(moto_url: str) -> dict:
-    response = requests.get(f"{moto_url.rstrip('/')}/moto-api/data.json", timeout=10)
+    # The SES/SNS part of moto's /moto-api/data.json, served by local/moto_server.py (data.json itself also
+    # serializes every DynamoDB item, which grows slow).
+    response = requests.get(f"{moto_url.rstrip('/')}{OUTBOX_PATH}", timeout=10)
     response.raise_for_status()
     return response.json()
 

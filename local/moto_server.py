@@ -10,9 +10,12 @@ DynamoDB requests are served one at a time. moto's DynamoDB is not thread-safe: 
 races another can be half applied (its rollback deep-copies a table another thread is changing). Real
 DynamoDB transactions are serializable, so serializing them here is faithful, and lets tests race
 writers (the open-ticket limit under parallel submissions) and trust the result.
+
+A cancelled transaction leaves the table's stream as it was (see _keep_streams_through_rollbacks).
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -35,6 +38,68 @@ def _one_dynamodb_request_at_a_time(app):
     return serve
 
 
+OUTBOX_PATH = "/_local/outbox.json"
+
+
+def _with_outbox(app):
+    """Adds OUTBOX_PATH: what moto's /moto-api/data.json says of SES and SNS only (the mail and SMS "sent").
+    data.json serializes every object of every service, DynamoDB items included, and takes seconds once a
+    test session has filled the table; local/mailbox.py reads this instead."""
+    def serve(environ, start_response):
+        if environ.get("PATH_INFO") != OUTBOX_PATH:
+            return app(environ, start_response)
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(_recorded(("ses", "sns"))).encode()]
+
+    return serve
+
+
+def _recorded(services) -> dict:
+    from moto.core.model_instances import model_data
+
+    def public(instance) -> dict:
+        fields = {}
+        for name in dir(instance):
+            if not name.startswith("_"):
+                try:
+                    json.dumps(value := getattr(instance, name))
+                except (TypeError, AttributeError, ValueError):
+                    continue
+                fields[name] = value
+        return fields
+
+    return {service: {name: [public(i) for i in list(model.instances_tracked)]
+                      for name, model in model_data.get(service, {}).items()} for service in services}
+
+
+def _keep_streams_through_rollbacks() -> None:
+    """moto undoes a cancelled transaction by putting back a deep copy of each table it touched, stream
+    included. The writes it undid stay as records in the discarded stream, and a reader's iterator keeps
+    reading that one: it sees records of writes that never happened, then nothing ever again. In DynamoDB
+    a cancelled transaction writes no stream record, so the table gets its own stream back, as it was."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    undo = DynamoDBBackend.transact_write_items
+    if getattr(undo, "keeps_streams", False):
+        return
+
+    def transact_write_items(self, *args, **kwargs):
+        streams = {name: (table.stream_shard, len(table.stream_shard.items))
+                   for name, table in self.tables.items() if table.stream_shard is not None}
+        try:
+            return undo(self, *args, **kwargs)
+        except Exception:
+            for name, (shard, length) in streams.items():
+                table = self.tables.get(name)
+                if table is not None and table.stream_shard is not shard:
+                    del shard.items[length:]
+                    shard.table, table.stream_shard = table, shard
+            raise
+
+    transact_write_items.keeps_streams = True
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
         self.host, self.port = host, port
@@ -51,7 +116,8 @@ class MotoServer:
 
         # werkzeug logs every request at INFO; moto is plumbing here, its requests are noise.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = _one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+        _keep_streams_through_rollbacks()
+        app = _with_outbox(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()
@@ -63,7 +129,9 @@ class MotoServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(f"{self.url}/moto-api/data.json", timeout=2):
+                # The dashboard page, not data.json: that one serializes all of moto's (process-global)
+                # state and takes seconds once earlier tests have filled it.
+                with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2):
                     return
             except (urllib.error.URLError, OSError):
                 if time.monotonic() > deadline:

@@ -253,6 +253,24 @@ def test_a_stream_record_that_keeps_failing_is_given_up_after_the_retries(run, a
     eventually(lambda: fake.stream_keys() == [["a", "b"], ["b"], ["b"], ["c"]], what="moving on")
 
 
+def test_the_stream_goes_on_after_a_cancelled_transaction(run, aws, table):
+    """A cancelled transaction writes no stream record, and the records after it still arrive (moto undoes it
+    by putting back a copy of the table; local/moto_server.py keeps the stream readers hold)."""
+    fake, dynamodb = FakeApp(), aws("dynamodb")
+    dynamodb.put_item(TableName=table["name"], Item={"pk": {"S": "a"}})
+    run(fake)
+    eventually(lambda: fake.stream_keys() == [["a"]], what="the first record")
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table["name"], "Item": {"pk": {"S": "never"}}}},
+            {"ConditionCheck": {"TableName": table["name"], "Key": {"pk": {"S": "missing"}},
+                                "ConditionExpression": "attribute_exists(pk)"}}])
+    dynamodb.put_item(TableName=table["name"], Item={"pk": {"S": "b"}})
+
+    eventually(lambda: fake.stream_keys() == [["a"], ["b"]], what="the record written after the cancellation")
+
+
 # --- schedules ----------------------------------------------------------------------------------------
 
 def test_a_rate_schedule_fires_with_an_eventbridge_event_and_can_be_sped_up(run):
