@@ -5,6 +5,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - aws_calls_*: AWS API calls one request makes synchronously (counted at botocore, which PynamoDB uses
   too), with the table holding SMALL and LARGE numbers of tickets: equal counts show that the request's
   cost does not grow with the table.
+- auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
+  100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 """
 import json
 import os
@@ -40,6 +42,8 @@ def main() -> None:
     from bench.calls import request_costs
     results = {"cold_start_ratio": cold_start_ratio()}
     results.update(request_costs(SMALL, LARGE))
+    from bench.jobs import job_costs
+    results.update(job_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

@@ -104,7 +104,8 @@ def _ticket(client, attachments=()):
 def _agent_token() -> str:
     import boto3
     cognito, pool = boto3.client("cognito-idp"), os.environ["USER_POOL_ID"]
-    cognito.admin_create_user(UserPoolId=pool, Username="bench@example.com", MessageAction="SUPPRESS")
+    cognito.admin_create_user(UserPoolId=pool, Username="bench@example.com", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "bench@example.com"}])
     cognito.admin_set_user_password(UserPoolId=pool, Username="bench@example.com", Password="Bench-pass-2026!",
                                     Permanent=True)
     cognito.admin_add_user_to_group(UserPoolId=pool, Username="bench@example.com", GroupName="agent")
@@ -117,12 +118,14 @@ def request_costs(small: int, large: int) -> dict:
     from chalice.test import Client
 
     from chalicelib import bootstrap
-    from chalicelib.services.catalog import save_department
+    from chalicelib.domain.catalog import Category, Department, Group
     results = {}
     with local_stack():
         bootstrap.reset()
-        save_department(bootstrap.catalog(), id="support", names={"en": "Support"},
-                        categories=[{"id": "technical", "names": {"en": "Technical"}}])
+        # The bench agent works in support (agents act only where they work); new tickets are dealt to them.
+        names = {"en": "Support"}
+        bootstrap.catalog().save(Department(id="support", names=names, categories=(Category("technical", names),),
+                                            groups=(Group("desk", names, members=("bench@example.com",)),)))
         from app import app
         # Token verification is a signature check against the JWKS, fetched once over HTTP: no AWS call.
         signed_in = {"Authorization": f"Bearer {_agent_token()}"}

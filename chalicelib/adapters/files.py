@@ -1,4 +1,4 @@
-"""S3: presigned browser uploads, inspecting what arrived, presigned downloads."""
+"""S3: presigned browser uploads, inspecting what arrived, presigned downloads, server-written documents."""
 from __future__ import annotations
 
 from urllib.parse import quote, unquote
@@ -48,3 +48,6 @@ class S3FileStore(FileStore):
             "get_object", ExpiresIn=expires_in,
             Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": disposition,
                     "ResponseContentType": content_type})
+
+    def put_document(self, key: str, body: bytes, content_type: str) -> None:
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)

@@ -1,4 +1,4 @@
-"""The customer's private link.
+"""The customer's private link, and the signed one-click rating links of a reply.
 
 The key in the link is derived from a server secret and a per-ticket random salt:
 key = HMAC-SHA256(secret, "<number>:<salt>") (256 bits). The table keeps only the salt and SHA-256(key),
@@ -32,3 +32,18 @@ def key_matches(key: str, stored_hash: str) -> bool:
 
 def ticket_link(site_url: str, number: int, key: str) -> str:
     return f"{site_url.rstrip('/')}/#/t/{number}/{key}"
+
+
+def rating_signature(secret: bytes, number: int, message_id: str) -> str:
+    """Signs one reply of one ticket for the one-click rating links in mail (no sign-in needed)."""
+    digest = hmac.new(secret, f"rate:{number}:{message_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def rating_signature_matches(secret: bytes, number: int, message_id: str, signature: str) -> bool:
+    # Bytes on both sides: compare_digest refuses non-ASCII str, and a signature comes from a stranger.
+    return hmac.compare_digest(rating_signature(secret, number, message_id).encode(), signature.encode())
+
+
+def rating_link(site_url: str, number: int, message_id: str, signature: str, rating: str) -> str:
+    return f"{site_url.rstrip('/')}/#/rate/{number}/{message_id}/{signature}/{rating}"

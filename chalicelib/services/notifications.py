@@ -6,6 +6,8 @@ Idempotency (one mail per event even when SQS delivers twice) is the caller's: s
 from __future__ import annotations
 
 from chalicelib.domain import links, mail
+from chalicelib.domain.automation import NO_REPLY
+from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
 from chalicelib.services.ports import Mailer, SecretSource
 
@@ -15,18 +17,33 @@ def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.M
     if doc["visibility"] != Visibility.PUBLIC:
         return None
     ticket = doc["ticket"]
+    number = ticket["number"]
     if doc["type"] == EventType.TICKET_CREATED:
         template, extra = "received", {}
     elif doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
         template = "agent_replied"
-        extra = {"agent": doc["message"]["author"]["name"], "quote": doc["message"]["text"]}
+        extra = {"agent": doc["message"]["author"]["name"], "quote": doc["message"]["text"],
+                 "rating_links": _rating_links(secrets, site_url, number, doc["message"]["id"])}
+    elif doc["type"] == EventType.REMINDED:
+        template, extra = "reminder", {}
+    elif _closed_for_silence(doc):
+        template, extra = "closed_no_reply", {}
     else:
         return None
-    number = ticket["number"]
     key = links.derive_key(secrets.link_secret(), number, ticket["link_salt"])
     return mail.render(template, Language(ticket["language"]), to=ticket["customer"]["email"],
                        link=links.ticket_link(site_url, number, key), number=number, subject=ticket["subject"],
                        name=ticket["customer"]["name"], **extra)
+
+
+def _closed_for_silence(doc: dict) -> bool:
+    return (doc["type"] == EventType.STATUS_CHANGED and doc["actor"]["kind"] == AuthorKind.SYSTEM
+            and doc["data"].get("reason") == NO_REPLY)
+
+
+def _rating_links(secrets: SecretSource, site_url: str, number: int, message_id: str) -> dict[str, str]:
+    signature = links.rating_signature(secrets.link_secret(), number, message_id)
+    return {r.value: links.rating_link(site_url, number, message_id, signature, r.value) for r in Rating}
 
 
 def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str) -> bool:

@@ -3,7 +3,7 @@ from chalicelib.domain import links
 from chalicelib.domain.events import to_document
 from chalicelib.services import notifications
 from chalicelib.services import tickets as service
-from tests.fakes import FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from tests.fakes import FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import AGENT, LIMITS, form
 
 SITE = "https://help.example/customer/"
@@ -11,7 +11,8 @@ SITE = "https://help.example/customer/"
 
 def documents_of_a_conversation(language="fa"):
     repo, clock = InMemoryTickets(), FixedClock()
-    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), files=FakeFiles(), secrets=FakeSecrets(),
+    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+                                 secrets=FakeSecrets(),
                                  clock=clock, limits=LIMITS, site_url=SITE, **form(language=language))
     service.add_note(tickets=repo, clock=clock, number=opened.number, agent=AGENT, text="secret note")
     service.agent_reply(tickets=repo, files=FakeFiles(), clock=clock, limits=LIMITS, number=opened.number,
@@ -24,8 +25,8 @@ def test_only_ticket_received_and_agent_reply_mail_the_customer():
     opened, docs = documents_of_a_conversation()
     mailer = FakeMailer()
     sent = [notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE) for d in docs]
-    # created, first message (by the customer), note, reply, status change
-    assert sent == [True, False, False, True, False]
+    # created, first message (by the customer), automatic assignment, note, reply, status change
+    assert sent == [True, False, False, False, True, False]
     received, replied = (m for m, _, _ in mailer.sent)
     assert received.to == "maryam@example.com" and "دریافت" in received.subject
     assert links.ticket_link(SITE, opened.number, opened.access_key) in received.text

@@ -1,0 +1,18 @@
+"""One-click ratings from the reply mail: public, the signature in the link is the credential."""
+from chalice import Blueprint
+
+from chalicelib import bootstrap
+from chalicelib.api import schemas
+from chalicelib.api.http import route
+from chalicelib.services import ratings
+
+ratings_api = Blueprint(__name__)
+
+
+@route(ratings_api, "/ratings", method="POST", request=schemas.RATE,
+       summary="Rate an agent's reply (good or bad, optional comment) with the signature from its mail or page")
+def rate(body):
+    current = ratings.rate(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), secrets=bootstrap.secrets(),
+                           clock=bootstrap.clock(), number=body["ticket"], message_id=body["message"],
+                           signature=body["signature"], rating=body["rating"], comment=body.get("comment"))
+    return {"rating": current.rating.value, "comment": current.comment}

@@ -1,0 +1,42 @@
+"""The scheduled jobs (EventBridge rates in app.py), thin like routes: wire the ports, give the job a time
+budget, report what it did. A run that stops early loses nothing: done tickets have left the timer index,
+and the next run starts from the oldest ticket still due."""
+from collections.abc import Callable
+
+from chalicelib import bootstrap
+from chalicelib.observability import logger, metrics
+from chalicelib.services import automation
+
+RESERVE_MILLIS = 30_000  # time kept to finish the ticket in hand and flush logs and metrics
+
+
+def close_and_remind(event) -> dict:
+    now, has_time = bootstrap.clock().now(), _time_budget(event.context)
+    tickets, catalog = bootstrap.tickets(), bootstrap.catalog()
+    # Closing first: a ticket already silent past the close time gets one mail (closed), not two at once.
+    closed = automation.close_silent(tickets=tickets, catalog=catalog, now=now, has_time=has_time)
+    reminded = automation.remind_silent(tickets=tickets, catalog=catalog, now=now, has_time=has_time)
+    return _report(closed=closed, reminded=reminded)
+
+
+def archive(event) -> dict:
+    archived = automation.archive_closed(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                         files=bootstrap.files(), now=bootstrap.clock().now(),
+                                         has_time=_time_budget(event.context))
+    return _report(archived=archived)
+
+
+def _time_budget(context) -> Callable[[], bool]:
+    reserve = min(RESERVE_MILLIS, context.get_remaining_time_in_millis() / 4)
+    return lambda: context.get_remaining_time_in_millis() > reserve
+
+
+def _report(**results: automation.JobResult) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    summary = {}
+    for name, result in results.items():
+        metrics.add_metric(name=f"Tickets{name.capitalize()}", unit=MetricUnit.Count, value=len(result.done))
+        summary[name], summary[f"{name}_skipped"] = len(result.done), len(result.skipped)
+    logger.info("job done", extra=summary)
+    return summary

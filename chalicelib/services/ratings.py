@@ -1,0 +1,49 @@
+"""One-click ratings of agents' replies, from the links in the reply mail: no sign-in, the link is signed
+for one reply of one ticket (chalicelib/domain/links.py)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.domain import links
+from chalicelib.domain.ratings import (
+    CurrentRating, Rating, clean_comment, current_ratings, is_rateable, rateable_reply, rated_event,
+)
+from chalicelib.domain.tickets import Message, parse_enum
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.services.ports import CatalogRepository, Clock, SecretSource, TicketRepository, VersionConflict
+
+SAVE_ATTEMPTS = 3
+
+
+def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: SecretSource, clock: Clock,
+         number: int, message_id: str, signature: str, rating: str, comment: str | None = None) -> CurrentRating:
+    rating_value = parse_enum(Rating, rating, "rating")
+    comment = clean_comment(comment)
+    # A bad signature looks like a missing reply: the endpoint is no oracle for tickets or messages.
+    if not links.rating_signature_matches(secrets.link_secret(), number, message_id, signature):
+        raise NotFound("no such reply")
+    ticket = tickets.get(number)
+    reply = rateable_reply(tickets.timeline(number), message_id) if ticket else None
+    if reply is None:
+        raise NotFound("no such reply")
+    window = catalog.policies().reply_window
+    for _ in range(SAVE_ATTEMPTS):
+        now = clock.now()
+        if not ticket.within_reply_window(now, window):
+            raise Conflict("this ticket was closed too long ago; its replies can no longer be rated",
+                           fields={"ticket": "reply_window_closed"})
+        event = rated_event(ticket, reply, rating_value, comment, now)
+        try:
+            # The timeline is append-only: a rating is one more event, and the latest one counts.
+            tickets.save(ticket, replace(ticket, version=ticket.version + 1), [event])
+        except VersionConflict:
+            ticket = tickets.get(number)
+            continue
+        return current_ratings([event])[message_id]
+    raise Conflict("the ticket is changing too fast; try again")
+
+
+def rating_signatures(secrets: SecretSource, number: int, messages: list[Message]) -> dict[str, str]:
+    """The signature the customer's page needs to rate each agent reply it shows."""
+    secret = secrets.link_secret()
+    return {m.id: links.rating_signature(secret, number, m.id) for m in messages if is_rateable(m)}
