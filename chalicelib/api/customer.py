@@ -1,33 +1,64 @@
-"""Routes for a customer holding a ticket's private key (header X-Ticket-Key)."""
+"""Routes for customers: password-less sign-in, and their tickets reached with a ticket's private key
+(header X-Ticket-Key) or a signed-in session (Authorization: Bearer <customer token>)."""
 from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import schemas, shapes
 from chalicelib.api.http import route, ticket_number
-from chalicelib.services import tickets
+from chalicelib.domain.sign_in import CustomerAccess, Identity
+from chalicelib.services import customers, ratings, tickets
 
 customer_api = Blueprint(__name__)
 
 
 @route(customer_api, "/tickets/{number}", audience="customer", summary="The ticket as its customer sees it")
-def view_ticket(number, key):
-    view = tickets.view_as_customer(bootstrap.tickets(), ticket_number(number), key)
-    return shapes.ticket_view(view, for_agent=False)
+def view_ticket(number, access: CustomerAccess):
+    view = tickets.view_as_customer(bootstrap.tickets(), ticket_number(number), access)
+    signatures = ratings.rating_signatures(bootstrap.secrets(), view.ticket.number, view.messages)
+    window_open = customers.reply_window_open(catalog=bootstrap.catalog(), clock=bootstrap.clock(), ticket=view.ticket)
+    return {**shapes.ticket_view(view, for_agent=False, rating_signatures=signatures),
+            "reply_window_open": window_open, "follows": view.ticket.follows}
 
 
 @route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.MESSAGE,
        audience="customer", summary="The customer writes back")
-def reply(number, key, body):
+def reply(number, access: CustomerAccess, body):
     message = tickets.customer_reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                     files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number), key=key,
-                                     text=body["text"], attachments=body.get("attachments", []))
+                                     files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(),
+                                     number=ticket_number(number), access=access, text=body["text"],
+                                     attachments=body.get("attachments", []))
     return shapes.message(message)
 
 
 @route(customer_api, "/tickets/{number}/attachments/{attachment_id}", audience="customer",
        summary="A short-lived download link for an attachment of a public message")
-def attachment(number, attachment_id, key):
+def attachment(number, attachment_id, access: CustomerAccess):
     url, expires_in = tickets.attachment_for_customer(tickets=bootstrap.tickets(), files=bootstrap.files(),
-                                                      number=ticket_number(number), key=key,
+                                                      number=ticket_number(number), access=access,
                                                       attachment_id=attachment_id)
     return {"url": url, "expires_in": expires_in}
+
+
+@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN,
+       summary="Send a one-time code to an email address or mobile number that has tickets")
+def request_code(body):
+    sent = customers.request_code(codes=bootstrap.sign_in_codes(), tickets=bootstrap.tickets(),
+                                  secrets=bootstrap.secrets(), mailer=bootstrap.mailer(), sms=bootstrap.sms(),
+                                  clock=bootstrap.clock(), email=body.get("email"), phone=body.get("phone"),
+                                  language=body.get("language", "en"))
+    return {"channel": sent.channel.value, "expires_in": sent.expires_in}
+
+
+@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN,
+       summary="Trade a one-time code for a customer session token")
+def verify_code(body):
+    session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
+                                    clock=bootstrap.clock(), email=body.get("email"), phone=body.get("phone"),
+                                    language=body.get("language", "en"), code=body["code"])
+    return {"token": session.token, "expires_in": session.expires_in}
+
+
+@route(customer_api, "/customer/tickets", audience="session", summary="The signed-in customer's tickets, by tab")
+def my_tickets(identity: Identity):
+    return {tab.value: [shapes.history_item(t) for t in found]
+            for tab, found in customers.history(bootstrap.tickets(), identity).items()}

@@ -1,0 +1,105 @@
+"""Customer self-service: password-less sign-in by a one-time code, and the signed-in customer's tickets.
+Ports come in as arguments (see chalicelib/bootstrap.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain import mail, sessions, sign_in
+from chalicelib.domain.history import Tab, by_tab
+from chalicelib.domain.sign_in import Channel, CodeRecord, Identity
+from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
+from chalicelib.errors import LimitReached, Unavailable
+from chalicelib.services.ports import (
+    CatalogRepository, Clock, DeliveryFailed, Mailer, SecretSource, SignInCodes, SmsSender, TicketRepository,
+    VersionConflict,
+)
+
+SAVE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    channel: Channel
+    expires_in: int  # seconds
+
+
+def request_code(*, codes: SignInCodes, tickets: TicketRepository, secrets: SecretSource, mailer: Mailer,
+                 sms: SmsSender, clock: Clock, email: str | None, phone: str | None, language: str) -> CodeSent:
+    """Issue a code for the identity and send it if the identity has tickets. The answer, and what is
+    stored, are the same either way, so neither this call nor a guess later tells whether it has any."""
+    language_value = parse_enum(Language, language, "language")
+    identity = sign_in.parse_identity(email=email, phone=phone, language=language_value)
+    code = sign_in.new_code()
+    previous, issued = _store_code(codes, identity, sign_in.code_digest(secrets.link_secret(), identity, code),
+                                   clock)
+    if _tickets_of(tickets, identity):
+        try:
+            _deliver(identity, code, language_value, mailer=mailer, sms=sms)
+        except DeliveryFailed as exc:
+            _withdraw(codes, identity, previous, issued)
+            raise Unavailable("the code could not be sent; try again in a moment",
+                              fields={identity.field: "not_sent"}) from exc
+    return CodeSent(channel=identity.channel, expires_in=int(sign_in.CODE_LIFETIME.total_seconds()))
+
+
+def _store_code(codes: SignInCodes, identity: Identity, digest: str, clock: Clock) -> tuple[CodeRecord, CodeRecord]:
+    """Write the new code over the record it was computed from (the throttle counts atomically)."""
+    for _ in range(SAVE_ATTEMPTS):
+        previous = codes.get(identity.key) or CodeRecord()
+        issued = previous.issued(digest, clock.now(), field=identity.field)
+        try:
+            codes.save(identity.key, issued)
+            return previous, issued
+        except VersionConflict:
+            continue
+    raise LimitReached("too many sign-in requests at once; try again", fields={identity.field: "too_many"})
+
+
+def _withdraw(codes: SignInCodes, identity: Identity, previous: CodeRecord, issued: CodeRecord) -> None:
+    """Put back what was there before the code that never left. If the record moved on meanwhile (a
+    guess, another request) it is left alone: the unsent code is unknown to anyone, so harmless."""
+    try:
+        codes.save(identity.key, previous.restored_over(issued))
+    except VersionConflict:
+        pass
+
+
+def _tickets_of(tickets: TicketRepository, identity: Identity) -> list[Ticket]:
+    """Those filed with that address, or with that mobile number: newest first, archived ones too."""
+    if identity.channel == Channel.EMAIL:
+        return tickets.of_customer(email=identity.address)
+    return tickets.of_customer(phone=identity.address)
+
+
+def _deliver(identity: Identity, code: str, language: Language, *, mailer: Mailer, sms: SmsSender) -> None:
+    if identity.channel == Channel.SMS:
+        sms.send(identity.address, sign_in.code_sms(code, language))
+        return
+    content = mail.render("sign_in_code", language, to=identity.address, code=code,
+                          minutes=sign_in.CODE_MINUTES)
+    # Outside every ticket's thread; a customer's code mails thread together (only they receive them).
+    mailer.send(content, message_id=f"sign-in-{new_id()}", thread_id="sign-in-codes")
+
+
+def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, email: str | None,
+                phone: str | None, language: str, code: str) -> sessions.Session:
+    """A session for the identity if `code` is its current code; each call counts as one guess."""
+    identity = sign_in.parse_identity(email=email, phone=phone,
+                                      language=parse_enum(Language, language, "language"))
+    secret = secrets.link_secret()
+    offered = sign_in.code_digest(secret, identity, sign_in.parse_code(code))
+    counted = codes.count_attempt(identity.key, clock.now())
+    sign_in.check_attempt(counted, offered)
+    if not codes.consume(identity.key, counted.digest):  # a parallel request used it first
+        raise sign_in.code_expired()
+    return sessions.issue(secret, identity, clock.now())
+
+
+def history(tickets: TicketRepository, identity: Identity) -> dict[Tab, list[Ticket]]:
+    """The signed-in customer's tickets in the site's tabs, newest first in each."""
+    return by_tab(_tickets_of(tickets, identity))
+
+
+def reply_window_open(*, catalog: CatalogRepository, clock: Clock, ticket: Ticket) -> bool:
+    """May the customer still write on the ticket? Past the window they open a new ticket that follows it."""
+    return ticket.within_reply_window(clock.now(), catalog.policies().reply_window)
