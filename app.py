@@ -1,11 +1,14 @@
 """The helpdesk's Lambda entry points. Wiring only: routes live in chalicelib/api, handlers in chalicelib/events."""
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.api.admin import admin_api
 from chalicelib.api.agent import agent_api
 from chalicelib.api.customer import customer_api
+from chalicelib.api.directory import directory_api
 from chalicelib.api.openapi import docs_api
 from chalicelib.api.public import public_api
-from chalicelib.events import notifications, publisher
+from chalicelib.api.ratings import ratings_api
+from chalicelib.events import automation, notifications, publisher
 from chalicelib.observability import logger, metrics, tracer
 
 app = Chalice(app_name="helpdesk")
@@ -14,6 +17,9 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 for blueprint in (public_api, customer_api, agent_api, docs_api):
     app.register_blueprint(blueprint)
+app.register_blueprint(ratings_api)
+app.register_blueprint(admin_api)
+app.register_blueprint(directory_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
@@ -27,3 +33,13 @@ def publish_ticket_events(event):
 @app.on_sqs_message(queue="notifications", batch_size=10)
 def send_notifications(event):
     return notifications.handle(event)
+
+
+@app.schedule("rate(1 hour)")
+def auto_close_silent_tickets(event):
+    return automation.close_and_remind(event)
+
+
+@app.schedule("rate(1 day)")
+def archive_closed_tickets(event):
+    return automation.archive(event)

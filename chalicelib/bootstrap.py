@@ -33,6 +33,12 @@ def agents():
 
 
 @lru_cache(maxsize=1)
+def presence():
+    from chalicelib.adapters.presence import DynamoPresenceBoard
+    return DynamoPresenceBoard(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
 def secrets():
     from chalicelib.adapters.messaging import SecretsManagerSource
     return SecretsManagerSource(get_settings().link_secret_arn)
@@ -50,6 +56,18 @@ def mailer():
     return SesMailer(get_settings().mail_from)
 
 
+@lru_cache(maxsize=1)
+def sms():
+    from chalicelib.adapters.messaging import SnsSmsSender
+    return SnsSmsSender()
+
+
+@lru_cache(maxsize=1)
+def sign_in_codes():
+    from chalicelib.adapters.sign_in import DynamoSignInCodes
+    return DynamoSignInCodes(get_settings().helpdesk_table)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -62,7 +80,7 @@ def limits() -> Limits:
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
-    for factory in (tickets, catalog, agents, files, secrets, event_bus, mailer):
+    for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

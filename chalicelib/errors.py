@@ -39,3 +39,9 @@ class Conflict(DomainError):
 
 class LimitReached(DomainError):
     code = "limit_reached"
+
+
+class Unavailable(DomainError):
+    """A provider we depend on right now (mail, SMS) failed; nothing was changed, the client may retry."""
+
+    code = "unavailable"

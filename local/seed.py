@@ -14,22 +14,46 @@ log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "Demo-pass-2026!"  # the pool wants 12+ characters with upper, lower, digit and symbol
 
+SUPERVISOR = "supervisor@example.com"
 DEPARTMENTS = [
     {"id": "support", "names": {"en": "Technical support", "fa": "پشتیبانی فنی", "he": "תמיכה טכנית"},
      "categories": [
          {"id": "sign-in", "names": {"en": "Signing in", "fa": "ورود به حساب", "he": "התחברות"}},
          {"id": "bug", "names": {"en": "Something is broken", "fa": "خطا در سامانه", "he": "תקלה"}},
-     ]},
+     ],
+     "groups": [
+         {"id": "first-line", "names": {"en": "First line", "fa": "خط اول", "he": "קו ראשון"},
+          "members": ["agent.fa@example.com", "agent.he@example.com"], "strategy": "round_robin"},
+         {"id": "experts", "names": {"en": "Experts", "fa": "کارشناسان", "he": "מומחים"},
+          "members": ["admin@example.com"], "strategy": "fewest_open"},
+     ],
+     "supervisors": [SUPERVISOR]},
     {"id": "billing", "names": {"en": "Billing", "fa": "امور مالی", "he": "חיובים"},
      "categories": [
          {"id": "invoice", "names": {"en": "Invoices", "fa": "صورت‌حساب", "he": "חשבוניות"}},
          {"id": "refund", "names": {"en": "Refunds", "fa": "بازپرداخت", "he": "החזרים"}},
-     ]},
+     ],
+     "groups": [
+         {"id": "billing-desk", "names": {"en": "Billing desk", "fa": "میز مالی", "he": "דלפק חיובים"},
+          "members": ["agent.fa@example.com", "agent.he@example.com"], "strategy": "fewest_open"},
+     ],
+     "supervisors": [SUPERVISOR]},
     {"id": "sales", "names": {"en": "Sales", "fa": "فروش", "he": "מכירות"},
      "categories": [
          {"id": "quote", "names": {"en": "Price quote", "fa": "پیش‌فاکتور", "he": "הצעת מחיר"}},
          {"id": "plans", "names": {"en": "Plans and licences", "fa": "طرح‌ها و مجوزها", "he": "תוכניות ורישוי"}},
-     ]},
+     ],
+     "groups": [
+         {"id": "sales-team", "names": {"en": "Sales team", "fa": "تیم فروش", "he": "צוות מכירות"},
+          "members": ["agent.fa@example.com"], "strategy": "round_robin"},
+     ],
+     "supervisors": []},
+]
+
+# Sign-in trouble about passwords goes straight to the experts; other sign-in tickets to the first line.
+RULES = [
+    {"category": "sign-in", "department": "support", "group": "experts", "keywords": ["password", "رمز", "סיסמה"]},
+    {"category": "sign-in", "department": "support", "group": "first-line", "keywords": []},
 ]
 
 # `name` is what customers see on the agent's replies (chalicelib/adapters/directory.py reads it).
@@ -37,6 +61,7 @@ AGENTS = [
     {"email": "admin@example.com", "name": "Sam Taylor", "groups": ["admin", "agent"]},
     {"email": "agent.fa@example.com", "name": "مینا کریمی", "groups": ["agent"]},
     {"email": "agent.he@example.com", "name": "אורי כהן", "groups": ["agent"]},
+    {"email": SUPERVISOR, "name": "רונית לוי", "groups": ["agent"]},  # supervises support and billing
 ]
 
 TICKETS = [
@@ -57,11 +82,15 @@ TICKETS = [
 
 
 def seed_catalog() -> None:
+    """Departments and rules through the admin's own checks: their members must be agents, so after seed_agents."""
     from chalicelib import bootstrap
-    from chalicelib.services.catalog import save_department
+    from chalicelib.services import organisation
 
-    for department in DEPARTMENTS:
-        save_department(bootstrap.catalog(), **department)  # a put: seeding twice changes nothing
+    for d in DEPARTMENTS:  # puts: seeding twice changes nothing
+        organisation.save_department(catalog=bootstrap.catalog(), agents=bootstrap.agents(), department_id=d["id"],
+                                     names=d["names"], categories=d["categories"], groups=d["groups"],
+                                     supervisors=d["supervisors"])
+    organisation.save_rules(catalog=bootstrap.catalog(), rules=RULES)
 
 
 def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD) -> list[dict]:

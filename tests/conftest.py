@@ -45,7 +45,10 @@ def aws_stack():
 
 
 def _seed_catalog():
+    from dataclasses import replace
+
     from chalicelib import bootstrap
+    from chalicelib.domain.catalog import Group
     from chalicelib.services.catalog import save_department
 
     save_department(bootstrap.catalog(), id="support", names={"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"},
@@ -53,6 +56,10 @@ def _seed_catalog():
                                 {"id": "technical", "names": {"en": "Technical", "fa": "فنی", "he": "טכני"}}])
     save_department(bootstrap.catalog(), id="sales", names={"en": "Sales", "fa": "فروش", "he": "מכירות"},
                     categories=[{"id": "quote", "names": {"en": "Quote", "fa": "پیش‌فاکتور", "he": "הצעת מחיר"}}])
+    # Agents work only on tickets of departments they work in: agent.one is the API tests' support desk.
+    support = next(d for d in bootstrap.catalog().departments() if d.id == "support")
+    bootstrap.catalog().save(replace(support, groups=(Group(id="first-line", names=support.names,
+                                                            members=("agent.one@example.com",)),)))
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,18 @@ real adapters (tests/integration/test_ticket_repository.py runs one contract aga
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
+from chalicelib.domain.sign_in import CodeRecord
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
-    CatalogRepository, EventBus, FileStore, Mailer, OpenLimitReached, PresignedPost, SecretSource, SmsSender,
-    StoredUpload, TicketRepository, VersionConflict,
+    AgentDirectory, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached, PresenceBoard,
+    PresignedPost, SecretSource, SignInCodes, SmsSender, StoredUpload, TicketRepository, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -173,6 +175,9 @@ class FakeFiles(FileStore):
     def download_url(self, key, *, filename, content_type, expires_in):
         return f"https://s3.example/{key}?download={filename}"
 
+    def put_document(self, key, body, content_type):
+        self.objects[key] = (content_type, body, key.rsplit("/", 1)[-1])
+
 
 class FakeSecrets(SecretSource):
     def link_secret(self) -> bytes:
@@ -186,7 +191,7 @@ class FakeMailer(Mailer):
 
     def send(self, mail, *, message_id, thread_id):
         if self.fail:
-            raise ConnectionError("mail provider down")
+            raise DeliveryFailed("mail provider down")
         self.sent.append((mail, message_id, thread_id))
 
 
@@ -197,7 +202,7 @@ class FakeSms(SmsSender):
 
     def send(self, phone, text):
         if self.fail:
-            raise ConnectionError("sms provider down")
+            raise DeliveryFailed("sms provider down")
         self.sent.append((phone, text))
 
 
@@ -207,3 +212,67 @@ class FakeBus(EventBus):
 
     def publish(self, document):
         self.published.append(document)
+
+
+class InMemorySignInCodes(SignInCodes):
+    """Conditional writes like DynamoDB's: each check-and-write holds a lock (the contract test races them)."""
+
+    def __init__(self):
+        self.records: dict[str, CodeRecord] = {}
+        self.lock = threading.Lock()
+
+    def get(self, identity):
+        return self.records.get(identity)
+
+    def save(self, identity, record):
+        with self.lock:
+            stored = self.records.get(identity)
+            if (stored.version if stored else 0) != record.version - 1:
+                raise VersionConflict(identity)
+            self.records[identity] = record
+
+    def count_attempt(self, identity, now):
+        with self.lock:
+            stored = self.records.get(identity)
+            if stored is None or not stored.accepts_attempt(now):
+                return None
+            self.records[identity] = replace(stored, attempts=stored.attempts + 1, version=stored.version + 1)
+            return self.records[identity]
+
+    def consume(self, identity, digest):
+        with self.lock:
+            stored = self.records.get(identity)
+            if stored is None or stored.digest != digest:
+                return False
+            self.records[identity] = replace(stored, digest=None, expires_at=None, version=stored.version + 1)
+            return True
+
+
+class FakeAgents(AgentDirectory):
+    """The pool's agents by username -> display name."""
+
+    def __init__(self, names: dict[str, str] | None = None):
+        self.names = dict(names if names is not None else AGENT_NAMES)
+
+    def identify(self, username):
+        return username, self.display_name(username)
+
+    def display_name(self, agent_id):
+        return self.names.get(agent_id, "Support")
+
+    def agents(self, *, fresh=False):
+        return sorted(self.names.items())
+
+
+AGENT_NAMES = {"agent.fa": "مینا", "agent.he": "אורי", "admin": "Sam", "lead": "רונית", "expert": "Dana"}
+
+
+class InMemoryPresence(PresenceBoard):
+    def __init__(self):
+        self.records: dict[tuple[int, str], object] = {}
+
+    def touch(self, number, presence):
+        self.records[(number, presence.agent.id)] = presence
+
+    def present(self, number, seen_after):
+        return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]

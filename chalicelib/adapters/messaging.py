@@ -1,13 +1,15 @@
-"""SNS (the ticket-events topic), SES (mail) and Secrets Manager (the link secret)."""
+"""SNS (the ticket-events topic, SMS), SES (mail) and Secrets Manager (the link secret)."""
 from __future__ import annotations
 
 import json
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib.adapters.aws import client
 from chalicelib.domain.mail import MailContent
-from chalicelib.services.ports import EventBus, Mailer, SecretSource
+from chalicelib.services.ports import DeliveryFailed, EventBus, Mailer, SecretSource, SmsSender
 
 
 class SnsEventBus(EventBus):
@@ -49,8 +51,23 @@ class SesMailer(Mailer):
     def send(self, mail: MailContent, *, message_id: str, thread_id: str) -> None:
         domain = self.sender.rsplit("@", 1)[-1]
         mime = build_mime(mail, sender=self.sender, message_id=message_id, thread_id=thread_id, domain=domain)
-        client("ses").send_raw_email(Source=self.sender, Destinations=[mail.to],
-                                     RawMessage={"Data": mime.as_bytes()})
+        try:
+            client("ses").send_raw_email(Source=self.sender, Destinations=[mail.to],
+                                         RawMessage={"Data": mime.as_bytes()})
+        except (BotoCoreError, ClientError) as exc:
+            raise DeliveryFailed(f"SES did not take the mail: {exc}") from exc
+
+
+class SnsSmsSender(SmsSender):
+    """Direct SMS to a phone number (no topic): one-time codes, sent while the customer waits."""
+
+    def send(self, phone: str, text: str) -> None:
+        try:
+            client("sns").publish(PhoneNumber=phone, Message=text, MessageAttributes={
+                # Transactional: routed for delivery, not price (codes must arrive within minutes).
+                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+        except (BotoCoreError, ClientError) as exc:
+            raise DeliveryFailed(f"SNS did not take the SMS: {exc}") from exc
 
 
 class SecretsManagerSource(SecretSource):

@@ -4,11 +4,13 @@ Items (pk / sk):
   T#<number> / META          the ticket header, with the keys of the indexes below
   T#<number> / EV#<time>#<n>#<id> one timeline event (also the outbox: the stream publishes these inserts)
   T#<number> / ATT#<id>      one attachment (who may download it)
+  T#<number> / PRESENCE#<agent> who has the ticket open right now (expires by TTL `expires_at`)
   COUNTER    / ticket        the last ticket number handed out
   CUST#<email> / OPEN        the customer's count of active tickets (the open-ticket limit's condition)
   HANDOVER#agent#<id> / <time>#<number>#<event>       the hand-over trail of an agent ...
   HANDOVER#group#<dept>/<group> / <time>#<number>#<event>  ... and of a work group
   TURN#<dept>#<group> / TURN the group's round-robin counter
+  SIGNIN#<identity> / CODE   a customer's sign-in code (HMAC only), its guesses and recent sends; TTL expires_at
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
 
@@ -24,7 +26,9 @@ re-opens its connection when Meta.table_name changes), so nothing depends on imp
 """
 import os
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    JSONAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -160,6 +164,30 @@ class DocumentItem(Model):
     doc = JSONAttribute()
 
 
+class PresenceItem(Model):
+    Meta = _Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    agent_name = UnicodeAttribute()
+    state = UnicodeAttribute()
+    since = UTCDateTimeAttribute()
+    seen_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
+
+
+class SignInItem(Model):
+    """One identity's sign-in code. Deleted by TTL once neither the code nor the send throttle needs it."""
+    Meta = _Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    digest = UnicodeAttribute(null=True)
+    code_expires_at = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    sent = ListAttribute(of=UTCDateTimeAttribute, default=list)
+    version = NumberAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
 def ticket_pk(number: int) -> str:
     return f"T#{number}"
 
@@ -169,3 +197,4 @@ EVENT_PREFIX = "EV#"
 CATALOG = "CATALOG"
 DEPARTMENT_PREFIX = "DEPT#"
 ATTACHMENT_PREFIX = "ATT#"
+PRESENCE_PREFIX = "PRESENCE#"

@@ -3,57 +3,145 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import schemas, shapes
-from chalicelib.api.auth import Agent
+from chalicelib.api.auth import ADMIN_GROUP, Agent
 from chalicelib.api.http import route, ticket_number
+from chalicelib.domain.permissions import Staff
 from chalicelib.errors import Invalid
-from chalicelib.services import tickets
+from chalicelib.services import agent_desk, workflow
 
 agent_api = Blueprint(__name__)
 
 
-@route(agent_api, "/agent/me", audience="agent", summary="The signed-in agent")
+def _staff(agent: Agent) -> Staff:
+    return Staff(actor=agent.actor, admin=ADMIN_GROUP in agent.groups)
+
+
+def _query() -> dict:
+    return agent_api.current_request.query_params or {}
+
+
+@route(agent_api, "/agent/me", audience="agent", summary="The signed-in agent, their departments and groups")
 def me(agent: Agent):
-    return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups)}
+    staff = _staff(agent)
+    found = workflow.profile(catalog=bootstrap.catalog(), staff=staff)
+    return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups), "admin": staff.admin,
+            "supervises": found.supervises,
+            "member_of": [{"department": d, "group": g} for d, g in found.member_of]}
 
 
-@route(agent_api, "/agent/queue", audience="agent", summary="Active tickets of a department, oldest first")
+@route(agent_api, "/agent/queue", audience="agent",
+       summary="Active tickets of a department (optionally of one group), oldest first")
 def queue(agent: Agent):
-    department = (_request().query_params or {}).get("department", "")
+    department = _query().get("department", "")
     if not department:
         raise Invalid.field("department", "required")
-    found = tickets.department_queue(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), department=department)
-    return {"tickets": [shapes.ticket_summary(t) for t in found]}
+    found = workflow.queue(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
+                           department=department, group=_query().get("group") or None)
+    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
 
 
-@route(agent_api, "/agent/tickets/{number}", audience="agent", summary="The whole ticket, internal notes included")
+@route(agent_api, "/agent/mine", audience="agent", summary="Active tickets assigned to me, oldest first")
+def mine(agent: Agent):
+    found = workflow.mine(tickets=bootstrap.tickets(), staff=_staff(agent))
+    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+
+
+@route(agent_api, "/agent/handovers", audience="agent",
+       summary="Hand-over trail of an agent, a work group (department and group) or a ticket, newest first")
+def handovers(agent: Agent):
+    query = _query()
+    ticket = ticket_number(query["ticket"]) if query.get("ticket") else None
+    found = workflow.handovers(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
+                               agent=query.get("agent") or None, department=query.get("department") or None,
+                               group=query.get("group") or None, ticket=ticket)
+    return {"handovers": [shapes.handover(e) for e in found]}
+
+
+@route(agent_api, "/agent/tickets/{number}", audience="agent",
+       summary="The whole ticket: messages, internal notes, timeline, the customer's other tickets")
 def view_ticket(number, agent: Agent):
-    return shapes.ticket_view(tickets.view_as_agent(bootstrap.tickets(), ticket_number(number)), for_agent=True)
+    view = agent_desk.view(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), number=ticket_number(number),
+                           staff=_staff(agent))
+    return shapes.agent_ticket_view(view)
 
 
-@route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.MESSAGE,
+@route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.AGENT_REPLY,
        audience="agent", summary="Reply to the customer")
 def reply(number, agent: Agent, body):
-    message = tickets.agent_reply(tickets=bootstrap.tickets(), files=bootstrap.files(), clock=bootstrap.clock(),
-                                  limits=bootstrap.limits(), number=ticket_number(number), agent=agent.actor,
-                                  text=body["text"], attachments=body.get("attachments", []))
+    message = agent_desk.reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
+                               clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number),
+                               staff=_staff(agent), text=body["text"], attachments=body.get("attachments", []),
+                               version=body.get("version"))
     return shapes.message(message)
 
 
-@route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.NOTE, audience="agent",
-       summary="Add an internal note (never shown to the customer)")
+@route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.AGENT_NOTE,
+       audience="agent", summary="Add an internal note (never shown to the customer)")
 def note(number, agent: Agent, body):
-    message = tickets.add_note(tickets=bootstrap.tickets(), clock=bootstrap.clock(), number=ticket_number(number),
-                               agent=agent.actor, text=body["text"])
+    message = agent_desk.note(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
+                              number=ticket_number(number), staff=_staff(agent), text=body["text"],
+                              version=body.get("version"))
     return shapes.message(message)
+
+
+@route(agent_api, "/agent/tickets/{number}/status", method="POST", request=schemas.CHANGE_STATUS, audience="agent",
+       summary="Move the ticket to another status (allowed_statuses)")
+def change_status(number, agent: Agent, body):
+    ticket = workflow.change_status(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
+                                    number=ticket_number(number), staff=_staff(agent), status=body["status"],
+                                    version=body["version"])
+    return shapes.agent_ticket_summary(ticket)
+
+
+@route(agent_api, "/agent/tickets/{number}/priority", method="POST", request=schemas.CHANGE_PRIORITY,
+       audience="agent", summary="Set the agents' priority (the customer's stays as they chose it)")
+def change_priority(number, agent: Agent, body):
+    ticket = workflow.change_priority(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                      clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+                                      priority=body["priority"], version=body["version"])
+    return shapes.agent_ticket_summary(ticket)
+
+
+@route(agent_api, "/agent/tickets/{number}/take", method="POST", request=schemas.TAKE, audience="agent",
+       summary="Take the ticket onto my desk")
+def take(number, agent: Agent, body):
+    ticket = workflow.take(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
+                           number=ticket_number(number), staff=_staff(agent), version=body["version"])
+    return shapes.agent_ticket_summary(ticket)
+
+
+@route(agent_api, "/agent/tickets/{number}/assign", method="POST", request=schemas.ASSIGN, audience="agent",
+       summary="Give the ticket to a member of its group (supervisors and admins)")
+def assign(number, agent: Agent, body):
+    ticket = workflow.assign(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+                             clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+                             agent=body["agent"], version=body["version"], reason=body.get("reason", ""))
+    return shapes.agent_ticket_summary(ticket)
+
+
+@route(agent_api, "/agent/tickets/{number}/transfer", method="POST", request=schemas.TRANSFER, audience="agent",
+       summary="Transfer the ticket to another group or department, with the reason")
+def transfer(number, agent: Agent, body):
+    ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+                               clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+                               department=body["department"], group=body["group"], agent=body.get("agent"),
+                               reason=body["reason"], version=body["version"])
+    return shapes.agent_ticket_summary(ticket)
+
+
+@route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.PRESENCE, audience="agent",
+       summary="I have this ticket open (viewing or replying); who else has?")
+def presence(number, agent: Agent, body):
+    others = agent_desk.report_presence(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                        board=bootstrap.presence(), clock=bootstrap.clock(),
+                                        number=ticket_number(number), staff=_staff(agent), state=body["state"])
+    return {"others": [shapes.presence(p) for p in others]}
 
 
 @route(agent_api, "/agent/tickets/{number}/attachments/{attachment_id}", audience="agent",
        summary="A short-lived download link for any attachment of the ticket")
 def attachment(number, attachment_id, agent: Agent):
-    url, expires_in = tickets.attachment_for_agent(tickets=bootstrap.tickets(), files=bootstrap.files(),
-                                                   number=ticket_number(number), attachment_id=attachment_id)
+    url, expires_in = agent_desk.attachment(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                            files=bootstrap.files(), number=ticket_number(number),
+                                            staff=_staff(agent), attachment_id=attachment_id)
     return {"url": url, "expires_in": expires_in}
-
-
-def _request():
-    return agent_api.current_request

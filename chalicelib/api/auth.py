@@ -1,6 +1,7 @@
 """Who is calling. Agents: Cognito access tokens verified here (signature against the pool's JWKS,
 issuer, client, expiry, token use) because Chalice's Cognito authorizer checks nothing locally.
-Customers: the ticket key from their private link, checked by the ticket services."""
+Customers: the ticket key from their private link and/or a session token from the code sign-in (verified
+here), checked against the ticket by the ticket services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +9,14 @@ from functools import lru_cache
 from typing import Callable
 
 from chalicelib import bootstrap
+from chalicelib.domain import sessions
+from chalicelib.domain.sign_in import CustomerAccess, Identity
 from chalicelib.domain.tickets import Actor, AuthorKind
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import get_settings
 
-AGENT_GROUPS = frozenset({"agent", "admin"})
+ADMIN_GROUP = "admin"
+AGENT_GROUPS = frozenset({"agent", ADMIN_GROUP})
 
 
 @dataclass(frozen=True)
@@ -22,9 +26,9 @@ class Agent:
 
 
 class TokenVerifier:
-    def __init__(self, keys, *, issuer: str, client_id: str, names: Callable[[str], str]):
+    def __init__(self, keys, *, issuer: str, client_id: str, identify: Callable[[str], tuple[str, str]]):
         self.keys, self.issuer, self.client_id = keys, issuer, client_id  # keys: a jwt.PyJWKClient
-        self.names = names  # username -> the display name customers see
+        self.identify = identify  # the pool's username -> (agent id, the display name customers see)
 
     def verify(self, token: str) -> Agent:
         import jwt  # with `cryptography`, a fifth of the import time: only agent requests pay it
@@ -41,8 +45,11 @@ class TokenVerifier:
         groups = frozenset(claims.get("cognito:groups") or [])
         if not groups & AGENT_GROUPS:
             raise Forbidden("not an agent")
-        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=claims["username"], name=self.names(claims["username"])),
-                     groups=groups)
+        try:
+            agent_id, name = self.identify(claims["username"])
+        except LookupError:
+            raise Unauthorized("this account no longer exists") from None  # removed while its token lives on
+        return Agent(actor=Actor(kind=AuthorKind.AGENT, id=agent_id, name=name), groups=groups)
 
 
 @lru_cache(maxsize=1)
@@ -53,15 +60,39 @@ def token_verifier() -> TokenVerifier:
     # Keys are cached by the client for an hour: one JWKS fetch per container in normal operation.
     return TokenVerifier(jwt.PyJWKClient(s.jwks_url, cache_keys=True, lifespan=3600),
                          issuer=s.token_issuer, client_id=s.user_pool_client_id,
-                         names=bootstrap.agents().display_name)
+                         identify=bootstrap.agents().identify)
+
+
+def bearer_token(headers) -> str:
+    """The token of an `Authorization: Bearer ...` header; '' when there is none."""
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def current_agent(headers) -> Agent:
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(headers)
+    if not token:
         raise Unauthorized("sign in first")
-    return token_verifier().verify(token.strip())
+    return token_verifier().verify(token)
 
 
 def ticket_key(headers) -> str:
     return (headers.get("x-ticket-key") or "").strip()
+
+
+def _session_identity(token: str) -> Identity:
+    return sessions.verify(bootstrap.secrets().link_secret(), token, bootstrap.clock().now())
+
+
+def customer_access(headers) -> CustomerAccess:
+    """The ticket key and the signed-in identity, either or both or neither. A session token that is sent
+    must be valid: a broken one is refused rather than silently ignored."""
+    token = bearer_token(headers)
+    return CustomerAccess(key=ticket_key(headers), identity=_session_identity(token) if token else None)
+
+
+def signed_in_customer(headers) -> Identity:
+    token = bearer_token(headers)
+    if not token:
+        raise Unauthorized("sign in first")
+    return _session_identity(token)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from chalice import Blueprint, CORSConfig, Response
 
-from chalicelib.api.auth import current_agent, ticket_key
-from chalicelib.errors import DomainError, Invalid, NotFound
+from chalicelib.api import shapes
+from chalicelib.api.auth import ADMIN_GROUP, current_agent, customer_access, signed_in_customer
+from chalicelib.domain.tickets import StaleTicket
+from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
 from chalicelib.observability import logger
 
 STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "limit_reached": 429}
+          "limit_reached": 429, "unavailable": 503}
 
 # CORS is configuration of API Gateway itself (the OPTIONS answers), so it is fixed when routes are
 # declared: `chalice package` and Lambda both import with WEB_ORIGIN set. Both sites share that origin.
@@ -31,7 +33,7 @@ class RouteDoc:
     path: str
     method: str
     summary: str
-    audience: str  # public | customer | agent
+    audience: str  # public | customer | session | agent | admin
     request: dict | None
     status: int
 
@@ -44,6 +46,8 @@ def error_response(error: DomainError) -> Response:
     if error.fields:
         body["fields"] = error.fields
     body.update(error.details)
+    if isinstance(error, StaleTicket):  # the agent's next decision needs the ticket as it is now
+        body["ticket"] = shapes.agent_ticket_summary(error.ticket)
     return Response(status_code=STATUS[error.code], body=body)
 
 
@@ -51,8 +55,9 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
           request: dict | None = None, status: int = 200):
     """Declare a JSON route. The view returns a dict and gets, as keyword arguments, the URL parameters,
     the validated body as `body` (when `request` is given), the verified `agent` (audience "agent": no
-    agent route can forget to check) or the ticket `key` (audience "customer"). DomainErrors become
-    their HTTP status."""
+    agent route can forget to check; audience "admin": an agent in the admin group), the customer's
+    `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
+    the signed-in customer's `identity` (audience "session"). DomainErrors become their HTTP status."""
     ROUTES.append(RouteDoc(path, method, summary, audience, request, status))
 
     def register(view):
@@ -60,10 +65,14 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
         def handle(**params):
             try:
                 headers = blueprint.current_request.headers
-                if audience == "agent":  # credentials before anything else: no hints to strangers
+                if audience in ("agent", "admin"):  # credentials before anything else: no hints to strangers
                     params["agent"] = current_agent(headers)
+                    if audience == "admin" and ADMIN_GROUP not in params["agent"].groups:
+                        raise Forbidden("only admins may do this")
                 elif audience == "customer":
-                    params["key"] = ticket_key(headers)
+                    params["access"] = customer_access(headers)
+                elif audience == "session":
+                    params["identity"] = signed_in_customer(headers)
                 if request is not None:
                     params["body"] = parse_body(blueprint.current_request.raw_body, request)
                 return Response(status_code=status, body=view(**params))

@@ -8,7 +8,10 @@ docs_api = Blueprint(__name__)
 ERROR = {"type": "object", "required": ["error", "message"], "properties": {
     "error": {"type": "string"}, "message": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
-SECURITY = {"agent": [{"cognito": []}], "customer": [{"ticketKey": []}], "public": []}
+# Customer routes take a ticket key or a session, or neither: a ticket route then answers 404 like a wrong
+# key (no oracle), and the new-ticket form needs none.
+SECURITY = {"agent": [{"cognito": []}], "admin": [{"cognito": []}], "customer": [{"ticketKey": []}, {"customerSession": []}, {}],
+            "session": [{"customerSession": []}], "public": []}
 
 
 def document() -> dict:
@@ -32,6 +35,8 @@ def document() -> dict:
         "components": {"securitySchemes": {
             "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (Cognito access token)"},
             "ticketKey": {"type": "apiKey", "in": "header", "name": "X-Ticket-Key"},
+            "customerSession": {"type": "http", "scheme": "bearer",
+                                "bearerFormat": "JWT (POST /customer/sign-in/verify)"},
         }},
     }
 

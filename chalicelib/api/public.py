@@ -1,10 +1,13 @@
 """Routes anyone may call: health, the catalog, uploads and the new-ticket form."""
+from dataclasses import replace
+
 from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import schemas
 from chalicelib.api.http import route
 from chalicelib.domain.attachments import ALLOWED_TYPES
+from chalicelib.domain.sign_in import CustomerAccess
 from chalicelib.domain.tickets import Language, Priority
 from chalicelib.services import catalog, tickets, uploads
 from chalicelib.settings import get_settings
@@ -39,13 +42,17 @@ def start_upload(body):
     return {"upload_id": grant.upload_id, "url": grant.url, "fields": grant.fields, "expires_in": grant.expires_in}
 
 
-@route(public_api, "/tickets", method="POST", status=201, request=schemas.OPEN_TICKET, summary="Open a ticket")
-def open_ticket(body):
+# Audience "customer": anyone may file a ticket; a session (or the key in `follows`) proves the ticket it follows.
+@route(public_api, "/tickets", method="POST", status=201, request=schemas.OPEN_TICKET, audience="customer",
+       summary="Open a ticket")
+def open_ticket(body, access: CustomerAccess):
+    follows = body.get("follows") or {}
     opened = tickets.open_ticket(
-        tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
+        tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
         secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(),
         site_url=get_settings().customer_site_url, subject=body["subject"], department=body["department"],
         category=body["category"], priority=body["priority"], text=body["text"], language=body["language"],
         customer_name=body["customer"]["name"], customer_email=body["customer"]["email"],
-        attachments=body.get("attachments", []))
+        customer_phone=body["customer"].get("phone"), attachments=body.get("attachments", []),
+        follows=follows.get("number"), follows_proof=replace(access, key=follows.get("key", "")))
     return {"number": opened.number, "access_key": opened.access_key, "link": opened.link}

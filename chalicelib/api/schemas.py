@@ -15,6 +15,12 @@ START_UPLOAD = _object(["filename", "content_type", "size"], {
     "size": {"type": "integer"},
 })
 
+PHONE = {"type": "string", "maxLength": 32}
+TICKET_NUMBER = {"type": "integer", "minimum": 1, "maximum": 999_999_999_999}
+LANGUAGE = {"type": "string", "enum": ["fa", "he", "en"]}
+# Exactly one of email and phone: the domain says which is missing or extra.
+IDENTITY = {"email": {"type": "string", "maxLength": 254}, "phone": PHONE, "language": LANGUAGE}
+
 OPEN_TICKET = _object(["subject", "department", "category", "priority", "text", "language", "customer"], {
     "subject": {"type": "string", "minLength": 1, "maxLength": 200},
     "department": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -25,8 +31,14 @@ OPEN_TICKET = _object(["subject", "department", "category", "priority", "text", 
     "customer": _object(["name", "email"], {
         "name": {"type": "string", "minLength": 1, "maxLength": 120},
         "email": {"type": "string", "minLength": 1, "maxLength": 254},
+        "phone": PHONE,
     }),
     "attachments": ATTACHMENTS,
+    # The earlier ticket this one continues: its key proves it is the customer's (or their session does).
+    "follows": _object(["number"], {
+        "number": TICKET_NUMBER,
+        "key": {"type": "string", "maxLength": 128},
+    }),
 })
 
 MESSAGE = _object(["text"], {
@@ -35,3 +47,52 @@ MESSAGE = _object(["text"], {
 })
 
 NOTE = _object(["text"], {"text": {"type": "string", "minLength": 1, "maxLength": 20000}})
+
+RATE = _object(["ticket", "message", "signature", "rating"], {
+    "ticket": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},
+    "message": {"type": "string", "minLength": 1, "maxLength": 64},
+    "signature": {"type": "string", "minLength": 1, "maxLength": 128},
+    "rating": {"type": "string", "enum": ["good", "bad"]},
+    "comment": {"type": "string", "maxLength": 2000},
+})
+
+SIGN_IN = {"type": "object", "properties": IDENTITY}
+
+VERIFY_SIGN_IN = _object(["code"], {**IDENTITY, "code": {"type": "string", "minLength": 1, "maxLength": 16}})
+
+# ---------------------------------------------------------------- agents' workflow and the admin's organisation
+VERSION = {"type": "integer", "minimum": 1}  # the ticket version the agent saw
+USERNAME = {"type": "string", "minLength": 1, "maxLength": 128}
+IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": 40}
+
+AGENT_REPLY = _object(["text"], {**MESSAGE["properties"], "version": VERSION})
+AGENT_NOTE = _object(["text"], {**NOTE["properties"], "version": VERSION})
+CHANGE_STATUS = _object(["status", "version"], {"status": {"type": "string", "maxLength": 32}, "version": VERSION})
+CHANGE_PRIORITY = _object(["priority", "version"], {"priority": {"type": "string", "maxLength": 16},
+                                                    "version": VERSION})
+TAKE = _object(["version"], {"version": VERSION})
+ASSIGN = _object(["agent", "version"], {"agent": USERNAME, "version": VERSION,
+                                        "reason": {"type": "string", "maxLength": 500}})
+TRANSFER = _object(["department", "group", "reason", "version"], {
+    "department": IDENTIFIER, "group": IDENTIFIER, "agent": USERNAME,
+    "reason": {"type": "string", "minLength": 1, "maxLength": 500}, "version": VERSION,
+})
+PRESENCE = _object(["state"], {"state": {"type": "string", "enum": ["viewing", "replying"]}})
+
+NAMES = {"type": "object", "properties": {lang: {"type": "string", "maxLength": 200} for lang in ("fa", "he", "en")}}
+DEPARTMENT = _object(["names", "categories", "groups", "supervisors"], {
+    "names": NAMES,
+    "categories": {"type": "array", "maxItems": 50, "items": _object(["id", "names"], {
+        "id": {"type": "string", "maxLength": 64}, "names": NAMES})},
+    "groups": {"type": "array", "maxItems": 50, "items": _object(["id", "names", "members"], {
+        "id": {"type": "string", "maxLength": 64}, "names": NAMES,
+        "members": {"type": "array", "maxItems": 500, "items": USERNAME},
+        "strategy": {"type": "string", "maxLength": 32}})},
+    "supervisors": {"type": "array", "maxItems": 100, "items": USERNAME},
+})
+RULES = _object(["rules"], {"rules": {"type": "array", "maxItems": 500, "items": _object(
+    ["category", "department", "group"], {
+        "category": IDENTIFIER, "department": IDENTIFIER, "group": IDENTIFIER,
+        "keywords": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 200}}})}})
+POLICIES = {"type": "object", "properties": {name: {"type": "integer"} for name in (
+    "max_open_tickets", "reply_window_days", "reminder_after_days", "auto_close_after_days", "archive_after_days")}}

@@ -287,6 +287,16 @@ class ReplyWindowClosed(Conflict):
         self.number = number
 
 
+class StaleTicket(Conflict):
+    """An agent acted on a version of the ticket that someone else has since changed. Carries the fresh
+    ticket so the agent sees what changed and can decide again."""
+
+    def __init__(self, fresh: Ticket):
+        super().__init__(f"ticket {fresh.number} was changed by someone else; look again before acting",
+                         fields={"version": "stale"})
+        self.ticket = fresh
+
+
 def message_event(ticket: Ticket, message: Message) -> TicketEvent:
     return TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.MESSAGE_ADDED,
                        occurred_at=message.created_at, actor=message.author,

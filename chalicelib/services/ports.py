@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
+from chalicelib.domain.presence import Presence
 from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.sign_in import CodeRecord
 from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent, TimerStage
 
 
@@ -140,11 +142,39 @@ class FileStore(ABC):
     @abstractmethod
     def download_url(self, key: str, *, filename: str, content_type: str, expires_in: int) -> str: ...
 
+    @abstractmethod
+    def put_document(self, key: str, body: bytes, content_type: str) -> None:
+        """Store a document the server wrote (an archived ticket's transcript); same key, same object."""
+
 
 class AgentDirectory(ABC):
+    """Agents are known by the address they sign in with (their id in groups, assignments and the timeline);
+    the pool's own username of such an account is an opaque identifier that tokens carry."""
+
     @abstractmethod
-    def display_name(self, username: str) -> str:
+    def identify(self, username: str) -> tuple[str, str]:
+        """(agent id, display name) of the pool user a token names; LookupError if the account is gone."""
+
+    @abstractmethod
+    def display_name(self, agent_id: str) -> str:
         """The name customers see on an agent's replies (never the agent's address)."""
+
+    @abstractmethod
+    def agents(self, *, fresh: bool = False) -> list[tuple[str, str]]:
+        """Every agent as (username, display name): whom an admin may put in groups and supervisors. Up to a
+        minute old unless `fresh` (checking an admin's edit must see an agent invited a moment ago)."""
+
+
+class PresenceBoard(ABC):
+    """Who has a ticket open right now (short-lived records, forgotten on their own)."""
+
+    @abstractmethod
+    def touch(self, number: int, presence: Presence) -> None:
+        """Record an agent's latest report on a ticket, replacing their previous one."""
+
+    @abstractmethod
+    def present(self, number: int, seen_after: datetime) -> list[Presence]:
+        """Agents who reported on the ticket after the given moment."""
 
 
 class SecretSource(ABC):
@@ -166,3 +196,29 @@ class SmsSender(ABC):
     @abstractmethod
     def send(self, phone: str, text: str) -> None:
         """Send a text message to an E.164 number."""
+
+
+class DeliveryFailed(Exception):
+    """The mail or SMS provider did not take the message."""
+
+
+class SignInCodes(ABC):
+    """Customers' one-time sign-in codes, one record per identity key (rules: domain/sign_in.py)."""
+
+    @abstractmethod
+    def get(self, identity: str) -> CodeRecord | None: ...
+
+    @abstractmethod
+    def save(self, identity: str, record: CodeRecord) -> None:
+        """Write the whole record if the stored one is still at version record.version - 1 (0: none
+        stored); raise VersionConflict otherwise."""
+
+    @abstractmethod
+    def count_attempt(self, identity: str, now: datetime) -> CodeRecord | None:
+        """Atomically count one guess on the identity's code if it still takes guesses (not expired,
+        attempts left) and return the record as counted; None, changing nothing, if it does not. However
+        many guesses race, no code is ever guessed more than MAX_ATTEMPTS times."""
+
+    @abstractmethod
+    def consume(self, identity: str, digest: str) -> bool:
+        """Remove the code if it is still the one with `digest`: True for the one caller that removed it."""

@@ -1,21 +1,25 @@
 """Ticket use cases: open, follow, reply, note. Ports come in as arguments (see chalicelib/bootstrap.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
+from chalicelib.domain.ratings import CurrentRating, current_ratings
+from chalicelib.domain.sign_in import CustomerAccess
 from chalicelib.domain.tickets import (
-    Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
-    Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
+    Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, ReplyWindowClosed, Status, Ticket,
+    TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
 )
-from chalicelib.errors import Conflict, LimitReached, NotFound
+from chalicelib.errors import Conflict, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository, VersionConflict,
+    AgentDirectory, CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository,
+    VersionConflict,
 )
+from chalicelib.services.workflow import place_new_ticket
 
 SAVE_ATTEMPTS = 3
 
@@ -31,12 +35,17 @@ class OpenedTicket:
 class TicketView:
     ticket: Ticket
     messages: list[Message]
+    ratings: dict[str, CurrentRating] = field(default_factory=dict)  # the customer's, by reply id
 
 
-def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, secrets: SecretSource,
-                clock: Clock, limits: Limits, site_url: str, subject: str, department: str, category: str,
-                priority: str, text: str, language: str, customer_name: str, customer_email: str,
-                attachments: list[str], customer_phone: str | None = None) -> OpenedTicket:
+def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory,
+                files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits, site_url: str, subject: str,
+                department: str, category: str, priority: str, text: str, language: str, customer_name: str,
+                customer_email: str,
+                attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
+                follows_proof: CustomerAccess = CustomerAccess()) -> OpenedTicket:
+    """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
+    its customer) must open."""
     # Everything the customer typed is checked before anything is stored or numbered.
     subject = clean_subject(subject)
     text = clean_text(text)
@@ -44,6 +53,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files:
     language_value = parse_enum(Language, language, "language")
     customer = Customer.parse(customer_name, customer_email, customer_phone, language_value.value)
     check_placement(catalog.departments(), department, category)
+    if follows is not None:
+        _check_followed(tickets, follows, follows_proof)
     accepted = uploads.accept_uploads(files, limits, attachments)
 
     now = clock.now()
@@ -52,7 +63,9 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files:
     key = links.derive_key(secrets.link_secret(), number, salt)
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
-                    created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key))
+                    created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
+                    follows=follows)
+    ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
                     attachments=tuple(accepted))
@@ -60,7 +73,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, files:
                           actor=author, visibility=Visibility.PUBLIC)
     policies = catalog.policies()
     try:
-        tickets.create(ticket, [created, message_event(ticket, first)], accepted,
+        tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
                        open_limit=policies.max_open_tickets)
     except OpenLimitReached:
         raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
@@ -75,10 +88,17 @@ def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: in
                         fields={"customer.email": "open_limit"}, details={"limit": limit, "open_tickets": still_open})
 
 
-def _ticket_for_customer(tickets: TicketRepository, number: int, key: str) -> Ticket:
+def _check_followed(tickets: TicketRepository, number: int, proof: CustomerAccess) -> None:
+    followed = tickets.get(number)
+    # Someone else's ticket and a missing one look the same here too.
+    if followed is None or not proof.opens(followed):
+        raise Invalid.field("follows.number", "unknown")
+
+
+def _ticket_for_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> Ticket:
     ticket = tickets.get(number)
-    # A wrong key looks exactly like a missing ticket: the API is no oracle for ticket numbers.
-    if ticket is None or not key or not links.key_matches(key, ticket.link_hash):
+    # A wrong key, or another customer's session, looks exactly like a missing ticket: no oracle for numbers.
+    if ticket is None or not access.opens(ticket):
         raise NotFound("no such ticket")
     return ticket
 
@@ -90,27 +110,26 @@ def _ticket(tickets: TicketRepository, number: int) -> Ticket:
     return ticket
 
 
-def _messages(tickets: TicketRepository, number: int, *, include_internal: bool) -> list[Message]:
-    return [e.message for e in tickets.timeline(number)
+def _messages(timeline: list[TicketEvent], *, include_internal: bool) -> list[Message]:
+    return [e.message for e in timeline
             if e.message and (include_internal or e.message.visibility == Visibility.PUBLIC)]
 
 
-def view_as_customer(tickets: TicketRepository, number: int, key: str) -> TicketView:
-    ticket = _ticket_for_customer(tickets, number, key)
-    return TicketView(ticket, _messages(tickets, number, include_internal=False))
-
-
-def view_as_agent(tickets: TicketRepository, number: int) -> TicketView:
-    ticket = _ticket(tickets, number)
-    return TicketView(ticket, _messages(tickets, number, include_internal=True))
+def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> TicketView:
+    ticket = _ticket_for_customer(tickets, number, access)
+    timeline = tickets.timeline(number)
+    return TicketView(ticket, _messages(timeline, include_internal=False), current_ratings(timeline))
 
 
 def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Callable[[], Ticket],
             message: Callable[[Ticket], Message], change: Callable[[Ticket, Message], Ticket],
-            attachments: list[Attachment]) -> Message:
-    """Append a message to the freshest ticket. Appends commute, so a lost race is simply retried on a re-read."""
+            attachments: list[Attachment], expected_version: int | None = None) -> Message:
+    """Append a message to the freshest ticket. Appends commute, so a lost race is simply retried on a re-read,
+    unless the writer named the version it saw (the portal does): then any change since is StaleTicket."""
     for attempt in range(SAVE_ATTEMPTS):
         before = ticket if attempt == 0 else reload()
+        if expected_version is not None and before.version != expected_version:
+            raise StaleTicket(before)
         new_message = message(before)
         after = replace(change(before, new_message), version=before.version + 1)
         events = [message_event(after, new_message), *after.status_events(before, new_message.author, clock.now())]
@@ -123,9 +142,12 @@ def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Cal
 
 
 def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, clock: Clock,
-                   limits: Limits, number: int, key: str, text: str, attachments: list[str]) -> Message:
+                   limits: Limits, number: int, access: CustomerAccess, text: str, attachments: list[str]) -> Message:
     text = clean_text(text)
-    ticket = _ticket_for_customer(tickets, number, key)
+    ticket = _ticket_for_customer(tickets, number, access)
+    window = catalog.policies().reply_window
+    if not ticket.within_reply_window(clock.now(), window):  # before any upload is kept
+        raise ReplyWindowClosed(number)
     accepted = uploads.accept_uploads(files, limits, attachments)
 
     def message(ticket: Ticket) -> Message:
@@ -133,13 +155,12 @@ def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, fil
         return Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=clock.now(),
                        attachments=tuple(accepted))
 
-    window = catalog.policies().reply_window
-    return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, number, key), message,
+    return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, number, access), message,
                    lambda t, m: t.after_customer_message(m.created_at, window), accepted)
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
-                agent: Actor, text: str, attachments: list[str]) -> Message:
+                agent: Actor, text: str, attachments: list[str], version: int | None = None) -> Message:
     text = clean_text(text)
     ticket = _ticket(tickets, number)
     accepted = uploads.accept_uploads(files, limits, attachments)
@@ -149,10 +170,11 @@ def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, li
                        attachments=tuple(accepted))
 
     return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message,
-                   lambda t, m: t.after_agent_reply(m.created_at), accepted)
+                   lambda t, m: t.after_agent_reply(m.created_at), accepted, expected_version=version)
 
 
-def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Actor, text: str) -> Message:
+def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Actor, text: str,
+             version: int | None = None) -> Message:
     text = clean_text(text)
 
     def message(_: Ticket) -> Message:
@@ -160,12 +182,13 @@ def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Act
 
     # A note changes nothing the customer sees, not even the ticket's last activity.
     ticket = _ticket(tickets, number)
-    return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message, lambda t, _: t, [])
+    return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message, lambda t, _: t, [],
+                   expected_version=version)
 
 
-def attachment_for_customer(*, tickets: TicketRepository, files: FileStore, number: int, key: str,
+def attachment_for_customer(*, tickets: TicketRepository, files: FileStore, number: int, access: CustomerAccess,
                             attachment_id: str) -> tuple[str, int]:
-    _ticket_for_customer(tickets, number, key)
+    _ticket_for_customer(tickets, number, access)
     attachment = tickets.attachment(number, attachment_id)
     if attachment is None or attachment.visibility != Visibility.PUBLIC:
         raise NotFound("no such attachment")
@@ -178,9 +201,3 @@ def attachment_for_agent(*, tickets: TicketRepository, files: FileStore, number:
     if attachment is None:
         raise NotFound("no such attachment")
     return uploads.download_url(files, attachment)
-
-
-def department_queue(*, tickets: TicketRepository, catalog: CatalogRepository, department: str) -> list[Ticket]:
-    if not any(d.id == department for d in catalog.departments()):
-        raise NotFound("no such department")
-    return tickets.queue(department)

@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.adapters.models import EventItem
-from tests.fakes import FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import AGENT, LIMITS, form
 
 
@@ -26,7 +26,8 @@ def conversation_documents():
     from chalicelib.services import tickets as service
     repo, clock = InMemoryTickets(), FixedClock()
     email = f"c-{uuid.uuid4().hex[:8]}@example.com"
-    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), files=FakeFiles(), secrets=FakeSecrets(),
+    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+                                 secrets=FakeSecrets(),
                                  clock=clock, limits=LIMITS, site_url="http://x/", **form(customer_email=email))
     service.agent_reply(tickets=repo, files=FakeFiles(), clock=clock, limits=LIMITS, number=opened.number,
                         agent=AGENT, text="reply", attachments=[])

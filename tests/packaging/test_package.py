@@ -15,7 +15,8 @@ from cfnlint.helpers import load_resource
 
 pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications")
+JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets")
+FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
 SAM_EVENT_PROPERTIES = {
@@ -25,10 +26,14 @@ SAM_EVENT_PROPERTIES = {
                  "StartingPosition", "StartingPositionTimestamp", "Stream", "TumblingWindowInSeconds"},
     "SQS": {"BatchSize", "Enabled", "FilterCriteria", "FunctionResponseTypes", "KmsKeyArn",
             "MaximumBatchingWindowInSeconds", "MetricsConfig", "Queue", "ScalingConfig"},
+    "Schedule": {"DeadLetterConfig", "Description", "Enabled", "Input", "Name", "RetryPolicy", "Schedule", "State"},
 }
 
 
 WEB_ORIGIN = "https://help.example.com"
+# Statements whose action takes ARNs but whose target has none: sns:Publish to a phone number (the sign-in
+# codes by SMS) is evaluated against "*" (Step Functions' and SNS's IAM examples for PhoneNumber targets).
+RESOURCELESS = {("APIHandlerRole", "SignInCodeSms")}
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +70,7 @@ def test_template_is_cfn_lint_clean(packaged):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_three_functions_are_there(template):
+def test_the_functions_are_there(template):
     assert set(resources_of(template, "AWS::Serverless::Function")) == set(FUNCTIONS)
 
 
@@ -91,7 +96,7 @@ def test_no_wildcard_actions_and_no_wildcard_resources_where_aws_allows_arns(tem
                 assert action != "*" and not action.endswith(":*"), f"{role_name}: {action}"
                 service, _, verb = action.partition(":")
                 assert verb.lower() in services[service]["Actions"], f"{role_name}: unknown action {action}"
-            if "*" in as_list(statement["Resource"]):
+            if "*" in as_list(statement["Resource"]) and (role_name, statement.get("Sid")) not in RESOURCELESS:
                 takes_arns = [a for a in actions
                               if services[a.split(":")[0]]["Actions"][a.split(":")[1].lower()].get("Resources")]
                 assert not takes_arns, f"{role_name}: Resource '*' for {takes_arns}, which accept ARNs"
@@ -170,3 +175,61 @@ def test_packaging_refuses_to_guess_the_web_origin():
     result = subprocess.run([sys.executable, "-m", "local.package", "--web-origin", "http://127.0.0.1:8080"],
                             cwd=ROOT, capture_output=True, text=True, env={**os.environ, "WEB_ORIGIN": ""})
     assert result.returncode != 0 and "web-origin" in result.stderr
+
+
+def role_of(template, function):
+    return template["Resources"][template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]]
+
+
+def grants(role) -> dict[str, list]:
+    """action -> the resources it is granted on (with the statement's condition, if any)."""
+    granted: dict[str, list] = {}
+    for statement in statements(role):
+        for action in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                granted.setdefault(action, []).append((resource, statement.get("Condition")))
+    return granted
+
+
+def test_the_jobs_run_on_their_schedules(template):
+    events = {name: template["Resources"][name]["Properties"]["Events"].values() for name in JOBS}
+    schedules = {name: [e["Properties"]["Schedule"] for e in found] for name, found in events.items()}
+    assert schedules == {"AutoCloseSilentTickets": ["rate(1 hour)"], "ArchiveClosedTickets": ["rate(1 day)"]}
+
+
+@pytest.mark.parametrize("job,allowed", [
+    # Closing frees a slot of the customer's open-ticket counter (UpdateItem); archiving changes no counter.
+    ("AutoCloseSilentTickets", {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}),
+    ("ArchiveClosedTickets", {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "s3:PutObject"}),
+])
+def test_the_jobs_roles_reach_only_the_timer_index_the_tickets_and_transcripts(template, job, allowed):
+    granted = grants(role_of(template, job))
+    assert {a for a in granted if not a.startswith(("logs:", "xray:"))} == allowed
+    timer_index = {"Fn::Sub": "${HelpdeskTable.Arn}/index/timer"}
+    for action in (a for a in allowed if a.startswith("dynamodb:")):
+        for resource, condition in granted[action]:
+            if resource == timer_index:  # due tickets come from the timer index only, never a scan
+                assert action == "dynamodb:Query"
+            else:  # items of the table: only the partitions named
+                assert resource == {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}, (action, resource)
+                assert condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"], action
+    assert (timer_index, None) in granted["dynamodb:Query"]
+    if "s3:PutObject" in allowed:
+        assert granted["s3:PutObject"] == [({"Fn::Sub": "${AttachmentsBucket.Arn}/transcripts/*"}, None)]
+
+
+def test_each_job_raises_an_alarm_when_it_fails(template):
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
+    watched = {alarm["Properties"]["Dimensions"][0]["Value"]["Ref"] for alarm in alarms
+               if alarm["Properties"]["Namespace"] == "AWS/Lambda" and alarm["Properties"]["MetricName"] == "Errors"}
+    assert watched >= set(JOBS)
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_api_may_send_sign_in_codes_only_as_mail_from_and_by_sms(template):
+    granted = grants(role_of(template, "APIHandler"))
+    assert granted["ses:SendRawEmail"] == [
+        ({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+         {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}})]
+    assert granted["sns:Publish"] == [("*", None)]  # phone numbers only have "*" (see RESOURCELESS)

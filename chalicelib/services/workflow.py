@@ -1,0 +1,272 @@
+"""Where tickets go and who works on them: routing and automatic assignment of new tickets, the agents'
+lifecycle actions (status, priority, take, assign, transfer), queues and hand-over trails.
+
+Every edit names the version the agent saw. Edits do not commute (two agents transferring the same
+ticket at once mean different things), so a stale one is refused with the fresh ticket (StaleTicket),
+never retried behind the agent's back; the repository's versioned save closes the race between the check
+and the write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from chalicelib.domain.catalog import Department, Group
+from chalicelib.domain.handovers import HandoverKind, handover_event, place
+from chalicelib.domain.permissions import (
+    Action, Staff, allowed_statuses, may_see_department, may_see_trail_of, require, supervises,
+)
+from chalicelib.domain.routing import RoutingRule, Strategy, fewest_open, route
+from chalicelib.domain.tickets import (
+    Actor, AuthorKind, EventType, Priority, StaleTicket, Status, Ticket, TicketEvent, Visibility, clean_text, new_id,
+    parse_enum,
+)
+from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
+from chalicelib.services.ports import AgentDirectory, CatalogRepository, Clock, TicketRepository, VersionConflict
+
+ROUTING = Actor(kind=AuthorKind.SYSTEM, id="routing", name="Routing")
+HANDOVER_PAGE = 100
+
+Change = Callable[[Ticket, dict[str, Department]], tuple[Ticket, list[TicketEvent]]]
+
+
+# ---------------------------------------------------------------- new tickets
+
+def place_new_ticket(ticket: Ticket, *, catalog: CatalogRepository, tickets: TicketRepository,
+                     agents: AgentDirectory, clock: Clock) -> tuple[Ticket, list[TicketEvent]]:
+    """The ticket routed to its group and given to an agent by the group's strategy, with the ASSIGNED event
+    recording it; unchanged (and no event) when its department has no groups and no rule applies.
+    Nothing is written here: the caller creates ticket and events in one transaction."""
+    departments = {d.id: d for d in catalog.departments()}
+    destination = _destination(ticket, departments, catalog.rules())
+    if destination is None:
+        return ticket, []
+    department, group, reason = destination
+    assignee = _pick(department, group, catalog=catalog, tickets=tickets)
+    placed = replace(ticket, department=department.id, group=group.id, assignee=_agent(assignee, agents))
+    return placed, [handover_event(ticket, placed, actor=ROUTING, at=clock.now(), kind=HandoverKind.AUTO,
+                                   reason=reason)]
+
+
+def _destination(ticket: Ticket, departments: dict[str, Department],
+                 rules: list[RoutingRule]) -> tuple[Department, Group, str] | None:
+    # A rule whose group has since been removed is skipped rather than sending tickets nowhere.
+    usable = [r for r in rules if r.department in departments and departments[r.department].group(r.group)]
+    if found := route(usable, ticket.category, ticket.subject):
+        department = departments[found.department]
+        return department, department.group(found.group), "rule"
+    department = departments.get(ticket.department)
+    if department is None or not department.groups:
+        return None
+    return department, department.groups[0], "default"
+
+
+def _pick(department: Department, group: Group, *, catalog: CatalogRepository,
+          tickets: TicketRepository) -> str | None:
+    """The member whose turn it is (round robin, fair across containers by an atomic counter) or who has
+    the fewest active tickets; None for a group without members."""
+    members = sorted(group.members)
+    if not members:
+        return None
+    if group.strategy == Strategy.ROUND_ROBIN:
+        return members[(catalog.next_turn(department.id, group.id) - 1) % len(members)]
+    return fewest_open(members, {member: tickets.count_assigned(member) for member in members})
+
+
+def _agent(agent_id: str | None, agents: AgentDirectory) -> Actor | None:
+    if agent_id is None:
+        return None
+    return Actor(kind=AuthorKind.AGENT, id=agent_id, name=agents.display_name(agent_id))
+
+
+# ---------------------------------------------------------------- reading with permission
+
+def load(tickets: TicketRepository, number: int) -> Ticket:
+    ticket = tickets.get(number)
+    if ticket is None:
+        raise NotFound("no such ticket")
+    return ticket
+
+
+def ticket_for(*, tickets: TicketRepository, catalog: CatalogRepository, number: int, staff: Staff,
+               action: Action) -> Ticket:
+    """The ticket, if this agent may do `action` with it (Forbidden otherwise)."""
+    ticket = load(tickets, number)
+    require(staff, action, ticket, _departments(catalog).get(ticket.department))
+    return ticket
+
+
+def _departments(catalog: CatalogRepository) -> dict[str, Department]:
+    return {d.id: d for d in catalog.departments()}
+
+
+def _department(catalog: CatalogRepository, department_id: str) -> Department:
+    department = _departments(catalog).get(department_id)
+    if department is None:
+        raise NotFound("no such department")
+    return department
+
+
+# ---------------------------------------------------------------- edits
+
+def _edit(*, tickets: TicketRepository, catalog: CatalogRepository, number: int, staff: Staff, action: Action,
+          version: int, change: Change) -> Ticket:
+    ticket = load(tickets, number)
+    departments = _departments(catalog)
+    require(staff, action, ticket, departments.get(ticket.department))  # before anything is revealed
+    if ticket.version != version:
+        raise StaleTicket(ticket)
+    after, events = change(ticket, departments)
+    if not events:
+        return ticket  # already so: nothing to write
+    after = replace(after, version=ticket.version + 1)
+    try:
+        tickets.save(ticket, after, events)
+    except VersionConflict:
+        raise StaleTicket(load(tickets, number)) from None
+    return after
+
+
+def change_status(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
+                  staff: Staff, status: str, version: int) -> Ticket:
+    target = parse_enum(Status, status, "status")
+
+    def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
+        if target == ticket.status:
+            return ticket, []
+        if target not in allowed_statuses(ticket):
+            raise Conflict(f"a {ticket.status} ticket cannot become {target}", fields={"status": "not_allowed"})
+        now = clock.now()
+        after = ticket.moved_to(target, now)
+        return after, after.status_events(ticket, staff.actor, now)
+
+    return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.STATUS,
+                 version=version, change=change)
+
+
+def change_priority(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
+                    staff: Staff, priority: str, version: int) -> Ticket:
+    """The agents' judgement of the priority; what the customer chose is kept beside it."""
+    target = parse_enum(Priority, priority, "priority")
+
+    def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
+        if target == ticket.effective_priority:
+            return ticket, []
+        now = clock.now()
+        event = TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.PRIORITY_CHANGED,
+                            occurred_at=now, actor=staff.actor, visibility=Visibility.INTERNAL,
+                            data={"from": ticket.effective_priority.value, "to": target.value,
+                                  "customer": ticket.priority.value})
+        return replace(ticket, agent_priority=target, last_activity_at=now), [event]
+
+    return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.PRIORITY,
+                 version=version, change=change)
+
+
+def _handed_over(ticket: Ticket, after: Ticket, *, staff: Staff, clock: Clock, kind: HandoverKind,
+                 reason: str = "") -> tuple[Ticket, list[TicketEvent]]:
+    if place(after) == place(ticket):
+        return ticket, []
+    now = clock.now()
+    return replace(after, last_activity_at=now), [handover_event(ticket, after, actor=staff.actor, at=now, kind=kind,
+                                                                 reason=reason)]
+
+
+def take(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int, staff: Staff,
+         version: int) -> Ticket:
+    def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
+        return _handed_over(ticket, replace(ticket, assignee=staff.actor), staff=staff, clock=clock,
+                            kind=HandoverKind.TAKE)
+
+    return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.TAKE,
+                 version=version, change=change)
+
+
+def assign(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, clock: Clock,
+           number: int, staff: Staff, agent: str, version: int, reason: str = "") -> Ticket:
+    """A supervisor (or admin) gives the ticket to a member of its group."""
+    reason = reason.strip()
+
+    def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:
+        department = departments.get(ticket.department)
+        group = department.group(ticket.group) if department else None
+        if group is None or agent not in group.members:
+            raise Invalid.field("agent", "not_member")
+        return _handed_over(ticket, replace(ticket, assignee=_agent(agent, agents)), staff=staff, clock=clock,
+                            kind=HandoverKind.ASSIGN, reason=reason)
+
+    return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.ASSIGN,
+                 version=version, change=change)
+
+
+def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, clock: Clock,
+             number: int, staff: Staff, department: str, group: str, reason: str, version: int,
+             agent: str | None = None) -> Ticket:
+    """To another group (of this or another department), to a named member of it, or else to whoever the
+    group's strategy picks. The reason is required: the next person needs to know why it came to them."""
+    reason = clean_text(reason, "reason")
+
+    def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:
+        target = departments.get(department)
+        if target is None:
+            raise Invalid.field("department", "unknown")
+        target_group = target.group(group)
+        if target_group is None:
+            raise Invalid.field("group", "unknown")
+        if agent and agent not in target_group.members:
+            raise Invalid.field("agent", "not_member")
+        assignee = agent or _pick(target, target_group, catalog=catalog, tickets=tickets)
+        moved = replace(ticket, department=target.id, group=target_group.id, assignee=_agent(assignee, agents))
+        return _handed_over(ticket, moved, staff=staff, clock=clock, kind=HandoverKind.TRANSFER, reason=reason)
+
+    return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.TRANSFER,
+                 version=version, change=change)
+
+
+# ---------------------------------------------------------------- queues, desks, trails
+
+def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, department: str,
+          group: str | None = None) -> list[Ticket]:
+    """Active tickets of a department (optionally of one of its groups), oldest first."""
+    found = _department(catalog, department)
+    if not may_see_department(staff, found):
+        raise Forbidden(f"you do not work in {department}")
+    if group and found.group(group) is None:
+        raise Invalid.field("group", "unknown")
+    return [t for t in tickets.queue(department) if not group or t.group == group]
+
+
+def mine(*, tickets: TicketRepository, staff: Staff) -> list[Ticket]:
+    return tickets.assigned_to(staff.id)
+
+
+@dataclass(frozen=True)
+class Profile:
+    supervises: list[str]                # department ids
+    member_of: list[tuple[str, str]]     # (department id, group id)
+
+
+def profile(*, catalog: CatalogRepository, staff: Staff) -> Profile:
+    departments = sorted(catalog.departments(), key=lambda d: d.id)
+    return Profile(supervises=[d.id for d in departments if supervises(staff, d)],
+                   member_of=[(d.id, g.id) for d in departments for g in d.groups_of(staff.id)])
+
+
+def handovers(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, agent: str | None = None,
+              department: str | None = None, group: str | None = None,
+              ticket: int | None = None) -> list[TicketEvent]:
+    """The trail of one ticket, one work group or one agent, newest first."""
+    if ticket is not None:
+        ticket_for(tickets=tickets, catalog=catalog, number=ticket, staff=staff, action=Action.VIEW)
+        return [e for e in reversed(tickets.timeline(ticket)) if e.type == EventType.ASSIGNED]
+    if department or group:
+        if not (department and group):
+            raise Invalid.field("group" if department else "department", "required")
+        if not may_see_department(staff, _department(catalog, department)):
+            raise Forbidden(f"you do not work in {department}")
+        return tickets.handovers(group=(department, group), limit=HANDOVER_PAGE)
+    if agent:
+        if not may_see_trail_of(staff, agent, catalog.departments()):
+            raise Forbidden("only supervisors see another agent's trail")
+        return tickets.handovers(agent=agent, limit=HANDOVER_PAGE)
+    raise Invalid("name an agent, a department and group, or a ticket", fields={"agent": "required"})
