@@ -7,44 +7,24 @@
 3. The customer opens the private link, sees the reply but not the note, answers with one more file;
    the ticket is open again in the agent's queue.
 
-The stack is `python -m local` in a subprocess on its own ports (not the defaults, so a running
-`make run` does not clash). Everything after a click flows asynchronously (stream -> publisher -> SNS ->
-SQS -> mail worker), so the test polls with deadlines and never sleeps a fixed time.
-A screenshot per step goes to test-artifacts/e2e/ (gitignored).
+The stack, the browser, phone-sized pages and polling come from tests/e2e/conftest.py. The customer files
+the ticket in "support", a department the demo agent works in. A screenshot per step goes to
+test-artifacts/e2e/ (gitignored).
 """
 from __future__ import annotations
 
 import email
 import email.policy
-import os
-import queue
 import re
-import signal
 import struct
-import subprocess
-import sys
-import threading
-import time
 import urllib.request
 import uuid
 import zlib
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PORTS = {"API_PORT": "18000", "WEB_PORT": "18080", "MOTO_PORT": "15000"}
-API = f"http://127.0.0.1:{PORTS['API_PORT']}"
-WEB = f"http://127.0.0.1:{PORTS['WEB_PORT']}"
-MOTO = f"http://127.0.0.1:{PORTS['MOTO_PORT']}"
-START_TIMEOUT = 180  # seconds: provisioning moto from infra/ on a busy 2-core machine
-EVENT_TIMEOUT = 60  # seconds for anything that flows through the event runner
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
 
 
@@ -88,85 +68,13 @@ def make_png(width: int = 64, height: int = 64) -> bytes:
 
 # ------------------------------------------------------------------ helpers
 
-def eventually(check, *, timeout: float = EVENT_TIMEOUT, interval: float = 0.3, what: str):
-    """Call check() until it returns something truthy; fail with `what` after the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
 def http_get(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read()
 
 
-def mails_to(address: str):
-    from local.mailbox import mail_to  # the runtime's reader of what moto's SES recorded
-
-    return mail_to(MOTO, address)
-
-
 def content_language(mail) -> str:
     return str(email.message_from_string(mail.raw, policy=email.policy.default)["Content-Language"])
-
-
-class Stack:
-    """`python -m local` in a subprocess, ready once it prints its READY line."""
-
-    def __init__(self) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.log_path = ARTIFACTS / "stack.log"
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        env = {**os.environ, **PORTS, "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "us-east-1"}
-        self.process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            for line in self.process.stdout:
-                log.write(line)
-                log.flush()
-                self.output.append(line)
-                self.lines.put(line)
-
-    def wait_ready(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None and self.lines.empty():
-                raise AssertionError(f"the local stack exited ({self.process.returncode}):\n{''.join(self.output)[-3000:]}")
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line.startswith("READY"):
-                return line
-        raise AssertionError(f"no READY line within {START_TIMEOUT}s:\n{''.join(self.output)[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C: the runtime shuts down cleanly
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-
-@pytest.fixture(scope="module")
-def stack():
-    running = Stack()
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.stop()
 
 
 def demo_agent() -> tuple[str, str]:
@@ -177,45 +85,11 @@ def demo_agent() -> tuple[str, str]:
     return agent["email"], DEMO_PASSWORD
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is missing: run `make browser`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def phone(browser):
-    """A phone-sized page in Persian; page errors fail the test."""
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="fa-IR",
-                                  timezone_id="Asia/Tehran")
-    context.add_init_script("localStorage.setItem('helpdesk.lang', 'fa')")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return context, page, errors
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"the page scrolls sideways at phone width ({width}px)"
-
-
 # ------------------------------------------------------------------ the test
 
-def test_spine_in_persian(stack, browser):
+def test_spine_in_persian(local_stack, phone_page, eventually):
     from playwright.sync_api import expect
+    from local.mailbox import mail_to
 
     run = uuid.uuid4().hex[:8]
     customer_email = f"maryam.{run}@example.com"
@@ -224,16 +98,19 @@ def test_spine_in_persian(stack, browser):
     note_text = f"یادداشت داخلی {run}: پرداخت در درگاه ثبت شده است."
     reply_text = f"سلام مریم جان، فاکتور دوباره فرستاده شد ({run})."
     answer_text = f"ممنون، رسید. این هم صورتحساب ({run})."
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    department_id = "support"  # the demo agent works in it
+
+    def mails_to(address: str):
+        return mail_to(local_stack.moto_url, address)
 
     # --- 1. the customer files the ticket
-    customer_ctx, page, customer_errors = phone(browser)
-    page.goto(f"{WEB}/customer/")
+    customer = phone_page("fa")
+    page = customer.page
+    page.goto(local_stack.customer_url)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     department = page.get_by_test_id("department")
-    expect(department.locator("option").nth(1)).to_be_attached()  # the catalog arrived
-    department_id = department.locator("option").nth(1).get_attribute("value")
+    expect(department.locator(f"option[value={department_id}]")).to_be_attached()  # the catalog arrived
     department.select_option(department_id)
     category = page.get_by_test_id("category")
     category.select_option(category.locator("option").nth(1).get_attribute("value"))
@@ -247,8 +124,8 @@ def test_spine_in_persian(stack, browser):
         {"name": "screenshot.png", "mimeType": "image/png", "buffer": png},
     ])
     expect(page.get_by_test_id("attachment-item")).to_have_count(2)
-    no_horizontal_scroll(page)
-    shot(page, "01-customer-form")
+    customer.assert_no_sideways_scroll()
+    customer.shot("01-customer-form")
     page.get_by_test_id("submit").click()
 
     number_el = page.get_by_test_id("ticket-number")
@@ -256,8 +133,8 @@ def test_spine_in_persian(stack, browser):
     number = int(number_el.get_attribute("data-number"))
     assert re.fullmatch(r"[۰-۹]+", number_el.text_content()), "the number is shown in Persian digits"
     link = page.get_by_test_id("ticket-link").input_value()
-    assert f"#/t/{number}/" in link and link.startswith(f"{WEB}/customer/"), link
-    shot(page, "02-customer-created")
+    assert f"#/t/{number}/" in link and link.startswith(local_stack.customer_url), link
+    customer.shot("02-customer-created")
 
     received = eventually(lambda: mails_to(customer_email), what="the 'we received your request' mail")[0]
     assert customer_email in received.to
@@ -267,8 +144,9 @@ def test_spine_in_persian(stack, browser):
     assert 'dir="rtl"' in received.html
 
     # --- 2. the agent answers
-    agent_ctx, agent, agent_errors = phone(browser)
-    agent.goto(f"{WEB}/portal/")
+    agent_page = phone_page("fa")
+    agent = agent_page.page
+    agent.goto(local_stack.portal_url)
     username, password = demo_agent()
     agent.get_by_test_id("signin-email").fill(username)
     agent.get_by_test_id("signin-password").fill(password)
@@ -286,7 +164,7 @@ def test_spine_in_persian(stack, browser):
         return True
 
     eventually(ticket_in_queue, what=f"ticket {number} in the {department_id} queue")
-    shot(agent, "03-agent-queue")
+    agent_page.shot("03-agent-queue")
     row.click()
     expect(agent.get_by_test_id("ticket-subject")).to_have_text(subject)
     links = agent.get_by_test_id("attachment-link")
@@ -297,7 +175,7 @@ def test_spine_in_persian(stack, browser):
             button.click()
         url = answer.value.json()["url"]
         assert http_get(url) == content, f"{name}: the download returns other bytes"
-    for extra in agent_ctx.pages[1:]:  # the download may have opened a tab
+    for extra in agent.context.pages[1:]:  # the download may have opened a tab
         extra.close()
 
     agent.get_by_test_id("composer-text").fill(note_text)
@@ -310,8 +188,8 @@ def test_spine_in_persian(stack, browser):
     expect(agent.locator("[data-testid=message][data-visibility=public][data-author-kind=agent]")
            .filter(has_text=reply_text)).to_be_visible()
     expect(agent.get_by_test_id("ticket-status")).to_have_attribute("data-status", "awaiting_customer")
-    no_horizontal_scroll(agent)
-    shot(agent, "04-agent-ticket")
+    agent_page.assert_no_sideways_scroll()
+    agent_page.shot("04-agent-ticket")
 
     replied = eventually(lambda: [m for m in mails_to(customer_email) if reply_text in m.text],
                          what="the mail carrying the agent's reply")[0]
@@ -327,7 +205,7 @@ def test_spine_in_persian(stack, browser):
     # Persian calendar with Persian digits, e.g. "۲ آذر ۱۴۰۵، ۱۴:۰۵"
     expect(page.locator(".msg-date").first).to_have_text(re.compile(r"^[۰-۹]+ [\u0600-\u06FF]+ ۱۴[۰-۹]{2}"))
     expect(page.locator("[data-visibility=internal]")).to_have_count(0)
-    shot(page, "05-customer-sees-reply")
+    customer.shot("05-customer-sees-reply")
     page.get_by_test_id("reply-text").fill(answer_text)
     page.get_by_test_id("reply-attachments").set_input_files(
         [{"name": "صورتحساب.txt", "mimeType": "text/plain", "buffer": txt}])
@@ -335,13 +213,11 @@ def test_spine_in_persian(stack, browser):
     answered = page.get_by_test_id("message").filter(has_text=answer_text)
     expect(answered).to_be_visible(timeout=30_000)
     expect(answered.get_by_test_id("attachment-link")).to_have_text("صورتحساب.txt")
-    no_horizontal_scroll(page)
-    shot(page, "06-customer-answered")
+    customer.assert_no_sideways_scroll()
+    customer.shot("06-customer-answered")
 
     agent.get_by_test_id("back-to-queue").click()
     eventually(lambda: ticket_in_queue("open"), what=f"ticket {number} open again in the queue")
-    shot(agent, "07-agent-queue-open-again")
+    agent_page.shot("07-agent-queue-open-again")
 
-    assert not customer_errors and not agent_errors, customer_errors + agent_errors
-    customer_ctx.close()
-    agent_ctx.close()
+    assert not customer.errors and not agent_page.errors, customer.errors + agent_page.errors

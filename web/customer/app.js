@@ -1,5 +1,7 @@
 // The customer site: open a ticket (with attachments) and follow it through the private link
-// #/t/<number>/<key>. No sign-in: the key in the link is the credential, sent as X-Ticket-Key.
+// #/t/<number>/<key> (the key is the credential, sent as X-Ticket-Key), or sign in with a one-time code
+// ("My tickets", #/tickets) to see every ticket of an email address or mobile number. Replies are rated
+// on the ticket or from the mail's links (#/rate/...).
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {applyToDocument, isolate, languageSwitch, lang, localName, onLangChange, t} from '../shared/i18n.js';
 import {createApi} from '../shared/api.js';
@@ -7,21 +9,38 @@ import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '
 import {formatDateTime, formatNumber} from '../shared/format.js';
 import {AttachmentPicker} from '../shared/attachments.js';
 import {timeline} from '../shared/timeline.js';
+import {toAsciiDigits} from '../shared/digits.js';
+import {currentSession, endSession, sessionHeaders} from './session.js';
+import {signInView} from './signin.js';
+import {historyView} from './history.js';
+import {RatingControls, rateLinkView} from './rating.js';
 
 const root = document.getElementById('app');
 const api = createApi();
+const sessionApi = createApi({headers: sessionHeaders}); // the signed-in customer's calls
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9][0-9 ()./-]{5,23}$/; // roughly a number: the API decides whether it is a mobile
 
 let catalog = null;
 let catalogError = null;
-let view = null; // the current view: {render(): Node, afterRender?()}
+let view = null; // the current view: {render(): Node, afterRender?(), start?(), page?: 'new' | 'tickets' | ...}
 
 function rerender() {
   document.title = t('customer.title');
+  const signedIn = Boolean(currentSession());
+  const current = (page) => (view.page === page ? 'page' : null);
   replaceKeepingFocus(root, h('div', {class: 'page'},
     h('header', {class: 'topbar'},
       h('p', {class: 'brand'}, h('a', {href: '#/', 'data-testid': 'home'}, t('customer.title'))),
-      h('div', {class: 'topbar-actions'}, languageSwitch())),
+      h('div', {class: 'topbar-actions'},
+        h('nav', {class: 'site-nav', 'aria-label': t('customer.nav')},
+          h('a', {href: '#/', class: 'nav-link', 'aria-current': current('new'), 'data-testid': 'nav-new'},
+            t('customer.new_request')),
+          h('a', {href: '#/tickets', class: 'nav-link', 'aria-current': current('tickets'), 'data-testid': 'my-tickets'},
+            t('customer.my_tickets'))),
+        signedIn ? h('button', {type: 'button', class: 'secondary', 'data-testid': 'sign-out', onclick: signOut},
+          t('customer.sign_out')) : null,
+        languageSwitch())),
     h('main', {id: 'main'}, view.render())));
   if (view.afterRender) view.afterRender();
 }
@@ -38,10 +57,23 @@ async function loadCatalog() {
 
 // ---------------------------------------------------------------- new ticket
 
-function newTicketView() {
-  const values = {subject: '', department: '', category: '', priority: 'normal', text: '', name: '', email: ''};
+/**
+ * followUp: {number, key?, subject, department, category, name, text} when the customer continues a ticket
+ * that is closed for replies; the new ticket records `follows` (proved by the key, or by the session).
+ */
+function newTicketView(followUp = null) {
+  const identity = (currentSession() || {}).identity || {};
+  const values = {subject: '', department: '', category: '', priority: 'normal', text: '', name: '',
+    email: identity.email || '', phone: identity.phone || ''};
+  let follows = null; // {number, key?}
+  if (followUp) {
+    Object.assign(values, {subject: t('followup.subject', {subject: followUp.subject}).slice(0, 200),
+      department: followUp.department, category: followUp.category, name: followUp.name || '', text: followUp.text || ''});
+    follows = followUp.key ? {number: followUp.number, key: followUp.key} : {number: followUp.number};
+  }
   let errors = {};
   let bannerState = null;
+  let openLimit = null; // {limit, tickets} when the API refused a ticket over the open-ticket limit
   let busy = false;
   let created = null; // {number, link, email} after success
   let focusError = false;
@@ -50,7 +82,8 @@ function newTicketView() {
   const picker = new AttachmentPicker({id: 'attachments', testid: 'attachments', onChange: rerender});
 
   const FIELD_KEYS = {subject: 'subject', department: 'department', category: 'category', priority: 'priority',
-    text: 'text', 'customer.name': 'name', 'customer.email': 'email', attachments: 'attachments'};
+    text: 'text', 'customer.name': 'name', 'customer.email': 'email', 'customer.phone': 'phone',
+    attachments: 'attachments'};
 
   function bind(name, control) {
     control.value = values[name];
@@ -70,6 +103,7 @@ function newTicketView() {
       if (!values[name].trim()) found[name] = 'required';
     }
     if (!found.email && !EMAIL.test(values.email.trim())) found.email = 'invalid';
+    if (values.phone.trim() && !PHONE.test(toAsciiDigits(values.phone).trim())) found.phone = 'invalid';
     return found;
   }
 
@@ -87,13 +121,19 @@ function newTicketView() {
     }
     busy = true;
     bannerState = null;
+    openLimit = null;
     rerender();
     try {
       const attachments = await picker.upload(api);
-      const result = await api.post('/tickets', {
+      const customer = {name: values.name.trim(), email: values.email.trim()};
+      const phone = toAsciiDigits(values.phone).trim();
+      if (phone) customer.phone = phone;
+      // Following a ticket without its key: the session proves whose ticket it is.
+      const client = follows && !follows.key ? sessionApi : api;
+      const result = await client.post('/tickets', {
         subject: values.subject.trim(), department: values.department, category: values.category,
-        priority: values.priority, text: values.text, language: lang(),
-        customer: {name: values.name.trim(), email: values.email.trim()}, attachments,
+        priority: values.priority, text: values.text, language: lang(), customer, attachments,
+        ...(follows ? {follows} : {}),
       });
       created = {...result, email: values.email.trim()};
       focusHeading = true;
@@ -107,17 +147,47 @@ function newTicketView() {
 
   function showError(error) {
     errors = {};
-    const {byField, leftover} = sortFieldErrors(error.fields, Object.keys(FIELD_KEYS));
+    // The followed ticket has no field of its own: its refusal is said in the banner.
+    const {'follows.number': followsRefused, ...fields} = error.fields;
+    const {byField, leftover} = sortFieldErrors(fields, Object.keys(FIELD_KEYS));
     for (const [key, list] of Object.entries(byField)) {
       if (key === 'attachments') picker.applyServerErrors(list);
       else errors[FIELD_KEYS[key]] = list[0].code;
     }
-    bannerState = {text: describeError(error), items: leftover};
-    focusError = error.status === 400;
+    if (error.code === 'limit_reached' && error.body.open_tickets) {
+      openLimit = {limit: error.body.limit, tickets: error.body.open_tickets};
+      bannerState = null;
+    } else if (followsRefused && follows) {
+      bannerState = {text: t('followup.refused', {number: formatNumber(follows.number)}), items: leftover};
+    } else {
+      bannerState = {text: describeError(error), items: leftover};
+    }
+    focusError = error.status === 400 || Boolean(openLimit);
+  }
+
+  /** The refusal over the open-ticket limit names the open tickets (links once the customer is signed in). */
+  function renderOpenLimit() {
+    const signedIn = Boolean(currentSession());
+    const label = (ticket) => [h('span', {class: 'number'}, formatNumber(ticket.number)), ' · ',
+      h('span', {dir: 'auto'}, ticket.subject), ' · ', t(`status.${ticket.status}`)];
+    return h('div', {class: 'banner banner-error', role: 'alert', 'data-testid': 'open-limit'},
+      h('p', {}, t('limit.text', {limit: formatNumber(openLimit.limit)})),
+      h('ul', {}, openLimit.tickets.map((ticket) => h('li', {'data-testid': 'open-limit-ticket', 'data-number': ticket.number},
+        signedIn ? h('a', {href: `#/tickets/${ticket.number}`}, label(ticket)) : label(ticket)))),
+      signedIn ? null : h('p', {}, h('a', {href: '#/tickets', 'data-testid': 'open-limit-sign-in'}, t('limit.sign_in'))));
+  }
+
+  function renderFollows() {
+    return h('div', {class: 'banner banner-info', 'data-testid': 'follows-notice'},
+      t('followup.notice', {number: formatNumber(follows.number)}), ' ',
+      h('button', {type: 'button', class: 'link-button', 'data-testid': 'unlink-follows',
+        onclick: () => { follows = null; rerender(); }}, t('followup.unlink')));
   }
 
   function reset() {
     Object.assign(values, {subject: '', department: '', category: '', priority: 'normal', text: ''});
+    follows = null;
+    openLimit = null;
     picker.clear();
     created = null;
     copied = false;
@@ -152,7 +222,8 @@ function newTicketView() {
       'data-testid': 'new-ticket-form'},
     h('h1', {}, t('new.title')),
     h('p', {class: 'muted'}, t('new.intro')),
-    banner(bannerState),
+    follows ? renderFollows() : null,
+    openLimit ? renderOpenLimit() : banner(bannerState),
     field({id: 'subject', testid: 'subject', label: t('new.subject'), error: errors.subject,
       control: bind('subject', h('input', {type: 'text', dir: 'auto', maxlength: 200, autocomplete: 'off'}))}),
     field({id: 'department', testid: 'department', label: t('new.department'), error: errors.department,
@@ -167,6 +238,8 @@ function newTicketView() {
     field({id: 'email', testid: 'email', label: t('new.email'), error: errors.email, hint: t('new.email_hint'),
       control: bind('email', h('input', {type: 'email', dir: 'ltr', maxlength: 254, autocomplete: 'email',
         inputmode: 'email', spellcheck: 'false'}))}),
+    field({id: 'phone', testid: 'phone', label: t('new.phone'), error: errors.phone, hint: t('new.phone_hint'),
+      control: bind('phone', h('input', {type: 'tel', dir: 'ltr', maxlength: 32, autocomplete: 'tel', inputmode: 'tel'}))}),
     picker.render({disabled: busy}),
     h('div', {class: 'actions'},
       h('button', {type: 'submit', class: 'primary', disabled: busy || picker.busy, 'data-testid': 'submit'},
@@ -203,6 +276,7 @@ function newTicketView() {
   }
 
   return {
+    page: 'new',
     render: () => (created ? renderCreated() : renderForm()),
     afterRender() {
       if (focusHeading) {
@@ -216,10 +290,11 @@ function newTicketView() {
   };
 }
 
-// ---------------------------------------------------------------- ticket (private link)
+// ---------------------------------------------------------------- ticket (private link or session)
 
-function ticketView(number, key) {
-  const ticketApi = createApi({headers: () => ({'X-Ticket-Key': key})});
+/** key: the private link's key; without it the ticket is read through the signed-in session. */
+function ticketView(number, {key = null} = {}) {
+  const ticketApi = key ? createApi({headers: () => ({'X-Ticket-Key': key})}) : sessionApi;
   let ticket = null;
   let loadError = null;
   let bannerState = null;
@@ -227,6 +302,9 @@ function ticketView(number, key) {
   let replyError = null;
   let sending = false;
   let focusError = false;
+  let focusFollowUp = false;
+  let windowClosed = false; // a reply was refused: the reply window ended while the page was open
+  const ratings = new Map(); // message id -> RatingControls, kept across reloads of the ticket
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
 
   async function load() {
@@ -234,9 +312,30 @@ function ticketView(number, key) {
       ticket = await ticketApi.get(`/tickets/${encodeURIComponent(number)}`);
       loadError = null;
     } catch (error) {
+      if (!key && error.status === 401) {
+        sessionLost();
+        return;
+      }
       loadError = error;
     }
     rerender();
+  }
+
+  const replyWindowOpen = () => !windowClosed && ticket.reply_window_open !== false;
+
+  /** Rating buttons under each public reply of an agent that carries a rating signature. */
+  function ratingOf(message) {
+    if (message.author.kind !== 'agent' || message.visibility !== 'public' || !message.rating_signature) return null;
+    if (!ratings.has(message.id)) {
+      ratings.set(message.id, new RatingControls({api, ticket: ticket.number, message: message.id,
+        signature: message.rating_signature, rating: message.rating, onChange: rerender}));
+    }
+    return ratings.get(message.id).render({readOnly: !replyWindowOpen()});
+  }
+
+  function followUp() {
+    startFollowUp({number: ticket.number, key, subject: ticket.subject, department: ticket.department,
+      category: ticket.category, name: ticket.customer && ticket.customer.name, text: replyText});
   }
 
   async function send(event) {
@@ -261,6 +360,16 @@ function ticketView(number, key) {
       bannerState = {kind: 'ok', text: t('ticket.reply_sent')};
       await load();
     } catch (error) {
+      if (error.fields.ticket === 'reply_window_closed') { // the text typed goes on to the new ticket
+        windowClosed = true;
+        bannerState = {text: t('field.reply_window_closed')};
+        focusFollowUp = true;
+        return;
+      }
+      if (!key && error.status === 401) {
+        sessionLost();
+        return;
+      }
       const {byField, leftover} = sortFieldErrors(error.fields, ['text', 'attachments']);
       replyError = byField.text ? byField.text[0].code : null;
       if (byField.attachments) picker.applyServerErrors(byField.attachments);
@@ -272,19 +381,37 @@ function ticketView(number, key) {
     }
   }
 
+  function renderReplyClosed() {
+    return h('section', {class: 'card', 'data-testid': 'reply-closed'},
+      h('h2', {}, t('ticket.reply_title')),
+      banner(bannerState),
+      h('p', {}, t('followup.closed')),
+      h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'primary', id: 'follow-up', 'data-testid': 'follow-up', onclick: followUp},
+          t('followup.open'))));
+  }
+
+  function renderFollows() {
+    const label = formatNumber(ticket.follows);
+    return [h('dt', {}, t('ticket.follows')),
+      h('dd', {'data-testid': 'ticket-follows'}, key ? label : h('a', {href: `#/tickets/${ticket.follows}`}, label))];
+  }
+
   function render() {
+    const back = key ? null
+      : h('p', {}, h('a', {href: '#/tickets', 'data-testid': 'back-to-history'}, t('history.back')));
     if (loadError) {
-      const text = loadError.status === 404 ? t('ticket.not_found') : describeError(loadError);
-      return h('section', {class: 'card'}, banner({text}),
+      const missing = key ? t('ticket.not_found') : t('history.not_found');
+      const text = [403, 404].includes(loadError.status) ? missing : describeError(loadError);
+      return h('section', {class: 'card'}, banner({text}), back,
         h('a', {href: '#/', class: 'button secondary'}, t('ticket.new_ticket')));
     }
     if (!ticket) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     picker.limits = catalog && catalog.limits;
     const department = catalog && catalog.departments.find((d) => d.id === ticket.department);
     const category = department && department.categories.find((c) => c.id === ticket.category);
-    const textarea = h('textarea', {dir: 'auto', maxlength: 20000, rows: 6, value: replyText});
-    textarea.addEventListener('input', () => { replyText = textarea.value; });
     return h('div', {},
+      back,
       h('section', {class: 'card', 'data-testid': 'ticket'},
         h('p', {class: 'muted'}, t('ticket.number'), ' ',
           h('span', {class: 'number', 'data-testid': 'ticket-number', 'data-number': ticket.number},
@@ -299,31 +426,43 @@ function ticketView(number, key) {
           h('dd', {}, department ? localName(department.names) : ticket.department,
             ' / ', category ? localName(category.names) : ticket.category),
           h('dt', {}, t('ticket.opened')),
-          h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at))))),
+          h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at))),
+          ticket.follows ? renderFollows() : null)),
       h('section', {class: 'card', 'aria-labelledby': 'messages-heading'},
         h('h2', {id: 'messages-heading'}, t('ticket.messages')),
         timeline(ticket.messages, {
           fetchAttachmentUrl: (id) => ticketApi.get(
             `/tickets/${encodeURIComponent(number)}/attachments/${encodeURIComponent(id)}`),
           onError: (error) => { bannerState = {text: describeError(error)}; rerender(); },
+          footer: ratingOf,
         })),
-      h('form', {class: 'card', novalidate: true, onsubmit: send, 'aria-busy': String(sending),
-        'data-testid': 'reply-form'},
-      h('h2', {}, t('ticket.reply_title')),
-      banner(bannerState),
-      field({id: 'reply-text', testid: 'reply-text', label: t('ticket.reply_label'), error: replyError,
-        control: textarea}),
-      picker.render({disabled: sending}),
-      h('div', {class: 'actions'},
-        h('button', {type: 'submit', class: 'primary', disabled: sending, 'data-testid': 'reply-submit'},
-          sending ? (picker.busy ? t('attach.uploading') : t('common.sending')) : t('ticket.reply_send')))));
+      replyWindowOpen() ? renderReplyForm() : renderReplyClosed());
+  }
+
+  function renderReplyForm() {
+    const textarea = h('textarea', {dir: 'auto', maxlength: 20000, rows: 6, value: replyText});
+    textarea.addEventListener('input', () => { replyText = textarea.value; });
+    return h('form', {class: 'card', novalidate: true, onsubmit: send, 'aria-busy': String(sending),
+      'data-testid': 'reply-form'},
+    h('h2', {}, t('ticket.reply_title')),
+    banner(bannerState),
+    field({id: 'reply-text', testid: 'reply-text', label: t('ticket.reply_label'), error: replyError,
+      control: textarea}),
+    picker.render({disabled: sending}),
+    h('div', {class: 'actions'},
+      h('button', {type: 'submit', class: 'primary', disabled: sending, 'data-testid': 'reply-submit'},
+        sending ? (picker.busy ? t('attach.uploading') : t('common.sending')) : t('ticket.reply_send'))));
   }
 
   return {
+    page: key ? 'ticket' : 'tickets',
     render,
     start: load,
     afterRender() {
-      if (focusError) {
+      if (focusFollowUp) {
+        focusFollowUp = false;
+        document.getElementById('follow-up').focus();
+      } else if (focusError) {
         focusError = false;
         focusFirstInvalid(root);
       }
@@ -334,11 +473,64 @@ function ticketView(number, key) {
 // ---------------------------------------------------------------- routing
 
 let newTicket = null; // kept across navigation so a half-written ticket survives a visit to a link
+let signIn = null; // kept likewise, so a code asked for is still expected after a look elsewhere
+let signInNotice = null; // shown by the next sign-in form, e.g. "your sign-in has ended"
+
+const PRIVATE_LINK = /^#\/t\/(\d+)\/([^/?#]+)$/;
+const SESSION_TICKET = /^#\/tickets\/(\d+)$/;
+const HISTORY = /^#\/tickets\/?$/;
+const RATE_LINK = /^#\/rate\/(\d+)\/([^/?#]+)\/([^/?#]+)\/(good|bad)$/;
+
+/** Go to `hash`, re-routing even when it is the current one. */
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+/** The view behind a sign-in: the sign-in form first when nobody is signed in. */
+function signedIn(makeView) {
+  if (currentSession()) return makeView();
+  if (!signIn) {
+    signIn = signInView({api, rerender, notice: signInNotice, onSignedIn: () => { signIn = null; route(); }});
+    signInNotice = null;
+  }
+  return signIn;
+}
+
+/** The API refused the session's token (expired or revoked): sign in again, then come back here. */
+function sessionLost() {
+  endSession();
+  signIn = null;
+  signInNotice = t('code.session_ended');
+  route();
+}
+
+function signOut() {
+  endSession();
+  signIn = null;
+  newTicket = null; // it may hold the signed-in identity
+  navigate('#/');
+}
+
+function startFollowUp(followUp) {
+  newTicket = newTicketView(followUp);
+  navigate('#/');
+}
 
 function route() {
-  const match = location.hash.match(/^#\/t\/(\d+)\/([^/?#]+)$/);
-  if (match) {
-    view = ticketView(match[1], decodeURIComponent(match[2]));
+  const hash = location.hash;
+  let match;
+  if ((match = hash.match(PRIVATE_LINK))) {
+    view = ticketView(match[1], {key: decodeURIComponent(match[2])});
+  } else if ((match = hash.match(SESSION_TICKET))) {
+    const number = match[1];
+    view = signedIn(() => ticketView(number));
+  } else if (HISTORY.test(hash)) {
+    view = signedIn(() => historyView({api: sessionApi, rerender, onSessionLost: sessionLost}));
+  } else if ((match = hash.match(RATE_LINK))) {
+    const [, number, message, signature, rating] = match;
+    view = rateLinkView({api, rerender, number, message: decodeURIComponent(message),
+      signature: decodeURIComponent(signature), rating, signedIn: Boolean(currentSession())});
   } else {
     newTicket = newTicket || newTicketView();
     view = newTicket;

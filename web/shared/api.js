@@ -7,6 +7,7 @@ export class ApiError extends Error {
     this.status = status; // 0 = the request never got an answer (offline, CORS, DNS)
     this.code = (body && body.error) || (status === 0 ? 'network' : status >= 500 ? 'server' : 'unknown');
     this.fields = (body && body.fields) || {};
+    this.body = body || {}; // the rest of the answer, e.g. the fresh `ticket` of a stale-version conflict
   }
 }
 
@@ -46,5 +47,6 @@ export function createApi({headers = () => ({}), onUnauthorized = null} = {}) {
   return {
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body ?? {}),
+    put: (path, body) => request('PUT', path, body ?? {}),
   };
 }

@@ -1,0 +1,98 @@
+"""The customer site's refusals, end to end, in English (left to right), in a real browser at phone width.
+
+A closed ticket past its reply window shows no composer but "Open a new ticket about this": the form comes
+pre-filled and the new ticket records what it follows, with the optional mobile number. Over the open-ticket
+limit the form names the open tickets instead of a generic error.
+
+The local stack has no clock to wind forward (policies allow a window of one day at least), so the ticket's
+answer is altered in the browser to say its window is over; everything else is the real API.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_closed_conversation_continues_in_a_new_ticket_and_the_limit_names_the_open_ones(
+        local_stack, agent_api, phone_page, eventually):
+    from playwright.sync_api import expect
+
+    admin = agent_api("admin@example.com")
+    run = uuid.uuid4().hex[:6]
+    email, subject = f"sam.{run}@example.com", f"Export to CSV fails ({run})"
+    opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
+        "subject": subject, "department": "support", "category": "bug", "priority": "normal", "language": "en",
+        "text": "The export button shows an error.", "customer": {"name": "Sam Lee", "email": email}})
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["number"]
+    version = admin.get(f"/agent/tickets/{number}")["version"]
+    admin.post(f"/agent/tickets/{number}/status", {"status": "closed", "version": version})
+
+    # --- the closed ticket, its reply window over, offers a follow-up instead of the composer
+    customer = phone_page("en")
+    page = customer.page
+
+    def window_over(route):
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "reply_window_open": False})
+
+    page.route(re.compile(rf"/tickets/{number}$"), window_over)
+    page.goto(opened.json()["link"])
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.get_by_test_id("ticket-subject")).to_have_text(subject)
+    expect(page.get_by_test_id("reply-closed")).to_be_visible()
+    expect(page.get_by_test_id("reply-form")).to_have_count(0)
+    customer.shot("en-01-reply-window-closed")
+    page.get_by_test_id("follow-up").click()
+
+    expect(page.get_by_test_id("follows-notice")).to_contain_text(str(number))
+    expect(page.get_by_test_id("subject")).to_have_value(f"Re: {subject}")
+    expect(page.get_by_test_id("department")).to_have_value("support")
+    expect(page.get_by_test_id("category")).to_have_value("bug")
+    expect(page.get_by_test_id("name")).to_have_value("Sam Lee")
+    page.get_by_test_id("text").fill("It still fails after the update.")
+    page.get_by_test_id("email").fill(email)
+    page.get_by_test_id("phone").fill("12")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("phone-error")).to_be_visible()  # checked before anything is sent
+    page.get_by_test_id("phone").fill("+972 52-555-1234")
+    customer.assert_no_sideways_scroll()
+    customer.shot("en-02-follow-up-form")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("ticket-created")).to_be_visible()
+    follow_up = int(page.get_by_test_id("ticket-number").get_attribute("data-number"))
+    seen = admin.get(f"/agent/tickets/{follow_up}")
+    assert seen["follows"] == number
+    assert seen["customer"]["phone"] == "+972525551234"
+
+    # --- over the open-ticket limit: the refusal names the open ticket
+    org = admin.get("/admin/org")
+    saved = admin.call("PUT", "/admin/policies", {**org["policies"], "max_open_tickets": 1})
+    assert saved.ok, saved.text
+    try:
+        page.get_by_role("button", name="New request").click()
+        page.get_by_test_id("subject").fill(f"Another question ({run})")
+        page.get_by_test_id("department").select_option("support")
+        page.get_by_test_id("category").select_option("bug")
+        page.get_by_test_id("text").fill("One more thing.")
+        page.get_by_test_id("submit").click()
+        notice = page.get_by_test_id("open-limit")
+        expect(notice).to_be_visible()
+        expect(notice).to_have_attribute("role", "alert")
+        listed = notice.get_by_test_id("open-limit-ticket")
+        expect(listed).to_have_count(1)
+        expect(listed).to_have_attribute("data-number", str(follow_up))
+        expect(listed).to_contain_text(re.compile(re.escape(f"Re: {subject}")))
+        expect(notice.get_by_test_id("open-limit-sign-in")).to_be_visible()
+        expect(page.get_by_test_id("email-error")).to_be_visible()
+        customer.assert_no_sideways_scroll()
+        customer.shot("en-03-open-limit")
+    finally:
+        restored = admin.call("PUT", "/admin/policies", org["policies"])
+        assert restored.ok, restored.text
+    assert not customer.errors, customer.errors

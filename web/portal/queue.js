@@ -1,0 +1,116 @@
+// The lists of tickets: a department's queue (optionally one work group of it), and "Mine" (the active
+// tickets assigned to the signed-in agent). Only departments the agent works in are offered; admins see all.
+import {h} from '../shared/dom.js';
+import {localName, t} from '../shared/i18n.js';
+import {banner, describeError, field} from '../shared/forms.js';
+import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
+import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
+import {assignee, badge, pageTabs, priority} from './parts.js';
+
+const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
+const GROUP_KEY = 'helpdesk.queueGroup';
+
+export function queueView({rerender, mine}) {
+  let department = localStorage.getItem(DEPARTMENT_KEY) || '';
+  let group = localStorage.getItem(GROUP_KEY) || '';
+  let tickets = null;
+  let ready = false; // me, catalog and organisation loaded
+  let bannerState = null;
+  let latest = 0; // a slower, older answer must not replace a newer one (quick department changes)
+
+  async function load() {
+    const call = ++latest;
+    tickets = null;
+    bannerState = null;
+    rerender();
+    let found = [];
+    try {
+      await ensureBasics();
+      ready = true;
+      found = mine ? (await api.get('/agent/mine')).tickets : await departmentQueue();
+    } catch (error) {
+      if (call === latest) bannerState = {text: describeError(error)};
+    }
+    if (call !== latest) return;
+    tickets = found;
+    rerender();
+  }
+
+  async function departmentQueue() {
+    const departments = myDepartments();
+    if (!departments.some((d) => d.id === department)) department = departments.length ? departments[0].id : '';
+    if (!groupsOf(department).some((g) => g.id === group)) group = '';
+    if (!department) return [];
+    const query = `department=${encodeURIComponent(department)}${group ? `&group=${encodeURIComponent(group)}` : ''}`;
+    return (await api.get(`/agent/queue?${query}`)).tickets;
+  }
+
+  function remember(key, value) {
+    localStorage.setItem(key, value);
+    load();
+  }
+
+  function controls() {
+    const departmentSelect = h('select', {},
+      myDepartments().map((d) => h('option', {value: d.id}, localName(d.names))));
+    departmentSelect.value = department;
+    departmentSelect.addEventListener('change', () => {
+      department = departmentSelect.value;
+      group = '';
+      localStorage.removeItem(GROUP_KEY);
+      remember(DEPARTMENT_KEY, department);
+    });
+    const groupSelect = h('select', {},
+      h('option', {value: ''}, t('queue.all_groups')),
+      groupsOf(department).map((g) => h('option', {value: g.id}, localName(g.names))));
+    groupSelect.value = group;
+    groupSelect.addEventListener('change', () => {
+      group = groupSelect.value;
+      remember(GROUP_KEY, group);
+    });
+    return [
+      field({id: 'queue-department', testid: 'queue-department', label: t('new.department'), control: departmentSelect}),
+      field({id: 'queue-group', testid: 'queue-group', label: t('queue.group'), control: groupSelect}),
+    ];
+  }
+
+  function row(tk) {
+    return h('li', {},
+      h('a', {class: 'ticket-row queue-row', href: `#/tickets/${tk.number}`, 'data-testid': 'queue-row', 'data-number': tk.number,
+        'data-status': tk.status, 'data-group': tk.group, 'data-assignee': tk.assignee ? tk.assignee.id : ''},
+      h('span', {class: 'queue-number number'}, formatNumber(tk.number)),
+      h('span', {class: 'queue-subject', dir: 'auto'}, tk.subject),
+      h('span', {class: 'queue-age'}, h('time', {datetime: tk.created_at, title: formatDateTime(tk.created_at)},
+        formatAge(tk.created_at))),
+      h('span', {class: 'queue-meta'},
+        badge('status', tk.status), priority(tk),
+        h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
+          mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group)),
+        h('span', {}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `), assignee(tk)),
+        h('span', {dir: 'auto'}, tk.customer.name))));
+  }
+
+  function list() {
+    if (tickets === null) return h('p', {'aria-busy': 'true'}, t('common.loading'));
+    if (tickets.length === 0) {
+      const empty = mine ? 'queue.mine_empty' : department ? 'queue.empty' : 'queue.no_department';
+      return h('p', {class: 'muted', 'data-testid': 'queue-empty'}, t(empty));
+    }
+    const title = mine ? t('tabs.mine') : t('queue.title');
+    return h('ul', {class: 'queue', 'data-testid': 'queue', 'aria-label': title}, tickets.map(row));
+  }
+
+  function render() {
+    return h('section', {class: 'card'},
+      pageTabs(mine ? 'mine' : 'queue'),
+      h('h1', {}, mine ? t('queue.mine_title') : t('queue.title')),
+      banner(bannerState),
+      h('div', {class: 'queue-controls'},
+        !mine && ready ? controls() : null,
+        h('button', {type: 'button', class: 'secondary', 'data-testid': 'queue-refresh', onclick: load},
+          t('queue.refresh'))),
+      list());
+  }
+
+  return {render, start: load};
+}

@@ -1,0 +1,364 @@
+// One ticket for an agent: its header with the workflow actions (status, priority, take, assign, transfer),
+// the whole timeline, the composer (reply or internal note), and beside it the customer's other tickets
+// and the hand-over trail. Every change sends the `version` this page shows; when someone else changed the
+// ticket first (409, fields.version = "stale") nothing is overwritten: a banner says what changed and offers
+// a reload, and what the agent typed stays. While the page is open it tells the API every 10 s that the
+// agent is viewing (or replying), and shows who else is.
+import {h} from '../shared/dom.js';
+import {fieldError, isolate, t} from '../shared/i18n.js';
+import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
+import {formatDateTime, formatNumber} from '../shared/format.js';
+import {AttachmentPicker} from '../shared/attachments.js';
+import {activity, handover, reason} from '../shared/timeline.js';
+import {
+  agentName, api, categoryName, currentAgent, departmentName, ensureBasics, groupName, limits, memberOf,
+  membersOf, priorities, supervises,
+} from './context.js';
+import {assignee, badge, priority} from './parts.js';
+import {TransferDialog} from './transfer.js';
+
+const PRESENCE_EVERY_MS = 10_000;
+
+export function ticketView({rerender, root}, number) {
+  const path = `/agent/tickets/${encodeURIComponent(number)}`;
+  let ticket = null;
+  let loadError = null;
+  let stale = null; // the fresh ticket summary from a stale-version 409
+  let focusStale = false;
+  let actionBanner = null;
+  let choice = {}; // status, priority, agent picked in the header's selects
+  let busy = null; // the action or composer button at work
+  let composerBanner = null;
+  let text = '';
+  let textError = null;
+  let focusError = false;
+  let presenceTimer = null;
+  let presenceEl = null; // updated in place: a re-render every 10 s would close an open select
+  let others = [];
+  let sentState = null;
+  const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
+  const transfer = new TransferDialog({
+    submit: (body) => change('transfer', body),
+    // Back to where the agent goes on: the stale banner's reload, else the button that opened the dialog.
+    onClose: () => document.getElementById(stale ? 'stale-reload' : 'transfer-open')?.focus(),
+  });
+
+  const names = {
+    agent: agentName,
+    place: ({department, group, agent}) => [departmentName(department), group ? ` / ${groupName(department, group)}` : '',
+      agent ? ` (${isolate(agentName(agent))})` : ''].join(''),
+  };
+
+  async function load() {
+    try {
+      await ensureBasics();
+      ticket = await api.get(path);
+      loadError = null;
+      stale = null;
+      choice = {status: ticket.status, priority: ticket.priority, agent: ticket.assignee ? ticket.assignee.id : ''};
+    } catch (error) {
+      loadError = error;
+    }
+    rerender();
+  }
+
+  function isStale(error) {
+    return error.status === 409 && error.fields.version === 'stale';
+  }
+
+  /** POST one change with the version shown, then reload. Resolves when it went through or was refused as stale
+   * (the banner then says what changed); any other refusal is thrown to the caller. */
+  async function change(action, body) {
+    busy = action;
+    actionBanner = null;
+    rerender();
+    try {
+      await api.post(`${path}/${action}`, {...body, version: ticket.version});
+      await load();
+      actionBanner = {kind: 'ok', text: t(`action.done_${action}`)};
+    } catch (error) {
+      if (!isStale(error)) throw error;
+      stale = error.body.ticket;
+      focusStale = true;
+    } finally {
+      busy = null;
+      rerender();
+    }
+  }
+
+  async function headerAction(action, body) {
+    try {
+      await change(action, body);
+    } catch (error) {
+      actionBanner = {text: actionError(action, error)};
+      rerender();
+    }
+  }
+
+  function actionError(action, error) {
+    if (action === 'status' && error.fields.status === 'not_allowed') return t('action.status_not_allowed');
+    const codes = Object.values(error.fields);
+    return codes.length ? `${describeError(error)} ${codes.map(fieldError).join(' ')}` : describeError(error);
+  }
+
+  // ------------------------------------------------------------ composer
+
+  async function send(kind) {
+    if (busy) return;
+    textError = text.trim() ? null : 'required';
+    picker.limits = limits();
+    let filesOk = picker.check();
+    if (kind === 'note' && picker.entries.length) {
+      picker.error = {text: t('composer.note_no_attachments')};
+      filesOk = false;
+    }
+    if (textError || !filesOk) {
+      composerBanner = {text: t('error.fix_fields')};
+      focusError = true;
+      rerender();
+      return;
+    }
+    busy = kind;
+    composerBanner = null;
+    rerender();
+    try {
+      if (kind === 'reply') {
+        const attachments = await picker.upload(api);
+        await api.post(`${path}/replies`, {text, attachments, version: ticket.version});
+      } else {
+        await api.post(`${path}/notes`, {text, version: ticket.version});
+      }
+      text = '';
+      picker.clear();
+      composerBanner = {kind: 'ok', text: t(kind === 'reply' ? 'composer.reply_sent' : 'composer.note_added')};
+      await load();
+    } catch (error) {
+      if (isStale(error)) {
+        stale = error.body.ticket;
+        focusStale = true;
+      } else {
+        const {byField, leftover} = sortFieldErrors(error.fields, ['text', 'attachments']);
+        textError = byField.text ? byField.text[0].code : null;
+        if (byField.attachments) picker.applyServerErrors(byField.attachments);
+        composerBanner = {text: describeError(error), items: leftover};
+        focusError = error.status === 400;
+      }
+    } finally {
+      busy = null;
+      rerender();
+    }
+  }
+
+  // ------------------------------------------------------------ presence
+
+  async function beat() {
+    sentState = text.trim() ? 'replying' : 'viewing';
+    let answer;
+    try {
+      answer = await api.post(`${path}/presence`, {state: sentState});
+    } catch {
+      return; // a courtesy, not a task: the next beat tries again
+    }
+    const changed = JSON.stringify(answer.others) !== JSON.stringify(others);
+    others = answer.others;
+    if (changed && presenceEl) presenceEl.replaceChildren(...presenceLines());
+  }
+
+  function presenceLines() {
+    return others.map((o) => h('p', {class: 'presence-line', 'data-testid': 'presence-other', 'data-state': o.state},
+      t(o.state === 'replying' ? 'presence.replying' : 'presence.viewing', {name: isolate(agentName(o.agent))})));
+  }
+
+  // ------------------------------------------------------------ rendering
+
+  function staleBanner() {
+    const shown = ticket;
+    const rows = [
+      ['ticket.status', shown.status !== stale.status, () => badge('status', stale.status, 'stale-status')],
+      ['new.priority', shown.priority !== stale.priority, () => priority(stale, 'stale-priority')],
+      ['ticket.assignee', (shown.assignee && shown.assignee.id) !== (stale.assignee && stale.assignee.id),
+        () => assignee(stale)],
+      ['ticket.group', shown.department !== stale.department || shown.group !== stale.group,
+        () => `${departmentName(stale.department)} / ${groupName(stale.department, stale.group)}`],
+    ].filter(([, differs]) => differs);
+    return h('div', {class: 'banner banner-warning', role: 'alert', 'data-testid': 'stale-banner'},
+      h('p', {}, t('stale.title')),
+      rows.length ? h('ul', {'data-testid': 'stale-changes'}, rows.map(([label, , now]) => h('li', {},
+        `${t(label)}: `, now()))) : h('p', {}, t('stale.other_changes')),
+      text.trim() ? h('p', {class: 'muted'}, t('stale.text_kept')) : null,
+      h('button', {type: 'button', class: 'primary', id: 'stale-reload', 'data-testid': 'stale-reload', onclick: load},
+        t('stale.reload')));
+  }
+
+  function selectControl(name, options) {
+    const el = h('select', {disabled: !!busy || !!stale}, options);
+    el.value = choice[name];
+    el.addEventListener('change', () => { choice[name] = el.value; rerender(); });
+    return el;
+  }
+
+  function actionForm(action, {id, label, control, current, body}) {
+    return h('form', {class: 'action', novalidate: true, onsubmit: (event) => {
+      event.preventDefault();
+      headerAction(action, body());
+    }},
+    field({id, testid: id, label, control}),
+    h('button', {type: 'submit', class: 'secondary', 'data-testid': `${action}-submit`,
+      disabled: !!busy || !!stale || current},
+    busy === action ? t('common.sending') : t(`action.${action}`)));
+  }
+
+  function actions() {
+    const me = currentAgent();
+    const mine = ticket.assignee && ticket.assignee.id === me.id;
+    const inGroup = memberOf(ticket.department, ticket.group);
+    const supervisor = supervises(ticket.department);
+    const frozen = !!busy || !!stale;
+    const statuses = [ticket.status, ...ticket.allowed_statuses.filter((s) => s !== ticket.status)];
+    return h('section', {class: 'card ticket-actions', 'aria-labelledby': 'actions-heading'},
+      h('h2', {id: 'actions-heading'}, t('action.title')),
+      stale ? staleBanner() : null,
+      actionBanner ? h('div', {'data-testid': 'action-banner'}, banner(actionBanner)) : null,
+      h('div', {class: 'action-row'},
+        actionForm('status', {id: 'status-select', label: t('ticket.status'), current: choice.status === ticket.status,
+          control: selectControl('status', statuses.map((s) => h('option', {value: s}, t(`status.${s}`)))),
+          body: () => ({status: choice.status})}),
+        actionForm('priority', {id: 'priority-select', label: t('new.priority'),
+          current: choice.priority === ticket.priority,
+          control: selectControl('priority', priorities().map((p) => h('option', {value: p}, t(`priority.${p}`)))),
+          body: () => ({priority: choice.priority})}),
+        supervisor ? actionForm('assign', {id: 'assign-select', label: t('action.assign_to'),
+          current: !choice.agent || choice.agent === (ticket.assignee && ticket.assignee.id),
+          control: selectControl('agent', [h('option', {value: ''}, t('new.choose')),
+            membersOf(ticket.department, ticket.group).map((m) => h('option', {value: m}, agentName(m)))]),
+          body: () => ({agent: choice.agent})}) : null),
+      h('div', {class: 'actions'},
+        !mine && (inGroup || supervisor) ? h('button', {type: 'button', class: 'secondary', disabled: frozen,
+          'data-testid': 'take', onclick: () => headerAction('take', {})},
+        busy === 'take' ? t('common.sending') : t('action.take')) : null,
+        mine || inGroup || supervisor ? h('button', {type: 'button', class: 'secondary', id: 'transfer-open',
+          'aria-haspopup': 'dialog', disabled: frozen, 'data-testid': 'transfer-open', onclick: () => transfer.open(ticket)},
+        t('action.transfer')) : null));
+  }
+
+  function header() {
+    const c = ticket.customer;
+    return h('section', {class: 'card', 'data-testid': 'ticket', 'data-version': ticket.version},
+      h('p', {class: 'muted'}, t('ticket.number'), ' ',
+        h('span', {class: 'number', 'data-testid': 'ticket-number', 'data-number': ticket.number},
+          formatNumber(ticket.number)),
+        ticket.follows ? [' · ', h('a', {href: `#/tickets/${ticket.follows}`, 'data-testid': 'ticket-follows'},
+          `${t('ticket.follows')} ${formatNumber(ticket.follows)}`)] : null),
+      h('h1', {dir: 'auto', 'data-testid': 'ticket-subject'}, ticket.subject),
+      h('dl', {class: 'meta'},
+        h('dt', {}, t('ticket.status')), h('dd', {}, badge('status', ticket.status)),
+        h('dt', {}, t('new.priority')), h('dd', {}, priority(ticket)),
+        h('dt', {}, t('new.department')),
+        h('dd', {}, departmentName(ticket.department), ' / ', categoryName(ticket.department, ticket.category)),
+        h('dt', {}, t('ticket.group')), h('dd', {'data-testid': 'ticket-group', 'data-group': ticket.group},
+          groupName(ticket.department, ticket.group)),
+        h('dt', {}, t('ticket.assignee')), h('dd', {'data-testid': 'ticket-assignee',
+          'data-assignee': ticket.assignee ? ticket.assignee.id : ''}, assignee(ticket)),
+        h('dt', {}, t('ticket.customer')),
+        h('dd', {'data-testid': 'ticket-customer'}, h('span', {dir: 'auto'}, c.name), ' ',
+          h('span', {dir: 'ltr'}, `<${c.email}>`), c.phone ? [' ', h('span', {dir: 'ltr'}, c.phone)] : null),
+        h('dt', {}, t('ticket.opened')),
+        h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at)))),
+      presenceEl = h('div', {class: 'presence', 'aria-live': 'polite', 'data-testid': 'presence'}, presenceLines()));
+  }
+
+  function composer() {
+    picker.limits = limits();
+    const textarea = h('textarea', {dir: 'auto', maxlength: 20000, rows: 8, value: text});
+    textarea.addEventListener('input', () => {
+      text = textarea.value;
+      if ((text.trim() ? 'replying' : 'viewing') !== sentState) beat(); // others see it now, not in 10 s
+    });
+    const frozen = !!busy || !!stale;
+    return h('form', {class: 'card composer', novalidate: true, 'aria-busy': String(!!busy), 'data-testid': 'composer',
+      onsubmit: (event) => { event.preventDefault(); send('reply'); }},
+    h('h2', {}, t('composer.title')),
+    banner(composerBanner),
+    field({id: 'composer-text', testid: 'composer-text', label: t('composer.text'), error: textError,
+      hint: t('composer.hint'), control: textarea}),
+    picker.render({label: t('composer.attachments'), disabled: !!busy}),
+    h('div', {class: 'actions'},
+      h('button', {type: 'submit', class: 'primary', disabled: frozen, 'data-testid': 'reply-submit'},
+        busy === 'reply' ? t('common.sending') : t('composer.reply')),
+      h('button', {type: 'button', class: 'secondary', disabled: frozen, 'data-testid': 'note-submit',
+        onclick: () => send('note')},
+      busy === 'note' ? t('common.sending') : t('composer.note'))));
+  }
+
+  function customerTickets() {
+    return h('section', {class: 'card', 'aria-labelledby': 'customer-tickets-heading'},
+      h('h2', {id: 'customer-tickets-heading'}, t('side.customer_tickets')),
+      ticket.customer_tickets.length === 0 ? h('p', {class: 'muted'}, t('side.no_other_tickets'))
+        : h('ul', {class: 'side-list', 'data-testid': 'customer-tickets'}, ticket.customer_tickets.map((o) => h('li', {},
+          h('a', {href: `#/tickets/${o.number}`, 'data-testid': 'customer-ticket', 'data-number': o.number},
+            h('span', {class: 'number'}, formatNumber(o.number)), ' ', h('span', {dir: 'auto'}, o.subject)),
+          h('p', {class: 'side-meta'}, badge('status', o.status, 'customer-ticket-status'), ' ',
+            h('time', {datetime: o.created_at}, formatDateTime(o.created_at)))))));
+  }
+
+  function trail() {
+    const handovers = ticket.timeline.filter((e) => e.type === 'ticket.assigned').reverse();
+    return h('section', {class: 'card', 'aria-labelledby': 'trail-heading'},
+      h('h2', {id: 'trail-heading'}, t('side.trail')),
+      handovers.length === 0 ? h('p', {class: 'muted'}, t('side.no_handovers'))
+        : h('ol', {class: 'side-list', 'data-testid': 'trail'}, handovers.map((e) => h('li', {
+          'data-testid': 'handover', 'data-kind': e.data.kind},
+        h('p', {class: 'event-text'}, ...handover(e.data, names)),
+        h('p', {class: 'side-meta'},
+          e.actor.kind === 'system' ? t('event.by_system')
+            : h('span', {'data-testid': 'handover-by'}, t('event.by', {name: isolate(e.actor.name)})),
+          ' · ', h('time', {datetime: e.at}, formatDateTime(e.at))),
+        reason(e.data)))));
+  }
+
+  function render() {
+    const back = h('p', {}, h('a', {href: '#/', 'data-testid': 'back-to-queue'}, t('ticket.back')));
+    if (loadError) return h('section', {class: 'card'}, back, banner({text: describeError(loadError)}));
+    if (!ticket) return h('p', {'aria-busy': 'true'}, t('common.loading'));
+    transfer.render();
+    return h('div', {},
+      back,
+      h('div', {class: 'ticket-layout'},
+        h('div', {class: 'ticket-main'},
+          header(),
+          actions(),
+          h('section', {class: 'card', 'aria-labelledby': 'timeline-heading'},
+            h('h2', {id: 'timeline-heading'}, t('ticket.timeline')),
+            activity(ticket.timeline, {
+              names,
+              fetchAttachmentUrl: (id) => api.get(`${path}/attachments/${encodeURIComponent(id)}`),
+              onError: (error) => { composerBanner = {text: describeError(error)}; rerender(); },
+            })),
+          composer()),
+        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), trail())));
+  }
+
+  return {
+    render,
+    async start() {
+      await load();
+      if (ticket) {
+        beat();
+        presenceTimer = setInterval(beat, PRESENCE_EVERY_MS);
+      }
+    },
+    stop() {
+      clearInterval(presenceTimer);
+      transfer.close();
+    },
+    afterRender() {
+      if (focusStale && stale) {
+        focusStale = false;
+        document.getElementById('stale-reload').focus();
+      } else if (focusError) {
+        focusError = false;
+        focusFirstInvalid(root);
+      }
+    },
+  };
+}
