@@ -45,7 +45,7 @@ def banner(stack: LocalStack) -> str:
         f"  agent portal    {stack.portal_url}",
         f"  API             {stack.api_url}/   (/health, /openapi.json)",
         f"  moto (AWS)      {stack.moto_url}/",
-        f"  sent mail, SMS  {stack.moto_url}/moto-api/data.json",
+        f"  sent mail, SMS  {stack.moto_url}/_local/outbox.json",
     ]
     if stack.agents:
         lines += ["", f"  agents (password {stack.agents[0]['password']}):"]
