@@ -6,9 +6,10 @@ from chalicelib.api.agent import agent_api
 from chalicelib.api.customer import customer_api
 from chalicelib.api.directory import directory_api
 from chalicelib.api.openapi import docs_api
+from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
-from chalicelib.events import automation, notifications, publisher
+from chalicelib.events import alerts, automation, inbound, notifications, publisher
 from chalicelib.observability import logger, metrics, tracer
 
 app = Chalice(app_name="helpdesk")
@@ -20,6 +21,7 @@ for blueprint in (public_api, customer_api, agent_api, docs_api):
 app.register_blueprint(ratings_api)
 app.register_blueprint(admin_api)
 app.register_blueprint(directory_api)
+app.register_blueprint(profiles_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
@@ -35,6 +37,16 @@ def send_notifications(event):
     return notifications.handle(event)
 
 
+@app.on_sqs_message(queue="alerts", batch_size=10)
+def send_alerts(event):
+    return alerts.handle(event)
+
+
+@app.on_sqs_message(queue="inbound-mail", batch_size=10)
+def receive_mail(event):
+    return inbound.handle(event)
+
+
 @app.schedule("rate(1 hour)")
 def auto_close_silent_tickets(event):
     return automation.close_and_remind(event)
@@ -43,3 +55,8 @@ def auto_close_silent_tickets(event):
 @app.schedule("rate(1 day)")
 def archive_closed_tickets(event):
     return automation.archive(event)
+
+
+@app.schedule("rate(5 minutes)")
+def sweep_sla(event):
+    return automation.sweep_sla(event)

@@ -7,6 +7,7 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
   cost does not grow with the table.
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
+- sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).
 """
 import json
 import os
@@ -44,6 +45,8 @@ def main() -> None:
     results.update(request_costs(SMALL, LARGE))
     from bench.jobs import job_costs
     results.update(job_costs())
+    from bench.sla import sla_costs
+    results.update(sla_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

@@ -68,6 +68,18 @@ def sign_in_codes():
     return DynamoSignInCodes(get_settings().helpdesk_table)
 
 
+@lru_cache(maxsize=1)
+def agent_profiles():
+    from chalicelib.adapters.alerts import DynamoAgentProfiles
+    return DynamoAgentProfiles(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
+def sms_quota():
+    from chalicelib.adapters.alerts import DynamoSmsQuota
+    return DynamoSmsQuota(get_settings().helpdesk_table)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -80,7 +92,8 @@ def limits() -> Limits:
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
-    for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes):
+    for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
+                    agent_profiles, sms_quota):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

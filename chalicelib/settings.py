@@ -27,6 +27,13 @@ class Settings:
     max_file_bytes: int
     max_message_bytes: int
     max_files: int
+    inbound_department: str  # where mail to the help desk opens tickets; "" = the first department
+    inbound_category: str    # "" = that department's first category
+
+    @property
+    def portal_site_url(self) -> str:
+        # Both sites are served from the one web origin (CloudFront paths; locally the static server).
+        return f"{self.web_origin.rstrip('/')}/portal/"
 
     @property
     def token_issuer(self) -> str:
@@ -58,4 +65,6 @@ def get_settings() -> Settings:
         max_file_bytes=int(_env("MAX_FILE_BYTES", str(10 * MB))),
         max_message_bytes=int(_env("MAX_MESSAGE_BYTES", str(25 * MB))),
         max_files=int(_env("MAX_FILES", "10")),
+        inbound_department=_env("INBOUND_DEPARTMENT"),
+        inbound_category=_env("INBOUND_CATEGORY"),
     )

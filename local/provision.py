@@ -26,6 +26,8 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 RUNNER_ENV = {
     "HELPDESK_STREAM_ARN": {"Fn::GetAtt": ["HelpdeskTable", "StreamArn"]},
     "NOTIFICATIONS_QUEUE_URL": {"Ref": "NotificationsQueue"},
+    "ALERTS_QUEUE_URL": {"Ref": "AlertsQueue"},
+    "INBOUND_MAIL_QUEUE_URL": {"Ref": "InboundMailQueue"},
 }
 
 # Created by moto's CloudFormation. It ignores some of their properties: those the code relies on are
@@ -40,6 +42,8 @@ SKIPPED_TYPES = {
     "AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy", "AWS::CloudWatch::Alarm",
     "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function",
     "AWS::IAM::Role", "AWS::Logs::LogGroup",
+    # Mail reaches the local stack through `python -m local.inbound`, which stores it where SES would.
+    "AWS::SES::ReceiptRuleSet", "AWS::SES::ReceiptRule",
 }
 
 
@@ -191,7 +195,18 @@ IGNORED_PROPERTIES = {
     ("AWS::S3::Bucket", "CorsConfiguration"):
         lambda aws, physical, cors: aws("s3").put_bucket_cors(Bucket=physical, CORSConfiguration={
             "CORSRules": [{CORS_KEYS.get(k, k): v for k, v in rule.items()} for rule in cors["CorsRules"]]}),
+    ("AWS::S3::Bucket", "NotificationConfiguration"):
+        lambda aws, physical, notification: aws("s3").put_bucket_notification_configuration(
+            Bucket=physical, NotificationConfiguration=_queue_notifications(notification)),
 }
+
+
+def _queue_notifications(notification: dict) -> dict:
+    # CloudFormation's shape (Event, Queue, Filter.S3Key.Rules) in the API's (Events, QueueArn, Filter.Key.FilterRules).
+    return {"QueueConfigurations": [
+        {"QueueArn": c["Queue"], "Events": [c["Event"]],
+         **({"Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}}} if "Filter" in c else {})}
+        for c in notification.get("QueueConfigurations", [])]}
 
 
 def _ignored_properties(resources: dict):

@@ -91,6 +91,29 @@ def seed_catalog() -> None:
                                      names=d["names"], categories=d["categories"], groups=d["groups"],
                                      supervisors=d["supervisors"])
     organisation.save_rules(catalog=bootstrap.catalog(), rules=RULES)
+    # The demo desk works Iranian business hours (Saturday to Wednesday, Thursday mornings); breaches also go
+    # to the department's first supervisor.
+    organisation.save_sla_policy(catalog=bootstrap.catalog(), values={"calendar": "iran", "reassign_to_supervisor": True})
+
+
+# Alert settings: the first line is on call for urgent tickets; the supervisor hears of breaches by SMS.
+PROFILES = {
+    "agent.fa@example.com": {"language": "fa", "phone": "09121234567", "on_call": ["support/first-line"],
+                             "quiet_hours": {"start": "22:00", "end": "07:00", "zone": "Asia/Tehran"}},
+    "agent.he@example.com": {"language": "he", "phone": "054-444-5566", "on_call": ["support/first-line"]},
+    SUPERVISOR: {"language": "he", "phone": "054-444-5577",
+                 "quiet_hours": {"start": "23:00", "end": "06:00", "zone": "Asia/Jerusalem"}},
+}
+
+
+def seed_profiles() -> None:
+    """After seed_catalog: on-call duty is checked against the groups."""
+    from chalicelib import bootstrap
+    from chalicelib.services import agent_profiles
+
+    for agent, values in PROFILES.items():
+        agent_profiles.save_profile(profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(), agent=agent,
+                                    values=values)
 
 
 def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD) -> list[dict]:

@@ -7,14 +7,17 @@ import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from chalicelib.domain.alerts import SMS_PER_WINDOW, SMS_WINDOW, AgentProfile
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.sign_in import CodeRecord
+from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached, PresenceBoard,
-    PresignedPost, SecretSource, SignInCodes, SmsSender, StoredUpload, TicketRepository, VersionConflict,
+    AgentDirectory, AgentProfiles, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached,
+    PresenceBoard, PresignedPost, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload, TicketRepository,
+    VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -99,6 +102,11 @@ class InMemoryTickets(TicketRepository):
                    if t.timer and t.timer.stage == stage and t.timer.since < started_before]
         return [number for _, number in sorted(waiting)[:limit]]
 
+    def sla_due(self, before, limit):
+        due = [(t.sla.next_checkpoint, t.number) for t in self.tickets.values()
+               if t.is_active and t.sla and t.sla.next_checkpoint and t.sla.next_checkpoint < before]
+        return [number for _, number in sorted(due)[:limit]]
+
     def handovers(self, *, agent=None, group=None, limit=100):
         def involves(event):
             places = [event.data.get("from") or {}, event.data.get("to") or {}]
@@ -114,6 +122,7 @@ class InMemoryCatalog(CatalogRepository):
         self.items = {d.id: d for d in departments or [SUPPORT]}
         self.routing_rules = []
         self.current_policies = Policies()
+        self.current_sla_policy = SlaPolicy()
         self.turns: dict[tuple[str, str], int] = {}
 
     def departments(self):
@@ -136,6 +145,12 @@ class InMemoryCatalog(CatalogRepository):
 
     def save_policies(self, policies):
         self.current_policies = policies
+
+    def sla_policy(self):
+        return self.current_sla_policy
+
+    def save_sla_policy(self, policy):
+        self.current_sla_policy = policy
 
     def next_turn(self, department, group):
         self.turns[(department, group)] = self.turns.get((department, group), 0) + 1
@@ -178,6 +193,9 @@ class FakeFiles(FileStore):
     def put_document(self, key, body, content_type):
         self.objects[key] = (content_type, body, key.rsplit("/", 1)[-1])
 
+    def read_document(self, key):
+        return self.objects[key][1] if key in self.objects else None
+
 
 class FakeSecrets(SecretSource):
     def link_secret(self) -> bytes:
@@ -204,6 +222,33 @@ class FakeSms(SmsSender):
         if self.fail:
             raise DeliveryFailed("sms provider down")
         self.sent.append((phone, text))
+
+
+class InMemoryAgentProfiles(AgentProfiles):
+    def __init__(self, *profiles: AgentProfile):
+        self.profiles = {p.agent: p for p in profiles}
+        self.reads = 0
+
+    def get(self, agent):
+        self.reads += 1
+        return self.profiles.get(agent)
+
+    def save(self, profile):
+        self.profiles[profile.agent] = profile
+
+
+class FakeSmsQuota(SmsQuota):
+    """Counts per recipient and fixed window, like the adapter's counter item."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, int], int] = {}
+
+    def take(self, recipient, at):
+        window = (recipient, int(at.timestamp() // SMS_WINDOW.total_seconds()))
+        if self.counts.get(window, 0) >= SMS_PER_WINDOW:
+            return False
+        self.counts[window] = self.counts.get(window, 0) + 1
+        return True
 
 
 class FakeBus(EventBus):

@@ -15,11 +15,13 @@ from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.routing import RoutingRule, Strategy
+from chalicelib.domain.sla import SlaPolicy, sla_document, sla_from_document
 from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Priority, Status, Ticket, TicketEvent, TimerStage,
 )
 from chalicelib.services.ports import CatalogRepository, OpenLimitReached, TicketRepository, VersionConflict
 
+SLA_PARTITION = "SLA"
 CREATE_ATTEMPTS = 5  # concurrent transactions on one customer's counter are cancelled, not queued
 
 
@@ -46,6 +48,7 @@ def ticket_item(ticket: Ticket) -> TicketItem:
         agent_priority=ticket.agent_priority.value if ticket.agent_priority else None,
         last_public_at=ticket.last_public_at, reminded_at=ticket.reminded_at, closed_at=ticket.closed_at,
         follows=ticket.follows, customer_pk=_customer_pk(ticket.customer.key), customer_sk=created,
+        sla=sla_document(ticket.sla) if ticket.sla else None,
     )
     # Sparse indexes: a ticket is in a queue or on a desk only while active, and waits for a job only
     # while a timer runs; losing the keys takes it out.
@@ -57,6 +60,8 @@ def ticket_item(ticket: Ticket) -> TicketItem:
         item.phone_pk, item.phone_sk = f"PHONE#{ticket.customer.phone}", created
     if timer := ticket.timer:
         item.timer_pk, item.timer_sk = f"TIMER#{timer.stage.value}", _order(timer.since, ticket.number)
+    if ticket.is_active and ticket.sla and (checkpoint := ticket.sla.next_checkpoint):
+        item.sla_pk, item.sla_sk = SLA_PARTITION, _order(checkpoint, ticket.number)
     return item
 
 
@@ -80,6 +85,7 @@ def _ticket(item: TicketItem) -> Ticket:
         assignee=assignee, agent_priority=Priority(item.agent_priority) if item.agent_priority else None,
         last_public_at=item.last_public_at, reminded_at=item.reminded_at, closed_at=item.closed_at,
         follows=int(item.follows) if item.follows is not None else None,
+        sla=sla_from_document(item.sla) if item.sla else None,
     )
 
 
@@ -214,6 +220,10 @@ class DynamoTicketRepository(TicketRepository):
                                              limit=limit)
         return [int(item.pk.removeprefix("T#")) for item in items]
 
+    def sla_due(self, before: datetime, limit: int) -> list[int]:
+        items = TicketItem.sla_index.query(SLA_PARTITION, TicketItem.sla_sk < stamp(before), limit=limit)
+        return [int(item.pk.removeprefix("T#")) for item in items]
+
     def handovers(self, *, agent=None, group=None, limit=100) -> list[TicketEvent]:
         if agent:
             pk = f"HANDOVER#agent#{agent}"
@@ -274,6 +284,15 @@ class DynamoCatalogRepository(CatalogRepository):
 
     def save_policies(self, policies: Policies) -> None:
         DocumentItem(pk=CATALOG, sk="POLICIES", doc=policies.to_dict()).save()
+
+    def sla_policy(self) -> SlaPolicy:
+        try:
+            return SlaPolicy.parse(DocumentItem.get(CATALOG, "SLA").doc)
+        except DocumentItem.DoesNotExist:
+            return SlaPolicy()
+
+    def save_sla_policy(self, policy: SlaPolicy) -> None:
+        DocumentItem(pk=CATALOG, sk="SLA", doc=policy.to_document()).save()
 
     def next_turn(self, department: str, group: str) -> int:
         counter = CounterItem(pk=f"TURN#{department}#{group}", sk="TURN")

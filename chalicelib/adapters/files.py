@@ -51,3 +51,11 @@ class S3FileStore(FileStore):
 
     def put_document(self, key: str, body: bytes, content_type: str) -> None:
         client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def read_document(self, key: str) -> bytes | None:
+        try:
+            return client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise

@@ -33,6 +33,8 @@ def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: st
     message["From"] = formataddr(("Helpdesk", sender))
     message["To"] = mail.to
     message["Subject"] = mail.subject
+    if mail.reply_to:
+        message["Reply-To"] = formataddr(("Helpdesk", mail.reply_to))
     message["Message-ID"] = f"<{message_id}@{domain}>"
     # Every mail of a ticket refers to the same root id, so clients thread them together.
     message["References"] = f"<{thread_id}@{domain}>"

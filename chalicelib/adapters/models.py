@@ -11,8 +11,11 @@ Items (pk / sk):
   HANDOVER#group#<dept>/<group> / <time>#<number>#<event>  ... and of a work group
   TURN#<dept>#<group> / TURN the group's round-robin counter
   SIGNIN#<identity> / CODE   a customer's sign-in code (HMAC only), its guesses and recent sends; TTL expires_at
+  AGENT#<email> / PROFILE    an agent's alert settings: phone, language, quiet hours, on-call groups, SMS opt-out
+  SMSQUOTA#<recipient> / <window>  SMS sent to a recipient in one rate-limit window; TTL expires_at
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
+  CATALOG    / SLA           SLA targets, business-hours calendar and escalation
 
 Indexes on the ticket header (all but `customer` sparse: an item without the keys is not in the index):
   queue     DEPT#<dept>      / <created>#<number>   active tickets of a department
@@ -20,6 +23,7 @@ Indexes on the ticket header (all but `customer` sparse: an item without the key
   customer  CUST#<email>     / <created>#<number>   every ticket of a customer (history)
   phone     PHONE#<e164>     / <created>#<number>   every ticket filed with that mobile number
   timer     TIMER#<stage>    / <since>#<number>     the automatic step a ticket waits for (auto-close, archive)
+  sla       SLA              / <checkpoint>#<number> the next SLA warning or breach moment of a running target
 
 All models share one Meta: `use_table` binds them to the table named in settings at first use (PynamoDB
 re-opens its connection when Meta.table_name changes), so nothing depends on import order.
@@ -91,6 +95,15 @@ class TimerIndex(GlobalSecondaryIndex):
     timer_sk = UnicodeAttribute(range_key=True)
 
 
+class SlaIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "sla"
+        projection = KeysOnlyProjection()  # the sweep re-reads each ticket consistently anyway
+
+    sla_pk = UnicodeAttribute(hash_key=True)
+    sla_sk = UnicodeAttribute(range_key=True)
+
+
 class TicketItem(Model):
     Meta = _Meta
     pk = UnicodeAttribute(hash_key=True)
@@ -128,11 +141,15 @@ class TicketItem(Model):
     phone_sk = UnicodeAttribute(null=True)
     timer_pk = UnicodeAttribute(null=True)
     timer_sk = UnicodeAttribute(null=True)
+    sla = JSONAttribute(null=True)
+    sla_pk = UnicodeAttribute(null=True)
+    sla_sk = UnicodeAttribute(null=True)
     queue_index = QueueIndex()
     customer_index = CustomerIndex()
     assignee_index = AssigneeIndex()
     phone_index = PhoneIndex()
     timer_index = TimerIndex()
+    sla_index = SlaIndex()
 
 
 class EventItem(Model):
@@ -186,6 +203,15 @@ class SignInItem(Model):
     sent = ListAttribute(of=UTCDateTimeAttribute, default=list)
     version = NumberAttribute()
     expires_at = TTLAttribute(null=True)
+
+
+class SmsQuotaItem(Model):
+    """SMS sent to one recipient in one window of alerts.SMS_WINDOW; deleted by TTL after the window."""
+    Meta = _Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    sent = NumberAttribute(default=0)
+    expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
 
 
 def ticket_pk(number: int) -> str:

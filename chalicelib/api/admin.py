@@ -39,3 +39,15 @@ def put_rules(agent: Agent, body):
        summary="Replace the limits and timings")
 def put_policies(agent: Agent, body):
     return organisation.save_policies(catalog=bootstrap.catalog(), values=body).to_dict()
+
+
+@route(admin_api, "/admin/sla", audience="admin",
+       summary="SLA targets per priority (and department), the business-hours calendar, warning and escalation")
+def get_sla_policy(agent: Agent):
+    return bootstrap.catalog().sla_policy().to_document()
+
+
+@route(admin_api, "/admin/sla", method="PUT", request=schemas.SLA_POLICY, audience="admin",
+       summary="Replace the SLA policy; tickets opened from now on get its targets")
+def put_sla_policy(agent: Agent, body):
+    return organisation.save_sla_policy(catalog=bootstrap.catalog(), values=body).to_document()

@@ -96,3 +96,19 @@ RULES = _object(["rules"], {"rules": {"type": "array", "maxItems": 500, "items":
         "keywords": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 200}}})}})
 POLICIES = {"type": "object", "properties": {name: {"type": "integer"} for name in (
     "max_open_tickets", "reply_window_days", "reminder_after_days", "auto_close_after_days", "archive_after_days")}}
+# Checked field by field in domain/sla.py (SlaPolicy.parse); the schema only bounds the shape and size.
+SLA_POLICY = {"type": "object", "properties": {
+    "targets": {"type": "object"}, "departments": {"type": "object", "maxProperties": 100},
+    "calendar": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "object"}]}, "warn_share": {"type": "number"},
+    "raise_priority": {"type": "boolean"}, "reassign_to_supervisor": {"type": "boolean"}}}
+
+CLOCK_TIME = {"type": "string", "maxLength": 5}  # HH:MM, checked by the domain
+# The shape GET answers is a valid PUT body: no phone is "", no quiet hours is the key left out.
+AGENT_PROFILE = {"type": "object", "properties": {
+    "language": LANGUAGE,
+    "phone": PHONE,
+    "quiet_hours": _object(["start", "end", "zone"], {
+        "start": CLOCK_TIME, "end": CLOCK_TIME, "zone": {"type": "string", "maxLength": 64}}),
+    "on_call": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 130}},
+    "sms_opt_out": {"type": "boolean"},
+}}

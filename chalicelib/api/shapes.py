@@ -4,6 +4,7 @@ from __future__ import annotations
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.presence import Presence
 from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.sla import Sla, Target
 from chalicelib.domain.tickets import Message, Ticket, TicketEvent
 from chalicelib.services.agent_desk import AgentTicketView
 from chalicelib.services.tickets import TicketView
@@ -53,7 +54,17 @@ def agent_ticket_summary(t: Ticket) -> dict:
     return {**ticket_summary(t), "priority": t.effective_priority.value, "customer_priority": t.priority.value,
             "agent_priority": t.agent_priority.value if t.agent_priority else None, "group": t.group,
             "assignee": _actor(t.assignee) if t.assignee else None, "follows": t.follows,
-            "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone}}
+            "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone},
+            "sla": sla(t.sla) if t.sla else None}
+
+
+def sla(s: Sla) -> dict:
+    """Per target: when it is due (null while paused or met), and whether it was breached or met."""
+    def target(name: Target) -> dict:
+        state, due = s.targets[name], s.due_at(name)
+        return {"due_at": _time(due) if due else None, "paused": state.met_at is None and not state.running,
+                "breached": state.breached, "met_at": _time(state.met_at) if state.met_at else None}
+    return {name.value: target(name) for name in s.targets}
 
 
 def timeline_entry(e: TicketEvent) -> dict:

@@ -47,3 +47,12 @@ def rating_signature_matches(secret: bytes, number: int, message_id: str, signat
 
 def rating_link(site_url: str, number: int, message_id: str, signature: str, rating: str) -> str:
     return f"{site_url.rstrip('/')}/#/rate/{number}/{message_id}/{signature}/{rating}"
+
+
+def reply_signature(secret: bytes, number: int) -> str:
+    """Signs a ticket's reply address. Hex, because mail systems may change the case of an address."""
+    return hmac.new(secret, f"reply:{number}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def reply_signature_matches(secret: bytes, number: int, signature: str) -> bool:
+    return hmac.compare_digest(reply_signature(secret, number).encode(), signature.lower().encode())

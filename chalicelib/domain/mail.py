@@ -103,6 +103,112 @@ TEMPLATES: dict[str, dict[Language, dict[str, str]]] = {
             "action": "לצפייה בפנייה",
         },
     },
+    "needs_info": {
+        Language.EN: {
+            "subject": "[#{number}] We need more information: {subject}",
+            "greeting": "Hello {name},",
+            "body": "To go on with ticket {number} we need a few more details from you. Please read our last "
+                    "message and reply on the ticket.",
+            "action": "Reply",
+        },
+        Language.FA: {
+            "subject": "[#{number}] به اطلاعات بیشتری نیاز داریم: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "برای ادامهٔ کار روی تیکت {number} به جزئیات بیشتری از شما نیاز داریم. لطفاً آخرین پیام ما "
+                    "را بخوانید و روی تیکت پاسخ دهید.",
+            "action": "پاسخ دادن",
+        },
+        Language.HE: {
+            "subject": "[#{number}] נדרש לנו מידע נוסף: {subject}",
+            "greeting": "שלום {name},",
+            "body": "כדי להמשיך בטיפול בפנייה {number} נדרשים לנו עוד כמה פרטים ממך. נא לקרוא את הודעתנו "
+                    "האחרונה ולהשיב בפנייה.",
+            "action": "למענה",
+        },
+    },
+    # Agents' mail: the link opens the ticket in the portal.
+    "assigned_to_you": {
+        Language.EN: {
+            "subject": "[#{number}] Assigned to you: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Ticket {number} is now on your desk.",
+            "action": "Open the ticket",
+        },
+        Language.FA: {
+            "subject": "[#{number}] به شما سپرده شد: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "تیکت {number} اکنون روی میز شماست.",
+            "action": "باز کردن تیکت",
+        },
+        Language.HE: {
+            "subject": "[#{number}] הועבר אליך: {subject}",
+            "greeting": "שלום {name},",
+            "body": "פנייה {number} נמצאת עכשיו אצלך.",
+            "action": "לפתיחת הפנייה",
+        },
+    },
+    "mentioned": {
+        Language.EN: {
+            "subject": "[#{number}] {author} mentioned you: {subject}",
+            "greeting": "Hello {name},",
+            "body": "{author} mentioned you in an internal note on ticket {number}:",
+            "action": "Open the ticket",
+        },
+        Language.FA: {
+            "subject": "[#{number}] {author} از شما نام برد: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "{author} در یادداشتی داخلی روی تیکت {number} از شما نام برد:",
+            "action": "باز کردن تیکت",
+        },
+        Language.HE: {
+            "subject": "[#{number}] {author} הזכיר/ה אותך: {subject}",
+            "greeting": "שלום {name},",
+            "body": "{author} הזכיר/ה אותך בהערה פנימית בפנייה {number}:",
+            "action": "לפתיחת הפנייה",
+        },
+    },
+    "sla_warning": {
+        Language.EN: {
+            "subject": "[#{number}] Service target due soon: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Ticket {number} must be handled by {due_at} (UTC) to meet its service target.",
+            "action": "Open the ticket",
+        },
+        Language.FA: {
+            "subject": "[#{number}] مهلت خدمت نزدیک است: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "برای رسیدن به هدف خدمت، تیکت {number} باید تا {due_at} (UTC) رسیدگی شود.",
+            "action": "باز کردن تیکت",
+        },
+        Language.HE: {
+            "subject": "[#{number}] יעד השירות מתקרב: {subject}",
+            "greeting": "שלום {name},",
+            "body": "יש לטפל בפנייה {number} עד {due_at} (UTC) כדי לעמוד ביעד השירות.",
+            "action": "לפתיחת הפנייה",
+        },
+    },
+    "sla_breached": {
+        Language.EN: {
+            "subject": "[#{number}] Service target missed: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Ticket {number} missed its service target (due {due_at} UTC). As a supervisor of its "
+                    "department, please look at it.",
+            "action": "Open the ticket",
+        },
+        Language.FA: {
+            "subject": "[#{number}] مهلت خدمت از دست رفت: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "مهلت خدمت تیکت {number} ({due_at} UTC) گذشته است. به‌عنوان سرپرست این بخش، لطفاً آن را "
+                    "بررسی کنید.",
+            "action": "باز کردن تیکت",
+        },
+        Language.HE: {
+            "subject": "[#{number}] יעד השירות הוחמץ: {subject}",
+            "greeting": "שלום {name},",
+            "body": "פנייה {number} לא עמדה ביעד השירות (עד {due_at} UTC). כאחראי/ת המחלקה, נא לבדוק אותה.",
+            "action": "לפתיחת הפנייה",
+        },
+    },
     "sign_in_code": {
         Language.EN: {
             "subject": "Your sign-in code",
@@ -133,6 +239,7 @@ class MailContent:
     text: str
     html: str
     language: Language
+    reply_to: str = ""  # the ticket's signed reply address (domain/inbound.py), so replies by mail thread
 
 
 def render(template: str, language: Language, *, to: str, link: str = "", quote: str = "",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain.sla import Sla, Target
 from chalicelib.errors import Conflict, Invalid
 
 
@@ -42,6 +43,9 @@ ACTIVE_STATUSES = frozenset(set(Status) - {Status.CLOSED, Status.ARCHIVED})
 # silence eventually closes it (see Ticket.timer).
 WAITING_ON_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, Status.RESOLVED})
 REOPENED_BY_CUSTOMER = WAITING_ON_CUSTOMER | {Status.CLOSED}
+# SLA clocks run only while the ticket waits on the team; these statuses meet the resolution target.
+SLA_RUNNING = frozenset({Status.NEW, Status.OPEN})
+RESOLUTION_MET = frozenset({Status.RESOLVED, Status.CLOSED, Status.ARCHIVED})
 
 
 class Priority(StrEnum):
@@ -81,6 +85,8 @@ class EventType(StrEnum):
     RATED = "ticket.rated"
     REMINDED = "ticket.reminder_sent"
     ARCHIVED = "ticket.archived"
+    SLA_WARNING = "ticket.sla_warning"    # a target is near (default 80 % of it used)
+    SLA_BREACHED = "ticket.sla_breached"  # a target was missed: escalated
 
 
 class TimerStage(StrEnum):
@@ -218,6 +224,7 @@ class Ticket:
     reminded_at: datetime | None = None  # reminder sent in the current wait for the customer
     closed_at: datetime | None = None
     follows: int | None = None           # the earlier ticket this one continues (after its reply window)
+    sla: Sla | None = None               # service-level clocks; None for tickets opened without a policy
 
     @property
     def is_active(self) -> bool:
@@ -250,7 +257,15 @@ class Ticket:
         if to not in TRANSITIONS[self.status]:
             raise Conflict(f"a {self.status} ticket cannot become {to}")
         closed_at = at if to == Status.CLOSED else (self.closed_at if to == Status.ARCHIVED else None)
-        return replace(self, status=to, last_activity_at=at, closed_at=closed_at)
+        return replace(self, status=to, last_activity_at=at, closed_at=closed_at, sla=self._sla_after(to, at))
+
+    def _sla_after(self, to: Status, at: datetime, *, replied: bool = False) -> Sla | None:
+        if self.sla is None:
+            return None
+        resolved = to in RESOLUTION_MET
+        met = ({Target.FIRST_RESPONSE} if replied else set()) | ({Target.RESOLUTION} if resolved else set())
+        return self.sla.following(running=to in SLA_RUNNING, at=at, met=met,
+                                  reopened=set() if resolved else {Target.RESOLUTION})
 
     def within_reply_window(self, at: datetime, window: timedelta) -> bool:
         """May the customer still write on this ticket (and rate its replies)?"""
@@ -267,7 +282,9 @@ class Ticket:
         return replace(public, last_activity_at=at)  # new, open and on-hold tickets keep their status
 
     def after_agent_reply(self, at: datetime) -> Ticket:
-        return replace(self, last_public_at=at, reminded_at=None).moved_to(Status.AWAITING_CUSTOMER, at)
+        replied = replace(self, last_public_at=at, reminded_at=None,
+                          sla=self._sla_after(Status.AWAITING_CUSTOMER, at, replied=True))
+        return replied.moved_to(Status.AWAITING_CUSTOMER, at)
 
     def status_events(self, before: Ticket, actor: Actor, at: datetime) -> list[TicketEvent]:
         """The timeline entry recording a status change between `before` and self, if any."""

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from chalicelib import bootstrap
 from chalicelib.observability import logger, metrics
-from chalicelib.services import automation
+from chalicelib.services import automation, sla
 
 RESERVE_MILLIS = 30_000  # time kept to finish the ticket in hand and flush logs and metrics
 
@@ -24,6 +24,12 @@ def archive(event) -> dict:
                                          files=bootstrap.files(), now=bootstrap.clock().now(),
                                          has_time=_time_budget(event.context))
     return _report(archived=archived)
+
+
+def sweep_sla(event) -> dict:
+    checked = sla.sweep(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+                        now=bootstrap.clock().now(), has_time=_time_budget(event.context))
+    return _report(sla=checked)
 
 
 def _time_budget(context) -> Callable[[], bool]:

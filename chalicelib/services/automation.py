@@ -73,11 +73,15 @@ def _run(tickets: TicketRepository, stages: tuple[TimerStage, ...], cutoff: date
 
 
 def _listed(tickets: TicketRepository, stage: TimerStage, cutoff: datetime) -> Iterator[int]:
-    """Due tickets, a batch per query. Done tickets leave the index, so each query starts from the oldest;
-    tickets listed before (skipped, or still in a lagging index) are not tried twice in one run."""
+    return listed_in_batches(lambda: tickets.due(stage, cutoff, BATCH))
+
+
+def listed_in_batches(query: Callable[[], list[int]]) -> Iterator[int]:
+    """Due tickets, a batch of BATCH per query. Done tickets leave the index, so each query starts from the
+    oldest; tickets listed before (skipped, or still in a lagging index) are not tried twice in one run."""
     seen: set[int] = set()
     while True:
-        listed = tickets.due(stage, cutoff, BATCH)
+        listed = query()
         fresh = [number for number in listed if number not in seen]
         seen.update(fresh)
         yield from fresh

@@ -5,8 +5,11 @@ Idempotency (one mail per event even when SQS delivers twice) is the caller's: s
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chalicelib.domain import links, mail
 from chalicelib.domain.automation import NO_REPLY
+from chalicelib.domain.inbound import reply_address
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
 from chalicelib.services.ports import Mailer, SecretSource
@@ -46,11 +49,13 @@ def _rating_links(secrets: SecretSource, site_url: str, number: int, message_id:
     return {r.value: links.rating_link(site_url, number, message_id, signature, r.value) for r in Rating}
 
 
-def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str) -> bool:
-    """Send the mail for one event; True if one was sent."""
+def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str, mailbox: str) -> bool:
+    """Send the mail for one event; True if one was sent. Replies go to the ticket's signed address at
+    `mailbox` (the help desk's own), where mail intake threads them to the ticket."""
     content = mail_for_event(doc, secrets=secrets, site_url=site_url)
     if content is None:
         return False
+    content = replace(content, reply_to=reply_address(mailbox, doc["ticket_number"], secrets.link_secret()))
     # Stable ids let mail clients thread every mail of a ticket together.
     mailer.send(content, message_id=f"ticket-{doc['ticket_number']}-{doc['event_id']}",
                 thread_id=f"ticket-{doc['ticket_number']}")

@@ -8,6 +8,7 @@ from chalicelib.domain.catalog import Department
 from chalicelib.domain.organisation import parse_department, parse_rules
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.sla import SlaPolicy
 from chalicelib.services.ports import AgentDirectory, CatalogRepository
 
 
@@ -45,3 +46,9 @@ def save_policies(*, catalog: CatalogRepository, values: dict) -> Policies:
     policies = Policies.parse(values)
     catalog.save_policies(policies)
     return policies
+
+
+def save_sla_policy(*, catalog: CatalogRepository, values: dict) -> SlaPolicy:
+    policy = SlaPolicy.parse(values)
+    catalog.save_sla_policy(policy)
+    return policy

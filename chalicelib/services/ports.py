@@ -5,12 +5,14 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from chalicelib.domain.alerts import AgentProfile
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.presence import Presence
 from chalicelib.domain.routing import RoutingRule
 from chalicelib.domain.sign_in import CodeRecord
+from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, Ticket, TicketEvent, TimerStage
 
 
@@ -78,6 +80,11 @@ class TicketRepository(ABC):
         Reads only those entries (an eventually consistent index: callers re-read each ticket)."""
 
     @abstractmethod
+    def sla_due(self, before: datetime, limit: int) -> list[int]:
+        """Numbers of tickets with an SLA checkpoint (warning or breach) before the given time, earliest first.
+        Reads only those entries (an eventually consistent index: callers re-read each ticket)."""
+
+    @abstractmethod
     def handovers(self, *, agent: str | None = None, group: tuple[str, str] | None = None,
                   limit: int = 100) -> list[TicketEvent]:
         """The hand-over trail (ASSIGNED events) involving an agent or a (department, group), newest first."""
@@ -106,6 +113,13 @@ class CatalogRepository(ABC):
 
     @abstractmethod
     def save_policies(self, policies: Policies) -> None: ...
+
+    @abstractmethod
+    def sla_policy(self) -> SlaPolicy:
+        """SLA targets, calendar and escalation; the defaults until an admin saves one."""
+
+    @abstractmethod
+    def save_sla_policy(self, policy: SlaPolicy) -> None: ...
 
     @abstractmethod
     def next_turn(self, department: str, group: str) -> int:
@@ -144,7 +158,12 @@ class FileStore(ABC):
 
     @abstractmethod
     def put_document(self, key: str, body: bytes, content_type: str) -> None:
-        """Store a document the server wrote (an archived ticket's transcript); same key, same object."""
+        """Store bytes the server holds (an archived ticket's transcript, a file a mail brought); same key,
+        same object."""
+
+    @abstractmethod
+    def read_document(self, key: str) -> bytes | None:
+        """The whole object (a raw inbound mail); None if there is none."""
 
 
 class AgentDirectory(ABC):
@@ -200,6 +219,24 @@ class SmsSender(ABC):
 
 class DeliveryFailed(Exception):
     """The mail or SMS provider did not take the message."""
+
+
+class AgentProfiles(ABC):
+    """Agents' contact settings for alerts (domain/alerts.py), one document per agent."""
+
+    @abstractmethod
+    def get(self, agent: str) -> AgentProfile | None: ...
+
+    @abstractmethod
+    def save(self, profile: AgentProfile) -> None: ...
+
+
+class SmsQuota(ABC):
+    """A per-recipient count of SMS in fixed windows (alerts.SMS_PER_WINDOW per alerts.SMS_WINDOW)."""
+
+    @abstractmethod
+    def take(self, recipient: str, at: datetime) -> bool:
+        """Count one SMS for the recipient if the window still allows one, atomically; False changes nothing."""
 
 
 class SignInCodes(ABC):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Callable
 
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
 from chalicelib.domain.ratings import CurrentRating, current_ratings
-from chalicelib.domain.sign_in import CustomerAccess
+from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
 from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, ReplyWindowClosed, Status, Ticket,
     TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
@@ -43,9 +44,10 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 department: str, category: str, priority: str, text: str, language: str, customer_name: str,
                 customer_email: str,
                 attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
-                follows_proof: CustomerAccess = CustomerAccess()) -> OpenedTicket:
+                follows_proof: CustomerAccess = CustomerAccess(),
+                stored_attachments: tuple[Attachment, ...] = ()) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
-    its customer) must open."""
+    its customer) must open. `stored_attachments`: files already checked and stored (those of a mail)."""
     # Everything the customer typed is checked before anything is stored or numbered.
     subject = clean_subject(subject)
     text = clean_text(text)
@@ -55,7 +57,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     check_placement(catalog.departments(), department, category)
     if follows is not None:
         _check_followed(tickets, follows, follows_proof)
-    accepted = uploads.accept_uploads(files, limits, attachments)
+    accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
 
     now = clock.now()
     number = tickets.next_number()
@@ -64,7 +66,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows)
+                    follows=follows, sla=catalog.sla_policy().sla_for(department, priority_value.value, now))
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
@@ -111,8 +113,11 @@ def _ticket(tickets: TicketRepository, number: int) -> Ticket:
 
 
 def _messages(timeline: list[TicketEvent], *, include_internal: bool) -> list[Message]:
-    return [e.message for e in timeline
-            if e.message and (include_internal or e.message.visibility == Visibility.PUBLIC)]
+    if include_internal:
+        return [e.message for e in timeline if e.message]
+    # Customers see public messages with their public files (not, say, the original of a mail, kept for agents).
+    return [replace(e.message, attachments=tuple(a for a in e.message.attachments if a.visibility == Visibility.PUBLIC))
+            for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
 
 
 def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> TicketView:
@@ -149,13 +154,30 @@ def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, fil
     if not ticket.within_reply_window(clock.now(), window):  # before any upload is kept
         raise ReplyWindowClosed(number)
     accepted = uploads.accept_uploads(files, limits, attachments)
+    return _customer_message(tickets, clock, ticket, access, window, text, accepted)
 
+
+def customer_mail_reply(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
+                        sender: str, text: str, attachments: list[Attachment]) -> Message:
+    """A reply that came by mail and names ticket `number` (by our reply address or Message-ID). Only the
+    ticket's own customer may write on it: anyone else gets NotFound, exactly like a wrong key."""
+    text = clean_text(text)
+    access = CustomerAccess(identity=Identity(Channel.EMAIL, sender.strip().casefold()))
+    ticket = _ticket_for_customer(tickets, number, access)
+    window = catalog.policies().reply_window
+    if not ticket.within_reply_window(clock.now(), window):
+        raise ReplyWindowClosed(number)
+    return _customer_message(tickets, clock, ticket, access, window, text, attachments)
+
+
+def _customer_message(tickets: TicketRepository, clock: Clock, ticket: Ticket, access: CustomerAccess,
+                      window: timedelta, text: str, accepted: list[Attachment]) -> Message:
     def message(ticket: Ticket) -> Message:
         author = Actor(kind=AuthorKind.CUSTOMER, id=ticket.customer.key, name=ticket.customer.name)
         return Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=clock.now(),
                        attachments=tuple(accepted))
 
-    return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, number, access), message,
+    return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, ticket.number, access), message,
                    lambda t, m: t.after_customer_message(m.created_at, window), accepted)
 
 

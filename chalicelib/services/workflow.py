@@ -233,11 +233,19 @@ def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff
         raise Forbidden(f"you do not work in {department}")
     if group and found.group(group) is None:
         raise Invalid.field("group", "unknown")
-    return [t for t in tickets.queue(department) if not group or t.group == group]
+    return by_due_time([t for t in tickets.queue(department) if not group or t.group == group])
 
 
 def mine(*, tickets: TicketRepository, staff: Staff) -> list[Ticket]:
-    return tickets.assigned_to(staff.id)
+    return by_due_time(tickets.assigned_to(staff.id))
+
+
+def by_due_time(found: list[Ticket]) -> list[Ticket]:
+    """Earliest SLA due time first; tickets whose clocks are paused or met follow, oldest first."""
+    def due(ticket: Ticket):
+        earliest = ticket.sla.earliest_due if ticket.sla else None
+        return (earliest is None, earliest or ticket.created_at, ticket.created_at, ticket.number)
+    return sorted(found, key=due)
 
 
 @dataclass(frozen=True)

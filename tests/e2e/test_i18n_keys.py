@@ -31,4 +31,5 @@ def test_every_field_code_of_the_api_is_translated():
     codes = "required too_long invalid not_allowed too_large too_many not_uploaded type_mismatch unknown".split()
     codes += "wrong expired not_mobile open_limit reply_window_closed".split()  # customer sign-in, limits, replies
     codes += "stale not_member duplicate not_before_close".split()  # agent portal: workflow, organisation
+    codes += "first_response_after_resolution no_working_time".split()  # the SLA policy
     assert {f"field.{c}" for c in codes} <= keys("en")

@@ -93,11 +93,12 @@ def test_an_archived_ticket_leaves_every_index_but_the_customers_history(desk, a
     assert number not in [t.number for t in desk.tickets.queue(ticket.department)]
 
 
-def test_the_local_event_runner_can_fire_both_schedules(app):
+def test_the_local_event_runner_can_fire_every_schedule(app):
     scheduled = {source.name: schedules.parse(source.schedule_expression) for source in app.event_sources
                  if hasattr(source, "schedule_expression")}
     assert scheduled == {"auto_close_silent_tickets": schedules.RateSchedule(timedelta(hours=1)),
-                         "archive_closed_tickets": schedules.RateSchedule(timedelta(days=1))}
+                         "archive_closed_tickets": schedules.RateSchedule(timedelta(days=1)),
+                         "sweep_sla": schedules.RateSchedule(timedelta(minutes=5))}
 
 
 def test_a_lost_race_in_dynamodb_is_skipped_not_repeated(desk):

@@ -4,6 +4,7 @@ import json
 import re
 import socket
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import boto3
 import pytest
@@ -52,7 +53,8 @@ def test_environment_names_what_docs_wiring_lists(stack):
     assert {"HELPDESK_STREAM_ARN", "NOTIFICATIONS_QUEUE_URL"} <= set(env)
     assert env["WEB_ORIGIN"] == "http://127.0.0.1:8080"
     assert env["MAIL_FROM"] == "helpdesk@example.com"
-    assert all(value and "${" not in value for value in env.values())
+    may_be_empty = {"INBOUND_DEPARTMENT", "INBOUND_CATEGORY"}  # empty: the first department takes mail
+    assert all((value or key in may_be_empty) and "${" not in value for key, value in env.items())
 
 
 def test_helpdesk_table_has_keys_indexes_stream_and_ttl(stack):
@@ -61,7 +63,7 @@ def test_helpdesk_table_has_keys_indexes_stream_and_ttl(stack):
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}]
     indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]] for i in table["GlobalSecondaryIndexes"]}
-    assert indexes == {name: [f"{name}_pk", f"{name}_sk"] for name in ("queue", "customer", "assignee", "phone", "timer")}
+    assert indexes == {name: [f"{name}_pk", f"{name}_sk"] for name in ("queue", "customer", "assignee", "phone", "timer", "sla")}
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
     assert table["LatestStreamArn"] == env["HELPDESK_STREAM_ARN"]
     ttl = aws("dynamodb").describe_time_to_live(TableName=env["HELPDESK_TABLE"])["TimeToLiveDescription"]
@@ -133,3 +135,24 @@ def test_link_secret_is_long_and_random(stack):
 def test_mail_sender_is_verified(stack):
     env, aws = stack
     assert env["MAIL_FROM"] in aws("ses").list_identities(IdentityType="EmailAddress")["Identities"]
+
+
+def test_mail_stored_under_inbound_is_announced_on_the_inbound_queue_and_nothing_else_is(stack):
+    env, aws = stack
+    queue = env["INBOUND_MAIL_QUEUE_URL"]
+    for key in ("uploads/u1", "attachments/a1", "inbound/m1"):
+        aws("s3").put_object(Bucket=env["ATTACHMENTS_BUCKET"], Key=key, Body=b"x")
+    announced = []
+    while messages := aws("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            body = json.loads(message["Body"])
+            announced += [unquote_plus(r["s3"]["object"]["key"]) for r in body.get("Records", [])]
+            aws("sqs").delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    assert announced == ["inbound/m1"]
+
+
+def test_inbound_mail_queue_dead_letters_after_five_receives(stack):
+    env, aws = stack
+    attributes = aws("sqs").get_queue_attributes(QueueUrl=env["INBOUND_MAIL_QUEUE_URL"],
+                                                 AttributeNames=["RedrivePolicy"])["Attributes"]
+    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5

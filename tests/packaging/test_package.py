@@ -15,8 +15,8 @@ from cfnlint.helpers import load_resource
 
 pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
-JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets")
-FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", *JOBS)
+JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
+FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
 SAM_EVENT_PROPERTIES = {
@@ -33,7 +33,7 @@ SAM_EVENT_PROPERTIES = {
 WEB_ORIGIN = "https://help.example.com"
 # Statements whose action takes ARNs but whose target has none: sns:Publish to a phone number (the sign-in
 # codes by SMS) is evaluated against "*" (Step Functions' and SNS's IAM examples for PhoneNumber targets).
-RESOURCELESS = {("APIHandlerRole", "SignInCodeSms")}
+RESOURCELESS = {("APIHandlerRole", "SignInCodeSms"), ("SendAlertsRole", "AlertSms")}
 
 
 @pytest.fixture(scope="session")
@@ -194,7 +194,8 @@ def grants(role) -> dict[str, list]:
 def test_the_jobs_run_on_their_schedules(template):
     events = {name: template["Resources"][name]["Properties"]["Events"].values() for name in JOBS}
     schedules = {name: [e["Properties"]["Schedule"] for e in found] for name, found in events.items()}
-    assert schedules == {"AutoCloseSilentTickets": ["rate(1 hour)"], "ArchiveClosedTickets": ["rate(1 day)"]}
+    assert schedules == {"AutoCloseSilentTickets": ["rate(1 hour)"], "ArchiveClosedTickets": ["rate(1 day)"],
+                         "SweepSla": ["rate(5 minutes)"]}
 
 
 @pytest.mark.parametrize("job,allowed", [
@@ -218,6 +219,19 @@ def test_the_jobs_roles_reach_only_the_timer_index_the_tickets_and_transcripts(t
         assert granted["s3:PutObject"] == [({"Fn::Sub": "${AttachmentsBucket.Arn}/transcripts/*"}, None)]
 
 
+def test_the_sla_sweep_reaches_only_the_sla_index_the_tickets_their_trail_and_the_catalog(template):
+    granted = grants(role_of(template, "SweepSla"))
+    assert {a for a in granted if not a.startswith(("logs:", "xray:"))} == {
+        "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminGetUser"}
+    table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
+    sla_index = {"Fn::Sub": "${HelpdeskTable.Arn}/index/sla"}
+    leading = "ForAllValues:StringLike"
+    assert granted["dynamodb:Query"] == [(sla_index, None), (table, {leading: {"dynamodb:LeadingKeys": ["CATALOG"]}})]
+    assert granted["dynamodb:GetItem"] == [(table, {leading: {"dynamodb:LeadingKeys": ["T#*", "CATALOG"]}})]
+    assert granted["dynamodb:PutItem"] == [(table, {leading: {"dynamodb:LeadingKeys": ["T#*", "HANDOVER#*"]}})]
+    assert granted["cognito-idp:AdminGetUser"] == [({"Fn::GetAtt": ["AgentUserPool", "Arn"]}, None)]
+
+
 def test_each_job_raises_an_alarm_when_it_fails(template):
     alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
     watched = {alarm["Properties"]["Dimensions"][0]["Value"]["Ref"] for alarm in alarms
@@ -233,3 +247,50 @@ def test_the_api_may_send_sign_in_codes_only_as_mail_from_and_by_sms(template):
         ({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
          {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}})]
     assert granted["sns:Publish"] == [("*", None)]  # phone numbers only have "*" (see RESOURCELESS)
+
+
+def test_the_alerts_worker_reads_its_queue_and_reaches_only_profiles_quota_and_catalog(template):
+    (source,) = template["Resources"]["SendAlerts"]["Properties"]["Events"].values()
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${AlertsQueue.Arn}"}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    granted = grants(role_of(template, "SendAlerts"))
+    table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
+    leading = "ForAllValues:StringLike"
+    assert (table, {leading: {"dynamodb:LeadingKeys": ["AGENT#*", "CATALOG"]}}) in granted["dynamodb:GetItem"]
+    assert granted["dynamodb:Query"] == [(table, {leading: {"dynamodb:LeadingKeys": ["CATALOG"]}})]
+    assert (table, {leading: {"dynamodb:LeadingKeys": ["SMSQUOTA#*"]}}) in granted["dynamodb:UpdateItem"]
+    assert granted["sns:Publish"] == [("*", None)]
+    queue = template["Resources"]["AlertsQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * template["Resources"]["SendAlerts"]["Properties"]["Timeout"]
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
+    assert any(a["Properties"]["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["AlertsDeadLetterQueue", "QueueName"]}
+               for a in alarms)
+
+
+def test_mail_intake_reads_its_queue_and_only_inbound_mail_and_writes_only_attachments(template):
+    (source,) = template["Resources"]["ReceiveMail"]["Properties"]["Events"].values()
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${InboundMailQueue.Arn}"}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = template["Resources"]["InboundMailQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * template["Resources"]["ReceiveMail"]["Properties"]["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["InboundMailDeadLetterQueue", "Arn"]}
+    role = template["Resources"]["ReceiveMailRole"]
+    s3 = {(a, json.dumps(r)) for s in statements(role) for a in as_list(s["Action"]) if a.startswith("s3:")
+          for r in as_list(s["Resource"])}
+    assert s3 == {("s3:GetObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"})),
+                  ("s3:PutObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/attachments/*"})),
+                  ("s3:ListBucket", json.dumps({"Fn::GetAtt": ["AttachmentsBucket", "Arn"]}))}
+
+
+def test_ses_stores_received_mail_where_the_bucket_announces_it(template):
+    rule = template["Resources"]["InboundMailRule"]["Properties"]["Rule"]
+    [action] = rule["Actions"]
+    assert action["S3Action"] == {"BucketName": {"Ref": "AttachmentsBucket"}, "ObjectKeyPrefix": "inbound/"}
+    [notification] = template["Resources"]["AttachmentsBucket"]["Properties"]["NotificationConfiguration"][
+        "QueueConfigurations"]
+    assert notification["Queue"] == {"Fn::GetAtt": ["InboundMailQueue", "Arn"]}
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "inbound/"}]
+    bucket_policy = template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    [ses] = [s for s in bucket_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+    assert ses["Action"] == "s3:PutObject" and ses["Resource"] == {"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"}

@@ -78,3 +78,30 @@ def test_sla_clock_pauses_while_awaiting_the_customer_and_resumes_exactly():
     assert clock.due(calendar) == t(25, 10)              # 1 h today + 1 h tomorrow morning
     assert clock.left(t(25, 11), calendar) == timedelta(hours=-1)  # breached by an hour
     assert clock.pause(t(23, 9), calendar).pause(t(23, 9), calendar).paused  # pausing twice is harmless
+
+
+# Iran has kept standard time all year since 2022: the old DST dates (around 21 March, 21 September) are
+# ordinary working days, with the same UTC offset on both sides.
+@pytest.mark.parametrize("start,hours,due", [
+    (local(TEHRAN, 2026, 3, 21, 16, 0), 2, local(TEHRAN, 2026, 3, 22, 9, 0)),    # Saturday -> Sunday
+    (local(TEHRAN, 2026, 9, 21, 16, 30), 1, local(TEHRAN, 2026, 9, 22, 8, 30)),  # Monday -> Tuesday
+])
+def test_iran_has_no_dst_shift(start, hours, due):
+    assert IRAN.add(start, timedelta(hours=hours)) == due
+    assert due.astimezone(TEHRAN).utcoffset() == timedelta(hours=3, minutes=30)
+
+
+def test_israel_before_and_after_hours_and_holidays():
+    assert ISRAEL.add(local(JERUSALEM, 2026, 11, 23, 7, 0), timedelta(hours=1)) == local(JERUSALEM, 2026, 11, 23, 10, 0)
+    assert ISRAEL.add(local(JERUSALEM, 2026, 11, 23, 19, 0), timedelta(hours=1)) == local(JERUSALEM, 2026, 11, 24, 10, 0)
+    with_holiday = Calendar(zone="Asia/Jerusalem", hours=ISRAEL.hours, holidays=frozenset({date(2026, 11, 24)}))
+    assert with_holiday.add(local(JERUSALEM, 2026, 11, 23, 17, 0), timedelta(hours=2)) == \
+        local(JERUSALEM, 2026, 11, 25, 10, 0)
+
+
+def test_between_counts_working_time_across_the_dst_change():
+    # Thursday 2026-03-26 17:00 to Sunday 2026-03-29 10:00 (DST began on Friday): 1 h + 1 h of work.
+    assert ISRAEL.between(local(JERUSALEM, 2026, 3, 26, 17, 0), local(JERUSALEM, 2026, 3, 29, 10, 0)) == \
+        timedelta(hours=2)
+    assert ISRAEL.between(local(JERUSALEM, 2026, 10, 22, 17, 0), local(JERUSALEM, 2026, 10, 25, 10, 0)) == \
+        timedelta(hours=2)

@@ -1,4 +1,5 @@
 """Outgoing mail as bytes: both parts, UTF-8, RTL HTML, threading headers, no header injection."""
+from dataclasses import replace
 from email import message_from_bytes, policy
 
 import pytest
@@ -30,6 +31,16 @@ def test_mail_threads_by_ticket():
     assert message["Message-ID"] == "<ticket-1001-e1@example.com>"
     assert message["References"] == message["In-Reply-To"] == "<ticket-1001@example.com>"
     assert message["Auto-Submitted"] == "auto-generated"  # so other robots do not answer it
+
+
+def test_reply_to_is_the_tickets_reply_address_when_given():
+    content = mail.render("received", Language.EN, to="dana@example.org", link="https://help.example/#/t/1/k",
+                          number=1001, subject="Printer", name="Dana")
+    assert "Reply-To" not in build_mime(content, sender="helpdesk@example.com", message_id="m", thread_id="t",
+                                        domain="example.com")
+    content = replace(content, reply_to="helpdesk+t1001.0123456789abcdef@example.com")
+    message = build_mime(content, sender="helpdesk@example.com", message_id="m", thread_id="t", domain="example.com")
+    assert message["Reply-To"].addresses[0].addr_spec == "helpdesk+t1001.0123456789abcdef@example.com"
 
 
 def test_a_subject_with_newlines_cannot_add_headers():

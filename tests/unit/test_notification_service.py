@@ -24,7 +24,8 @@ def documents_of_a_conversation(language="fa"):
 def test_only_ticket_received_and_agent_reply_mail_the_customer():
     opened, docs = documents_of_a_conversation()
     mailer = FakeMailer()
-    sent = [notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE) for d in docs]
+    sent = [notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE,
+                                       mailbox="helpdesk@example.com") for d in docs]
     # created, first message (by the customer), automatic assignment, note, reply, status change
     assert sent == [True, False, False, False, True, False]
     received, replied = (m for m, _, _ in mailer.sent)
@@ -37,6 +38,20 @@ def test_mail_ids_thread_per_ticket_and_are_unique_per_event():
     _, docs = documents_of_a_conversation("he")
     mailer = FakeMailer()
     for d in docs:
-        notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE)
+        notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE,
+                                      mailbox="helpdesk@example.com")
     (_, id1, thread1), (_, id2, thread2) = mailer.sent
     assert thread1 == thread2 == "ticket-1001" and id1 != id2
+
+
+def test_replies_go_to_the_tickets_signed_address_that_intake_threads_back():
+    from chalicelib.domain import inbound
+    _, docs = documents_of_a_conversation()
+    mailer = FakeMailer()
+    for d in docs:
+        notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE,
+                                      mailbox="helpdesk@example.com")
+    reply_to = {m.reply_to for m, _, _ in mailer.sent}
+    assert len(reply_to) == 1
+    assert inbound.ticket_of_reply_address(tuple(reply_to), "helpdesk@example.com",
+                                           FakeSecrets().link_secret()) == 1001

@@ -8,6 +8,7 @@ import {forget, isAdmin} from './context.js';
 import {queueView} from './queue.js';
 import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
+import {profileView} from './profile.js';
 
 const root = document.getElementById('app');
 
@@ -25,6 +26,8 @@ function rerender() {
       h('div', {class: 'topbar-actions'},
         session && isAdmin() ? h('a', {href: '#/admin', class: 'topbar-link', 'data-testid': 'admin-link',
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
+        session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
+          'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('span', {class: 'user', dir: 'ltr', 'data-testid': 'signed-in-user'}, session.username) : null,
         session ? h('button', {type: 'button', class: 'secondary', 'data-testid': 'sign-out',
           onclick: () => { signingOut = true; signOut(); }}, t('signin.sign_out')) : null,
@@ -111,6 +114,7 @@ function pageFor(hash) {
   const ticket = hash.match(/^#\/tickets\/(\d+)$/);
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);
+  if (hash === '#/profile') return profileView(page);
   return queueView({...page, mine: hash === '#/mine'});
 }
 

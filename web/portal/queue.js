@@ -1,11 +1,13 @@
 // The lists of tickets: a department's queue (optionally one work group of it), and "Mine" (the active
 // tickets assigned to the signed-in agent). Only departments the agent works in are offered; admins see all.
+// The server sorts both by the earliest SLA due time; each row counts down the time left.
 import {h} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
 import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
 import {assignee, badge, pageTabs, priority} from './parts.js';
+import {slaCell} from './sla.js';
 
 const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
 const GROUP_KEY = 'helpdesk.queueGroup';
@@ -82,6 +84,7 @@ export function queueView({rerender, mine}) {
       h('span', {class: 'queue-subject', dir: 'auto'}, tk.subject),
       h('span', {class: 'queue-age'}, h('time', {datetime: tk.created_at, title: formatDateTime(tk.created_at)},
         formatAge(tk.created_at))),
+      slaCell(tk.sla),
       h('span', {class: 'queue-meta'},
         badge('status', tk.status), priority(tk),
         h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),

@@ -36,3 +36,15 @@ export function formatBytes(bytes) {
     style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'byte' ? 0 : 1,
   }).format(value));
 }
+
+/** A length of time as hours and minutes ("2 hr 5 min"), in the UI language's digits and unit names. */
+export function formatDuration(seconds) {
+  const minutes = Math.floor(seconds / 60);
+  const unit = (value, name) => new Intl.NumberFormat(NUMBER_LOCALES[lang()], {
+    style: 'unit', unit: name, unitDisplay: 'short'}).format(value);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const parts = days ? [unit(days, 'day'), unit(hours, 'hour')]
+    : hours ? [unit(hours, 'hour'), unit(minutes % 60, 'minute')] : [unit(minutes, 'minute')];
+  return parts.join(' ');
+}

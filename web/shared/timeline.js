@@ -65,6 +65,8 @@ function describeEvent(e, names) {
       return [t(data.rating === 'good' ? 'event.rated_good' : 'event.rated_bad', {agent: isolate(names.agent(data.agent))})];
     case 'ticket.reminder_sent': return [t('event.reminder_sent')];
     case 'ticket.archived': return [t('event.archived')];
+    case 'ticket.sla_warning': return [t('event.sla_warning', {target: t(`sla.${data.target}`)})];
+    case 'ticket.sla_breached': return [t('event.sla_breached', {target: t(`sla.${data.target}`)})];
     default: return [e.type];
   }
 }

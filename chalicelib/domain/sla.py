@@ -1,0 +1,232 @@
+"""Service-level targets of a ticket: first response and resolution, counted in business hours.
+
+A ticket carries its own SLA (targets, the calendar they count in, the clocks), so that every transition of the
+ticket keeps the clocks true without asking anything outside: the clocks run while the ticket waits on the team
+and pause while it waits on the customer or is on hold. The due time shown to agents is computed from the same
+stored clock that the scheduled sweep acts on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.domain.business_hours import PRESETS, Calendar, SlaClock
+from chalicelib.errors import Invalid
+
+
+class Target(StrEnum):
+    FIRST_RESPONSE = "first_response"  # met by the first public agent reply
+    RESOLUTION = "resolution"          # met when the ticket is resolved or closed
+
+
+class Checkpoint(StrEnum):
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+PRIORITIES = ("urgent", "high", "normal", "low")  # Priority values, highest first
+DEFAULT_TARGET_HOURS = {"urgent": (1, 4), "high": (4, 12), "normal": (8, 24), "low": (24, 72)}
+DEFAULT_CALENDAR = "24x7"
+
+
+# ---------------------------------------------------------------- calendars as data
+
+def calendar_document(calendar: Calendar) -> dict:
+    return {"zone": calendar.zone, "always_open": calendar.always_open,
+            "hours": {str(day): [[s.isoformat("minutes"), e.isoformat("minutes")] for s, e in spans]
+                      for day, spans in sorted(calendar.hours.items())},
+            "holidays": sorted(d.isoformat() for d in calendar.holidays)}
+
+
+def calendar_from_document(doc: dict | str, path: str = "calendar") -> Calendar:
+    """A preset's name ("iran", "israel", "24x7") or {zone, hours: {weekday Mon=0: [[from, to]]}, holidays}."""
+    if isinstance(doc, str):
+        if doc not in PRESETS:
+            raise Invalid.field(path, "unknown")
+        return PRESETS[doc]
+    try:
+        ZoneInfo(doc["zone"])
+    except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError):
+        raise Invalid.field(f"{path}.zone", "invalid") from None
+    try:
+        hours = {int(day): tuple((time.fromisoformat(s), time.fromisoformat(e)) for s, e in spans)
+                 for day, spans in (doc.get("hours") or {}).items()}
+        holidays = frozenset(date.fromisoformat(d) for d in doc.get("holidays", ()))
+    except (TypeError, ValueError):
+        raise Invalid.field(f"{path}.hours", "invalid") from None
+    always_open = bool(doc.get("always_open", False))
+    if any(day not in range(7) for day in hours) or any(
+            s >= e and e != time(0) for spans in hours.values() for s, e in spans):
+        raise Invalid.field(f"{path}.hours", "invalid")
+    if not always_open and not any(hours.values()):
+        raise Invalid.field(f"{path}.hours", "no_working_time")
+    return Calendar(zone=doc["zone"], hours=hours, holidays=holidays, always_open=always_open)
+
+
+# ---------------------------------------------------------------- the policy an admin edits
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """Targets per priority (hours of business time), optionally narrowed per department, and what a breach does."""
+
+    targets: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_TARGET_HOURS))
+    departments: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    calendar: Calendar = PRESETS[DEFAULT_CALENDAR]
+    warn_share: float = 0.8                # warn when this share of a target is used
+    raise_priority: bool = True            # a breach raises the agents' priority one step
+    reassign_to_supervisor: bool = False   # ... and puts the ticket on the department's first supervisor's desk
+
+    def hours_for(self, department: str, priority: str) -> tuple[float, float]:
+        return self.departments.get(department, {}).get(priority) or self.targets[priority]
+
+    def sla_for(self, department: str, priority: str, at: datetime) -> Sla:
+        """The SLA of a ticket opened now: both clocks start running."""
+        first, resolution = self.hours_for(department, priority)
+        return Sla(calendar=self.calendar, warn_share=self.warn_share, targets={
+            Target.FIRST_RESPONSE: TargetClock(SlaClock(timedelta(hours=first)).start(at)),
+            Target.RESOLUTION: TargetClock(SlaClock(timedelta(hours=resolution)).start(at))})
+
+    def to_document(self) -> dict:
+        return {"targets": {p: list(h) for p, h in self.targets.items()},
+                "departments": {d: {p: list(h) for p, h in t.items()} for d, t in self.departments.items()},
+                "calendar": calendar_document(self.calendar), "warn_share": self.warn_share,
+                "raise_priority": self.raise_priority, "reassign_to_supervisor": self.reassign_to_supervisor}
+
+    @classmethod
+    def parse(cls, doc: dict) -> SlaPolicy:
+        """Unknown keys refused; missing keys keep their defaults; priorities missing from `targets` too."""
+        known = {"targets", "departments", "calendar", "warn_share", "raise_priority", "reassign_to_supervisor"}
+        for name in doc:
+            if name not in known:
+                raise Invalid.field(name, "unknown")
+        targets = {**DEFAULT_TARGET_HOURS, **_targets(doc.get("targets", {}), "targets")}
+        departments = {d: _targets(t, f"departments.{d}") for d, t in (doc.get("departments") or {}).items()}
+        warn_share = doc.get("warn_share", 0.8)
+        if isinstance(warn_share, bool) or not isinstance(warn_share, int | float) or not 0 < warn_share < 1:
+            raise Invalid.field("warn_share", "invalid")
+        flags = {}
+        for name in ("raise_priority", "reassign_to_supervisor"):
+            if name in doc and not isinstance(doc[name], bool):
+                raise Invalid.field(name, "invalid")
+            flags[name] = doc.get(name, getattr(cls, name))
+        calendar = calendar_from_document(doc.get("calendar", DEFAULT_CALENDAR))
+        return cls(targets=targets, departments=departments, calendar=calendar, warn_share=float(warn_share), **flags)
+
+
+def _targets(doc: dict, path: str) -> dict[str, tuple[float, float]]:
+    if not isinstance(doc, dict):
+        raise Invalid.field(path, "invalid")
+    parsed = {}
+    for priority, hours in doc.items():
+        if priority not in PRIORITIES:
+            raise Invalid.field(f"{path}.{priority}", "unknown")
+        if (not isinstance(hours, list | tuple) or len(hours) != 2
+                or any(isinstance(h, bool) or not isinstance(h, int | float) or not 0 < h <= 24 * 365 for h in hours)):
+            raise Invalid.field(f"{path}.{priority}", "invalid")
+        if hours[0] > hours[1]:
+            raise Invalid.field(f"{path}.{priority}", "first_response_after_resolution")
+        parsed[priority] = (float(hours[0]), float(hours[1]))
+    return parsed
+
+
+# ---------------------------------------------------------------- the clocks on a ticket
+
+@dataclass(frozen=True)
+class TargetClock:
+    clock: SlaClock
+    warned: bool = False
+    breached: bool = False
+    met_at: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return not self.clock.paused
+
+
+@dataclass(frozen=True)
+class Sla:
+    calendar: Calendar
+    targets: dict[Target, TargetClock]
+    warn_share: float = 0.8
+
+    def due_at(self, target: Target) -> datetime | None:
+        """When the target is missed if the clock keeps running; None while paused or met."""
+        return self.targets[target].clock.due(self.calendar)
+
+    @property
+    def earliest_due(self) -> datetime | None:
+        """The next due time of a running target: what the agents' queues sort by."""
+        return min((due for t in self.targets if (due := self.due_at(t)) is not None), default=None)
+
+    def _moment(self, target: Target, checkpoint: Checkpoint) -> datetime | None:
+        state = self.targets[target]
+        if not state.running or state.breached or (checkpoint == Checkpoint.WARNING and state.warned):
+            return None
+        share = self.warn_share if checkpoint == Checkpoint.WARNING else 1.0
+        spent_until = state.clock.target * share - state.clock.spent
+        return self.calendar.add(state.clock.running_since, max(spent_until, timedelta(0)))
+
+    @property
+    def next_checkpoint(self) -> datetime | None:
+        """The earliest warning or breach moment of the running targets: when the sweep must look again."""
+        moments = [m for t in self.targets for c in Checkpoint if (m := self._moment(t, c)) is not None]
+        return min(moments, default=None)
+
+    def reached(self, at: datetime) -> list[tuple[Target, Checkpoint]]:
+        """Checkpoints passed and not yet acted on; a breach makes its target's warning moot."""
+        found = []
+        for target in self.targets:
+            breach = self._moment(target, Checkpoint.BREACH)
+            warning = self._moment(target, Checkpoint.WARNING)
+            if breach is not None and breach <= at:
+                found.append((target, Checkpoint.BREACH))
+            elif warning is not None and warning <= at:
+                found.append((target, Checkpoint.WARNING))
+        return found
+
+    def marked(self, target: Target, checkpoint: Checkpoint) -> Sla:
+        state = self.targets[target]
+        marked = replace(state, warned=True, breached=state.breached or checkpoint == Checkpoint.BREACH)
+        return replace(self, targets={**self.targets, target: marked})
+
+    def following(self, *, running: bool, at: datetime, met: set[Target] = frozenset(),
+                  reopened: set[Target] = frozenset()) -> Sla:
+        """The clocks after a transition: `met` targets stop for good (until `reopened`), the others run or
+        pause as the ticket's new status says."""
+        targets = {}
+        for target, state in self.targets.items():
+            if target in met and state.met_at is None:
+                state = replace(state, met_at=at)
+            elif target in reopened and state.met_at is not None:
+                state = replace(state, met_at=None)
+            runs = running and state.met_at is None
+            clock = state.clock.start(at) if runs else state.clock.pause(at, self.calendar)
+            targets[target] = replace(state, clock=clock)
+        return replace(self, targets=targets)
+
+
+def sla_document(sla: Sla) -> dict:
+    return {"calendar": calendar_document(sla.calendar), "warn_share": sla.warn_share,
+            "targets": {t.value: {"target_s": s.clock.target.total_seconds(), "spent_s": s.clock.spent.total_seconds(),
+                                  "running_since": _iso(s.clock.running_since), "warned": s.warned,
+                                  "breached": s.breached, "met_at": _iso(s.met_at)}
+                        for t, s in sla.targets.items()}}
+
+
+def sla_from_document(doc: dict) -> Sla:
+    return Sla(calendar=calendar_from_document(doc["calendar"]), warn_share=doc["warn_share"], targets={
+        Target(name): TargetClock(
+            clock=SlaClock(target=timedelta(seconds=s["target_s"]), spent=timedelta(seconds=s["spent_s"]),
+                           running_since=_moment_from(s["running_since"])),
+            warned=s["warned"], breached=s["breached"], met_at=_moment_from(s["met_at"]))
+        for name, s in doc["targets"].items()})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment_from(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

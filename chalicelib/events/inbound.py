@@ -1,0 +1,55 @@
+"""The inbound-mail queue: S3 announces each raw mail SES stored under inbound/; each is acted on once.
+
+A mail that cannot be read fails its record only (logged with the reason): SQS retries it, then parks it
+in the dead-letter queue; the raw mail stays in the bucket either way.
+"""
+from urllib.parse import unquote_plus
+
+from chalicelib import bootstrap
+from chalicelib.events.queue import process_once
+from chalicelib.observability import logger, metrics
+from chalicelib.services import intake
+from chalicelib.settings import get_settings
+
+INBOUND_PREFIX = "inbound/"
+
+
+class MailNotFound(Exception):
+    """S3 announced a mail that is not (or no longer) in the bucket."""
+
+
+def handle(event) -> dict:
+    # Keyed on the object: SES stores each received mail once, under its own key.
+    return process_once(event, consumer="inbound", key_path="key", work=_receive,
+                        items=lambda notification: [{"key": key} for key in announced_mails(notification)])
+
+
+def announced_mails(notification: dict) -> list[str]:
+    """Keys of the mails an S3 notification announces. S3's test event announces none, and nothing
+    outside inbound/ is ever read as mail."""
+    keys = [unquote_plus(r["s3"]["object"]["key"]) for r in notification.get("Records", [])
+            if r.get("eventName", "").startswith("ObjectCreated")]
+    return [key for key in keys if key.startswith(INBOUND_PREFIX)]
+
+
+def _receive(item: dict) -> dict:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    key = item["key"]
+    raw = bootstrap.files().read_document(key)
+    if raw is None:
+        raise MailNotFound(key)
+    settings = get_settings()
+    desk = intake.MailDesk(mailbox=settings.mail_from, site_url=settings.customer_site_url,
+                           department=settings.inbound_department, category=settings.inbound_category)
+    try:
+        result = intake.receive(raw, key, desk=desk, tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
+                                agents=bootstrap.agents(), files=bootstrap.files(), secrets=bootstrap.secrets(),
+                                clock=bootstrap.clock(), limits=bootstrap.limits())
+    except intake.inbound.UnreadableMail as exc:
+        logger.error("inbound mail unreadable", extra={"key": key, "reason": exc.reason})
+        raise
+    metrics.add_metric(name=f"InboundMail{result.outcome.value.title()}", unit=MetricUnit.Count, value=1)
+    logger.info("inbound mail handled", extra={"key": key, "outcome": result.outcome.value,
+                                               "ticket": result.number, "reason": result.reason})
+    return {"outcome": result.outcome.value, "number": result.number, "reason": result.reason}

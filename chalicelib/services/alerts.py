@@ -1,0 +1,88 @@
+"""Alerts beyond the customer's usual mail: SMS to on-call agents and supervisors, agents' mail (assigned,
+mentioned, SLA) and the customer's "needs info" mail. Runs behind the alerts queue (events/alerts.py).
+
+`alerts_for_event` decides (domain/alerts.py) and `deliver` sends one alert; the caller makes each
+delivery happen once per (event, channel, recipient), so a failed provider fails the record and the
+redelivered record sends only what is still missing. Agents' profiles, the group's members and
+display names are read only for the events that need them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain import alerts, links, mail
+from chalicelib.domain.alerts import Alert, Channel
+from chalicelib.domain.inbound import reply_address
+from chalicelib.domain.tickets import EventType, Priority, Visibility
+from chalicelib.services.ports import (
+    AgentDirectory, AgentProfiles, CatalogRepository, Mailer, SecretSource, SmsQuota, SmsSender,
+)
+
+
+def alerts_for_event(doc: dict, *, profiles: AgentProfiles, catalog: CatalogRepository, agents: AgentDirectory,
+                     now: datetime) -> list[Alert]:
+    ticket = doc["ticket"]
+    members: list[str] = []
+    if doc["type"] == EventType.TICKET_CREATED and ticket["priority"] == Priority.URGENT and ticket["group"]:
+        members = _members(catalog, ticket["department"], ticket["group"])
+    names = None
+    if doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["visibility"] == Visibility.INTERNAL:
+        names = dict(agents.agents())
+    known: dict[str, alerts.AgentProfile | None] = {}
+
+    def profile_of(agent: str) -> alerts.AgentProfile | None:
+        if agent not in known:
+            known[agent] = profiles.get(agent)
+        return known[agent]
+
+    return alerts.plan(doc, profiles=profile_of, group_members=members, agent_names=names, now=now)
+
+
+def _members(catalog: CatalogRepository, department_id: str, group_id: str) -> list[str]:
+    department = next((d for d in catalog.departments() if d.id == department_id), None)
+    group = department.group(group_id) if department else None
+    return list(group.members) if group else []
+
+
+def deliver(alert: Alert, doc: dict, *, mailer: Mailer, sms: SmsSender, quota: SmsQuota, agents: AgentDirectory,
+            secrets: SecretSource, site_url: str, portal_url: str, mailbox: str, now: datetime) -> bool:
+    """Send one alert; False when the recipient's SMS quota is used up (the alert is dropped, not retried:
+    a flood of texts is worse than a missing one, and the mail side still tells them). Raises
+    DeliveryFailed when the provider does not take it. The customer's mail answers to the ticket's signed
+    address at `mailbox`, like their other mail, so a reply by mail lands on the ticket."""
+    ticket = doc["ticket"]
+    number = ticket["number"]
+    if alert.channel == Channel.SMS:
+        if not quota.take(alert.recipient, now):
+            return False
+        sms.send(alert.address, alerts.sms_text(alert.template, alert.language, number=number,
+                                                subject=ticket["subject"],
+                                                link=alerts.portal_link(portal_url, number)))
+        return True
+    content = _mail(alert, doc, agents=agents, secrets=secrets, site_url=site_url, portal_url=portal_url)
+    to_customer = alert.recipient == ticket["customer"]["email"]
+    if to_customer:
+        content = replace(content, reply_to=reply_address(mailbox, number, secrets.link_secret()))
+    # The customer's mail threads with their other mail of the ticket; agents' alerts thread apart.
+    thread = f"ticket-{number}" if to_customer else f"ticket-{number}-agents"
+    recipient_tag = hashlib.sha256(alert.recipient.encode()).hexdigest()[:12]
+    mailer.send(content, message_id=f"ticket-{number}-{doc['event_id']}-{recipient_tag}", thread_id=thread)
+    return True
+
+
+def _mail(alert: Alert, doc: dict, *, agents: AgentDirectory, secrets: SecretSource, site_url: str,
+          portal_url: str) -> mail.MailContent:
+    ticket = doc["ticket"]
+    number = ticket["number"]
+    values = {"number": number, "subject": ticket["subject"], "due_at": doc["data"].get("due_at") or "",
+              "author": doc["message"]["author"]["name"] if "message" in doc else ""}
+    if alert.template == "needs_info":
+        key = links.derive_key(secrets.link_secret(), number, ticket["link_salt"])
+        return mail.render(alert.template, alert.language, to=alert.address,
+                           link=links.ticket_link(site_url, number, key), name=ticket["customer"]["name"], **values)
+    quote = doc["message"]["text"] if alert.template == "mentioned" else ""
+    return mail.render(alert.template, alert.language, to=alert.address,
+                       link=alerts.portal_link(portal_url, number), quote=quote,
+                       name=agents.display_name(alert.recipient), **values)

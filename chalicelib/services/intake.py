@@ -1,0 +1,175 @@
+"""Mail to the help desk: a customer's reply threaded to their ticket, or a new ticket.
+
+Runs behind the inbound-mail queue (events/inbound.py). A mail joins a ticket only with proof that we
+wrote to the sender about it (our signed reply address, or one of our Message-IDs in In-Reply-To /
+References) and only if the sender is that ticket's customer; anyone else's mail opens a ticket of its
+own and never lands in another person's conversation. A ticket number in the subject is no proof.
+"""
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chalicelib.domain import inbound
+from chalicelib.domain import attachments as rules
+from chalicelib.domain.attachments import Limits
+from chalicelib.domain.catalog import Department
+from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
+from chalicelib.domain.tickets import (
+    NAME_MAX, SUBJECT_MAX, Attachment, Language, Priority, ReplyWindowClosed, Visibility, new_id,
+)
+from chalicelib.errors import Invalid, LimitReached, NotFound
+from chalicelib.services import tickets as ticket_service
+from chalicelib.services.ports import (
+    AgentDirectory, CatalogRepository, Clock, FileStore, SecretSource, TicketRepository,
+)
+
+ORIGINAL_NAME = "original.eml"
+
+
+class Outcome(StrEnum):
+    REPLIED = "replied"   # added to the sender's ticket
+    CREATED = "created"   # a new ticket
+    IGNORED = "ignored"   # written by a machine: no ticket, no reply (mail loops)
+    REFUSED = "refused"   # a person's mail that cannot become a ticket (open limit, no address, no department)
+
+
+@dataclass(frozen=True)
+class Intake:
+    outcome: Outcome
+    number: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MailDesk:
+    """How the help desk receives mail: its address (reply addresses and Message-IDs are built on it) and
+    where new tickets go ("" = the first department, and its first category)."""
+    mailbox: str
+    site_url: str
+    department: str = ""
+    category: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.mailbox.rpartition("@")[2].lower()
+
+
+def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, catalog: CatalogRepository,
+            agents: AgentDirectory, files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits) -> Intake:
+    """Act on one raw mail stored under `key` (kept there; agents can download it from the message).
+    Raises inbound.UnreadableMail for bytes that are no mail."""
+    mail = inbound.parse(raw)
+    if mail.automated:
+        return Intake(Outcome.IGNORED, reason=mail.automated)
+    if _is_ours(mail.sender, desk):
+        return Intake(Outcome.IGNORED, reason="own_mail")  # our own mail come back: answering it would loop
+    threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secrets.link_secret())
+                or inbound.ticket_of_references(mail.references, desk.domain))
+    language = inbound.guess_language(f"{mail.subject}\n{mail.text}")
+    kept, not_kept = store_parts(files, limits, mail.parts)
+    original = Attachment(id=new_id(), filename=ORIGINAL_NAME, content_type="message/rfc822", size=len(raw),
+                          key=key, visibility=Visibility.INTERNAL)
+    text = inbound.with_not_kept(mail.visible_text or mail.subject or "-", not_kept, language)
+    attachments = [*kept, original]
+
+    follows = None
+    if threaded is not None:
+        try:
+            ticket_service.customer_mail_reply(tickets=tickets, catalog=catalog, clock=clock, number=threaded,
+                                               sender=mail.sender, text=text, attachments=attachments)
+            return Intake(Outcome.REPLIED, threaded)
+        except NotFound:
+            pass  # not the sender's ticket (or none at all): their mail opens a ticket of their own
+        except ReplyWindowClosed:
+            follows = threaded  # closed too long ago: a new ticket that continues it
+        except Invalid as exc:
+            return Intake(Outcome.REFUSED, threaded, _reason(exc))
+
+    return _open(mail, desk=desk, text=text, language=language, attachments=attachments, follows=follows,
+                 tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
+                 limits=limits)
+
+
+def _open(mail: inbound.InboundMail, *, desk: MailDesk, text: str, language: Language,
+          attachments: list[Attachment], follows: int | None, tickets: TicketRepository,
+          catalog: CatalogRepository, agents: AgentDirectory, files: FileStore, secrets: SecretSource,
+          clock: Clock, limits: Limits) -> Intake:
+    """A new ticket from the mail, by the web form's rules (validation, open-ticket limit, routing)."""
+    placement = _placement(catalog.departments(), desk)
+    if placement is None:
+        return Intake(Outcome.REFUSED, reason="no_department")
+    try:
+        opened = ticket_service.open_ticket(
+            tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
+            limits=limits, site_url=desk.site_url, subject=_subject(mail), department=placement[0],
+            category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
+            customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
+            follows_proof=CustomerAccess(identity=Identity(Channel.EMAIL, mail.sender.casefold())),
+            stored_attachments=tuple(attachments))
+    except (Invalid, LimitReached) as exc:
+        return Intake(Outcome.REFUSED, reason=_reason(exc))
+    return Intake(Outcome.CREATED, opened.number)
+
+
+def _reason(error: Invalid | LimitReached) -> str:
+    return ",".join(f"{path}:{code}" for path, code in error.fields.items()) or error.code
+
+
+def store_parts(files: FileStore, limits: Limits,
+                parts: tuple[inbound.MailPart, ...]) -> tuple[list[Attachment], list[tuple[str, str]]]:
+    """Keep each attachment and inline image that the form's rules would accept; name the others with the
+    reason (a mail cannot be sent back for fixing like a form, so the rest of it still counts)."""
+    kept: list[Attachment] = []
+    not_kept: list[tuple[str, str]] = []
+    total = 0
+    for part in parts:
+        content_type = _content_type(part)
+        try:
+            rules.check_stored("part", content_type, len(part.data), part.data[:rules.SNIFF_BYTES], limits)
+            if len(kept) >= limits.max_files:
+                raise Invalid.field("part", "too_many")
+            if total + len(part.data) > limits.max_message_bytes:
+                raise Invalid.field("part", "too_large")
+        except Invalid as exc:
+            not_kept.append((part.filename, exc.fields["part"]))
+            continue
+        attachment_id = new_id()
+        key = f"attachments/{attachment_id}"
+        files.put_document(key, part.data, content_type)
+        total += len(part.data)
+        kept.append(Attachment(id=attachment_id, filename=part.filename, content_type=content_type,
+                               size=len(part.data), key=key))
+    return kept, not_kept
+
+
+def _content_type(part: inbound.MailPart) -> str:
+    # Mail clients often label files application/octet-stream: then the name decides (and the bytes are sniffed).
+    if part.content_type in rules.ALLOWED_TYPES:
+        return part.content_type
+    return mimetypes.guess_type(part.filename)[0] or part.content_type
+
+
+def _is_ours(sender: str, desk: MailDesk) -> bool:
+    local, _, domain = sender.casefold().partition("@")
+    own_local = desk.mailbox.casefold().partition("@")[0]
+    return domain == desk.domain and local.partition("+")[0] == own_local
+
+
+def _placement(departments: list[Department], desk: MailDesk) -> tuple[str, str] | None:
+    department = next((d for d in departments if d.id == desk.department), None) if desk.department else (
+        departments[0] if departments else None)
+    if department is None or not department.categories:
+        return None
+    category = desk.category if department.has_category(desk.category) else department.categories[0].id
+    return department.id, category
+
+
+def _subject(mail: inbound.InboundMail) -> str:
+    first_line = next((line for line in mail.visible_text.splitlines() if line.strip()), "")
+    return (mail.subject or first_line or "(no subject)")[:SUBJECT_MAX]
+
+
+def _name(mail: inbound.InboundMail) -> str:
+    return (mail.sender_name or mail.sender.partition("@")[0] or mail.sender)[:NAME_MAX]

@@ -1,0 +1,76 @@
+"""SLA over HTTP: admins read and replace the policy (checked by field, admins only); agents see each ticket's
+due times in their queues, sorted by the earliest due time."""
+import pytest
+
+from tests.api.test_workflow_api import Org, client  # noqa: F401  (the module's client fixture)
+
+
+@pytest.fixture(scope="module")
+def org(client, cognito):  # noqa: F811
+    org = Org(client, cognito)
+    org.build()
+    return org
+
+
+def test_the_admin_reads_and_replaces_the_sla_policy(org):
+    status, before = org.call("get", "/admin/sla", "admin")
+    assert status == 200 and before["targets"]["urgent"] == [1, 4] and before["warn_share"] == 0.8
+    try:
+        status, saved = org.call("put", "/admin/sla", "admin", {"calendar": "iran", "targets": {"urgent": [0.5, 2]},
+                                                                "reassign_to_supervisor": True})
+        assert status == 200, saved
+        assert saved["calendar"]["zone"] == "Asia/Tehran" and saved["targets"]["urgent"] == [0.5, 2]
+        assert saved["targets"]["low"] == [24, 72] and saved["reassign_to_supervisor"] is True
+        assert org.call("get", "/admin/sla", "admin")[1] == saved
+    finally:
+        org.call("put", "/admin/sla", "admin", before)
+
+
+@pytest.mark.parametrize("body,fields", [
+    ({"targets": {"urgent": [4, 1]}}, {"targets.urgent": "first_response_after_resolution"}),
+    ({"calendar": "mars"}, {"calendar": "unknown"}),
+    ({"warn_share": 2}, {"warn_share": "invalid"}),
+    ({"speed": 1}, {"speed": "unknown"}),
+])
+def test_a_bad_sla_policy_is_refused_by_field_and_not_saved(org, body, fields):
+    _, before = org.call("get", "/admin/sla", "admin")
+    status, error = org.call("put", "/admin/sla", "admin", body)
+    assert status == 400 and error["fields"] == fields
+    assert org.call("get", "/admin/sla", "admin")[1] == before
+
+
+@pytest.mark.parametrize("method,body", [("get", None), ("put", {})])
+def test_the_sla_policy_is_for_admins_only(org, method, body):
+    status, error = org.call(method, "/admin/sla", "lead", body)
+    assert (status, error["error"]) == (403, "forbidden")
+    assert org.call(method, "/admin/sla", None, body)[0] == 401
+
+
+def test_queues_show_due_times_and_put_the_earliest_first(org):
+    low = org.open("کم‌اهمیت")
+    urgent = open_with_priority(org, "urgent")
+    status, queue = org.call("get", f"/agent/queue?department={org.desk}", "lead")
+    assert status == 200
+    numbers = [t["number"] for t in queue["tickets"]]
+    assert numbers.index(urgent) < numbers.index(low)
+    shown = next(t for t in queue["tickets"] if t["number"] == urgent)["sla"]
+    assert set(shown) == {"first_response", "resolution"}
+    assert shown["first_response"]["due_at"].endswith("Z") and shown["first_response"]["paused"] is False
+    assert shown["first_response"]["breached"] is False and shown["first_response"]["met_at"] is None
+
+
+def test_a_reply_meets_first_response_and_pauses_resolution(org):
+    number = org.open()
+    ticket = org.ticket(number)
+    status, _ = org.call("post", f"/agent/tickets/{number}/replies", "lead",
+                         {"text": "در حال بررسی هستیم", "version": ticket["version"]})
+    assert status in (200, 201)
+    shown = org.ticket(number)["sla"]
+    assert shown["first_response"]["met_at"] and shown["first_response"]["due_at"] is None
+    assert shown["resolution"] == {"due_at": None, "paused": True, "breached": False, "met_at": None}
+
+
+def open_with_priority(org, priority):
+    from tests.api.test_ticket_api import open_ticket
+    return open_ticket(org.client, department=org.desk, category=org.category, subject="فوری",
+                       priority=priority)["number"]

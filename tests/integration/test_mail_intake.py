@@ -1,0 +1,72 @@
+"""Mail intake end to end on moto, the path SES mail takes: raw mail stored under inbound/ (as
+`python -m local.inbound` does) -> S3 notification -> inbound-mail queue -> the event runner's poller ->
+receive_mail -> a ticket. Then the agent's reply goes out threaded, and the customer's answer to it
+comes back into the same ticket."""
+import uuid
+from email import message_from_string, policy
+from email.message import EmailMessage
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.events import to_document
+from chalicelib.domain.tickets import Actor, AuthorKind
+from chalicelib.services.notifications import notify_customer
+from chalicelib.services import tickets as ticket_service
+from local import inbound as local_inbound
+from local.events import QueuePoller
+from local.mailbox import mail_to
+from tests.unit.test_inbound_mail import fixture
+
+
+@pytest.fixture(scope="module")
+def poller(aws_stack):
+    from app import app
+    return QueuePoller(app, "receive_mail", aws_stack["INBOUND_MAIL_QUEUE_URL"], region="us-east-1",
+                       endpoint_url=aws_stack["endpoint"], wait_seconds=1)
+
+
+def deliver(aws_stack, poller, raw: bytes) -> str:
+    key = local_inbound.deliver(aws_stack["endpoint"], raw, bucket=aws_stack["ATTACHMENTS_BUCKET"])
+    while poller.poll():  # S3's notification (after its one-time test event) reaches the worker
+        pass
+    return key
+
+
+def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_stack, poller):
+    sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
+    key = deliver(aws_stack, poller, fixture("html_only_fa.eml").replace(b"maryam@example.ir", sender.encode()))
+
+    [ticket] = bootstrap.tickets().of_customer(email=sender)
+    assert ticket.subject == "کسر دوباره از کارت" and ticket.language.value == "fa"
+    [first] = [e.message for e in bootstrap.tickets().timeline(ticket.number) if e.message]
+    assert [a.key for a in first.attachments] == [key]
+
+    # Our reply goes out by SES with the ticket's reply address and our Message-ID ...
+    agent = Actor(kind=AuthorKind.AGENT, id="agent.one@example.com", name="Sara")
+    reply = ticket_service.agent_reply(tickets=bootstrap.tickets(), files=bootstrap.files(), clock=bootstrap.clock(),
+                                       limits=bootstrap.limits(), number=ticket.number, agent=agent,
+                                       text="سلام مریم، بررسی کردیم.", attachments=[])
+    [event] = [e for e in bootstrap.tickets().timeline(ticket.number) if e.message and e.message.id == reply.id]
+    notify_customer(to_document(event, bootstrap.tickets().get(ticket.number)), mailer=bootstrap.mailer(),
+                    secrets=bootstrap.secrets(), site_url="http://x/", mailbox=aws_stack["MAIL_FROM"])
+    [sent] = mail_to(aws_stack["endpoint"], sender)
+    ours = message_from_string(sent.raw, policy=policy.default)
+    assert ours["In-Reply-To"] == ours["References"] == f"<ticket-{ticket.number}@example.com>"
+
+    # ... and the customer's client answers it: to the Reply-To, quoting our mail.
+    answer = EmailMessage()
+    answer["From"] = f"Maryam <{sender}>"
+    answer["To"] = str(ours["Reply-To"])
+    answer["Subject"] = f"Re: {ours['Subject']}"
+    answer["In-Reply-To"] = ours["Message-ID"]
+    answer.set_content("ممنون، درست شد.\n\nOn Mon, 23 Nov 2026 at 10:15, Helpdesk wrote:\n> سلام مریم\n")
+    deliver(aws_stack, poller, answer.as_bytes())
+
+    texts = [e.message.text for e in bootstrap.tickets().timeline(ticket.number) if e.message]
+    assert texts[-1] == "ممنون، درست شد."
+    assert len(bootstrap.tickets().of_customer(email=sender)) == 1
+
+
+def test_the_local_command_finds_the_stacks_bucket(aws_stack):
+    assert local_inbound.attachments_bucket(aws_stack["endpoint"], "helpdesk-test") == aws_stack["ATTACHMENTS_BUCKET"]

@@ -1,0 +1,170 @@
+"""Reading inbound mail: real-world shaped messages (tests/fixtures/mail), charsets, loops, threading clues."""
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from chalicelib.domain import inbound, links
+from chalicelib.domain.tickets import Language
+
+MAIL = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
+SECRET = b"test-secret-of-enough-length-for-hmac"
+MAILBOX = "helpdesk@example.com"
+
+
+def fixture(name: str, number: int = 1001, secret: bytes = SECRET) -> bytes:
+    """A fixture with its placeholders filled: the ticket it answers and that ticket's reply signature."""
+    raw = (MAIL / name).read_bytes()
+    return raw.replace(b"__TICKET__", str(number).encode()).replace(
+        b"__SIG__", links.reply_signature(secret, number).encode())
+
+
+def test_multipart_mail_gives_its_plain_text_sender_and_attachment():
+    mail = inbound.parse(fixture("new_multipart_en.eml"))
+    assert mail.sender == "Dana@Example.org" and mail.sender_name == "Dana Levi"
+    assert mail.subject == "Printer on floor 3 prints blank pages"
+    assert mail.message_id == "5f1c2a3b-9d4e-4f00-8a11-2b3c4d5e6f70@example.org"
+    assert mail.visible_text == "Hello,\n\nSince this morning the printer on floor 3 prints blank pages.\n" \
+                                "The test page is attached."
+    [pdf] = mail.parts
+    assert (pdf.filename, pdf.content_type, pdf.inline) == ("test page.pdf", "application/pdf", False)
+    assert pdf.data.startswith(b"%PDF-")
+    assert mail.automated is None
+
+
+def test_html_only_mail_in_persian_becomes_text_without_styles():
+    mail = inbound.parse(fixture("html_only_fa.eml"))
+    assert mail.subject == "کسر دوباره از کارت"
+    assert mail.sender_name == "مریم احمدی"
+    assert "صورتحساب ماه آبان دو بار از کارت من کسر شده است" in mail.text
+    assert "margin" not in mail.text and "<p>" not in mail.text
+    assert inbound.guess_language(mail.text) == Language.FA
+
+
+def test_persian_gmail_reply_loses_the_quoted_history_and_keeps_our_references():
+    mail = inbound.parse(fixture("reply_fa_quoted.eml", number=1042))
+    assert mail.visible_text == "باشه، الان دوباره امتحان کردم و درست شد. ممنون از راهنمایی."
+    assert "> سلام" in mail.text  # the full original stays (and the raw mail is kept)
+    assert inbound.ticket_of_references(mail.references, "example.com") == 1042
+
+
+def test_hebrew_in_iso_8859_8_i_decodes_body_and_rfc2047_headers():
+    mail = inbound.parse(fixture("reply_he_iso8859_8_i.eml", number=1007))
+    assert mail.subject == "תשובה: הנתב לא עובד"
+    assert mail.sender_name == "יוסי כהן"
+    assert mail.visible_text == "תודה, עכשיו זה עובד.\nאני צריך גם חשבונית מס."
+    assert inbound.guess_language(mail.text) == Language.HE
+    assert inbound.ticket_of_reply_address(mail.recipients, MAILBOX, SECRET) == 1007
+
+
+@pytest.mark.parametrize("name, subject, language", [
+    ("new_windows_1256.eml", "رمز عبور", Language.FA),
+    ("new_windows_1255.eml", "האתר לא נטען", Language.HE),
+])
+def test_windows_codepages_decode(name, subject, language):
+    mail = inbound.parse(fixture(name))
+    assert mail.subject == subject
+    assert inbound.guess_language(mail.text) == language
+
+
+def test_inline_image_is_a_part_marked_inline():
+    mail = inbound.parse(fixture("inline_image.eml"))
+    [image] = mail.parts
+    assert image.inline and image.content_type == "image/png" and image.data.startswith(b"\x89PNG")
+    assert mail.visible_text == "This is what I see after logging in:"
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("auto_reply.eml", "auto_submitted"),
+    ("bounce.eml", "bounce"),
+    ("mailing_list.eml", "mailing_list"),
+])
+def test_machine_written_mail_is_recognised(name, reason):
+    assert inbound.parse(fixture(name)).automated == reason
+
+
+@pytest.mark.parametrize("headers, reason", [
+    ({"Precedence": "bulk"}, "precedence"),
+    ({"Precedence": "junk"}, "precedence"),
+    ({"Return-Path": "<>"}, "null_sender"),
+    ({"X-Autoreply": "yes"}, "auto_reply"),
+    ({"Auto-Submitted": "auto-generated"}, "auto_submitted"),
+    ({"Auto-Submitted": "no"}, None),
+])
+def test_loop_headers(headers, reason):
+    message = EmailMessage()
+    message["From"] = "someone@example.org"
+    message["Subject"] = "hi"
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content("text")
+    assert inbound.parse(message.as_bytes()).automated == reason
+
+
+def test_mail_from_a_daemon_or_without_sender_is_automated():
+    message = EmailMessage()
+    message["From"] = "postmaster@example.org"
+    message.set_content("x")
+    assert inbound.parse(message.as_bytes()).automated == "null_sender"
+    del message["From"]
+    assert inbound.parse(message.as_bytes()).automated == "null_sender"
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \r\n", b"\x00\x01\x02 binary junk without headers"])
+def test_bytes_that_are_no_mail_are_unreadable(raw):
+    with pytest.raises(inbound.UnreadableMail):
+        inbound.parse(raw)
+
+
+def test_reply_address_round_trips_and_survives_case_changes():
+    address = inbound.reply_address(MAILBOX, 1234, SECRET)
+    assert address.startswith("helpdesk+t1234.") and address.endswith("@example.com")
+    assert inbound.ticket_of_reply_address((address,), MAILBOX, SECRET) == 1234
+    assert inbound.ticket_of_reply_address((address.upper(),), MAILBOX, SECRET) == 1234
+
+
+@pytest.mark.parametrize("recipient", [
+    "helpdesk+t1235.{sig}@example.com",       # the signature of another ticket
+    "helpdesk+t1234.0000000000000000@example.com",  # a guessed signature
+    "other+t1234.{sig}@example.com",          # not our mailbox
+    "helpdesk+t1234.{sig}@evil.example",      # not our domain
+    "helpdesk@example.com",
+])
+def test_forged_or_foreign_reply_addresses_name_no_ticket(recipient):
+    address = recipient.format(sig=links.reply_signature(SECRET, 1234))
+    assert inbound.ticket_of_reply_address((address,), MAILBOX, SECRET) is None
+
+
+def test_only_our_own_message_ids_thread():
+    event = "0123456789abcdef0123456789abcdef"
+    assert inbound.ticket_of_references((f"ticket-7-{event}@example.com",), "example.com") == 7
+    assert inbound.ticket_of_references(("x@gmail.com", "ticket-7@example.com"), "example.com") == 7
+    assert inbound.ticket_of_references(("ticket-7@evil.example",), "example.com") is None
+    assert inbound.ticket_of_references(("ticket-7-nothex@example.com",), "example.com") is None
+
+
+@pytest.mark.parametrize("text, visible", [
+    ("Thanks!\n\nOn Mon, 23 Nov 2026 at 10:15, Helpdesk <helpdesk@example.com> wrote:\n> old", "Thanks!"),
+    ("Thanks!\n\nOn Mon, 23 Nov 2026 at 10:15, Helpdesk <\nhelpdesk@example.com> wrote:\n> old", "Thanks!"),
+    ("Fine now.\n\n-----Original Message-----\nFrom: Helpdesk\nSent: Monday", "Fine now."),
+    ("Fine now.\n\nFrom: Helpdesk <helpdesk@example.com>\nSent: Monday, 23 November 2026\nTo: me", "Fine now."),
+    ("درست شد.\n\nاز: Helpdesk\nارسال شده: دوشنبه\nموضوع: تیکت", "درست شد."),
+    ("עובד.\n\nמאת: Helpdesk\nנשלח: יום שני\nנושא: פנייה", "עובד."),
+    ("\u202bمریم نوشت:\u202c\n> قبلی", "\u202bمریم نوشت:\u202c\n> قبلی"),  # nothing of their own: keep all
+    ("ok\nSent from my iPhone", "ok"),
+    ("باشه\nارسال شده از iPhone من", "باشه"),
+    ("בסדר\nנשלח מה-iPhone שלי", "בסדר"),
+    ("שלום\nכפי שהטכנאי כתב", "שלום\nכפי שהטכנאי כתב"),  # no colon: the customer's own sentence
+    ("سلام\nهمان‌طور که نوشت", "سلام\nهمان‌طور که نوشت"),
+    ("Line one\n> quoted in between\nLine two", "Line one\nLine two"),
+    ("From: the start of my own sentence", "From: the start of my own sentence"),
+])
+def test_strip_quoted(text, visible):
+    assert inbound.strip_quoted(text) == visible
+
+
+def test_language_guess_by_script():
+    assert inbound.guess_language("Hello there") == Language.EN
+    assert inbound.guess_language("سلام، کمک لازم دارم") == Language.FA
+    assert inbound.guess_language("مرحبا") == Language.FA  # Arabic script: the nearest language we serve
+    assert inbound.guess_language("שלום, error 500 in שלב 2") == Language.HE
