@@ -119,6 +119,7 @@ def job_stack():
     """moto in this process with the resources from infra/, as `make run` has it (DynamoDB served one
     request at a time, like serializable transactions)."""
     import os
+    import urllib.request
 
     from bench.calls import _free_port
     from local.moto_server import MotoServer
@@ -134,6 +135,8 @@ def job_stack():
         with moto_at_scale():
             yield
     finally:
+        # moto's state is process-global: forget this stack (and its 100k items) before the next bench's.
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/moto-api/reset", method="POST"), timeout=60)
         server.stop()
 
 
