@@ -48,6 +48,7 @@ def get_sla_policy(agent: Agent):
 
 
 @route(admin_api, "/admin/sla", method="PUT", request=schemas.SLA_POLICY, audience="admin",
-       summary="Replace the SLA policy; tickets opened from now on get its targets")
+       summary="Replace the SLA policy; tickets opened from now on get its targets, so does a ticket whose priority "
+               "an agent changes")
 def put_sla_policy(agent: Agent, body):
     return organisation.save_sla_policy(catalog=bootstrap.catalog(), values=body).to_document()

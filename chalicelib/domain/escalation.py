@@ -54,6 +54,9 @@ def _escalated(ticket: Ticket, at: datetime, policy: SlaPolicy,
         events.append(_event(ticket, EventType.PRIORITY_CHANGED, at, {
             "from": ticket.effective_priority.value, "to": higher.value, "customer": ticket.priority.value,
             "reason": BREACH_REASON}))
+        # Only the priority, never the SLA targets (unlike an agent's change, services/workflow.change_priority):
+        # the breach is a consequence of the promise made, not a new judgement of the ticket, so the promise and
+        # the clock it is measured by stay as they were (a shorter target would breach the other one at once).
         after = replace(after, agent_priority=higher)
     if policy.reassign_to_supervisor and supervisor and (not ticket.assignee or ticket.assignee.id != supervisor.id):
         moved = replace(after, assignee=supervisor)

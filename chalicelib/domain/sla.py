@@ -29,6 +29,7 @@ class Checkpoint(StrEnum):
 PRIORITIES = ("urgent", "high", "normal", "low")  # Priority values, highest first
 DEFAULT_TARGET_HOURS = {"urgent": (1, 4), "high": (4, 12), "normal": (8, 24), "low": (24, 72)}
 DEFAULT_CALENDAR = "24x7"
+MAX_HOLIDAYS = 400  # a few years of public holidays
 
 
 # ---------------------------------------------------------------- calendars as data
@@ -40,12 +41,23 @@ def calendar_document(calendar: Calendar) -> dict:
             "holidays": sorted(d.isoformat() for d in calendar.holidays)}
 
 
+def preset_of(calendar: Calendar) -> str | None:
+    """The preset a calendar is, holidays aside (None: a calendar of its own)."""
+    return next((name for name, preset in PRESETS.items() if replace(calendar, holidays=frozenset()) == preset), None)
+
+
 def calendar_from_document(doc: dict | str, path: str = "calendar") -> Calendar:
-    """A preset's name ("iran", "israel", "24x7") or {zone, hours: {weekday Mon=0: [[from, to]]}, holidays}."""
+    """A preset's name ("iran", "israel", "24x7"), a preset with holidays {preset, holidays} (what the admin form
+    sends; zone, hours and always_open may be echoed but must be the preset's), or
+    {zone, hours: {weekday Mon=0: [[from, to]]}, holidays}."""
     if isinstance(doc, str):
         if doc not in PRESETS:
             raise Invalid.field(path, "unknown")
         return PRESETS[doc]
+    if not isinstance(doc, dict):
+        raise Invalid.field(path, "invalid")
+    if "preset" in doc:
+        return _preset_with_holidays(doc, path)
     try:
         ZoneInfo(doc["zone"])
     except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError):
@@ -53,9 +65,9 @@ def calendar_from_document(doc: dict | str, path: str = "calendar") -> Calendar:
     try:
         hours = {int(day): tuple((time.fromisoformat(s), time.fromisoformat(e)) for s, e in spans)
                  for day, spans in (doc.get("hours") or {}).items()}
-        holidays = frozenset(date.fromisoformat(d) for d in doc.get("holidays", ()))
-    except (TypeError, ValueError):
+    except (AttributeError, TypeError, ValueError):
         raise Invalid.field(f"{path}.hours", "invalid") from None
+    holidays = _holidays(doc.get("holidays", ()), path)
     always_open = bool(doc.get("always_open", False))
     if any(day not in range(7) for day in hours) or any(
             s >= e and e != time(0) for spans in hours.values() for s, e in spans):
@@ -63,6 +75,36 @@ def calendar_from_document(doc: dict | str, path: str = "calendar") -> Calendar:
     if not always_open and not any(hours.values()):
         raise Invalid.field(f"{path}.hours", "no_working_time")
     return Calendar(zone=doc["zone"], hours=hours, holidays=holidays, always_open=always_open)
+
+
+def _preset_with_holidays(doc: dict, path: str) -> Calendar:
+    name = doc["preset"]
+    if not isinstance(name, str) or name not in PRESETS:
+        raise Invalid.field(f"{path}.preset", "unknown")
+    preset, echoed = PRESETS[name], calendar_document(PRESETS[name])
+    for key in doc:
+        if key not in ("preset", "holidays", "zone", "hours", "always_open"):
+            raise Invalid.field(f"{path}.{key}", "unknown")
+        if key in ("zone", "hours", "always_open") and doc[key] != echoed[key]:
+            raise Invalid.field(f"{path}.{key}", "invalid")  # a preset's hours are not edited here
+    holidays = _holidays(doc.get("holidays", ()), path)
+    if holidays and preset.always_open:
+        raise Invalid.field(f"{path}.holidays", "invalid")  # a 24/7 desk has no days off
+    return replace(preset, holidays=holidays)
+
+
+def _holidays(doc, path: str) -> frozenset[date]:
+    if not isinstance(doc, list | tuple):
+        raise Invalid.field(f"{path}.holidays", "invalid")
+    if len(doc) > MAX_HOLIDAYS:
+        raise Invalid.field(f"{path}.holidays", "too_many")
+    days = set()
+    for i, text in enumerate(doc):
+        try:
+            days.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            raise Invalid.field(f"{path}.holidays.{i}", "invalid") from None
+    return frozenset(days)
 
 
 # ---------------------------------------------------------------- the policy an admin edits
@@ -91,8 +133,20 @@ class SlaPolicy:
     def to_document(self) -> dict:
         return {"targets": {p: list(h) for p, h in self.targets.items()},
                 "departments": {d: {p: list(h) for p, h in t.items()} for d, t in self.departments.items()},
-                "calendar": calendar_document(self.calendar), "warn_share": self.warn_share,
+                "calendar": self._calendar_document(), "warn_share": self.warn_share,
                 "raise_priority": self.raise_priority, "reassign_to_supervisor": self.reassign_to_supervisor}
+
+    def _calendar_document(self) -> dict:
+        document = calendar_document(self.calendar)
+        if (preset := preset_of(self.calendar)) is not None:
+            document["preset"] = preset  # the admin form picks a preset and lists holidays
+        return document
+
+    def retargeted(self, sla: Sla, department: str, priority: str, at: datetime) -> Sla:
+        """A ticket's SLA after an agent set its priority: the targets this policy promises for that priority
+        (and department), counted with the clocks the ticket already has (see Sla.retargeted)."""
+        first, resolution = self.hours_for(department, priority)
+        return sla.retargeted(timedelta(hours=first), timedelta(hours=resolution), at)
 
     @classmethod
     def parse(cls, doc: dict) -> SlaPolicy:
@@ -190,6 +244,32 @@ class Sla:
         state = self.targets[target]
         marked = replace(state, warned=True, breached=state.breached or checkpoint == Checkpoint.BREACH)
         return replace(self, targets={**self.targets, target: marked})
+
+    def retargeted(self, first_response: timedelta, resolution: timedelta, at: datetime) -> Sla:
+        """The clocks held to new target durations (an agent changed the priority; the promise is now the new
+        priority's), decided at `at`:
+        - time already spent counts towards the new target; running or paused, met or not stay as they were
+          (a met resolution reopened later counts towards the new target); calendar and warn share stay the
+          ticket's, as the spent time was counted in them;
+        - a breached target keeps its old target and due time: the promise was missed and stays missed, so a
+          longer target cannot hide the breach and a shorter one cannot breach it a second time;
+        - a warning already given stays given while the time spent is at or past the new target's warning share
+          (no second warning for the same lateness); when the new target leaves the ticket below the share
+          again (a longer target), it is cleared, so the sweep warns again as the new target nears;
+        - a target not yet warned or breached simply gets new checkpoints: if the new, shorter target is already
+          used up, the next sweep warns or escalates it, once, as for any ticket found late.
+        The next checkpoint (the sparse `sla` index key) follows, as it is derived from these clocks."""
+        durations = {Target.FIRST_RESPONSE: first_response, Target.RESOLUTION: resolution}
+        targets = {}
+        for target, state in self.targets.items():
+            if state.breached:
+                targets[target] = state
+                continue
+            clock = replace(state.clock, target=durations[target])
+            spent = clock.target - clock.left(at, self.calendar)  # until `at`, running or not
+            warned = state.warned and spent >= clock.target * self.warn_share
+            targets[target] = replace(state, clock=clock, warned=warned)
+        return replace(self, targets=targets)
 
     def following(self, *, running: bool, at: datetime, met: set[Target] = frozenset(),
                   reopened: set[Target] = frozenset()) -> Sla:

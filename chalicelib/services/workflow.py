@@ -146,7 +146,10 @@ def change_status(*, tickets: TicketRepository, catalog: CatalogRepository, cloc
 
 def change_priority(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
                     staff: Staff, priority: str, version: int) -> Ticket:
-    """The agents' judgement of the priority; what the customer chose is kept beside it."""
+    """The agents' judgement of the priority; what the customer chose is kept beside it. The SLA follows the
+    judgement: both targets become what the current policy promises for the new priority in the ticket's
+    department, with the time already spent (domain/sla.py, Sla.retargeted: breaches stay, warnings are
+    cleared only when the new target leaves room before its warning share again)."""
     target = parse_enum(Priority, priority, "priority")
 
     def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
@@ -157,7 +160,9 @@ def change_priority(*, tickets: TicketRepository, catalog: CatalogRepository, cl
                             occurred_at=now, actor=staff.actor, visibility=Visibility.INTERNAL,
                             data={"from": ticket.effective_priority.value, "to": target.value,
                                   "customer": ticket.priority.value})
-        return replace(ticket, agent_priority=target, last_activity_at=now), [event]
+        sla = (catalog.sla_policy().retargeted(ticket.sla, ticket.department, target.value, now)
+               if ticket.sla else None)
+        return replace(ticket, agent_priority=target, last_activity_at=now, sla=sla), [event]
 
     return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.PRIORITY,
                  version=version, change=change)

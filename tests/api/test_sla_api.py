@@ -1,5 +1,9 @@
-"""SLA over HTTP: admins read and replace the policy (checked by field, admins only); agents see each ticket's
-due times in their queues, sorted by the earliest due time."""
+"""SLA over HTTP: admins read and replace the policy (checked by field, admins only) and the next ticket follows it;
+agents see each ticket's due times in their queues, sorted by the earliest due time, and a priority change moves
+them to the new priority's targets."""
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
 import pytest
 
 from tests.api.test_workflow_api import Org, client  # noqa: F401  (the module's client fixture)
@@ -68,6 +72,42 @@ def test_a_reply_meets_first_response_and_pauses_resolution(org):
     shown = org.ticket(number)["sla"]
     assert shown["first_response"]["met_at"] and shown["first_response"]["due_at"] is None
     assert shown["resolution"] == {"due_at": None, "paused": True, "breached": False, "met_at": None}
+
+
+@contextmanager
+def sla_policy(org, body):
+    _, before = org.call("get", "/admin/sla", "admin")
+    status, saved = org.call("put", "/admin/sla", "admin", body)
+    assert status == 200, saved
+    try:
+        yield saved
+    finally:
+        org.call("put", "/admin/sla", "admin", before)
+
+
+def hours_after_opening(ticket, target) -> float:
+    due = datetime.fromisoformat(ticket["sla"][target]["due_at"])
+    return (due - datetime.fromisoformat(ticket["created_at"])) / timedelta(hours=1)
+
+
+def test_a_saved_policy_applies_to_the_next_ticket(org):
+    with sla_policy(org, {"calendar": "24x7", "targets": {"urgent": [3, 9]}}):
+        ticket = org.ticket(open_with_priority(org, "urgent"))
+    assert (hours_after_opening(ticket, "first_response"), hours_after_opening(ticket, "resolution")) == (3, 9)
+
+
+def test_an_agents_priority_change_shows_the_new_priority_due_times(org):
+    with sla_policy(org, {"calendar": "24x7", "departments": {org.desk: {"urgent": [2, 5]}}}):
+        number = open_with_priority(org, "normal")
+        before = org.ticket(number)
+        assert hours_after_opening(before, "first_response") == 8
+        status, changed = org.call("post", f"/agent/tickets/{number}/priority", "lead",
+                                   {"priority": "urgent", "version": before["version"]})
+        assert status == 200, changed
+    shown = org.ticket(number)                                     # the ticket view the portal reads
+    assert shown["sla"] == changed["sla"] and shown["priority"] == "urgent"
+    assert (hours_after_opening(shown, "first_response"), hours_after_opening(shown, "resolution")) == (2, 5)
+    assert shown["sla"]["first_response"]["breached"] is False
 
 
 def open_with_priority(org, priority):

@@ -99,6 +99,16 @@ def test_a_met_target_leaves_the_index(tickets):
     assert ticket.number not in tickets.sla_due(NOW + timedelta(days=30), 1000)
 
 
+def test_retargeted_clocks_move_the_ticket_in_the_index(tickets):
+    ticket = opened(tickets, ago=timedelta(hours=2), priority="low")   # 24 h: not due for hours
+    assert ticket.number not in tickets.sla_due(NOW, 1000)
+    sla = SlaPolicy(calendar=PRESETS["24x7"]).retargeted(ticket.sla, ticket.department, "urgent", NOW)
+    raised = replace(ticket, agent_priority=Priority.URGENT, sla=sla, version=ticket.version + 1)
+    tickets.save(ticket, raised, [])                                    # urgent's 1 h is used up
+    assert tickets.get(ticket.number).sla == sla
+    assert ticket.number in tickets.sla_due(NOW, 1000)
+
+
 def _departments():
     from chalicelib import bootstrap
     return bootstrap.catalog().departments()

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.business_hours import PRESETS
+from chalicelib.domain.permissions import Staff
 from chalicelib.domain.sla import SlaPolicy, Target
-from chalicelib.domain.tickets import AuthorKind, EventType, Priority
-from chalicelib.services import sla
+from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Priority
+from chalicelib.services import sla, workflow
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import LIMITS, open_ticket, reply_as_agent
 
@@ -140,3 +141,41 @@ def test_queues_put_the_earliest_due_first_and_paused_clocks_last(ports):
     high = open_ticket(ports, priority="high", customer_email="d@example.com").number
     found = [ports["tickets"].get(n) for n in (low, urgent, waiting, high)]
     assert [t.number for t in by_due_time(found)] == [urgent, high, low, waiting]
+
+
+# ---------------------------------------------------------------- an agent's priority change re-targets
+
+SUPERVISOR = Staff(Actor(AuthorKind.AGENT, "admin", "Sam"), admin=True)
+
+
+def change_priority(ports, number, priority):
+    return workflow.change_priority(tickets=ports["tickets"], catalog=ports["catalog"], clock=ports["clock"],
+                                    number=number, staff=SUPERVISOR, priority=priority,
+                                    version=ports["tickets"].get(number).version)
+
+
+def test_an_agents_priority_change_retargets_the_stored_clocks_and_the_sweep_follows(ports):
+    ports["catalog"].save_sla_policy(SlaPolicy.parse({"departments": {"support": {"urgent": [2, 6]}}}))
+    number = open_ticket(ports, priority="low").number        # 24 h / 72 h
+    ports["clock"].advance(hours=3)
+    assert sweep(ports).done == []
+    opened_at = ports["tickets"].get(number).created_at
+    changed = change_priority(ports, number, "urgent")        # the department's urgent: 2 h, already used up
+    stored = ports["tickets"].get(number)
+    assert stored == changed and stored.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=2)
+    assert stored.sla.due_at(Target.RESOLUTION) == opened_at + timedelta(hours=6)
+    assert ports["tickets"].sla_due(ports["clock"].now(), 10) == [number]   # the due index follows
+    assert sweep(ports).done == [number] and sweep(ports).done == []
+    [breach] = [e for e in sla_events(ports, number) if e.type == EventType.SLA_BREACHED]
+    assert breach.data["target"] == "first_response"
+
+
+def test_the_sweeps_raise_of_priority_does_not_retarget(ports):
+    number = open_ticket(ports, priority="high").number       # 4 h / 12 h
+    promised = ports["tickets"].get(number).sla.due_at(Target.RESOLUTION)
+    ports["clock"].advance(hours=4, minutes=5)
+    sweep(ports)
+    escalated = ports["tickets"].get(number)
+    assert escalated.effective_priority == Priority.URGENT
+    assert escalated.sla.due_at(Target.RESOLUTION) == promised  # urgent's 4 h would breach it at once
+    assert sweep(ports).done == []

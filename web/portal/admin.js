@@ -7,6 +7,7 @@ import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '
 import {formatNumber} from '../shared/format.js';
 import {toAsciiDigits} from '../shared/digits.js';
 import {api, ensureBasics, forget, isAdmin} from './context.js';
+import {slaPolicyForm} from './sla_admin.js';
 
 const STRATEGIES = ['round_robin', 'fewest_open'];
 const POLICIES = ['max_open_tickets', 'reply_window_days', 'reminder_after_days', 'auto_close_after_days',
@@ -30,6 +31,7 @@ export function adminView({rerender, root}) {
   let policies = {}; // name -> text as typed
   const sections = {}; // key -> {busy, errors: {path: code}, banner}
   let focusError = false;
+  const sla = slaPolicyForm({rerender, onInvalid: () => { focusError = true; }}); // GET|PUT /admin/sla
 
   function section(key) {
     sections[key] = sections[key] || {busy: false, errors: {}, banner: null};
@@ -44,6 +46,7 @@ export function adminView({rerender, root}) {
       drafts = org.departments.map((d) => ({...structuredClone(d), isNew: false}));
       rules = org.rules.map((r) => ({...r, keywords: r.keywords.join(', ')}));
       policies = Object.fromEntries(POLICIES.map((p) => [p, formatNumber(org.policies[p])]));
+      await sla.load(org.departments);
     } catch (error) {
       loadError = error;
     }
@@ -294,7 +297,8 @@ export function adminView({rerender, root}) {
         h('div', {class: 'actions'}, addButton(t('admin.add_department'), 'add-department', () => drafts.push({
           isNew: true, id: '', names: blankNames(), categories: [], groups: [], supervisors: []})))),
       rulesSection(),
-      policiesSection());
+      policiesSection(),
+      sla.render());
   }
 
   return {
