@@ -196,6 +196,10 @@ class FakeFiles(FileStore):
     def read_document(self, key):
         return self.objects[key][1] if key in self.objects else None
 
+    def delete_documents(self, keys):
+        for key in keys:
+            self.objects.pop(key, None)
+
 
 class FakeSecrets(SecretSource):
     def link_secret(self) -> bytes:

@@ -59,3 +59,12 @@ class S3FileStore(FileStore):
             if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
                 return None
             raise
+
+    def delete_documents(self, keys: list[str]) -> None:
+        # One DeleteObjects call per 1000 keys (S3's limit; a mail brings at most MAX_FILES). S3 deletes a
+        # missing key without complaint, and reports per-key failures in the answer rather than raising.
+        for start in range(0, len(keys), 1000):
+            answer = client("s3").delete_objects(Bucket=self.bucket, Delete={
+                "Objects": [{"Key": key} for key in keys[start:start + 1000]], "Quiet": True})
+            if answer.get("Errors"):
+                raise RuntimeError(f"S3 kept some objects: {answer['Errors']}")

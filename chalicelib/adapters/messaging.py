@@ -36,10 +36,13 @@ def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: st
     if mail.reply_to:
         message["Reply-To"] = formataddr(("Helpdesk", mail.reply_to))
     message["Message-ID"] = f"<{message_id}@{domain}>"
-    # Every mail of a ticket refers to the same root id, so clients thread them together.
-    message["References"] = f"<{thread_id}@{domain}>"
-    message["In-Reply-To"] = f"<{thread_id}@{domain}>"
-    message["Auto-Submitted"] = "auto-generated"
+    if mail.in_reply_to:  # an answer to a mail we received: threaded under that mail, in the sender's client
+        message["References"] = message["In-Reply-To"] = f"<{mail.in_reply_to}>"
+    elif thread_id:  # every mail of a ticket refers to the same root id, so clients thread them together
+        message["References"] = message["In-Reply-To"] = f"<{thread_id}@{domain}>"
+    # RFC 3834: "auto-generated", or "auto-replied" for an answer to a received mail; either way, other
+    # robots (vacation responders, our own intake) must not answer it.
+    message["Auto-Submitted"] = mail.auto_submitted
     message.set_content(mail.text, charset="utf-8")
     message.add_alternative(mail.html, subtype="html", charset="utf-8")
     message["Content-Language"] = mail.language.value  # after the parts: making them moves Content-* headers

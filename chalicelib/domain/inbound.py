@@ -7,6 +7,7 @@ only if the sender is the ticket's customer. A ticket number in the subject prov
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
@@ -293,6 +294,31 @@ def ticket_of_references(references: tuple[str, ...], domain: str) -> int | None
             return int(found[1])
     return None
 
+
+# ---------------------------------------------------------------- answers to mail that became no ticket
+
+def refusal_id(key: str) -> str:
+    """The local part of the Message-ID of our answer to the mail stored under `key`: the same on every try,
+    so a send repeated after a failure is recognisably the same mail."""
+    return f"refused-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def answerable(mail: InboundMail, domain: str) -> bool:
+    """Whether a mail that became no ticket may be answered: written by a person, from an address we can
+    write to, and not itself an answer to one of our refusal answers (one answer per exchange, even with a
+    responder that ignores Auto-Submitted: no loop)."""
+    pattern = re.compile(rf"^refused-[0-9a-f]{{32}}@{re.escape(domain.lower())}$")
+    return (not mail.automated and bool(_ADDRESS.match(mail.sender))
+            and not any(pattern.match(reference.lower()) for reference in mail.references))
+
+
+def part_id(key: str, index: int) -> str:
+    """The attachment id (and object name) of the `index`-th part of the mail stored under `key`: the same on
+    every try, so a retried mail overwrites its files instead of leaving copies behind."""
+    return hashlib.sha256(f"{key}#{index}".encode()).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- attachments a mail brought

@@ -1,7 +1,8 @@
 """Customer mail in fa, he and en: subject, plain text (always) and an HTML part laid out RTL where needed."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from html import escape
 
 from chalicelib.domain.tickets import Language
@@ -209,6 +210,83 @@ TEMPLATES: dict[str, dict[Language, dict[str, str]]] = {
             "action": "לפתיחת הפנייה",
         },
     },
+    # Answers to a person's mail that could not become a ticket (services/intake.py): said once, in the
+    # language of the mail, why, and what to do instead. `items` lists the open tickets.
+    "mail_refused_open_limit": {
+        Language.EN: {
+            "subject": "No new ticket opened: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Thank you for writing to us. You already have {count} open tickets, the most we keep open for "
+                    "one customer, so your mail did not open a new one. Your open tickets:",
+            "after": "To add to one of them, reply to one of our mails about it: your reply is added to that "
+                     "ticket. Once one of them is closed, you can write to us again.",
+            "action": "See your tickets",
+        },
+        Language.FA: {
+            "subject": "تیکت تازه‌ای باز نشد: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "از نامهٔ شما سپاسگزاریم. شما هم‌اکنون {count} تیکت باز دارید که بیشترین تعداد مجاز برای هر "
+                    "مشتری است؛ برای همین از این نامه تیکت تازه‌ای باز نشد. تیکت‌های باز شما:",
+            "after": "برای افزودن مطلبی به یکی از آن‌ها، به یکی از نامه‌های ما دربارهٔ همان تیکت پاسخ دهید تا "
+                     "پاسخ شما به آن تیکت افزوده شود. وقتی یکی از آن‌ها بسته شد، می‌توانید دوباره برای ما بنویسید.",
+            "action": "مشاهدهٔ تیکت‌های شما",
+        },
+        Language.HE: {
+            "subject": "לא נפתחה פנייה חדשה: {subject}",
+            "greeting": "שלום {name},",
+            "body": "תודה שכתבת לנו. יש לך כבר {count} פניות פתוחות, המספר המרבי ללקוח אחד, ולכן ההודעה שלך לא "
+                    "פתחה פנייה חדשה. הפניות הפתוחות שלך:",
+            "after": "כדי להוסיף לאחת מהן, יש להשיב לאחת מההודעות שלנו בנוגע אליה: התשובה תתווסף לאותה פנייה. "
+                     "כשאחת מהן תיסגר, אפשר לכתוב לנו שוב.",
+            "action": "לצפייה בפניות שלך",
+        },
+    },
+    "mail_refused": {
+        Language.EN: {
+            "subject": "We could not open a ticket from your mail: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Thank you for writing to us. We could not open a ticket from your mail: {reason}",
+            "after": "You can write to us on the form on our website instead.",
+            "action": "Open the form",
+        },
+        Language.FA: {
+            "subject": "از نامهٔ شما تیکتی باز نشد: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "از نامهٔ شما سپاسگزاریم. نتوانستیم از این نامه تیکتی باز کنیم: {reason}",
+            "after": "می‌توانید به‌جای نامه، از فرم وب‌سایت ما برایمان بنویسید.",
+            "action": "باز کردن فرم",
+        },
+        Language.HE: {
+            "subject": "לא הצלחנו לפתוח פנייה מההודעה שלך: {subject}",
+            "greeting": "שלום {name},",
+            "body": "תודה שכתבת לנו. לא הצלחנו לפתוח פנייה מההודעה שלך: {reason}",
+            "after": "במקום זאת אפשר לכתוב לנו בטופס שבאתר שלנו.",
+            "action": "לפתיחת הטופס",
+        },
+    },
+    "mail_reply_refused": {
+        Language.EN: {
+            "subject": "[#{number}] Your reply was not added: {subject}",
+            "greeting": "Hello {name},",
+            "body": "Thank you for writing to us. We could not add your mail to ticket {number}: {reason}",
+            "after": "You can write to us on the form on our website instead.",
+            "action": "Open the form",
+        },
+        Language.FA: {
+            "subject": "[#{number}] پاسخ شما افزوده نشد: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "از نامهٔ شما سپاسگزاریم. نتوانستیم این نامه را به تیکت {number} بیفزاییم: {reason}",
+            "after": "می‌توانید به‌جای نامه، از فرم وب‌سایت ما برایمان بنویسید.",
+            "action": "باز کردن فرم",
+        },
+        Language.HE: {
+            "subject": "[#{number}] התשובה שלך לא נוספה: {subject}",
+            "greeting": "שלום {name},",
+            "body": "תודה שכתבת לנו. לא הצלחנו להוסיף את ההודעה שלך לפנייה {number}: {reason}",
+            "after": "במקום זאת אפשר לכתוב לנו בטופס שבאתר שלנו.",
+            "action": "לפתיחת הטופס",
+        },
+    },
     "sign_in_code": {
         Language.EN: {
             "subject": "Your sign-in code",
@@ -232,6 +310,26 @@ TEMPLATES: dict[str, dict[Language, dict[str, str]]] = {
 }
 
 
+# Why a mail was refused, in plain words (after "We could not ...: "), by the reason's code.
+REFUSAL_REASONS: dict[str, dict[Language, str]] = {
+    "too_long": {
+        Language.EN: "your message is longer than we can take by mail. Please make it shorter.",
+        Language.FA: "متن نامهٔ شما بلندتر از آن است که از راه نامه بپذیریم. لطفاً آن را کوتاه‌تر کنید.",
+        Language.HE: "ההודעה שלך ארוכה מכפי שאנחנו יכולים לקבל בדואר. נא לקצר אותה.",
+    },
+    "no_department": {
+        Language.EN: "we cannot take new requests by mail at the moment.",
+        Language.FA: "در حال حاضر نمی‌توانیم درخواست تازه را از راه نامه بپذیریم.",
+        Language.HE: "כרגע איננו יכולים לקבל פניות חדשות בדואר.",
+    },
+    "other": {
+        Language.EN: "we could not read it as a request.",
+        Language.FA: "نتوانستیم آن را به‌عنوان درخواست بخوانیم.",
+        Language.HE: "לא הצלחנו לקרוא אותה כפנייה.",
+    },
+}
+
+
 @dataclass(frozen=True)
 class MailContent:
     to: str
@@ -240,15 +338,24 @@ class MailContent:
     html: str
     language: Language
     reply_to: str = ""  # the ticket's signed reply address (domain/inbound.py), so replies by mail thread
+    # An answer to a mail we received: that mail's Message-ID (no angle brackets; "" if it had none) goes to
+    # In-Reply-To/References instead of the ticket's thread, and Auto-Submitted says "auto-replied" (RFC 3834).
+    in_reply_to: str = ""
+    auto_submitted: str = "auto-generated"
 
 
 def render(template: str, language: Language, *, to: str, link: str = "", quote: str = "",
-           rating_links: dict[str, str] | None = None, **values) -> MailContent:
-    """`rating_links` ({"good": url, "bad": url}) adds the one-click rating of a reply."""
+           items: Sequence[str] = (), rating_links: dict[str, str] | None = None, **values) -> MailContent:
+    """`items`: lines listed under the body (e.g. open tickets); a template's optional "after" paragraph
+    follows them. `rating_links` ({"good": url, "bad": url}) adds the one-click rating of a reply."""
     strings = {k: v.format(**values) for k, v in TEMPLATES[template][language].items()}
     text_parts = [strings["greeting"], "", strings["body"]]
+    if items:
+        text_parts += ["", *(f"- {item}" for item in items)]
     if quote:
         text_parts += ["", quote]
+    if "after" in strings:
+        text_parts += ["", strings["after"]]
     if link:  # a sign-in code needs none
         text_parts += ["", f"{strings['action']}: {link}"]
     rating_html = ""
@@ -263,10 +370,35 @@ def render(template: str, language: Language, *, to: str, link: str = "", quote:
     action_html = f'<p><a href="{escape(link, quote=True)}">{escape(strings["action"])}</a></p>' if link else ""
     quote_html = (f'<blockquote dir="auto" style="white-space:pre-wrap;margin:1em 0;padding:0 1em;'
                   f'border-inline-start:3px solid #ccc">{escape(quote)}</blockquote>') if quote else ""
+    # Each item in its own direction: a Latin subject in a Persian list stays readable.
+    items_html = ("<ul>" + "".join(f'<li dir="auto">{escape(item)}</li>' for item in items) + "</ul>") if items else ""
+    after_html = f'<p>{escape(strings["after"])}</p>' if "after" in strings else ""
     html = (
         f'<!doctype html><html lang="{language.value}" dir="{direction}"><head><meta charset="utf-8"></head>'
         f'<body dir="{direction}" style="font-family:Vazirmatn,Tahoma,Arial,sans-serif;text-align:{align}">'
-        f'<p>{escape(strings["greeting"])}</p><p>{escape(strings["body"])}</p>{quote_html}'
-        f'{action_html}{rating_html}</body></html>'
+        f'<p>{escape(strings["greeting"])}</p><p>{escape(strings["body"])}</p>{items_html}{quote_html}'
+        f'{after_html}{action_html}{rating_html}</body></html>'
     )
     return MailContent(to=to, subject=strings["subject"], text="\n".join(text_parts), html=html, language=language)
+
+
+def refusal_answer(language: Language, *, to: str, name: str, subject: str, site_url: str, reason: str = "",
+                   answers: str = "", open_limit: int | None = None, open_tickets: Sequence[tuple[int, str]] = (),
+                   number: int | None = None) -> MailContent:
+    """The one answer to a person's mail that could not become a ticket (or join one). With `open_limit`
+    (the customer's open-ticket limit was reached) it names their open tickets, (number, subject), and
+    how to add to one; otherwise it says why in words, by the intake's `reason` code ("no_department",
+    "text:too_long", ...), `number` being the ticket a refused reply named. `answers` is the refused mail's
+    Message-ID. It is an automatic reply (RFC 3834: Auto-Submitted: auto-replied), so robots leave it be."""
+    site = site_url.rstrip("/")
+    if open_limit is not None:
+        content = render("mail_refused_open_limit", language, to=to, link=f"{site}/#/tickets",
+                         items=[f"[#{n}] {s}" for n, s in open_tickets], name=name, subject=subject,
+                         count=open_limit)
+    else:
+        codes = {part.rpartition(":")[2] for part in reason.split(",")}
+        because = next((c for c in REFUSAL_REASONS if c in codes), "other")
+        template = "mail_reply_refused" if number is not None else "mail_refused"
+        content = render(template, language, to=to, link=f"{site}/", name=name, subject=subject, number=number,
+                         reason=REFUSAL_REASONS[because][language])
+    return replace(content, in_reply_to=answers, auto_submitted="auto-replied")

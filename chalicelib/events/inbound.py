@@ -1,7 +1,8 @@
 """The inbound-mail queue: S3 announces each raw mail SES stored under inbound/; each is acted on once.
 
 A mail that cannot be read fails its record only (logged with the reason): SQS retries it, then parks it
-in the dead-letter queue; the raw mail stays in the bucket either way.
+in the dead-letter queue; the raw mail stays in the bucket either way. So does a refused mail whose answer
+SES did not take: the retry acts on the mail again, which stores and opens nothing twice (services/intake.py).
 """
 from urllib.parse import unquote_plus
 
@@ -9,6 +10,7 @@ from chalicelib import bootstrap
 from chalicelib.events.queue import process_once
 from chalicelib.observability import logger, metrics
 from chalicelib.services import intake
+from chalicelib.services.ports import DeliveryFailed
 from chalicelib.settings import get_settings
 
 INBOUND_PREFIX = "inbound/"
@@ -45,11 +47,15 @@ def _receive(item: dict) -> dict:
     try:
         result = intake.receive(raw, key, desk=desk, tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
                                 agents=bootstrap.agents(), files=bootstrap.files(), secrets=bootstrap.secrets(),
-                                clock=bootstrap.clock(), limits=bootstrap.limits())
+                                clock=bootstrap.clock(), limits=bootstrap.limits(), mailer=bootstrap.mailer())
     except intake.inbound.UnreadableMail as exc:
         logger.error("inbound mail unreadable", extra={"key": key, "reason": exc.reason})
         raise
+    except DeliveryFailed as exc:
+        logger.warning("answer to a refused mail not sent; retried", extra={"key": key, "error": str(exc)})
+        raise
     metrics.add_metric(name=f"InboundMail{result.outcome.value.title()}", unit=MetricUnit.Count, value=1)
-    logger.info("inbound mail handled", extra={"key": key, "outcome": result.outcome.value,
-                                               "ticket": result.number, "reason": result.reason})
-    return {"outcome": result.outcome.value, "number": result.number, "reason": result.reason}
+    logger.info("inbound mail handled", extra={"key": key, "outcome": result.outcome.value, "ticket": result.number,
+                                               "reason": result.reason, "answered": result.answered})
+    return {"outcome": result.outcome.value, "number": result.number, "reason": result.reason,
+            "answered": result.answered}

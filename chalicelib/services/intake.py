@@ -4,6 +4,11 @@ Runs behind the inbound-mail queue (events/inbound.py). A mail joins a ticket on
 wrote to the sender about it (our signed reply address, or one of our Message-IDs in In-Reply-To /
 References) and only if the sender is that ticket's customer; anyone else's mail opens a ticket of its
 own and never lands in another person's conversation. A ticket number in the subject is no proof.
+
+A person's mail that cannot become a ticket (open-ticket limit, no department, a text the form would refuse)
+keeps nothing but the raw mail: the files it brought are deleted, and the sender gets one answer saying why,
+in their language (domain/mail.py `refusal_answer`). Machines' mail is never answered. Acting on the same
+stored mail again (the queue retries a failed send) writes the same file keys and sends the same Message-ID.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import mimetypes
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.domain import inbound
+from chalicelib.domain import inbound, mail as mail_texts
 from chalicelib.domain import attachments as rules
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Department
@@ -22,7 +27,7 @@ from chalicelib.domain.tickets import (
 from chalicelib.errors import Invalid, LimitReached, NotFound
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, Clock, FileStore, SecretSource, TicketRepository,
+    AgentDirectory, CatalogRepository, Clock, FileStore, Mailer, SecretSource, TicketRepository,
 )
 
 ORIGINAL_NAME = "original.eml"
@@ -40,6 +45,7 @@ class Intake:
     outcome: Outcome
     number: int | None = None
     reason: str = ""
+    answered: bool = False  # a refused mail's sender was told why
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,11 @@ class MailDesk:
 
 
 def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, catalog: CatalogRepository,
-            agents: AgentDirectory, files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits) -> Intake:
+            agents: AgentDirectory, files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits,
+            mailer: Mailer) -> Intake:
     """Act on one raw mail stored under `key` (kept there; agents can download it from the message).
-    Raises inbound.UnreadableMail for bytes that are no mail."""
+    Raises inbound.UnreadableMail for bytes that are no mail, DeliveryFailed if a refusal's answer could
+    not be sent (then nothing of the mail is kept but the raw mail: acting on it again is safe)."""
     mail = inbound.parse(raw)
     if mail.automated:
         return Intake(Outcome.IGNORED, reason=mail.automated)
@@ -68,11 +76,17 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
     threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secrets.link_secret())
                 or inbound.ticket_of_references(mail.references, desk.domain))
     language = inbound.guess_language(f"{mail.subject}\n{mail.text}")
-    kept, not_kept = store_parts(files, limits, mail.parts)
+    kept, not_kept = store_parts(files, limits, mail.parts, key=key)
     original = Attachment(id=new_id(), filename=ORIGINAL_NAME, content_type="message/rfc822", size=len(raw),
                           key=key, visibility=Visibility.INTERNAL)
     text = inbound.with_not_kept(mail.visible_text or mail.subject or "-", not_kept, language)
     attachments = [*kept, original]
+
+    def refuse(reason: str, *, number: int | None = None, limit: LimitReached | None = None) -> Intake:
+        files.delete_documents([a.key for a in kept])  # before the answer: a failed send leaves nothing either
+        answered = _answer(mail, key, desk=desk, language=language, reason=reason, number=number, limit=limit,
+                           mailer=mailer)
+        return Intake(Outcome.REFUSED, number, reason, answered)
 
     follows = None
     if threaded is not None:
@@ -85,21 +99,12 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
         except ReplyWindowClosed:
             follows = threaded  # closed too long ago: a new ticket that continues it
         except Invalid as exc:
-            return Intake(Outcome.REFUSED, threaded, _reason(exc))
+            return refuse(_reason(exc), number=threaded)
 
-    return _open(mail, desk=desk, text=text, language=language, attachments=attachments, follows=follows,
-                 tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
-                 limits=limits)
-
-
-def _open(mail: inbound.InboundMail, *, desk: MailDesk, text: str, language: Language,
-          attachments: list[Attachment], follows: int | None, tickets: TicketRepository,
-          catalog: CatalogRepository, agents: AgentDirectory, files: FileStore, secrets: SecretSource,
-          clock: Clock, limits: Limits) -> Intake:
-    """A new ticket from the mail, by the web form's rules (validation, open-ticket limit, routing)."""
+    # A new ticket from the mail, by the web form's rules (validation, open-ticket limit, routing).
     placement = _placement(catalog.departments(), desk)
     if placement is None:
-        return Intake(Outcome.REFUSED, reason="no_department")
+        return refuse("no_department")
     try:
         opened = ticket_service.open_ticket(
             tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
@@ -108,23 +113,43 @@ def _open(mail: inbound.InboundMail, *, desk: MailDesk, text: str, language: Lan
             customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
             follows_proof=CustomerAccess(identity=Identity(Channel.EMAIL, mail.sender.casefold())),
             stored_attachments=tuple(attachments))
-    except (Invalid, LimitReached) as exc:
-        return Intake(Outcome.REFUSED, reason=_reason(exc))
+    except LimitReached as exc:
+        return refuse(_reason(exc), limit=exc)
+    except Invalid as exc:
+        return refuse(_reason(exc))
     return Intake(Outcome.CREATED, opened.number)
+
+
+def _answer(mail: inbound.InboundMail, key: str, *, desk: MailDesk, language: Language, reason: str,
+            number: int | None, limit: LimitReached | None, mailer: Mailer) -> bool:
+    """Tell the sender, once, why their mail became no ticket. Only a person's mail gets here (machines' and
+    our own were ignored before), but a mail that answers one of our refusals, or whose sender address is not
+    one we could write to, gets no answer. The answer goes to the From address only: it names that
+    customer's tickets, which a Reply-To or Return-Path chosen by whoever sent the mail must not learn."""
+    if not inbound.answerable(mail, desk.domain):
+        return False
+    open_tickets = [(t["number"], t["subject"]) for t in limit.details.get("open_tickets", [])] if limit else []
+    content = mail_texts.refusal_answer(
+        language, to=mail.sender, name=_name(mail), subject=_subject(mail), site_url=desk.site_url, reason=reason,
+        answers=mail.message_id, open_limit=limit.details.get("limit") if limit else None,
+        open_tickets=open_tickets, number=number)
+    mailer.send(content, message_id=inbound.refusal_id(key), thread_id="")
+    return True
 
 
 def _reason(error: Invalid | LimitReached) -> str:
     return ",".join(f"{path}:{code}" for path, code in error.fields.items()) or error.code
 
 
-def store_parts(files: FileStore, limits: Limits,
-                parts: tuple[inbound.MailPart, ...]) -> tuple[list[Attachment], list[tuple[str, str]]]:
+def store_parts(files: FileStore, limits: Limits, parts: tuple[inbound.MailPart, ...], *,
+                key: str) -> tuple[list[Attachment], list[tuple[str, str]]]:
     """Keep each attachment and inline image that the form's rules would accept; name the others with the
-    reason (a mail cannot be sent back for fixing like a form, so the rest of it still counts)."""
+    reason (a mail cannot be sent back for fixing like a form, so the rest of it still counts). Files are
+    named after the mail's own `key` and their place in it, so storing the same mail again overwrites them."""
     kept: list[Attachment] = []
     not_kept: list[tuple[str, str]] = []
     total = 0
-    for part in parts:
+    for index, part in enumerate(parts):
         content_type = _content_type(part)
         try:
             rules.check_stored("part", content_type, len(part.data), part.data[:rules.SNIFF_BYTES], limits)
@@ -135,12 +160,12 @@ def store_parts(files: FileStore, limits: Limits,
         except Invalid as exc:
             not_kept.append((part.filename, exc.fields["part"]))
             continue
-        attachment_id = new_id()
-        key = f"attachments/{attachment_id}"
-        files.put_document(key, part.data, content_type)
+        attachment_id = inbound.part_id(key, index)
+        stored_key = f"attachments/{attachment_id}"
+        files.put_document(stored_key, part.data, content_type)
         total += len(part.data)
         kept.append(Attachment(id=attachment_id, filename=part.filename, content_type=content_type,
-                               size=len(part.data), key=key))
+                               size=len(part.data), key=stored_key))
     return kept, not_kept
 
 

@@ -165,6 +165,10 @@ class FileStore(ABC):
     def read_document(self, key: str) -> bytes | None:
         """The whole object (a raw inbound mail); None if there is none."""
 
+    @abstractmethod
+    def delete_documents(self, keys: list[str]) -> None:
+        """Remove stored objects (the files of a mail that became no ticket); keys already gone are no error."""
+
 
 class AgentDirectory(ABC):
     """Agents are known by the address they sign in with (their id in groups, assignments and the timeline);
@@ -208,7 +212,10 @@ class EventBus(ABC):
 
 class Mailer(ABC):
     @abstractmethod
-    def send(self, mail: MailContent, *, message_id: str, thread_id: str) -> None: ...
+    def send(self, mail: MailContent, *, message_id: str, thread_id: str) -> None:
+        """Send from the desk's mailbox. `message_id` and `thread_id` are local parts on the mailbox's domain:
+        the mail's own Message-ID, and the root it threads under ("": none). A mail that answers a received
+        one names that mail in `mail.in_reply_to` instead. Raises DeliveryFailed if the provider refuses."""
 
 
 class SmsSender(ABC):

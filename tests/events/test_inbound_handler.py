@@ -8,7 +8,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import bootstrap
-from chalicelib.domain import links
+from chalicelib.domain import inbound, links
 from chalicelib.services import tickets as ticket_service
 from tests.events.test_handlers import sqs_event
 from tests.unit.test_inbound_mail import fixture
@@ -99,3 +99,44 @@ def test_s3_test_events_and_objects_outside_inbound_are_not_mail(client, aws_sta
     test_event = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b"})
     event = sqs_event([test_event, notification(outside), notification("inbound/x", event_name="ObjectRemoved:Delete")])
     assert client.lambda_.invoke("receive_mail", event).payload == {"batchItemFailures": []}
+
+
+def at_open_limit(email: str) -> list[int]:
+    """Five web-form tickets (the default limit) of `email`."""
+    return [ticket_service.open_ticket(
+        tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
+        secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
+        subject=f"Request {n}", department="support", category="technical", priority="normal", text="Hello",
+        language="en", customer_name="Dana", customer_email=email, attachments=[]).number for n in range(5)]
+
+
+def in_bucket(aws_stack, key: str) -> bool:
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws_stack["ATTACHMENTS_BUCKET"], Prefix=key)
+    return any(o["Key"] == key for o in listed.get("Contents", []))
+
+
+def test_a_refused_mail_whose_answer_fails_is_retried_and_answered_once_leaving_only_the_raw_mail(
+        client, aws_stack, monkeypatch):
+    from local.mailbox import mail_to
+    from tests.fakes import FakeMailer
+
+    sender = f"dana-{uuid.uuid4().hex[:8]}@example.org"
+    numbers = at_open_limit(sender)
+    key = stored_mail(aws_stack, with_sender(fixture("new_multipart_en.eml"), b"Dana@Example.org", sender))
+    pdf = f"attachments/{inbound.part_id(key, 0)}"
+    event = sqs_event([notification(key)])
+
+    with monkeypatch.context() as patched:  # SES refuses the answer: the record fails, SQS will deliver it again
+        patched.setattr(bootstrap, "mailer", lambda: FakeMailer(fail=True))
+        with pytest.raises(Exception, match="All records failed"):
+            client.lambda_.invoke("receive_mail", event)
+    assert not in_bucket(aws_stack, pdf) and mail_to(aws_stack["endpoint"], sender) == []
+
+    for _ in range(2):  # the retry, then a duplicate delivery of the same notification
+        assert client.lambda_.invoke("receive_mail", event).payload == {"batchItemFailures": []}
+
+    [answer] = mail_to(aws_stack["endpoint"], sender)
+    assert answer.subject == "No new ticket opened: Printer on floor 3 prints blank pages"
+    assert all(f"[#{n}] Request" in answer.text for n in numbers)
+    assert sorted(t.number for t in tickets_of(sender)) == numbers  # no ticket opened
+    assert not in_bucket(aws_stack, pdf) and in_bucket(aws_stack, key)  # the file gone, the raw mail kept

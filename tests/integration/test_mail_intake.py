@@ -1,14 +1,16 @@
 """Mail intake end to end on moto, the path SES mail takes: raw mail stored under inbound/ (as
 `python -m local.inbound` does) -> S3 notification -> inbound-mail queue -> the event runner's poller ->
 receive_mail -> a ticket. Then the agent's reply goes out threaded, and the customer's answer to it
-comes back into the same ticket."""
+comes back into the same ticket. A mail that can become no ticket gets one answer and leaves no file."""
 import uuid
 from email import message_from_string, policy
 from email.message import EmailMessage
 
+import boto3
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.domain import inbound
 from chalicelib.domain.events import to_document
 from chalicelib.domain.tickets import Actor, AuthorKind
 from chalicelib.services.notifications import notify_customer
@@ -16,6 +18,7 @@ from chalicelib.services import tickets as ticket_service
 from local import inbound as local_inbound
 from local.events import QueuePoller
 from local.mailbox import mail_to
+from tests.fakes import PDF, PNG
 from tests.unit.test_inbound_mail import fixture
 
 
@@ -70,3 +73,46 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
 
 def test_the_local_command_finds_the_stacks_bucket(aws_stack):
     assert local_inbound.attachments_bucket(aws_stack["endpoint"], "helpdesk-test") == aws_stack["ATTACHMENTS_BUCKET"]
+
+
+def test_a_customer_at_the_open_limit_gets_one_answer_even_when_s3_announces_the_mail_twice(aws_stack, poller):
+    sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
+    opened = [ticket_service.open_ticket(
+        tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
+        secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
+        subject=f"درخواست {n}", department="support", category="billing", priority="normal", text="سلام",
+        language="fa", customer_name="مریم", customer_email=sender, attachments=[]).number for n in range(5)]
+    raw = persian_mail_with_files(sender)
+
+    key = local_inbound.deliver(aws_stack["endpoint"], raw, bucket=aws_stack["ATTACHMENTS_BUCKET"])
+    sqs, queue = boto3.client("sqs"), aws_stack["INBOUND_MAIL_QUEUE_URL"]
+    peeked = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
+    [announcement] = [m["Body"] for m in peeked if key.partition("/")[2] in m["Body"]]  # the key is URL-encoded
+    sqs.send_message(QueueUrl=queue, MessageBody=announcement)  # S3 delivers at least once: here, twice
+    while poller.poll():
+        pass
+
+    [answer] = mail_to(aws_stack["endpoint"], sender)  # exactly one answer in SES's outbox
+    assert answer.source == aws_stack["MAIL_FROM"] and answer.subject.startswith("تیکت تازه‌ای باز نشد")
+    assert all(f"[#{n}] درخواست" in answer.text for n in opened) and 'dir="rtl"' in answer.html
+    headers = message_from_string(answer.raw, policy=policy.default)
+    assert headers["Auto-Submitted"] == "auto-replied"
+    assert headers["In-Reply-To"] == "<fa-limit-0001@example.ir>"
+    assert headers["Message-ID"] == f"<{inbound.refusal_id(key)}@example.com>"
+    assert sorted(t.number for t in bootstrap.tickets().of_customer(email=sender)) == opened  # no sixth ticket
+    stored = {o["Key"] for o in boto3.client("s3").list_objects_v2(
+        Bucket=aws_stack["ATTACHMENTS_BUCKET"], Prefix="attachments/").get("Contents", [])}
+    assert not stored & {f"attachments/{inbound.part_id(key, i)}" for i in range(2)}  # the files are gone
+    assert bootstrap.files().read_document(key) == raw  # the raw mail stays
+
+
+def persian_mail_with_files(sender: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"مریم احمدی <{sender}>"
+    message["To"] = "helpdesk@example.com"
+    message["Subject"] = "کسر دوباره از کارت"
+    message["Message-ID"] = "<fa-limit-0001@example.ir>"
+    message.set_content("سلام، صورتحساب ماه آبان دو بار از کارت من کسر شده است. رسید پیوست است.")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="رسید.pdf")
+    message.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
+    return message.as_bytes()

@@ -267,7 +267,7 @@ def test_the_alerts_worker_reads_its_queue_and_reaches_only_profiles_quota_and_c
                for a in alarms)
 
 
-def test_mail_intake_reads_its_queue_and_only_inbound_mail_and_writes_only_attachments(template):
+def test_mail_intake_reads_its_queue_and_only_inbound_mail_and_writes_and_deletes_only_attachments(template):
     (source,) = template["Resources"]["ReceiveMail"]["Properties"]["Events"].values()
     assert source["Type"] == "SQS"
     assert source["Properties"]["Queue"] == {"Fn::Sub": "${InboundMailQueue.Arn}"}
@@ -280,7 +280,13 @@ def test_mail_intake_reads_its_queue_and_only_inbound_mail_and_writes_only_attac
           for r in as_list(s["Resource"])}
     assert s3 == {("s3:GetObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"})),
                   ("s3:PutObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/attachments/*"})),
+                  # the files of a mail that became no ticket (the raw mail under inbound/ is never deleted)
+                  ("s3:DeleteObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/attachments/*"})),
                   ("s3:ListBucket", json.dumps({"Fn::GetAtt": ["AttachmentsBucket", "Arn"]}))}
+    # The answer to a refused mail, only as the desk's own address.
+    assert grants(role)["ses:SendRawEmail"] == [
+        ({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+         {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}})]
 
 
 def test_ses_stores_received_mail_where_the_bucket_announces_it(template):

@@ -168,3 +168,26 @@ def test_language_guess_by_script():
     assert inbound.guess_language("سلام، کمک لازم دارم") == Language.FA
     assert inbound.guess_language("مرحبا") == Language.FA  # Arabic script: the nearest language we serve
     assert inbound.guess_language("שלום, error 500 in שלב 2") == Language.HE
+
+
+def test_answers_to_refused_mail_are_named_by_the_stored_mail_and_not_answered_again():
+    assert inbound.refusal_id("inbound/a") == inbound.refusal_id("inbound/a") != inbound.refusal_id("inbound/b")
+    assert inbound.part_id("inbound/a", 0) == inbound.part_id("inbound/a", 0) != inbound.part_id("inbound/a", 1)
+    person = inbound.parse(fixture("new_multipart_en.eml"))
+    assert inbound.answerable(person, "example.com")
+
+    def answering(reference: str) -> bytes:
+        return fixture("new_multipart_en.eml").replace(
+            b"Message-ID:", f"In-Reply-To: <{reference}>\r\nMessage-ID:".encode(), 1)
+
+    ours = f"{inbound.refusal_id('inbound/a')}@example.com"
+    assert not inbound.answerable(inbound.parse(answering(ours)), "example.com")
+    assert inbound.answerable(inbound.parse(answering(ours)), "other.example")  # someone else's id
+    assert inbound.answerable(inbound.parse(answering("ticket-1001@example.com")), "example.com")
+
+
+@pytest.mark.parametrize("name", ["auto_reply.eml", "bounce.eml", "mailing_list.eml"])
+def test_machines_and_broken_addresses_are_never_answered(name):
+    assert not inbound.answerable(inbound.parse(fixture(name)), "example.com")
+    broken = fixture("new_multipart_en.eml").replace(b"<Dana@Example.org>", b"<dana at example>")
+    assert not inbound.answerable(inbound.parse(broken), "example.com")

@@ -1,10 +1,13 @@
 """Mail intake against in-memory ports: replies thread to the sender's own ticket only; strangers, machines
-and broken files are handled without touching anyone else's conversation."""
+and broken files are handled without touching anyone else's conversation; a person's mail that becomes no ticket
+gets one answer saying why and leaves no file behind."""
 from dataclasses import replace
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
 
+from chalicelib.adapters.messaging import build_mime
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Category
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
@@ -12,7 +15,10 @@ from chalicelib.domain.tickets import AuthorKind, Language, Status, Visibility
 from chalicelib.errors import NotFound
 from chalicelib.services import intake
 from chalicelib.services import tickets as ticket_service
-from tests.fakes import PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from chalicelib.services.ports import DeliveryFailed
+from tests.fakes import (
+    PDF, PNG, FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
+)
 from tests.unit.test_inbound_mail import fixture
 
 DESK = intake.MailDesk(mailbox="helpdesk@example.com", site_url="https://help.example/customer/")
@@ -22,7 +28,7 @@ LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
 @pytest.fixture
 def ports():
     return {"tickets": InMemoryTickets(), "catalog": InMemoryCatalog(), "agents": FakeAgents(), "files": FakeFiles(),
-            "secrets": FakeSecrets(), "clock": FixedClock(), "limits": LIMITS}
+            "secrets": FakeSecrets(), "clock": FixedClock(), "limits": LIMITS, "mailer": FakeMailer()}
 
 
 def receive(ports, raw: bytes, key: str = "inbound/m1", desk: intake.MailDesk = DESK) -> intake.Intake:
@@ -31,8 +37,9 @@ def receive(ports, raw: bytes, key: str = "inbound/m1", desk: intake.MailDesk = 
 
 def ticket_of(ports, email: str, language: str = "fa") -> int:
     """A ticket filed through the web form by `email`."""
+    form_ports = {k: v for k, v in ports.items() if k != "mailer"}  # the web form sends no mail itself
     return ticket_service.open_ticket(
-        **ports, site_url=DESK.site_url, subject="پیگیری", department="support", category="billing",
+        **form_ports, site_url=DESK.site_url, subject="پیگیری", department="support", category="billing",
         priority="normal", text="سلام", language=language, customer_name="Customer", customer_email=email,
         attachments=[]).number
 
@@ -76,7 +83,7 @@ def test_configured_department_and_category_take_new_mail(ports):
 
 def test_an_unknown_configured_department_refuses_rather_than_guessing(ports):
     result = receive(ports, fixture("new_multipart_en.eml"), desk=replace(DESK, department="gone"))
-    assert result == intake.Intake(intake.Outcome.REFUSED, reason="no_department")
+    assert result == intake.Intake(intake.Outcome.REFUSED, reason="no_department", answered=True)
 
 
 def test_persian_reply_threads_by_message_id_to_the_customers_ticket_without_the_quote(ports):
@@ -229,8 +236,12 @@ def test_a_reply_too_long_to_keep_is_refused_not_retried_forever(ports):
     message["To"] = intake.inbound.reply_address(DESK.mailbox, number, FakeSecrets().link_secret())
     message["Subject"] = "long"
     message.set_content("x" * 30_000)
-    assert receive(ports, message.as_bytes()) == intake.Intake(intake.Outcome.REFUSED, number, "text:too_long")
+    assert receive(ports, message.as_bytes()) == intake.Intake(intake.Outcome.REFUSED, number, "text:too_long",
+                                                               answered=True)
     assert len(messages(ports, number)) == 1
+    [(answer, _, _)] = ports["mailer"].sent  # told why, naming the ticket the reply was for
+    assert answer.to == "sam@example.org" and f"[#{number}]" in answer.subject
+    assert "your message is longer than we can take" in answer.text and answer.auto_submitted == "auto-replied"
 
 
 @pytest.mark.parametrize("sender", ["helpdesk@example.com", "HelpDesk+t1001.0123456789abcdef@Example.com"])
@@ -242,3 +253,140 @@ def test_our_own_mail_coming_back_is_ignored(ports, sender):
     message.set_content("loop")
     assert receive(ports, message.as_bytes()) == intake.Intake(intake.Outcome.IGNORED, reason="own_mail")
     assert ports["tickets"].tickets == {}
+
+
+# ---------------------------------------------------------------- a refused mail: one answer, nothing left behind
+
+def persian_mail_with_files(sender: str = "maryam@example.ir", **headers) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"مریم احمدی <{sender}>"
+    message["To"] = "helpdesk@example.com"
+    message["Subject"] = "کسر دوباره از کارت"
+    message["Message-ID"] = "<AM0PR01MB1234ABCD@outlook.example>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content("سلام، صورتحساب ماه آبان دو بار از کارت من کسر شده است. رسید پیوست است.")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="رسید.pdf")
+    message.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
+    return message.as_bytes()
+
+
+def at_open_limit(ports, email: str, limit: int = 2) -> list[int]:
+    ports["catalog"].current_policies = replace(ports["catalog"].current_policies, max_open_tickets=limit)
+    return [ticket_of(ports, email) for _ in range(limit)]
+
+
+def stored_attachments(ports) -> list[str]:
+    return [key for key in ports["files"].objects if key.startswith("attachments/")]
+
+
+def test_a_persian_mail_over_the_open_limit_gets_one_persian_answer_naming_the_open_tickets(ports):
+    numbers = at_open_limit(ports, "Maryam@Example.ir")
+
+    result = receive(ports, persian_mail_with_files(), key="inbound/fa-1")
+
+    assert (result.outcome, result.answered) == (intake.Outcome.REFUSED, True) and "open_limit" in result.reason
+    assert sorted(ports["tickets"].tickets) == numbers  # no ticket opened
+    [(answer, message_id, thread_id)] = ports["mailer"].sent
+    assert answer.to == "maryam@example.ir" and answer.language == Language.FA
+    assert answer.subject == "تیکت تازه‌ای باز نشد: کسر دوباره از کارت"
+    assert "شما هم‌اکنون 2 تیکت باز دارید" in answer.text  # the limit, in words
+    for number in numbers:  # each open ticket by number and subject, in both parts
+        assert f"- [#{number}] پیگیری" in answer.text and f"[#{number}] پیگیری" in answer.html
+    assert "به یکی از نامه‌های ما دربارهٔ همان تیکت پاسخ دهید" in answer.text  # replying adds to the ticket
+    assert "https://help.example/customer/#/tickets" in answer.text
+    assert 'dir="rtl"' in answer.html and 'lang="fa"' in answer.html
+    assert (answer.in_reply_to, answer.auto_submitted) == ("AM0PR01MB1234ABCD@outlook.example", "auto-replied")
+    assert message_id == intake.inbound.refusal_id("inbound/fa-1") and thread_id == ""
+
+    sent = message_from_bytes(build_mime(answer, sender=DESK.mailbox, message_id=message_id, thread_id=thread_id,
+                                         domain=DESK.domain).as_bytes(), policy=policy.default)
+    assert sent["Auto-Submitted"] == "auto-replied"
+    assert sent["In-Reply-To"] == sent["References"] == "<AM0PR01MB1234ABCD@outlook.example>"
+    assert sent["Message-ID"] == f"<{message_id}@example.com>"
+
+
+def test_the_files_a_refused_mail_brought_are_deleted(ports):
+    at_open_limit(ports, "maryam@example.ir")
+    stored = []
+    put = ports["files"].put_document
+    ports["files"].put_document = lambda key, body, content_type: (stored.append(key), put(key, body, content_type))
+
+    receive(ports, persian_mail_with_files())
+
+    assert len(stored) == 2  # both files were kept while the mail could still become a ticket ...
+    assert stored_attachments(ports) == []  # ... and none is left now that it did not
+
+
+def test_a_refusal_whose_answer_fails_leaves_nothing_and_its_retry_answers_once_with_the_same_id(ports):
+    at_open_limit(ports, "maryam@example.ir")
+    ports["mailer"].fail = True
+    with pytest.raises(DeliveryFailed):  # the queue record fails and SQS delivers it again
+        receive(ports, persian_mail_with_files(), key="inbound/fa-2")
+    assert stored_attachments(ports) == [] and ports["mailer"].sent == []
+
+    ports["mailer"].fail = False
+    result = receive(ports, persian_mail_with_files(), key="inbound/fa-2")
+
+    assert result.answered and stored_attachments(ports) == []
+    assert len(ports["tickets"].tickets) == 2
+    [(_, message_id, _)] = ports["mailer"].sent
+    assert message_id == intake.inbound.refusal_id("inbound/fa-2") != intake.inbound.refusal_id("inbound/fa-3")
+
+
+def test_storing_the_same_mail_again_overwrites_its_files_instead_of_copying_them(ports):
+    parts = intake.inbound.parse(persian_mail_with_files()).parts
+    first, _ = intake.store_parts(ports["files"], LIMITS, parts, key="inbound/same")
+    again, _ = intake.store_parts(ports["files"], LIMITS, parts, key="inbound/same")
+    other, _ = intake.store_parts(ports["files"], LIMITS, parts, key="inbound/other")
+    assert first == again and {a.key for a in first}.isdisjoint(a.key for a in other)
+    assert len(stored_attachments(ports)) == 4
+
+
+@pytest.mark.parametrize("name", ["auto_reply.eml", "bounce.eml", "mailing_list.eml"])
+def test_machine_mail_from_a_customer_at_the_limit_gets_no_answer(ports, name):
+    at_open_limit(ports, "yossi@example.co.il")
+    result = receive(ports, fixture(name))
+    assert result.outcome == intake.Outcome.IGNORED and not result.answered
+    assert ports["mailer"].sent == [] and stored_attachments(ports) == []
+
+
+@pytest.mark.parametrize("sender", ["noreply@example.ir", "MAILER-DAEMON@example.ir"])
+def test_mail_from_a_robot_address_gets_no_answer(ports, sender):
+    at_open_limit(ports, sender)
+    assert receive(ports, persian_mail_with_files(sender=sender)).outcome == intake.Outcome.IGNORED
+    assert ports["mailer"].sent == []
+
+
+def test_a_mail_answering_our_refusal_is_refused_without_a_second_answer(ports):
+    at_open_limit(ports, "maryam@example.ir")
+    receive(ports, persian_mail_with_files(), key="inbound/first")
+    [(_, answer_id, _)] = ports["mailer"].sent
+
+    # A responder that ignores Auto-Submitted answers our answer: it gets none back, so no loop.
+    raw = persian_mail_with_files(In_Reply_To=f"<{answer_id}@example.com>")
+    result = receive(ports, raw, key="inbound/second")
+
+    assert (result.outcome, result.answered) == (intake.Outcome.REFUSED, False)
+    assert len(ports["mailer"].sent) == 1 and stored_attachments(ports) == []
+
+
+def test_a_refusal_without_a_department_says_why_in_hebrew_with_the_form_link(ports):
+    ports["catalog"].items.clear()
+    result = receive(ports, fixture("new_windows_1255.eml"))
+    assert (result.reason, result.answered) == ("no_department", True)
+    [(answer, _, _)] = ports["mailer"].sent
+    assert answer.language == Language.HE and answer.subject.startswith("לא הצלחנו לפתוח פנייה מההודעה שלך")
+    assert "כרגע איננו יכולים לקבל פניות חדשות בדואר" in answer.text
+    assert "https://help.example/customer/" in answer.text and 'dir="rtl"' in answer.html
+    assert answer.in_reply_to == "w1255-0001@example.co.il"
+
+
+def test_a_refusal_of_a_mail_without_message_id_still_says_it_is_an_auto_reply(ports):
+    at_open_limit(ports, "sam@example.org")
+    result = receive(ports, mail_with_parts(("ok.pdf", "application/pdf", PDF)))
+    [(answer, message_id, thread_id)] = ports["mailer"].sent
+    assert result.answered and answer.language == Language.EN and answer.in_reply_to == ""
+    sent = build_mime(answer, sender=DESK.mailbox, message_id=message_id, thread_id=thread_id, domain=DESK.domain)
+    assert sent["Auto-Submitted"] == "auto-replied" and "In-Reply-To" not in sent and "References" not in sent
+    assert "You already have 2 open tickets" in answer.text and stored_attachments(ports) == []

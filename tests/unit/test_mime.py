@@ -51,3 +51,25 @@ def test_a_subject_with_newlines_cannot_add_headers():
 
 def test_english_mail_is_ltr():
     assert 'dir="ltr"' in parsed(Language.EN, "Printer").get_body(("html",)).get_content()
+
+
+def test_an_answer_to_a_received_mail_threads_under_it_and_says_auto_replied():
+    content = mail.refusal_answer(Language.HE, to="yossi@example.co.il", name="יוסי", subject="הנתב",
+                                  site_url="https://help.example/customer/", reason="no_department",
+                                  answers="reply-he-0001@example.co.il")
+    raw = build_mime(content, sender="helpdesk@example.com", message_id="refused-0123", thread_id="",
+                     domain="example.com").as_bytes()
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Auto-Submitted"] == "auto-replied"  # RFC 3834: robots must not answer it
+    assert message["In-Reply-To"] == message["References"] == "<reply-he-0001@example.co.il>"
+    assert message["Message-ID"] == "<refused-0123@example.com>"
+    assert 'dir="rtl"' in message.get_body(("html",)).get_content()
+    assert "שלום יוסי," in message.get_body(("plain",)).get_content()
+
+
+def test_a_mail_with_no_thread_has_no_threading_headers():
+    content = mail.render("received", Language.EN, to="dana@example.org", link="https://x", number=1, subject="s",
+                          name="Dana")
+    message = build_mime(content, sender="helpdesk@example.com", message_id="m", thread_id="", domain="example.com")
+    assert "In-Reply-To" not in message and "References" not in message
+    assert message["Auto-Submitted"] == "auto-generated"
