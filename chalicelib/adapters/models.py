@@ -31,7 +31,8 @@ re-opens its connection when Meta.table_name changes), so nothing depends on imp
 import os
 
 from pynamodb.attributes import (
-    JSONAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute,
+    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -131,6 +132,7 @@ class TicketItem(Model):
     reminded_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
     follows = NumberAttribute(null=True)
+    sms_updates = BooleanAttribute(null=True)  # missing on tickets written before it existed: False
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()

@@ -30,6 +30,14 @@ def reply(number, access: CustomerAccess, body):
     return shapes.message(message)
 
 
+@route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SMS_UPDATES, audience="customer",
+       summary="The customer turns texts on agent replies on or off")
+def sms_updates(number, access: CustomerAccess, body):
+    ticket = tickets.set_sms_updates(tickets=bootstrap.tickets(), clock=bootstrap.clock(), number=ticket_number(number),
+                                     access=access, enabled=body["enabled"])
+    return {"sms_updates": ticket.sms_updates}
+
+
 @route(customer_api, "/tickets/{number}/attachments/{attachment_id}", audience="customer",
        summary="A short-lived download link for an attachment of a public message")
 def attachment(number, attachment_id, access: CustomerAccess):

@@ -54,5 +54,6 @@ def open_ticket(body, access: CustomerAccess):
         category=body["category"], priority=body["priority"], text=body["text"], language=body["language"],
         customer_name=body["customer"]["name"], customer_email=body["customer"]["email"],
         customer_phone=body["customer"].get("phone"), attachments=body.get("attachments", []),
-        follows=follows.get("number"), follows_proof=replace(access, key=follows.get("key", "")))
+        follows=follows.get("number"), follows_proof=replace(access, key=follows.get("key", "")),
+        sms_updates=body.get("sms_updates", False))
     return {"number": opened.number, "access_key": opened.access_key, "link": opened.link}

@@ -34,6 +34,7 @@ OPEN_TICKET = _object(["subject", "department", "category", "priority", "text", 
         "phone": PHONE,
     }),
     "attachments": ATTACHMENTS,
+    "sms_updates": {"type": "boolean", "default": False},  # an SMS when an agent replies (needs customer.phone)
     # The earlier ticket this one continues: its key proves it is the customer's (or their session does).
     "follows": _object(["number"], {
         "number": TICKET_NUMBER,
@@ -47,6 +48,8 @@ MESSAGE = _object(["text"], {
 })
 
 NOTE = _object(["text"], {"text": {"type": "string", "minLength": 1, "maxLength": 20000}})
+
+SMS_UPDATES = _object(["enabled"], {"enabled": {"type": "boolean"}})
 
 RATE = _object(["ticket", "message", "signature", "rating"], {
     "ticket": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999},

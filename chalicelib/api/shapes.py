@@ -29,7 +29,7 @@ def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
     return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
             "department": t.department, "category": t.category, "language": t.language.value,
             "customer": customer, "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at),
-            "version": t.version}
+            "version": t.version, "sms_updates": t.sms_updates}
 
 
 def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[str, str] | None = None) -> dict:
@@ -40,7 +40,11 @@ def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[st
             rated = view.ratings.get(shaped["id"])
             shaped["rating"] = {"rating": rated.rating.value, "comment": rated.comment} if rated else None
             shaped["rating_signature"] = signature
-    return {**ticket_summary(view.ticket, with_email=for_agent), "messages": messages}
+    body = {**ticket_summary(view.ticket, with_email=for_agent), "messages": messages}
+    if not for_agent:  # whether texts can be turned on, without showing the whole number to whoever has the link
+        phone = view.ticket.customer.phone
+        body["sms_phone_ending"] = phone[-4:] if phone else None
+    return body
 
 
 # ---------------------------------------------------------------- agents (docs/api.md "Agent")

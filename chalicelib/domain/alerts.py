@@ -2,11 +2,14 @@
 
 A pure decision: given the event document, the contact profiles of the agents it may concern and the
 time, `plan` lists the alerts to send. Quiet hours hold back SMS (never mail) unless the ticket is
-urgent; an agent who opted out of SMS gets none, urgent or not. The per-recipient SMS rate limit is a
-counter the sender takes atomically (SMS_PER_WINDOW), not part of this decision.
+urgent; an agent who opted out of SMS gets none, urgent or not. A customer who opted in (the ticket's
+`sms_updates`) gets an SMS when an agent replies publicly, except in the night of their phone's zone. The
+per-recipient SMS rate limit is a counter the sender takes atomically (SMS_PER_WINDOW), not part of this
+decision.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +17,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib.domain.phones import parse_phone
+from chalicelib.domain.phones import parse_phone, time_zone
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Priority, Status, Visibility
 from chalicelib.errors import Invalid
 
@@ -121,7 +124,9 @@ def on_call_key(department: str, group: str) -> str:
 @dataclass(frozen=True)
 class Alert:
     channel: Channel
-    recipient: str  # the agent's or the customer's email
+    # Whose quota and idempotency key it is: the agent's email, the customer's email (mail), or for an SMS to
+    # the customer their phone number itself, so the rate limit guards the phone whoever typed it on a form.
+    recipient: str
     address: str  # where it goes: the email, or an E.164 number
     template: str
     language: Language
@@ -165,7 +170,35 @@ def plan(doc: dict, *, profiles: ProfileOf, group_members: Iterable[str] = (),
             and doc["actor"]["kind"] == AuthorKind.AGENT):
         customer = ticket["customer"]["email"]
         return [Alert(Channel.MAIL, customer, customer, "needs_info", Language(ticket["language"]))]
+    if kind == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
+        return _customer_sms(ticket, "agent_replied", now, urgent=urgent)  # public: notes were handled above
     return []
+
+
+# The customer's night: 21:00-08:00 where their phone rings (see customer_quiet_hours).
+CUSTOMER_QUIET_START, CUSTOMER_QUIET_END = time(21, 0), time(8, 0)
+CUSTOMER_SMS_TEMPLATES = frozenset({"agent_replied"})  # texts to the customer: they carry the private link
+
+
+def customer_quiet_hours(phone: str) -> QuietHours:
+    """When a customer's SMS is held back (not sent: the customer still gets the mail). A customer has no
+    profile to tell us when they sleep, so the night (21:00-08:00) is read in the zone their number belongs
+    to (phonenumbers: the first zone of a country with several, UTC when the number has none): an Iranian
+    mobile sleeps in Tehran, an Israeli one in Jerusalem, whatever the agent's clock says."""
+    zone = time_zone(phone)
+    return QuietHours(start=CUSTOMER_QUIET_START, end=CUSTOMER_QUIET_END, zone=zone if _known_zone(zone) else "UTC")
+
+
+def customer_takes_sms(phone: str, at: datetime, *, urgent: bool) -> bool:
+    """Outside the customer's night, or at any hour when the ticket is urgent: what they asked us to hurry."""
+    return urgent or not customer_quiet_hours(phone).covers(at)
+
+
+def _customer_sms(ticket: dict, template: str, at: datetime, *, urgent: bool) -> list[Alert]:
+    phone = ticket["customer"].get("phone")
+    if not (ticket.get("sms_updates") and phone) or not customer_takes_sms(phone, at, urgent=urgent):
+        return []
+    return [Alert(Channel.SMS, phone, phone, template, Language(ticket["language"]))]
 
 
 def _mail(agent: str, profiles: ProfileOf, template: str) -> Alert:
@@ -200,6 +233,14 @@ SMS_TEXTS: dict[str, dict[Language, str]] = {
         Language.FA: "مهلت SLA تیکت #{number} گذشت: {subject} {link}",
         Language.HE: "חריגת SLA בפנייה #{number}: {subject} {link}",
     },
+    # To the customer: no subject (their private link is long, and Persian or Hebrew makes every part 67
+    # characters), and the link's page is where the texts are stopped. Two parts with a site address of up
+    # to about 35 characters (tests/unit/test_alerts.py).
+    "agent_replied": {
+        Language.EN: "Ticket {number}: an agent replied. Read it, or stop these texts: {link}",
+        Language.FA: "پاسخ تیکت {number} رسید. دیدن یا لغو پیامک: {link}",
+        Language.HE: "תשובה בפנייה {number}. לצפייה או להפסקת הודעות: {link}",
+    },
 }
 
 
@@ -210,3 +251,19 @@ def portal_link(portal_url: str, number: int) -> str:
 def sms_text(template: str, language: Language, *, number: int, subject: str, link: str) -> str:
     short = subject if len(subject) <= SMS_SUBJECT_CHARS else subject[:SMS_SUBJECT_CHARS - 1] + "…"
     return SMS_TEXTS[template][language].format(number=number, subject=short, link=link)
+
+
+# GSM 03.38: a text of these characters is sent 7 bits a character (160 in one part, 153 per part of several;
+# the extension characters take two); any other character makes the whole text UCS-2 (70, or 67 per part).
+_GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+_GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def sms_parts(text: str) -> int:
+    """How many SMS parts a text is sent as (what it costs, and how it arrives)."""
+    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
+        size, single, multi = sum(2 if c in _GSM_EXTENSION else 1 for c in text), 160, 153
+    else:
+        size, single, multi = len(text.encode("utf-16-le")) // 2, 70, 67
+    return 1 if size <= single else math.ceil(size / multi)

@@ -40,7 +40,7 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
             "priority": ticket.effective_priority.value, "department": ticket.department, "group": ticket.group,
             "assignee": _actor(ticket.assignee) if ticket.assignee else None, "language": ticket.language.value,
             "customer": {"name": ticket.customer.name, "email": ticket.customer.email, "phone": ticket.customer.phone},
-            "link_salt": ticket.link_salt,
+            "link_salt": ticket.link_salt, "sms_updates": ticket.sms_updates,
         },
     }
     if event.message:

@@ -26,3 +26,18 @@ def parse_phone(text: str, path: str = "phone", *, language: str = "en") -> str:
                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise Invalid.field(path, "not_mobile")  # codes and alerts go by SMS
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def time_zone(e164: str) -> str:
+    """The IANA zone a mobile number most likely rings in, for people whose hours we do not know (customers):
+    the first zone phonenumbers gives for it (a country with several zones gets its first), "UTC" when it
+    knows none."""
+    import phonenumbers
+    from phonenumbers import timezone
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return "UTC"
+    zones = [z for z in timezone.time_zones_for_number(number) if z != timezone.UNKNOWN_TIMEZONE]
+    return zones[0] if zones else "UTC"

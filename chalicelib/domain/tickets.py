@@ -87,6 +87,7 @@ class EventType(StrEnum):
     ARCHIVED = "ticket.archived"
     SLA_WARNING = "ticket.sla_warning"    # a target is near (default 80 % of it used)
     SLA_BREACHED = "ticket.sla_breached"  # a target was missed: escalated
+    SMS_UPDATES_CHANGED = "ticket.sms_updates_changed"  # the customer turned texts on agent replies on or off
 
 
 class TimerStage(StrEnum):
@@ -106,6 +107,7 @@ SUBJECT_MAX = 200
 TEXT_MAX = 20_000
 NAME_MAX = 120
 EMAIL_MAX = 254
+SMS_NEEDS_PHONE = {"customer.phone": "required_for_sms"}  # texts on agent replies asked for without a mobile number
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -128,20 +130,23 @@ class Customer:
 
     @classmethod
     def parse(cls, name: str, email: str, phone: str | None = None, language: str = "en") -> Customer:
+        """Every bad part reported at once (`customer.name|email|phone`)."""
         name, email = name.strip(), email.strip()
-        if not name:
-            raise Invalid.field("customer.name", "required")
-        if len(name) > NAME_MAX:
-            raise Invalid.field("customer.name", "too_long")
-        if not email:
-            raise Invalid.field("customer.email", "required")
-        if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-            raise Invalid.field("customer.email", "invalid")
+        problems: dict[str, str] = {}
+        if not name or len(name) > NAME_MAX:
+            problems["customer.name"] = "required" if not name else "too_long"
+        if not email or len(email) > EMAIL_MAX or not _EMAIL.match(email):
+            problems["customer.email"] = "required" if not email else "invalid"
         if phone is not None and phone.strip():
             from chalicelib.domain.phones import parse_phone
-            phone = parse_phone(phone, "customer.phone", language=language)
+            try:
+                phone = parse_phone(phone, "customer.phone", language=language)
+            except Invalid as exc:
+                problems.update(exc.fields)
         else:
             phone = None
+        if problems:
+            raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
         return cls(name=name, email=email, phone=phone)
 
     @property
@@ -225,6 +230,7 @@ class Ticket:
     closed_at: datetime | None = None
     follows: int | None = None           # the earlier ticket this one continues (after its reply window)
     sla: Sla | None = None               # service-level clocks; None for tickets opened without a policy
+    sms_updates: bool = False            # the customer wants an SMS when an agent replies (needs customer.phone)
 
     @property
     def is_active(self) -> bool:
@@ -247,6 +253,13 @@ class Ticket:
         if self.status == Status.CLOSED and self.closed_at:
             return Timer(TimerStage.ARCHIVE, self.closed_at)
         return None
+
+    def with_sms_updates(self, enabled: bool) -> Ticket:
+        """The customer's choice of a text when an agent replies. Texts go to the mobile number given with the
+        ticket, so without one they cannot be turned on (turning them off always works)."""
+        if enabled and self.customer.phone is None:
+            raise Conflict("this ticket has no mobile number to text", fields=dict(SMS_NEEDS_PHONE))
+        return replace(self, sms_updates=enabled)
 
     def can_move_to(self, to: Status) -> bool:
         return to == self.status or to in TRANSITIONS[self.status]

@@ -1,5 +1,6 @@
 """Alerts beyond the customer's usual mail: SMS to on-call agents and supervisors, agents' mail (assigned,
-mentioned, SLA) and the customer's "needs info" mail. Runs behind the alerts queue (events/alerts.py).
+mentioned, SLA), the customer's "needs info" mail and, if they opted in, their SMS on an agent's reply.
+Runs behind the alerts queue (events/alerts.py).
 
 `alerts_for_event` decides (domain/alerts.py) and `deliver` sends one alert; the caller makes each
 delivery happen once per (event, channel, recipient), so a failed provider fails the record and the
@@ -51,15 +52,20 @@ def deliver(alert: Alert, doc: dict, *, mailer: Mailer, sms: SmsSender, quota: S
     """Send one alert; False when the recipient's SMS quota is used up (the alert is dropped, not retried:
     a flood of texts is worse than a missing one, and the mail side still tells them). Raises
     DeliveryFailed when the provider does not take it. The customer's mail answers to the ticket's signed
-    address at `mailbox`, like their other mail, so a reply by mail lands on the ticket."""
+    address at `mailbox`, like their other mail, so a reply by mail lands on the ticket; the customer's SMS
+    carries their private link (where they also stop the texts), agents' the portal's."""
     ticket = doc["ticket"]
     number = ticket["number"]
     if alert.channel == Channel.SMS:
         if not quota.take(alert.recipient, now):
             return False
+        if alert.template in alerts.CUSTOMER_SMS_TEMPLATES:
+            link = links.ticket_link(site_url, number, links.derive_key(secrets.link_secret(), number,
+                                                                        ticket["link_salt"]))
+        else:
+            link = alerts.portal_link(portal_url, number)
         sms.send(alert.address, alerts.sms_text(alert.template, alert.language, number=number,
-                                                subject=ticket["subject"],
-                                                link=alerts.portal_link(portal_url, number)))
+                                                subject=ticket["subject"], link=link))
         return True
     content = _mail(alert, doc, agents=agents, secrets=secrets, site_url=site_url, portal_url=portal_url)
     to_customer = alert.recipient == ticket["customer"]["email"]

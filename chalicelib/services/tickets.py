@@ -11,8 +11,9 @@ from chalicelib.domain.catalog import check_placement
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
 from chalicelib.domain.tickets import (
-    Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, ReplyWindowClosed, Status, Ticket,
-    TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
+    SMS_NEEDS_PHONE, Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority,
+    ReplyWindowClosed, Status, Ticket, TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event,
+    new_id, parse_enum,
 )
 from chalicelib.errors import Conflict, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
@@ -45,16 +46,31 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 customer_email: str,
                 attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
                 follows_proof: CustomerAccess = CustomerAccess(),
-                stored_attachments: tuple[Attachment, ...] = ()) -> OpenedTicket:
+                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
-    its customer) must open. `stored_attachments`: files already checked and stored (those of a mail)."""
-    # Everything the customer typed is checked before anything is stored or numbered.
-    subject = clean_subject(subject)
-    text = clean_text(text)
-    priority_value = parse_enum(Priority, priority, "priority")
-    language_value = parse_enum(Language, language, "language")
-    customer = Customer.parse(customer_name, customer_email, customer_phone, language_value.value)
-    check_placement(catalog.departments(), department, category)
+    its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
+    `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give."""
+    # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
+    problems: dict[str, str] = {}
+
+    def checked(check: Callable, *args):
+        try:
+            return check(*args)
+        except Invalid as exc:
+            problems.update(exc.fields)
+            return None
+
+    subject = checked(clean_subject, subject)
+    text = checked(clean_text, text)
+    priority_value = checked(parse_enum, Priority, priority, "priority")
+    language_value = checked(parse_enum, Language, language, "language")
+    customer = checked(Customer.parse, customer_name, customer_email, customer_phone,
+                       language_value.value if language_value else "en")
+    checked(check_placement, catalog.departments(), department, category)
+    if sms_updates and not (customer_phone or "").strip():
+        problems.update(SMS_NEEDS_PHONE)
+    if problems:
+        raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
     if follows is not None:
         _check_followed(tickets, follows, follows_proof)
     accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
@@ -66,7 +82,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=catalog.sla_policy().sla_for(department, priority_value.value, now))
+                    follows=follows, sla=catalog.sla_policy().sla_for(department, priority_value.value, now),
+                    sms_updates=sms_updates)
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
@@ -179,6 +196,29 @@ def _customer_message(tickets: TicketRepository, clock: Clock, ticket: Ticket, a
 
     return _append(tickets, clock, ticket, lambda: _ticket_for_customer(tickets, ticket.number, access), message,
                    lambda t, m: t.after_customer_message(m.created_at, window), accepted)
+
+
+def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, access: CustomerAccess,
+                    enabled: bool) -> Ticket:
+    """The customer turns texts on agent replies on or off (their opt-in and opt-out). Without a mobile number
+    on the ticket they cannot be turned on (Conflict, `customer.phone: required_for_sms`). The timeline records
+    the choice as an internal event: it is no message, so neither the ticket's last activity nor its public
+    clock (reminders, auto-close) moves, and no mail goes out. Already so: nothing is written."""
+    for _ in range(SAVE_ATTEMPTS):
+        before = _ticket_for_customer(tickets, number, access)
+        if before.sms_updates == enabled:
+            return before
+        after = replace(before.with_sms_updates(enabled), version=before.version + 1)
+        actor = Actor(kind=AuthorKind.CUSTOMER, id=before.customer.key, name=before.customer.name)
+        event = TicketEvent(id=new_id(), ticket_number=number, type=EventType.SMS_UPDATES_CHANGED,
+                            occurred_at=clock.now(), actor=actor, visibility=Visibility.INTERNAL,
+                            data={"enabled": enabled})
+        try:
+            tickets.save(before, after, [event])
+            return after
+        except VersionConflict:
+            continue  # a choice commutes with whatever changed meanwhile: decide again on the fresh ticket
+    raise Conflict("the ticket is changing too fast; try again")
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,

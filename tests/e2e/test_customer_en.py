@@ -2,7 +2,9 @@
 
 A closed ticket past its reply window shows no composer but "Open a new ticket about this": the form comes
 pre-filled and the new ticket records what it follows, with the optional mobile number. Over the open-ticket
-limit the form names the open tickets instead of a generic error.
+limit the form names the open tickets instead of a generic error. A customer who gives a mobile number may
+tick "Text me when an agent replies": the agent's reply texts them (read back from moto's SNS outbox) their
+private link, whose page stops the texts with one key press.
 
 The local stack has no clock to wind forward (policies allow a window of one day at least), so the ticket's
 answer is altered in the browser to say its window is over; everything else is the real API.
@@ -95,4 +97,86 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_the_limit_names_the
     finally:
         restored = admin.call("PUT", "/admin/policies", org["policies"])
         assert restored.ok, restored.text
+    assert not customer.errors, customer.errors
+
+
+# Mobile numbers (prefix, random digits) of zones that between them always have one in its day: the local
+# stack runs on the real clock, and a customer's SMS waits out their night (21:00-08:00).
+DAYTIME_CANDIDATES = (("+98912", 7), ("+1212555", 4), ("+614", 8))  # Tehran, New York, Adelaide
+
+
+def a_number_in_daytime() -> str:
+    """A fresh mobile number (so its own SMS quota) whose zone stays out of the customer's night a while."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib.domain.alerts import customer_takes_sms
+
+    now = datetime.now(timezone.utc)
+    for prefix, digits in DAYTIME_CANDIDATES:
+        phone = f"{prefix}{random.randrange(10 ** digits):0{digits}d}"
+        if all(customer_takes_sms(phone, now + timedelta(minutes=m), urgent=False) for m in (0, 20)):
+            return phone
+    raise AssertionError("no candidate number is in its daytime")
+
+
+def test_the_customer_asks_for_a_text_on_replies_gets_one_with_the_link_and_stops_them_there(
+        local_stack, agent_api, phone_page, eventually):
+    from playwright.sync_api import expect
+
+    from local.mailbox import sent_sms
+
+    run = uuid.uuid4().hex[:6]
+    phone = a_number_in_daytime()
+    customer = phone_page("en")
+    page = customer.page
+    page.goto(local_stack.customer_url)
+    expect(page.get_by_test_id("department").locator("option[value=support]")).to_be_attached()
+    page.get_by_test_id("department").select_option("support")
+    page.get_by_test_id("category").select_option("bug")
+    page.get_by_test_id("subject").fill(f"Invoice PDF is empty ({run})")
+    page.get_by_test_id("text").fill("The PDF of my last invoice has no pages.")
+    page.get_by_test_id("name").fill("Sam Lee")
+    page.get_by_test_id("email").fill(f"sam.sms.{run}@example.com")
+
+    # --- the box is for people who gave a mobile number; its label names what it does
+    texts = page.get_by_role("checkbox", name="Text me when an agent replies")
+    expect(texts).to_be_disabled()
+    page.get_by_test_id("phone").fill(phone)
+    expect(texts).to_be_enabled()
+    texts.check()
+    customer.assert_no_sideways_scroll()
+    customer.shot("en-sms-01-form")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("ticket-created")).to_be_visible()
+    number = int(page.get_by_test_id("ticket-number").get_attribute("data-number"))
+
+    # --- an agent replies: one SMS to the customer, with the private link and how to stop
+    admin = agent_api("admin@example.com")
+    assert admin.get(f"/agent/tickets/{number}")["sms_updates"] is True
+    admin.post(f"/agent/tickets/{number}/replies", {"text": "We sent the invoice again."})
+
+    def text_for_ticket():
+        return [s["message"] for s in sent_sms(local_stack.moto_url)
+                if s["phone_number"] == phone and f"/#/t/{number}/" in s["message"]]
+
+    [text] = eventually(text_for_ticket, what="the customer's SMS on the agent's reply")
+    assert text.startswith(f"Ticket {number}: an agent replied") and "stop these texts" in text
+    link = re.search(r"https?://\S+/#/t/\d+/\S+$", text).group(0)
+
+    # --- the link opens the ticket, where the texts are stopped with the keyboard
+    page.goto(link)
+    expect(page.get_by_test_id("ticket-number")).to_have_attribute("data-number", str(number))
+    # Only the number's end is shown (in a bidi isolate, like all data inside a sentence).
+    named = re.compile(rf"^Text me at \u2068?…{phone[-4:]}\u2069? when an agent replies$")
+    toggle = page.get_by_role("checkbox", name=named)
+    expect(toggle).to_be_checked()
+    toggle.focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("sms-updates-status")).to_have_text("Texts are off.")
+    expect(toggle).not_to_be_checked()
+    expect(toggle).to_be_focused()  # the keyboard user stays where they were
+    customer.assert_no_sideways_scroll()
+    customer.shot("en-sms-02-stopped")
+    assert admin.get(f"/agent/tickets/{number}")["sms_updates"] is False
     assert not customer.errors, customer.errors

@@ -32,4 +32,5 @@ def test_every_field_code_of_the_api_is_translated():
     codes += "wrong expired not_mobile open_limit reply_window_closed".split()  # customer sign-in, limits, replies
     codes += "stale not_member duplicate not_before_close".split()  # agent portal: workflow, organisation
     codes += "first_response_after_resolution no_working_time".split()  # the SLA policy
+    codes += ["required_for_sms"]  # texts on agent replies without a mobile number
     assert {f"field.{c}" for c in codes} <= keys("en")

@@ -104,3 +104,42 @@ def test_the_alerts_queue_gets_internal_events_that_may_alert_and_nothing_else(a
     for doc in (breach, rated):
         bootstrap.event_bus().publish(doc)
     assert [d["event_id"] for d in drain(aws_stack["ALERTS_QUEUE_URL"])] == [breach["event_id"]]
+
+
+def an_agents_reply_to_a_customer_who_opted_in(phone):
+    _, documents = conversation_documents()
+    [reply] = [d for d in documents
+               if d["type"] == "ticket.message_added" and d["message"]["author"]["kind"] == "agent"]
+    reply["ticket"].update(sms_updates=True, language="fa")
+    reply["ticket"]["customer"]["phone"] = phone
+    return reply
+
+
+def test_an_agents_reply_texts_the_opted_in_customer_once_with_their_private_link(client, aws_stack, monkeypatch):
+    from chalicelib.domain import links
+    from chalicelib.settings import get_settings
+    from tests.fakes import FixedClock
+
+    monkeypatch.setattr(bootstrap, "clock", FixedClock)  # 09:00 UTC: 12:30 in Tehran, outside the customer's night
+    phone = f"+98912{random.randrange(10**7):07d}"
+    doc = an_agents_reply_to_a_customer_who_opted_in(phone)
+    event = sqs_event([json.dumps(doc, ensure_ascii=False)])
+    for _ in range(2):  # SQS delivers the same record twice
+        assert client.lambda_.invoke("send_alerts", event).payload == {"batchItemFailures": []}
+
+    [text] = sms_to(aws_stack, phone)
+    number = doc["ticket"]["number"]
+    key = links.derive_key(bootstrap.secrets().link_secret(), number, doc["ticket"]["link_salt"])
+    assert "لغو پیامک" in text and text.endswith(links.ticket_link(get_settings().customer_site_url, number, key))
+
+
+def test_the_customers_night_holds_the_text_back(client, aws_stack, monkeypatch):
+    from datetime import datetime, timezone
+
+    from tests.fakes import FixedClock
+
+    monkeypatch.setattr(bootstrap, "clock", lambda: FixedClock(datetime(2026, 11, 23, 19, 30, tzinfo=timezone.utc)))
+    phone = f"+98912{random.randrange(10**7):07d}"  # 23:00 in Tehran
+    event = sqs_event([json.dumps(an_agents_reply_to_a_customer_who_opted_in(phone), ensure_ascii=False)])
+    assert client.lambda_.invoke("send_alerts", event).payload == {"batchItemFailures": []}
+    assert sms_to(aws_stack, phone) == []

@@ -175,3 +175,11 @@ def test_hand_overs_are_kept_per_agent_and_per_group(repo):
     assert [e.id for e in repo.handovers(group=(department, "desk"))] == [handover.id]
     assert [e.id for e in repo.handovers(group=(department, "experts"))] == [handover.id]
     assert repo.handovers(agent="somebody-else") == []
+
+
+def test_the_customers_choice_of_texts_reads_back_and_is_off_by_default(repo):
+    ticket = new_ticket(repo, phone="+989121234567", sms_updates=True)
+    assert repo.get(ticket.number).sms_updates is True
+    off = changed(repo, ticket, sms_updates=False)
+    assert repo.get(ticket.number) == off and off.sms_updates is False
+    assert repo.get(new_ticket(repo).number).sms_updates is False

@@ -1,10 +1,11 @@
 """Who is alerted about which ticket event, by mail or SMS, respecting quiet hours and opt-outs."""
 from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.alerts import (
-    AgentProfile, Alert, Channel, QuietHours, mentioned, plan, portal_link, sms_text,
+    AgentProfile, Alert, Channel, QuietHours, customer_quiet_hours, mentioned, plan, portal_link, sms_parts, sms_text,
 )
 from chalicelib.domain.tickets import Language
 from chalicelib.errors import Invalid
@@ -173,3 +174,98 @@ def test_sms_texts_are_short_in_every_language_and_carry_the_portal_link(languag
     text = sms_text("urgent_ticket", language, number=1001, subject="x" * 200, link=link)
     assert word in text and text.endswith("https://help.example/portal/#/tickets/1001")
     assert len(text) < 160
+
+
+# ---------------------------------------------------------------- the customer's SMS on an agent's reply
+
+TEHRAN_MOBILE, ISRAELI_MOBILE = "+989121234567", "+972544445577"
+# 19:30 UTC is 23:00 in Tehran (UTC+3:30) and 21:30 in Jerusalem (UTC+2): night for both;
+# 18:15 UTC is 21:45 in Tehran but 20:15 in Jerusalem.
+TEHRAN_23H = datetime(2026, 11, 23, 19, 30, tzinfo=timezone.utc)
+EVENING = datetime(2026, 11, 23, 18, 15, tzinfo=timezone.utc)
+
+
+def reply(*, by="agent", visibility="public", phone=TEHRAN_MOBILE, sms_updates=True, priority="normal",
+          language="fa"):
+    doc = event("ticket.message_added", priority=priority, actor=(by, f"{by}@example.com"),
+                message={**note("پاسخ شما", author=f"{by}@example.com"), "visibility": visibility,
+                         "author": {"kind": by, "id": f"{by}@example.com", "name": by}})
+    doc["visibility"] = visibility
+    doc["ticket"].update(language=language, sms_updates=sms_updates)
+    doc["ticket"]["customer"]["phone"] = phone
+    return doc
+
+
+def test_a_customer_who_opted_in_gets_one_sms_in_the_ticket_language_when_an_agent_replies():
+    assert alerts_of(reply()) == [Alert(Channel.SMS, TEHRAN_MOBILE, TEHRAN_MOBILE, "agent_replied", Language.FA)]
+
+
+def test_the_customers_sms_is_keyed_by_their_phone_so_the_rate_limit_guards_the_phone():
+    (alert,) = alerts_of(reply())
+    assert alert.key == f"sms:{TEHRAN_MOBILE}"
+
+
+@pytest.mark.parametrize("doc", [
+    reply(sms_updates=False),               # did not opt in
+    reply(phone=None),                      # no number to text (an old document, say)
+    reply(visibility="internal"),           # an internal note is never the customer's business
+    reply(by="customer"),                   # their own message
+    reply(by="system"),                     # nobody replied
+])
+def test_no_sms_to_the_customer_unless_they_opted_in_and_an_agent_replied_publicly(doc):
+    assert sms_to(alerts_of(doc)) == []
+
+
+def test_a_document_without_the_flag_texts_nobody():
+    doc = reply()
+    del doc["ticket"]["sms_updates"]  # events written before customers could opt in
+    assert alerts_of(doc) == []
+
+
+def test_the_customers_night_in_their_phones_zone_holds_the_sms_back_unless_the_ticket_is_urgent():
+    assert alerts_of(reply(), at=TEHRAN_23H) == []
+    assert alerts_of(reply(priority="urgent"), at=TEHRAN_23H) == [
+        Alert(Channel.SMS, TEHRAN_MOBILE, TEHRAN_MOBILE, "agent_replied", Language.FA)]
+
+
+def test_an_israeli_number_keeps_jerusalem_hours_not_tehrans():
+    assert customer_quiet_hours(ISRAELI_MOBILE).zone == "Asia/Jerusalem"
+    assert customer_quiet_hours(TEHRAN_MOBILE).zone == "Asia/Tehran"
+    # At the same instant it is 20:15 in Jerusalem (texted) and 21:45 in Tehran (held back).
+    assert sms_to(alerts_of(reply(phone=ISRAELI_MOBILE, language="he"), at=EVENING)) == [ISRAELI_MOBILE]
+    assert sms_to(alerts_of(reply(phone=TEHRAN_MOBILE), at=EVENING)) == []
+
+
+@pytest.mark.parametrize("local_hour, quiet", [(20, False), (21, True), (23, True), (7, True), (8, False)])
+def test_the_customers_night_runs_from_21_to_8_local_time(local_hour, quiet):
+    at = datetime(2026, 11, 23, local_hour, 0, tzinfo=ZoneInfo("Asia/Tehran"))
+    assert customer_quiet_hours(TEHRAN_MOBILE).covers(at) is quiet
+
+
+@pytest.mark.parametrize("phone, zone", [
+    ("+61412345678", "Australia/Adelaide"),  # several zones: the first phonenumbers names
+    ("+12025550100", "America/New_York"),
+    ("+88234567890", "UTC"),                  # international network, no zone known: UTC
+])
+def test_a_number_in_several_or_no_zones_takes_the_first_or_utc(phone, zone):
+    assert customer_quiet_hours(phone).zone == zone
+
+
+SITE_LINK = "https://help.example.com/customer/#/t/99999/" + "k" * 43  # a real key is 43 characters
+
+
+@pytest.mark.parametrize("language, stop", [
+    (Language.EN, "stop these texts"), (Language.FA, "لغو پیامک"), (Language.HE, "להפסקת הודעות")])
+def test_the_customers_sms_is_short_links_their_ticket_and_says_how_to_stop(language, stop):
+    text = sms_text("agent_replied", language, number=99999, subject="Printer " * 25, link=SITE_LINK)
+    assert stop in text and text.endswith(SITE_LINK) and "99999" in text and "Printer" not in text
+    assert sms_parts(text) <= 2  # Persian and Hebrew are UCS-2: 67 characters a part
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),   # GSM 7-bit
+    ("{" * 80, 1), ("{" * 81, 2),                                     # extension characters count twice
+    ("پ" * 70, 1), ("پ" * 71, 2), ("پ" * 134, 2), ("a" * 134 + "پ", 3),  # one non-GSM character: all UCS-2
+])
+def test_sms_parts_count_like_the_networks(text, parts):
+    assert sms_parts(text) == parts

@@ -3,7 +3,7 @@
 // ("My tickets", #/tickets) to see every ticket of an email address or mobile number. Replies are rated
 // on the ticket or from the mail's links (#/rate/...).
 import {h, replaceKeepingFocus} from '../shared/dom.js';
-import {applyToDocument, isolate, languageSwitch, lang, localName, onLangChange, t} from '../shared/i18n.js';
+import {applyToDocument, fieldError, isolate, languageSwitch, lang, localName, onLangChange, t} from '../shared/i18n.js';
 import {createApi} from '../shared/api.js';
 import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
 import {formatDateTime, formatNumber} from '../shared/format.js';
@@ -64,7 +64,7 @@ async function loadCatalog() {
 function newTicketView(followUp = null) {
   const identity = (currentSession() || {}).identity || {};
   const values = {subject: '', department: '', category: '', priority: 'normal', text: '', name: '',
-    email: identity.email || '', phone: identity.phone || ''};
+    email: identity.email || '', phone: identity.phone || '', sms_updates: false};
   let follows = null; // {number, key?}
   if (followUp) {
     Object.assign(values, {subject: t('followup.subject', {subject: followUp.subject}).slice(0, 200),
@@ -104,6 +104,7 @@ function newTicketView(followUp = null) {
     }
     if (!found.email && !EMAIL.test(values.email.trim())) found.email = 'invalid';
     if (values.phone.trim() && !PHONE.test(toAsciiDigits(values.phone).trim())) found.phone = 'invalid';
+    if (values.sms_updates && !values.phone.trim()) found.phone = 'required_for_sms';
     return found;
   }
 
@@ -133,7 +134,7 @@ function newTicketView(followUp = null) {
       const result = await client.post('/tickets', {
         subject: values.subject.trim(), department: values.department, category: values.category,
         priority: values.priority, text: values.text, language: lang(), customer, attachments,
-        ...(follows ? {follows} : {}),
+        sms_updates: Boolean(phone && values.sms_updates), ...(follows ? {follows} : {}),
       });
       created = {...result, email: values.email.trim()};
       focusHeading = true;
@@ -217,6 +218,17 @@ function newTicketView(followUp = null) {
       (department ? department.categories : []).map((c) => h('option', {value: c.id}, localName(c.names)))));
     const prioritySelect = bind('priority', h('select', {},
       catalog.priorities.map((p) => h('option', {value: p}, t(`priority.${p}`)))));
+    // Texts on agent replies need a mobile number: the box is usable only while the phone field has one.
+    const hasPhone = () => Boolean(values.phone.trim());
+    const smsBox = h('input', {type: 'checkbox', id: 'sms-updates', 'data-testid': 'sms-updates',
+      checked: values.sms_updates && hasPhone(), disabled: !hasPhone(), 'aria-describedby': 'sms-updates-hint'});
+    smsBox.addEventListener('change', () => { values.sms_updates = smsBox.checked; });
+    const phoneInput = h('input', {type: 'tel', dir: 'ltr', maxlength: 32, autocomplete: 'tel', inputmode: 'tel'});
+    phoneInput.addEventListener('input', () => { // before bind's listener, which may re-render
+      values.phone = phoneInput.value;
+      smsBox.disabled = !hasPhone();
+      if (smsBox.disabled) values.sms_updates = smsBox.checked = false;
+    });
 
     return h('form', {class: 'card', novalidate: true, onsubmit: submit, 'aria-busy': String(busy),
       'data-testid': 'new-ticket-form'},
@@ -239,7 +251,10 @@ function newTicketView(followUp = null) {
       control: bind('email', h('input', {type: 'email', dir: 'ltr', maxlength: 254, autocomplete: 'email',
         inputmode: 'email', spellcheck: 'false'}))}),
     field({id: 'phone', testid: 'phone', label: t('new.phone'), error: errors.phone, hint: t('new.phone_hint'),
-      control: bind('phone', h('input', {type: 'tel', dir: 'ltr', maxlength: 32, autocomplete: 'tel', inputmode: 'tel'}))}),
+      control: bind('phone', phoneInput)}),
+    h('div', {class: 'field'},
+      h('label', {class: 'check'}, smsBox, t('new.sms_updates')),
+      h('p', {class: 'hint', id: 'sms-updates-hint'}, t('new.sms_updates_hint'))),
     picker.render({disabled: busy}),
     h('div', {class: 'actions'},
       h('button', {type: 'submit', class: 'primary', disabled: busy || picker.busy, 'data-testid': 'submit'},
@@ -304,6 +319,8 @@ function ticketView(number, {key = null} = {}) {
   let focusError = false;
   let focusFollowUp = false;
   let windowClosed = false; // a reply was refused: the reply window ended while the page was open
+  let smsBusy = false;
+  let smsStatus = null; // {ok: bool, text} after the customer turned texts on or off
   const ratings = new Map(); // message id -> RatingControls, kept across reloads of the ticket
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
 
@@ -381,6 +398,47 @@ function ticketView(number, {key = null} = {}) {
     }
   }
 
+  async function setSmsUpdates(enabled) {
+    if (smsBusy) return;
+    smsBusy = true;
+    smsStatus = null;
+    rerender();
+    try {
+      const result = await ticketApi.put(`/tickets/${encodeURIComponent(number)}/sms-updates`, {enabled});
+      ticket = {...ticket, sms_updates: result.sms_updates};
+      smsStatus = {ok: true, text: t(result.sms_updates ? 'ticket.sms_on' : 'ticket.sms_off')};
+    } catch (error) {
+      if (!key && error.status === 401) {
+        sessionLost();
+        return;
+      }
+      const code = error.fields['customer.phone'];
+      smsStatus = {ok: false, text: code ? fieldError(code) : describeError(error)};
+    } finally {
+      smsBusy = false;
+      rerender();
+    }
+  }
+
+  /** Texts on agent replies: on or off at any time (off always works; on needs the ticket's mobile number). */
+  function renderSmsUpdates() {
+    const ending = ticket.sms_phone_ending;
+    const box = h('input', {type: 'checkbox', id: 'sms-updates-toggle', 'data-testid': 'sms-updates-toggle',
+      checked: Boolean(ticket.sms_updates), disabled: !ending && !ticket.sms_updates,
+      'aria-describedby': ending ? null : 'sms-updates-no-phone'});
+    // Not disabled while saving (that would drop the keyboard focus): a change meanwhile is ignored, and the
+    // box shows the saved choice once the answer is in.
+    box.addEventListener('change', () => setSmsUpdates(box.checked));
+    return h('section', {class: 'card', 'aria-labelledby': 'sms-heading', 'aria-busy': String(smsBusy),
+      'data-testid': 'sms-updates-card'},
+      h('h2', {id: 'sms-heading'}, t('ticket.sms_title')),
+      h('label', {class: 'check'}, box,
+        ending ? t('ticket.sms_updates', {phone: isolate(`…${ending}`)}) : t('new.sms_updates')),
+      ending ? null : h('p', {class: 'hint', id: 'sms-updates-no-phone'}, t('ticket.sms_no_phone')),
+      h('p', {class: smsStatus && !smsStatus.ok ? 'field-error' : 'hint', role: 'status',
+        'data-testid': 'sms-updates-status'}, smsStatus ? smsStatus.text : ''));
+  }
+
   function renderReplyClosed() {
     return h('section', {class: 'card', 'data-testid': 'reply-closed'},
       h('h2', {}, t('ticket.reply_title')),
@@ -428,6 +486,7 @@ function ticketView(number, {key = null} = {}) {
           h('dt', {}, t('ticket.opened')),
           h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at))),
           ticket.follows ? renderFollows() : null)),
+      renderSmsUpdates(),
       h('section', {class: 'card', 'aria-labelledby': 'messages-heading'},
         h('h2', {id: 'messages-heading'}, t('ticket.messages')),
         timeline(ticket.messages, {

@@ -67,6 +67,7 @@ function describeEvent(e, names) {
     case 'ticket.archived': return [t('event.archived')];
     case 'ticket.sla_warning': return [t('event.sla_warning', {target: t(`sla.${data.target}`)})];
     case 'ticket.sla_breached': return [t('event.sla_breached', {target: t(`sla.${data.target}`)})];
+    case 'ticket.sms_updates_changed': return [t(data.enabled ? 'event.sms_updates_on' : 'event.sms_updates_off')];
     default: return [e.type];
   }
 }

@@ -75,6 +75,17 @@ export default {
   'field.open_limit': 'This address already has the most open tickets we allow at once.',
   'field.reply_window_closed': 'This ticket is closed for replies.',
   'field.code_length': 'Enter the 6 digits of the code.',
+  // ---- customer: a text when an agent replies (issue 4)
+  'new.sms_updates': 'Text me when an agent replies',
+  'new.sms_updates_hint': 'Needs the mobile number above. You can stop the texts on the ticket page at any time.',
+  'ticket.sms_title': 'Text messages',
+  'ticket.sms_updates': 'Text me at {phone} when an agent replies',
+  'ticket.sms_no_phone': 'This ticket has no mobile number, so we cannot text you. We keep writing to you by email.',
+  'ticket.sms_on': 'We will text you when an agent replies.',
+  'ticket.sms_off': 'Texts are off.',
+  'field.required_for_sms': 'Texts need a mobile number.',
+  'event.sms_updates_on': 'The customer asked for a text on agent replies',
+  'event.sms_updates_off': 'The customer stopped the texts on agent replies',
   'portal.title': 'Agent portal',
   // ---- agent portal: SLA (issue 4)
   'sla.first_response': 'First response',

@@ -75,6 +75,17 @@ export default {
   'field.open_limit': 'این نشانی به بیشترین تعداد تیکت باز مجاز رسیده است.',
   'field.reply_window_closed': 'این تیکت دیگر پاسخ نمی‌پذیرد.',
   'field.code_length': '۶ رقم کد را وارد کنید.',
+  // ---- customer: a text when an agent replies (issue 4)
+  'new.sms_updates': 'وقتی پشتیبان پاسخ داد، برایم پیامک بفرست',
+  'new.sms_updates_hint': 'شمارهٔ موبایل بالا لازم است. هر وقت بخواهید می‌توانید پیامک‌ها را در صفحهٔ تیکت قطع کنید.',
+  'ticket.sms_title': 'پیامک',
+  'ticket.sms_updates': 'وقتی پشتیبان پاسخ داد، به {phone} پیامک بفرست',
+  'ticket.sms_no_phone': 'این تیکت شمارهٔ موبایل ندارد، پس نمی‌توانیم پیامک بفرستیم. با ایمیل خبرتان می‌کنیم.',
+  'ticket.sms_on': 'وقتی پشتیبان پاسخ دهد، برایتان پیامک می‌فرستیم.',
+  'ticket.sms_off': 'پیامک‌ها خاموش است.',
+  'field.required_for_sms': 'برای پیامک، شمارهٔ موبایل لازم است.',
+  'event.sms_updates_on': 'مشتری برای پاسخ‌های پشتیبان پیامک خواست',
+  'event.sms_updates_off': 'مشتری پیامک‌های پاسخ پشتیبان را قطع کرد',
   'portal.title': 'پورتال کارشناسان',
   // ---- agent portal: SLA (issue 4)
   'sla.first_response': 'پاسخ نخست',

@@ -75,6 +75,17 @@ export default {
   'field.open_limit': 'לכתובת הזו כבר יש המספר המרבי של פניות פתוחות.',
   'field.reply_window_closed': 'הפנייה הזו סגורה לתגובות.',
   'field.code_length': 'נא להקליד את 6 הספרות של הקוד.',
+  // ---- customer: a text when an agent replies (issue 4)
+  'new.sms_updates': 'לשלוח לי SMS כשנציג עונה',
+  'new.sms_updates_hint': 'נדרש המספר הנייד שלמעלה. אפשר להפסיק את ההודעות בדף הפנייה בכל עת.',
+  'ticket.sms_title': 'הודעות SMS',
+  'ticket.sms_updates': 'לשלוח לי SMS למספר {phone} כשנציג עונה',
+  'ticket.sms_no_phone': 'לפנייה הזו אין מספר נייד, ולכן לא נוכל לשלוח SMS. נמשיך לעדכן בדוא״ל.',
+  'ticket.sms_on': 'נשלח לך SMS כשנציג יענה.',
+  'ticket.sms_off': 'הודעות ה-SMS כבויות.',
+  'field.required_for_sms': 'כדי לקבל SMS צריך מספר נייד.',
+  'event.sms_updates_on': 'הלקוח ביקש SMS על תשובות של נציגים',
+  'event.sms_updates_off': 'הלקוח הפסיק את הודעות ה-SMS על תשובות של נציגים',
   'portal.title': 'פורטל נציגים',
   // ---- agent portal: SLA (issue 4)
   'sla.first_response': 'תגובה ראשונה',
