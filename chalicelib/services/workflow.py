@@ -208,7 +208,9 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
              number: int, staff: Staff, department: str, group: str, reason: str, version: int,
              agent: str | None = None) -> Ticket:
     """To another group (of this or another department), to a named member of it, or else to whoever the
-    group's strategy picks. The reason is required: the next person needs to know why it came to them."""
+    group's strategy picks. The reason is required: the next person needs to know why it came to them.
+    Moved to another department, the ticket is held to that department's SLA targets for its priority, with
+    the time already spent (as for a priority change: Sla.retargeted)."""
     reason = clean_text(reason, "reason")
 
     def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:
@@ -222,6 +224,9 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
             raise Invalid.field("agent", "not_member")
         assignee = agent or _pick(target, target_group, catalog=catalog, tickets=tickets)
         moved = replace(ticket, department=target.id, group=target_group.id, assignee=_agent(assignee, agents))
+        if ticket.sla and target.id != ticket.department:
+            moved = replace(moved, sla=catalog.sla_policy().retargeted(
+                ticket.sla, target.id, ticket.effective_priority.value, clock.now()))
         return _handed_over(ticket, moved, staff=staff, clock=clock, kind=HandoverKind.TRANSFER, reason=reason)
 
     return _edit(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.TRANSFER,
@@ -232,7 +237,7 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
 
 def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, department: str,
           group: str | None = None) -> list[Ticket]:
-    """Active tickets of a department (optionally of one of its groups), oldest first."""
+    """Active tickets of a department (optionally of one of its groups), earliest SLA due time first."""
     found = _department(catalog, department)
     if not may_see_department(staff, found):
         raise Forbidden(f"you do not work in {department}")

@@ -2,6 +2,7 @@
 hand-over trails and presence, against in-memory ports."""
 from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -9,6 +10,7 @@ from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.permissions import Staff
 from chalicelib.domain.routing import RoutingRule, Strategy
+from chalicelib.domain.sla import SlaPolicy, Target
 from chalicelib.domain.tickets import (
     Actor, AuthorKind, EventType, Priority, StaleTicket, Status, Visibility,
 )
@@ -249,6 +251,19 @@ def test_a_transfer_records_from_where_to_where_who_when_and_why(desk):
     assert [e.data["kind"] for e in by_group] == ["transfer", "auto"]  # newest first
     by_ticket = workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=EXPERT, ticket=number)
     assert [e.data["kind"] for e in by_ticket] == ["transfer", "auto"]
+
+
+def test_a_transfer_to_another_department_holds_the_ticket_to_that_departments_targets(desk):
+    desk.catalog.save_sla_policy(SlaPolicy.parse({"departments": {"finance": {"normal": [2, 6]}}}))
+    opened_at = desk.clock.now()
+    number = desk.open()                                     # support, normal: 8 h / 24 h around the clock
+    desk.clock.advance(hours=1)
+    within = desk.transfer(number, ADMIN, "support", "experts")  # same department, same promise
+    assert within.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=8)
+    moved = desk.transfer(number, ADMIN, "finance", "invoices")  # the hour already spent still counts
+    assert moved.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=2)
+    assert moved.sla.due_at(Target.RESOLUTION) == opened_at + timedelta(hours=6)
+    assert desk.get(number).sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=2)
 
 
 def test_a_transfer_without_an_agent_lets_the_target_groups_strategy_pick(desk):
