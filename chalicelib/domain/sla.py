@@ -7,6 +7,7 @@ stored clock that the scheduled sweep acts on.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -30,6 +31,13 @@ PRIORITIES = ("urgent", "high", "normal", "low")  # Priority values, highest fir
 DEFAULT_TARGET_HOURS = {"urgent": (1, 4), "high": (4, 12), "normal": (8, 24), "low": (24, 72)}
 DEFAULT_CALENDAR = "24x7"
 MAX_HOLIDAYS = 400  # a few years of public holidays
+MAX_TIERS = 20
+MAX_TIER_ENTRIES = 1000  # addresses and domains in all tiers together: the policy stays one small item, read per ticket
+ENTRY_MAX = 254
+# A tier id starts with a letter: an id of digits only would be reordered by browsers' objects, and order matters.
+TIER_ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+")
 
 
 # ---------------------------------------------------------------- calendars as data
@@ -110,29 +118,61 @@ def _holidays(doc, path: str) -> frozenset[date]:
 # ---------------------------------------------------------------- the policy an admin edits
 
 @dataclass(frozen=True)
+class Tier:
+    """Customers promised targets of their own. Customers have no account, so they are listed by what identifies
+    them: exact addresses and whole domains ("@bigcorp.com", not its subdomains), kept case-folded."""
+
+    customers: tuple[str, ...]
+    targets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def includes(self, email: str) -> bool:
+        address = email.strip().casefold()
+        return address in self.customers or "@" + address.rpartition("@")[2] in self.customers
+
+
+@dataclass(frozen=True)
 class SlaPolicy:
-    """Targets per priority (hours of business time), optionally narrowed per department, and what a breach does."""
+    """Targets per priority (hours of business time), optionally narrowed per department and per customer tier,
+    and what a breach does."""
 
     targets: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_TARGET_HOURS))
     departments: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    tiers: dict[str, Tier] = field(default_factory=dict)  # in the admin's order: the first that lists a customer
     calendar: Calendar = PRESETS[DEFAULT_CALENDAR]
     warn_share: float = 0.8                # warn when this share of a target is used
     raise_priority: bool = True            # a breach raises the agents' priority one step
     reassign_to_supervisor: bool = False   # ... and puts the ticket on the department's first supervisor's desk
 
-    def hours_for(self, department: str, priority: str) -> tuple[float, float]:
-        return self.departments.get(department, {}).get(priority) or self.targets[priority]
+    def tier_of(self, email: str | None) -> str | None:
+        """The customer's tier: the first one (in the policy's order) that lists their exact address or their
+        address's domain, compared case-insensitively; None when no tier lists them."""
+        if not email:
+            return None
+        return next((tier_id for tier_id, tier in self.tiers.items() if tier.includes(email)), None)
 
-    def sla_for(self, department: str, priority: str, at: datetime) -> Sla:
-        """The SLA of a ticket opened now: both clocks start running."""
-        first, resolution = self.hours_for(department, priority)
-        return Sla(calendar=self.calendar, warn_share=self.warn_share, targets={
+    def hours_for(self, department: str, priority: str, tier: str | None = None) -> tuple[float, float]:
+        """[first response, resolution] hours, decided per priority, the narrowest promise first: the customer's
+        tier, then the ticket's department, then the policy's targets. A tier or department that leaves a priority
+        out falls back to the next one for that priority only; a tier's hours win even where the department's are
+        shorter. A tier or department that is not (or no longer) in the policy promises nothing."""
+        tiered = self.tiers[tier].targets if tier in self.tiers else {}
+        return (tiered.get(priority) or self.departments.get(department, {}).get(priority)
+                or self.targets[priority])
+
+    def sla_for(self, department: str, priority: str, at: datetime, customer: str | None = None) -> Sla:
+        """The SLA of a ticket opened now: both clocks start running, held to the customer's tier (by their email
+        address) if they have one. The ticket keeps the tier it was served under (Sla.tier)."""
+        tier = self.tier_of(customer)
+        first, resolution = self.hours_for(department, priority, tier)
+        return Sla(calendar=self.calendar, warn_share=self.warn_share, tier=tier, targets={
             Target.FIRST_RESPONSE: TargetClock(SlaClock(timedelta(hours=first)).start(at)),
             Target.RESOLUTION: TargetClock(SlaClock(timedelta(hours=resolution)).start(at))})
 
     def to_document(self) -> dict:
-        return {"targets": {p: list(h) for p, h in self.targets.items()},
-                "departments": {d: {p: list(h) for p, h in t.items()} for d, t in self.departments.items()},
+        return {"targets": _targets_document(self.targets),
+                "departments": {d: _targets_document(t) for d, t in self.departments.items()},
+                "tiers": {i: {"customers": list(t.customers), "targets": _targets_document(t.targets)}
+                          for i, t in self.tiers.items()},
                 "calendar": self._calendar_document(), "warn_share": self.warn_share,
                 "raise_priority": self.raise_priority, "reassign_to_supervisor": self.reassign_to_supervisor}
 
@@ -143,46 +183,119 @@ class SlaPolicy:
         return document
 
     def retargeted(self, sla: Sla, department: str, priority: str, at: datetime) -> Sla:
-        """A ticket's SLA after an agent set its priority: the targets this policy promises for that priority
-        (and department), counted with the clocks the ticket already has (see Sla.retargeted)."""
-        first, resolution = self.hours_for(department, priority)
-        return sla.retargeted(timedelta(hours=first), timedelta(hours=resolution), at)
+        """A ticket's SLA after an agent set its priority or moved it to another department: the targets this
+        policy promises for that priority (and department, and the tier the ticket was served under), counted
+        with the clocks the ticket already has (see Sla.retargeted). The ticket's tier is not looked up again:
+        the customer was promised it when the ticket was opened. A tier the admin has removed since promises
+        nothing any more, so the ticket falls back to the department's and the policy's targets and leaves it."""
+        tier = sla.tier if sla.tier in self.tiers else None
+        first, resolution = self.hours_for(department, priority, tier)
+        return replace(sla.retargeted(timedelta(hours=first), timedelta(hours=resolution), at), tier=tier)
 
     @classmethod
     def parse(cls, doc: dict) -> SlaPolicy:
-        """Unknown keys refused; missing keys keep their defaults; priorities missing from `targets` too."""
-        known = {"targets", "departments", "calendar", "warn_share", "raise_priority", "reassign_to_supervisor"}
+        """Unknown keys refused; missing keys keep their defaults; priorities missing from `targets` too. Every
+        problem is reported at once, by its field path, so the admin form can mark them all."""
+        problems: dict[str, str] = {}
+        known = {"targets", "departments", "tiers", "calendar", "warn_share", "raise_priority",
+                 "reassign_to_supervisor"}
         for name in doc:
             if name not in known:
-                raise Invalid.field(name, "unknown")
-        targets = {**DEFAULT_TARGET_HOURS, **_targets(doc.get("targets", {}), "targets")}
-        departments = {d: _targets(t, f"departments.{d}") for d, t in (doc.get("departments") or {}).items()}
+                problems[name] = "unknown"
+        targets = {**DEFAULT_TARGET_HOURS, **_targets(doc.get("targets", {}), "targets", problems)}
+        departments = {d: _targets(t, f"departments.{d}", problems) for d, t in (doc.get("departments") or {}).items()}
+        tiers = _tiers(doc.get("tiers", {}), problems)
         warn_share = doc.get("warn_share", 0.8)
         if isinstance(warn_share, bool) or not isinstance(warn_share, int | float) or not 0 < warn_share < 1:
-            raise Invalid.field("warn_share", "invalid")
+            problems["warn_share"] = "invalid"
         flags = {}
         for name in ("raise_priority", "reassign_to_supervisor"):
             if name in doc and not isinstance(doc[name], bool):
-                raise Invalid.field(name, "invalid")
+                problems[name] = "invalid"
             flags[name] = doc.get(name, getattr(cls, name))
-        calendar = calendar_from_document(doc.get("calendar", DEFAULT_CALENDAR))
-        return cls(targets=targets, departments=departments, calendar=calendar, warn_share=float(warn_share), **flags)
+        try:
+            calendar = calendar_from_document(doc.get("calendar", DEFAULT_CALENDAR))
+        except Invalid as exc:
+            problems.update(exc.fields)
+        if problems:
+            raise Invalid("the SLA policy was not saved: " + "; ".join(f"{p}: {c}" for p, c in problems.items()),
+                          fields=problems)
+        return cls(targets=targets, departments=departments, tiers=tiers, calendar=calendar,
+                   warn_share=float(warn_share), **flags)
 
 
-def _targets(doc: dict, path: str) -> dict[str, tuple[float, float]]:
+def _targets_document(targets: dict[str, tuple[float, float]]) -> dict:
+    return {p: list(h) for p, h in targets.items()}
+
+
+def _targets(doc: dict, path: str, problems: dict[str, str]) -> dict[str, tuple[float, float]]:
     if not isinstance(doc, dict):
-        raise Invalid.field(path, "invalid")
+        problems[path] = "invalid"
+        return {}
     parsed = {}
     for priority, hours in doc.items():
         if priority not in PRIORITIES:
-            raise Invalid.field(f"{path}.{priority}", "unknown")
-        if (not isinstance(hours, list | tuple) or len(hours) != 2
-                or any(isinstance(h, bool) or not isinstance(h, int | float) or not 0 < h <= 24 * 365 for h in hours)):
-            raise Invalid.field(f"{path}.{priority}", "invalid")
-        if hours[0] > hours[1]:
-            raise Invalid.field(f"{path}.{priority}", "first_response_after_resolution")
-        parsed[priority] = (float(hours[0]), float(hours[1]))
+            problems[f"{path}.{priority}"] = "unknown"
+        elif (not isinstance(hours, list | tuple) or len(hours) != 2
+              or any(isinstance(h, bool) or not isinstance(h, int | float) or not 0 < h <= 24 * 365 for h in hours)):
+            problems[f"{path}.{priority}"] = "invalid"
+        elif hours[0] > hours[1]:
+            problems[f"{path}.{priority}"] = "first_response_after_resolution"
+        else:
+            parsed[priority] = (float(hours[0]), float(hours[1]))
     return parsed
+
+
+def _tiers(doc, problems: dict[str, str]) -> dict[str, Tier]:
+    """{<id>: {"customers": [address or "@domain"], "targets": {<priority>: [h, h]}}}, in the admin's order. An
+    address or domain listed twice (in one tier or two) is refused where it comes again: only one tier could
+    ever apply to it."""
+    if not isinstance(doc, dict):
+        problems["tiers"] = "invalid"
+        return {}
+    if len(doc) > MAX_TIERS:
+        problems["tiers"] = "too_many"
+        return {}
+    tiers, seen = {}, set()
+    for tier_id, tier in doc.items():
+        path = f"tiers.{tier_id}"
+        if not TIER_ID.fullmatch(tier_id) or not isinstance(tier, dict):
+            problems[path] = "invalid"
+            continue
+        for key in tier:
+            if key not in ("customers", "targets"):
+                problems[f"{path}.{key}"] = "unknown"
+        customers = _tier_customers(tier.get("customers"), f"{path}.customers", seen, problems)
+        targets = _targets(tier.get("targets", {}), f"{path}.targets", problems)
+        tiers[tier_id] = Tier(customers=customers, targets=targets)
+    return tiers
+
+
+def _tier_customers(entries, path: str, seen: set[str], problems: dict[str, str]) -> tuple[str, ...]:
+    if not entries:
+        problems[path] = "required"  # a tier nobody is in promises nothing: most likely a mistake
+        return ()
+    if not isinstance(entries, list | tuple):
+        problems[path] = "invalid"
+        return ()
+    if len(seen) + len(entries) > MAX_TIER_ENTRIES:
+        problems[path] = "too_many"
+        return ()
+    customers = []
+    for i, entry in enumerate(entries):
+        entry = entry.strip().casefold() if isinstance(entry, str) else None
+        if not entry:
+            problems[f"{path}.{i}"] = "invalid" if entry is None else "required"
+        elif len(entry) > ENTRY_MAX:
+            problems[f"{path}.{i}"] = "too_long"
+        elif not (_ADDRESS.fullmatch(entry) or _DOMAIN.fullmatch(entry)):
+            problems[f"{path}.{i}"] = "invalid"
+        elif entry in seen:
+            problems[f"{path}.{i}"] = "duplicate"
+        else:
+            seen.add(entry)
+            customers.append(entry)
+    return tuple(customers)
 
 
 # ---------------------------------------------------------------- the clocks on a ticket
@@ -204,6 +317,7 @@ class Sla:
     calendar: Calendar
     targets: dict[Target, TargetClock]
     warn_share: float = 0.8
+    tier: str | None = None  # the customer tier (SlaPolicy.tiers) the targets were promised under
 
     def due_at(self, target: Target) -> datetime | None:
         """When the target is missed if the clock keeps running; None while paused or met."""
@@ -288,7 +402,7 @@ class Sla:
 
 
 def sla_document(sla: Sla) -> dict:
-    return {"calendar": calendar_document(sla.calendar), "warn_share": sla.warn_share,
+    return {"calendar": calendar_document(sla.calendar), "warn_share": sla.warn_share, "tier": sla.tier,
             "targets": {t.value: {"target_s": s.clock.target.total_seconds(), "spent_s": s.clock.spent.total_seconds(),
                                   "running_since": _iso(s.clock.running_since), "warned": s.warned,
                                   "breached": s.breached, "met_at": _iso(s.met_at)}
@@ -296,12 +410,14 @@ def sla_document(sla: Sla) -> dict:
 
 
 def sla_from_document(doc: dict) -> Sla:
-    return Sla(calendar=calendar_from_document(doc["calendar"]), warn_share=doc["warn_share"], targets={
-        Target(name): TargetClock(
-            clock=SlaClock(target=timedelta(seconds=s["target_s"]), spent=timedelta(seconds=s["spent_s"]),
-                           running_since=_moment_from(s["running_since"])),
-            warned=s["warned"], breached=s["breached"], met_at=_moment_from(s["met_at"]))
-        for name, s in doc["targets"].items()})
+    """Tickets stored before customer tiers have no `tier`: they were served under none."""
+    targets = {Target(name): TargetClock(
+        clock=SlaClock(target=timedelta(seconds=s["target_s"]), spent=timedelta(seconds=s["spent_s"]),
+                       running_since=_moment_from(s["running_since"])),
+        warned=s["warned"], breached=s["breached"], met_at=_moment_from(s["met_at"]))
+        for name, s in doc["targets"].items()}
+    return Sla(calendar=calendar_from_document(doc["calendar"]), warn_share=doc["warn_share"], targets=targets,
+               tier=doc.get("tier"))
 
 
 def _iso(moment: datetime | None) -> str | None:
