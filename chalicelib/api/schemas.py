@@ -102,6 +102,7 @@ POLICIES = {"type": "object", "properties": {name: {"type": "integer"} for name 
 # Checked field by field in domain/sla.py (SlaPolicy.parse); the schema only bounds the shape and size.
 SLA_POLICY = {"type": "object", "properties": {
     "targets": {"type": "object"}, "departments": {"type": "object", "maxProperties": 100},
+    "tiers": {"type": "object"},  # their number and sizes are bounded by the domain, which names the field
     "calendar": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "object"}]}, "warn_share": {"type": "number"},
     "raise_priority": {"type": "boolean"}, "reassign_to_supervisor": {"type": "boolean"}}}
 

@@ -54,12 +54,13 @@ def _actor(actor) -> dict:
 
 
 def agent_ticket_summary(t: Ticket) -> dict:
-    """What agents see of a ticket in lists: who has it, both priorities, and the version to act on."""
+    """What agents see of a ticket in lists: who has it, both priorities, the SLA clocks and the customer tier
+    they were promised under, and the version to act on."""
     return {**ticket_summary(t), "priority": t.effective_priority.value, "customer_priority": t.priority.value,
             "agent_priority": t.agent_priority.value if t.agent_priority else None, "group": t.group,
             "assignee": _actor(t.assignee) if t.assignee else None, "follows": t.follows,
             "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone},
-            "sla": sla(t.sla) if t.sla else None}
+            "sla": sla(t.sla) if t.sla else None, "sla_tier": t.sla.tier if t.sla else None}
 
 
 def sla(s: Sla) -> dict:

@@ -79,11 +79,11 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     number = tickets.next_number()
     salt = links.new_salt()
     key = links.derive_key(secrets.link_secret(), number, salt)
+    sla = catalog.sla_policy().sla_for(department, priority_value.value, now, customer=customer.email)
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=catalog.sla_policy().sla_for(department, priority_value.value, now),
-                    sms_updates=sms_updates)
+                    follows=follows, sla=sla, sms_updates=sms_updates)
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,

@@ -148,8 +148,9 @@ def change_priority(*, tickets: TicketRepository, catalog: CatalogRepository, cl
                     staff: Staff, priority: str, version: int) -> Ticket:
     """The agents' judgement of the priority; what the customer chose is kept beside it. The SLA follows the
     judgement: both targets become what the current policy promises for the new priority in the ticket's
-    department, with the time already spent (domain/sla.py, Sla.retargeted: breaches stay, warnings are
-    cleared only when the new target leaves room before its warning share again)."""
+    department and the customer tier it was opened under, with the time already spent (domain/sla.py,
+    SlaPolicy.retargeted and Sla.retargeted: breaches stay, warnings are cleared only when the new target leaves
+    room before its warning share again)."""
     target = parse_enum(Priority, priority, "priority")
 
     def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
@@ -209,8 +210,8 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
              agent: str | None = None) -> Ticket:
     """To another group (of this or another department), to a named member of it, or else to whoever the
     group's strategy picks. The reason is required: the next person needs to know why it came to them.
-    Moved to another department, the ticket is held to that department's SLA targets for its priority, with
-    the time already spent (as for a priority change: Sla.retargeted)."""
+    Moved to another department, the ticket is held to that department's SLA targets for its priority (its
+    customer tier's, where the tier sets them), with the time already spent (as for a priority change)."""
     reason = clean_text(reason, "reason")
 
     def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:

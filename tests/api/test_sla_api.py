@@ -1,6 +1,7 @@
 """SLA over HTTP: admins read and replace the policy (checked by field, admins only) and the next ticket follows it;
 agents see each ticket's due times in their queues, sorted by the earliest due time, and a priority change moves
-them to the new priority's targets."""
+them to the new priority's targets. A customer in a tier gets the tier's targets, and agents see the tier."""
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -108,6 +109,48 @@ def test_an_agents_priority_change_shows_the_new_priority_due_times(org):
     assert shown["sla"] == changed["sla"] and shown["priority"] == "urgent"
     assert (hours_after_opening(shown, "first_response"), hours_after_opening(shown, "resolution")) == (2, 5)
     assert shown["sla"]["first_response"]["breached"] is False
+
+
+TIERS = {"vip": {"customers": ["CEO@BigCorp.example", "@partner.example"], "targets": {"urgent": [0.25, 1]}},
+         "gold": {"customers": ["@bigcorp.example"], "targets": {"normal": [2, 6]}}}
+
+
+def test_customer_tiers_round_trip_and_a_tier_customers_ticket_shows_its_tier_and_due_times(org):
+    with sla_policy(org, {"calendar": "24x7", "tiers": TIERS}) as saved:
+        assert saved["tiers"] == {
+            "vip": {"customers": ["ceo@bigcorp.example", "@partner.example"], "targets": {"urgent": [0.25, 1]}},
+            "gold": {"customers": ["@bigcorp.example"], "targets": {"normal": [2, 6]}}}
+        assert org.call("get", "/admin/sla", "admin")[1] == saved          # GET answers what PUT stored, in order
+        number = open_ticket_as(org, f"dana+{uuid.uuid4().hex[:8]}@BigCorp.example", "normal")
+        plain = open_ticket_as(org, f"dana+{uuid.uuid4().hex[:8]}@example.com", "normal")
+        shown, other = org.ticket(number), org.ticket(plain)
+        assert shown["sla_tier"] == "gold" and other["sla_tier"] is None
+        assert hours_after_opening(shown, "first_response") == 2 and hours_after_opening(other, "first_response") == 8
+        status, changed = org.call("post", f"/agent/tickets/{number}/priority", "lead",
+                                   {"priority": "urgent", "version": shown["version"]})
+        assert status == 200 and changed["sla_tier"] == "gold"          # gold leaves urgent out: the policy's 1 h
+        assert hours_after_opening(changed, "first_response") == 1
+    queue = org.call("get", f"/agent/queue?department={org.desk}", "lead")[1]["tickets"]
+    assert next(t for t in queue if t["number"] == number)["sla_tier"] == "gold"  # recorded, kept after a new policy
+
+
+@pytest.mark.parametrize("tiers,fields", [
+    ({"vip": {"customers": ["ceo@bigcorp.example", "not an address"]}}, {"tiers.vip.customers.1": "invalid"}),
+    ({"vip": {"customers": ["@bigcorp.example"], "targets": {"urgent": [3, 1]}}, "Gold Tier": {"customers": []}},
+     {"tiers.vip.targets.urgent": "first_response_after_resolution", "tiers.Gold Tier": "invalid"}),
+    ([], {"tiers": "invalid"}),
+])
+def test_a_bad_tier_is_refused_with_its_field_paths_and_nothing_is_saved(org, tiers, fields):
+    _, before = org.call("get", "/admin/sla", "admin")
+    status, error = org.call("put", "/admin/sla", "admin", {"tiers": tiers})
+    assert (status, error["error"], error["fields"]) == (400, "invalid", fields)
+    assert org.call("get", "/admin/sla", "admin")[1] == before
+
+
+def open_ticket_as(org, email, priority):
+    from tests.api.test_ticket_api import open_ticket
+    return open_ticket(org.client, department=org.desk, category=org.category, subject="قرارداد",
+                       priority=priority, customer={"name": "دانا", "email": email})["number"]
 
 
 def open_with_priority(org, priority):

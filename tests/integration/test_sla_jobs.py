@@ -27,13 +27,13 @@ def tickets(aws_stack):
     return bootstrap.tickets()
 
 
-def opened(tickets, *, ago: timedelta, priority="urgent", status=Status.OPEN) -> Ticket:
+def opened(tickets, *, ago: timedelta, priority="urgent", status=Status.OPEN, policy=None, email=None) -> Ticket:
     number, at = tickets.next_number(), NOW - ago
+    email, policy = email or f"sla{number}@example.com", policy or SlaPolicy(calendar=PRESETS["24x7"])
     ticket = Ticket(number=number, subject="سرور از دسترس خارج است", department="support", category="technical",
-                    priority=Priority(priority), language=Language.FA,
-                    customer=Customer("مریم", f"sla{number}@example.com"), status=Status.NEW, created_at=at,
-                    last_activity_at=at, link_salt="s", link_hash="h",
-                    sla=SlaPolicy(calendar=PRESETS["24x7"]).sla_for("support", priority, at))
+                    priority=Priority(priority), language=Language.FA, customer=Customer("مریم", email),
+                    status=Status.NEW, created_at=at, last_activity_at=at, link_salt="s", link_hash="h",
+                    sla=policy.sla_for("support", priority, at, customer=email))
     if status != Status.NEW:
         ticket = ticket.moved_to(status, at)
     tickets.create(ticket, [], [])
@@ -56,6 +56,18 @@ def test_the_sla_and_its_index_keys_survive_the_table(tickets):
     assert tickets.get(paused.number).sla == paused.sla
     due = tickets.sla_due(NOW, 1000)
     assert running.number in due and paused.number not in due
+
+
+def test_the_customer_tier_survives_the_table_and_tickets_stored_before_tiers_have_none(tickets):
+    from chalicelib.adapters.dynamo import ticket_item
+    policy = SlaPolicy.parse({"calendar": "24x7", "tiers": {"vip": {"customers": ["@bigcorp.example"],
+                                                                     "targets": {"urgent": [0.5, 2]}}}})
+    tiered = opened(tickets, ago=timedelta(0), policy=policy, email="CEO@bigcorp.example")
+    assert tiered.sla.tier == "vip" and tickets.get(tiered.number).sla == tiered.sla
+    old = ticket_item(opened(tickets, ago=timedelta(0)))
+    old.sla = {key: value for key, value in old.sla.items() if key != "tier"}   # as written before tiers
+    old.save()
+    assert tickets.get(int(old.number)).sla.tier is None
 
 
 def test_the_policy_round_trips_through_the_catalog(aws_stack):

@@ -266,6 +266,26 @@ def test_a_transfer_to_another_department_holds_the_ticket_to_that_departments_t
     assert desk.get(number).sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=2)
 
 
+def test_a_tier_customers_ticket_is_due_by_the_tier_and_keeps_it_through_priority_and_department(desk):
+    desk.catalog.save_sla_policy(SlaPolicy.parse({
+        "departments": {"finance": {"urgent": [2, 6], "high": [3, 9]}},
+        "tiers": {"vip": {"customers": ["@BigCorp.com"], "targets": {"normal": [1, 4], "urgent": [0.5, 2]}}}}))
+    opened_at = desk.clock.now()
+    vip = desk.open(email="Dana@bigcorp.com")                   # normal: the tier's 1 h / 4 h, not 8 h / 24 h
+    other = desk.open(email="dana@example.com")
+    assert desk.get(vip).sla.tier == "vip" and desk.get(other).sla.tier is None
+    assert desk.get(vip).sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=1)
+    assert desk.get(other).sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=8)
+    desk.clock.advance(minutes=10)
+    raised = desk.priority(vip, FA, "urgent")                   # still the tier's: 30 min, 10 already spent
+    assert raised.sla.tier == "vip" and raised.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(minutes=30)
+    assert desk.get(vip).sla.due_at(Target.RESOLUTION) == opened_at + timedelta(hours=2)
+    moved = desk.transfer(vip, ADMIN, "finance", "invoices")    # the tier over finance's urgent 2 h / 6 h
+    assert moved.sla.tier == "vip" and moved.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(minutes=30)
+    lowered = desk.priority(vip, ADMIN, "high")                 # the tier leaves high out: finance's 3 h / 9 h
+    assert lowered.sla.tier == "vip" and lowered.sla.due_at(Target.FIRST_RESPONSE) == opened_at + timedelta(hours=3)
+
+
 def test_a_transfer_without_an_agent_lets_the_target_groups_strategy_pick(desk):
     number = desk.open()
     desk.assign(desk.open(email="other@example.com"), LEAD, "agent.he")
