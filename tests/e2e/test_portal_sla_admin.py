@@ -3,12 +3,17 @@
 The admin opens the form (loaded with GET /admin/sla), sets the urgent first-response target beyond its
 resolution target: the API refuses it and the form shows why, in Hebrew, next to that priority's fields, and
 nothing is saved. With a good value and a holiday it saves (PUT), and both the API and a reload show what was
-saved. An agent who is not an admin sees neither the link nor the form. The policy is put back afterwards (the
-stack is shared by the session). Screenshots go to test-artifacts/e2e/.
+saved. A customer tier is added the same way: a bad line of its addresses is named by its line number, in
+Hebrew, next to the list; fixed, it is saved, and a ticket of one of its customers shows the tier beside its SLA.
+An agent who is not an admin sees neither the link nor the form. The policy is put back afterwards (the stack is
+shared by the session). Screenshots go to test-artifacts/e2e/.
 """
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import requests
 
 from tests.e2e.test_portal_he import sign_in
 
@@ -72,6 +77,64 @@ def test_the_admin_edits_the_sla_policy_in_hebrew(local_stack, agent_api, phone_
         expect(page.locator("[data-testid=sla-holiday] input[type=date]").last).to_have_value(HOLIDAY)
         desk.assert_no_sideways_scroll()
         desk.shot("he-portal-sla-admin-saved")
+        assert not desk.errors
+    finally:
+        restored = admin.call("PUT", "/admin/sla", before)
+        assert restored.ok, restored.text
+
+
+def test_the_admin_adds_a_customer_tier_and_its_tickets_show_it(local_stack, agent_api, phone_page):
+    from playwright.sync_api import expect
+
+    admin = agent_api(ADMIN)
+    before = admin.get("/admin/sla")
+    tier = f"vip-{uuid.uuid4().hex[:6]}"
+    domain = f"@{tier}.example"
+    index = len(before.get("tiers", {}))
+
+    desk = phone_page("he")
+    page = desk.page
+    try:
+        page.goto(local_stack.portal_url)
+        sign_in(page, ADMIN)
+        page.get_by_test_id("admin-link").click()
+        expect(page.get_by_test_id("admin-sla")).to_be_visible()
+        page.get_by_test_id("sla-add-tier").click()
+        page.get_by_test_id(f"sla-tier-{index}-id").fill(tier)
+        customers = page.get_by_test_id(f"sla-tier-{index}-customers")
+        customers.fill(f"CEO{domain}\n\nnot an address")          # the blank line is skipped, not counted away
+        page.get_by_test_id(f"sla-tier-{index}-urgent-first").fill("0.5")
+        page.get_by_test_id(f"sla-tier-{index}-urgent-resolution").fill("2")
+
+        # --- a line that is no address: refused by the API, named by its line in Hebrew, next to the list
+        page.get_by_test_id("save-sla").click()
+        expect(page.get_by_test_id(f"sla-tier-{index}-customers-error")).to_have_text("שורה 3: הערך אינו תקין.")
+        expect(customers).to_have_attribute("aria-invalid", "true")
+        expect(customers).to_be_focused()
+        assert admin.get("/admin/sla") == before  # nothing half-written
+        desk.assert_no_sideways_scroll()
+        desk.shot("he-portal-sla-tier-error")
+
+        # --- fixed: saved, cleaned (lower case), and what a reload shows
+        customers.fill(f"CEO{domain}\n{domain}")
+        page.get_by_test_id("save-sla").click()
+        expect(page.get_by_test_id("admin-sla").get_by_test_id("banner")).to_have_text("נשמר.")
+        saved = admin.get("/admin/sla")["tiers"]
+        assert saved[tier] == {"customers": [f"ceo{domain}", domain], "targets": {"urgent": [0.5, 2]}}
+        page.reload()
+        expect(page.get_by_test_id(f"sla-tier-{index}-id")).to_have_value(tier)
+        expect(page.get_by_test_id(f"sla-tier-{index}-customers")).to_have_value(f"ceo{domain}\n{domain}")
+
+        # --- a ticket of a customer of that domain: the tier beside its SLA on the ticket page
+        opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
+            "subject": f"SLA {tier}", "department": "support", "category": "bug", "priority": "urgent",
+            "language": "he", "text": "השרת לא עונה.", "customer": {"name": "דנה", "email": f"dana{domain}"}})
+        assert opened.status_code == 201, opened.text
+        page.goto(f"{local_stack.portal_url}#/tickets/{opened.json()['number']}")
+        expect(page.get_by_test_id("ticket-sla-tier")).to_have_attribute("data-tier", tier)
+        expect(page.get_by_test_id("ticket-sla-tier")).to_be_visible()
+        desk.assert_no_sideways_scroll()
+        desk.shot("he-portal-sla-tier-ticket")
         assert not desk.errors
     finally:
         restored = admin.call("PUT", "/admin/sla", before)

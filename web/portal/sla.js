@@ -1,5 +1,6 @@
 // Time left on a ticket's SLA in the queues: the earliest running target's due time, counted down live
 // (negative = overdue). The due time is the one the server's sweep acts on; paused clocks show no countdown.
+// Beside it on the ticket page, the customer tier the targets were promised under.
 import {h} from '../shared/dom.js';
 import {isolate, t} from '../shared/i18n.js';
 import {formatDateTime, formatDuration} from '../shared/format.js';
@@ -44,4 +45,12 @@ export function slaCell(sla) {
     'data-sla-due': due.dueAt, title: formatDateTime(due.dueAt)});
   refresh(cell);
   return cell;
+}
+
+/** The customer tier a ticket's targets come from (its id, e.g. "vip"), or nothing. */
+export function tierBadge(tier) {
+  if (!tier) return null;
+  return [' ', h('span', {class: 'visually-hidden'}, `${t('sla.tier')}: `),
+    h('span', {class: 'badge sla-tier', dir: 'ltr', title: t('sla.tier'), 'data-testid': 'ticket-sla-tier',
+      'data-tier': tier}, tier)];
 }

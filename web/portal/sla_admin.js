@@ -1,7 +1,8 @@
 // The SLA policy, for admins (GET|PUT /admin/sla), a part of the admin page (admin.js): first-response and
-// resolution targets per priority, optional per-department targets, the business-hours calendar (a preset and
-// its holidays), the warning share and what a breach does. Saved with PUT like the other parts; the API's field
-// errors are shown next to the fields they name, in the UI language.
+// resolution targets per priority, optional per-department targets, customer tiers (addresses or @domains, one per
+// line, with targets of their own), the business-hours calendar (a preset and its holidays), the warning share and
+// what a breach does. Saved with PUT like the other parts; the API's field errors are shown next to the fields they
+// name, in the UI language (a tier's bad addresses by their line).
 import {h} from '../shared/dom.js';
 import {fieldError, isolate, localName, t} from '../shared/i18n.js';
 import {banner, describeError, field, sortFieldErrors} from '../shared/forms.js';
@@ -13,6 +14,8 @@ const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 const PRESETS = ['iran', 'israel', '24x7'];
 const CUSTOM = ''; // a calendar of its own, set through the API: kept as it is
 const ENDS = [['first', 0], ['resolution', 1]]; // the two hours of a target, as the API's [first, resolution]
+const MAX_TIERS = 20; // as the API (domain/sla.py)
+const MAX_TIER_ENTRIES = 1000; // addresses and domains in all tiers together
 
 function presetName(preset) {
   return {iran: t('sla_admin.preset_iran'), israel: t('sla_admin.preset_israel'), '24x7': t('sla_admin.preset_always'),
@@ -41,6 +44,16 @@ function pairs(targets) {
     resolution: shown(targets?.[p]?.[1])}]));
 }
 
+function blankPairs(targets) {
+  return PRIORITIES.every((p) => !targets[p].first.trim() && !targets[p].resolution.trim());
+}
+
+/** A tier as typed: its id, its customers one per line, and `lines`: the textarea line of each address sent
+ * (the API names a bad one by its place in the list, the admin sees line numbers). */
+function tierForm(id = '', tier = {customers: [], targets: {}}) {
+  return {id, customers: tier.customers.join('\n'), targets: pairs(tier.targets), lines: []};
+}
+
 /** slaPolicyForm({rerender, onInvalid}) -> {load(departments), render()}; onInvalid() asks the page to focus
  * the first invalid field after this render. */
 export function slaPolicyForm({rerender, onInvalid}) {
@@ -53,6 +66,7 @@ export function slaPolicyForm({rerender, onInvalid}) {
     const {preset = CUSTOM, holidays = []} = policy.calendar;
     return {targets: pairs(policy.targets),
       departments: Object.fromEntries(Object.entries(policy.departments).map(([d, targets]) => [d, pairs(targets)])),
+      tiers: Object.entries(policy.tiers || {}).map(([id, tier]) => tierForm(id, tier)),
       preset, holidays: [...holidays], custom: preset === CUSTOM ? policy.calendar : null,
       warn: shown(Math.round(policy.warn_share * 1000) / 10),
       raise_priority: policy.raise_priority, reassign_to_supervisor: policy.reassign_to_supervisor};
@@ -74,6 +88,14 @@ export function slaPolicyForm({rerender, onInvalid}) {
     const gone = Object.keys(form.departments).filter((id) => !departments.some((d) => d.id === id))
       .map((id) => ({id, name: id}));
     return [...known, ...gone];
+  }
+
+  /** Where a tier's errors are kept: its path in the API (`tiers.<id>`), or, while its id is blank or already
+   * used by a tier above, a path of the form's own (no API error can name that tier). */
+  function tierPath(index) {
+    const id = form.tiers[index].id.trim();
+    const first = form.tiers.findIndex((tier) => tier.id.trim() === id);
+    return id && first === index ? `tiers.${id}` : `tiers.#${index + 1}`;
   }
 
   // ------------------------------------------------------------ reading the form into the API's body
@@ -103,23 +125,44 @@ export function slaPolicyForm({rerender, onInvalid}) {
       }
       if (Object.keys(own).length) byDepartment[d] = own;
     }
+    const tiers = {};
+    form.tiers.forEach((tier, index) => {
+      if (!tier.id.trim() && !tier.customers.trim() && blankPairs(tier.targets)) return; // added, left empty
+      const path = tierPath(index);
+      const id = tier.id.trim();
+      if (!id) errors[path] = 'required';
+      else if (path !== `tiers.${id}`) errors[path] = 'duplicate';
+      const lines = tier.customers.split('\n').map((line, i) => [line.trim(), i + 1]).filter(([line]) => line);
+      tier.lines = lines.map(([, number]) => number);
+      const targets = {};
+      for (const p of PRIORITIES) {
+        const hours = readPair(tier.targets[p], `${path}.targets.${p}`, true, errors);
+        if (hours) targets[p] = hours;
+      }
+      tiers[id] = {customers: lines.map(([line]) => line), targets};
+    });
     const holidays = alwaysOpen() ? [] : form.holidays.filter(Boolean);
     const calendar = form.preset === CUSTOM ? {...form.custom, holidays} : {preset: form.preset, holidays};
     const percent = decimal(form.warn);
     if (percent === null) errors.warn_share = form.warn.trim() ? 'invalid' : 'required';
-    return {targets, departments: byDepartment, calendar,
+    return {targets, departments: byDepartment, tiers, calendar,
       warn_share: percent === null ? null : Math.round(percent * 10) / 1000,
       raise_priority: form.raise_priority, reassign_to_supervisor: form.reassign_to_supervisor};
   }
 
   function knownFields() {
-    const keys = ['targets', 'departments', 'calendar', 'calendar.holidays', 'warn_share', 'raise_priority',
+    const keys = ['targets', 'departments', 'tiers', 'calendar', 'calendar.holidays', 'warn_share', 'raise_priority',
       'reassign_to_supervisor'];
     const rows = (path) => [path, `${path}.0`, `${path}.1`];
     PRIORITIES.forEach((p) => keys.push(...rows(`targets.${p}`)));
     departmentList().forEach(({id}) => {
       keys.push(`departments.${id}`);
       PRIORITIES.forEach((p) => keys.push(...rows(`departments.${id}.${p}`)));
+    });
+    form.tiers.forEach((_, index) => {
+      const path = tierPath(index);
+      keys.push(path, `${path}.customers`, `${path}.targets`);
+      PRIORITIES.forEach((p) => keys.push(...rows(`${path}.targets.${p}`)));
     });
     form.holidays.forEach((_, i) => keys.push(`calendar.holidays.${i}`));
     return keys;
@@ -144,6 +187,8 @@ export function slaPolicyForm({rerender, onInvalid}) {
     } catch (error) {
       const {byField, leftover} = sortFieldErrors(error.fields, knownFields());
       state.errors = Object.fromEntries(Object.entries(byField).map(([name, [first]]) => [name, first.code]));
+      // Each bad line of a tier's customers too (`tiers.<id>.customers.<i>`): all of them are shown.
+      Object.values(byField).flat().forEach(({path, code}) => { state.errors[path] = code; });
       state.banner = {text: describeError(error), items: leftover};
       onInvalid();
     } finally {
@@ -220,6 +265,60 @@ export function slaPolicyForm({rerender, onInvalid}) {
       }));
   }
 
+  /** The customers' error: each bad line ("Line 3: …"), else what the API said of the whole list. */
+  function customersError(tier, path) {
+    const prefix = `${path}.customers.`;
+    const lines = Object.entries(state.errors).filter(([key]) => key.startsWith(prefix))
+      .map(([key, code]) => [Number(key.slice(prefix.length)), code]).sort(([a], [b]) => a - b);
+    if (lines.length) {
+      return {text: lines.map(([i, code]) => t('sla_admin.line_error', {line: formatNumber(tier.lines[i] ?? i + 1),
+        error: fieldError(code)})).join(' ')};
+    }
+    const code = state.errors[`${path}.customers`];
+    if (code === 'too_many') return {text: t('sla_admin.too_many_customers', {max: formatNumber(MAX_TIER_ENTRIES)})};
+    return code;
+  }
+
+  function tierPart(tier, index) {
+    const path = tierPath(index);
+    const number = formatNumber(index + 1);
+    const base = `sla-tier-${index}`;
+    const id = textInput(tier, 'id', {dir: 'ltr', class: 'ltr', maxlength: 40, autocomplete: 'off',
+      autocapitalize: 'none', spellcheck: 'false'});
+    const customers = h('textarea', {dir: 'ltr', class: 'ltr', rows: 4, value: tier.customers, autocomplete: 'off',
+      autocapitalize: 'none', spellcheck: 'false'});
+    customers.addEventListener('input', () => { tier.customers = customers.value; });
+    const targetsError = state.errors[`${path}.targets`];
+    return h('fieldset', {class: 'sla-tier-form', 'data-testid': 'sla-tier', 'data-index': index},
+      h('legend', {}, t('sla_admin.tier', {number})),
+      field({id: `${base}-id`, testid: `${base}-id`, label: t('sla_admin.tier_id'),
+        hint: t('sla_admin.tier_id_hint', {example: isolate('vip')}),
+        error: state.errors[path], control: id}),
+      field({id: `${base}-customers`, testid: `${base}-customers`, label: t('sla_admin.tier_customers'),
+        hint: t('sla_admin.tier_customers_hint', {address: isolate('name@example.com'),
+          domain: isolate('@example.com')}),
+        error: customersError(tier, path), control: customers}),
+      h('p', {class: 'hint'}, t('sla_admin.tier_targets_hint')),
+      targetsError ? h('p', {class: 'field-error'}, fieldError(targetsError)) : null,
+      PRIORITIES.map((p) => targetRow(tier.targets[p], p, `${path}.targets.${p}`, `${base}-${p}`)),
+      h('button', {type: 'button', class: 'link-button', 'data-testid': `${base}-remove`,
+        'aria-label': t('sla_admin.remove_tier', {number}),
+        onclick: () => { form.tiers.splice(index, 1); rerender(); }}, t('admin.remove')));
+  }
+
+  function tiersPart() {
+    const error = state.errors.tiers;
+    return h('fieldset', {'data-testid': 'sla-tiers'},
+      h('legend', {}, t('sla_admin.tiers')),
+      h('p', {class: 'hint'}, t('sla_admin.tiers_hint')),
+      error ? h('p', {class: 'field-error'}, error === 'too_many'
+        ? t('sla_admin.too_many_tiers', {max: formatNumber(MAX_TIERS)}) : fieldError(error)) : null,
+      form.tiers.map(tierPart),
+      h('button', {type: 'button', class: 'secondary', 'data-testid': 'sla-add-tier',
+        disabled: form.tiers.length >= MAX_TIERS,
+        onclick: () => { form.tiers.push(tierForm()); rerender(); }}, t('sla_admin.add_tier')));
+  }
+
   function holidayRow(day, i) {
     const input = h('input', {type: 'date', value: day, dir: 'ltr', class: 'ltr'});
     input.addEventListener('input', () => { form.holidays[i] = input.value; });
@@ -281,6 +380,7 @@ export function slaPolicyForm({rerender, onInvalid}) {
     banner(state.banner),
     targetsPart(),
     departmentPart(),
+    tiersPart(),
     calendarPart(),
     escalationPart(),
     h('div', {class: 'actions'},

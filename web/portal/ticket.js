@@ -16,7 +16,7 @@ import {
 } from './context.js';
 import {assignee, badge, priority} from './parts.js';
 import {TransferDialog} from './transfer.js';
-import {slaCell} from './sla.js';
+import {slaCell, tierBadge} from './sla.js';
 
 const PRESENCE_EVERY_MS = 10_000;
 
@@ -258,7 +258,8 @@ export function ticketView({rerender, root}, number) {
         h('dd', {}, departmentName(ticket.department), ' / ', categoryName(ticket.department, ticket.category)),
         h('dt', {}, t('ticket.group')), h('dd', {'data-testid': 'ticket-group', 'data-group': ticket.group},
           groupName(ticket.department, ticket.group)),
-        h('dt', {}, t('ticket.sla')), h('dd', {'data-testid': 'ticket-sla'}, slaCell(ticket.sla) || t('sla.none')),
+        h('dt', {}, t('ticket.sla')), h('dd', {'data-testid': 'ticket-sla'}, slaCell(ticket.sla) || t('sla.none'),
+          tierBadge(ticket.sla_tier)),
         h('dt', {}, t('ticket.assignee')), h('dd', {'data-testid': 'ticket-assignee',
           'data-assignee': ticket.assignee ? ticket.assignee.id : ''}, assignee(ticket)),
         h('dt', {}, t('ticket.customer')),
