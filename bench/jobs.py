@@ -20,6 +20,7 @@ import botocore.client
 
 SIZES = (1_000, 100_000)
 DUE = 100
+RESERVED = 10 * DUE  # numbers kept free for the due tickets of each size
 FIRST_NUMBER = 20_000_000  # far above the ticket counter: background and due tickets never collide
 JOB_TIMEOUT_SECONDS = 900  # Lambda's longest: moto is slow on 100k items, and time is not what is measured
 WAITING = ("awaiting_customer", "needs_info", "resolved")
@@ -117,7 +118,7 @@ def write(tickets, *, with_timelines: bool) -> None:
 @contextmanager
 def job_stack():
     """moto in this process with the resources from infra/, as `make run` has it (DynamoDB served one
-    request at a time, like serializable transactions)."""
+    request at a time, like serializable transactions); yields the Chalice app wired to it."""
     import os
     import urllib.request
 
@@ -132,8 +133,12 @@ def job_stack():
     os.environ.update(provision(server.url, stack_name="helpdesk-bench-jobs", web_origin="http://127.0.0.1:8080",
                                 customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com"))
     try:
+        from chalicelib import bootstrap
+        bootstrap.reset()
+        bootstrap.tickets()  # binds the item models to the stack's table
+        from app import app
         with moto_at_scale():
-            yield
+            yield app
     finally:
         # moto's state is process-global: forget this stack (and its 100k items) before the next bench's.
         urllib.request.urlopen(urllib.request.Request(f"{server.url}/moto-api/reset", method="POST"), timeout=60)
@@ -199,6 +204,18 @@ def moto_at_scale():
         LimitedSizeDict.__setitem__, Table.query = set_attribute, query
 
 
+def at_each_size(first_number: int, background):
+    """Grows the table to each of SIZES with `background(number, now)` tickets; yields (size, now, base): the
+    numbers from `base` up to `base + RESERVED` are free for the tickets due at that size."""
+    next_number, existing = first_number, 0
+    for size in SIZES:
+        now = datetime.now(timezone.utc)
+        write((background(n, now) for n in range(next_number, next_number + size - existing)), with_timelines=False)
+        next_number, existing = next_number + size - existing, size
+        yield size, now, next_number
+        next_number += RESERVED
+
+
 def run_job(app, handler: str, now: datetime) -> dict:
     from local.events import ACCOUNT_ID, FakeLambdaContext, scheduled_event
 
@@ -209,21 +226,11 @@ def run_job(app, handler: str, now: datetime) -> dict:
 
 
 def job_costs() -> dict:
-    from chalicelib import bootstrap
-
-    results, next_number, existing = {}, FIRST_NUMBER, 0
-    with job_stack():
-        bootstrap.reset()
-        bootstrap.tickets()  # binds the item models to the stack's table
-        from app import app
-        for size in SIZES:
-            now = datetime.now(timezone.utc)
-            write((background_ticket(n, now) for n in range(next_number, next_number + size - existing)),
-                  with_timelines=False)
-            next_number, existing = next_number + size - existing, size
-            write([due_for_auto_close(next_number + i, i, now) for i in range(DUE)], with_timelines=True)
-            write([due_for_archive(next_number + DUE + i, i, now) for i in range(DUE)], with_timelines=True)
-            next_number += 2 * DUE
+    results = {}
+    with job_stack() as app:
+        for size, now, base in at_each_size(FIRST_NUMBER, background_ticket):
+            write([due_for_auto_close(base + i, i, now) for i in range(DUE)], with_timelines=True)
+            write([due_for_archive(base + DUE + i, i, now) for i in range(DUE)], with_timelines=True)
             label = f"{size // 1000}k"
             with counting_items_read() as reads:
                 done = run_job(app, "auto_close_silent_tickets", now)

@@ -7,10 +7,10 @@ sizes show that the sweep's cost follows the tickets due, not the size of the ta
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from bench.jobs import (
-    DUE, FIRST_NUMBER, SIZES, _figure, background_ticket, counting_items_read, job_stack, run_job, write,
+    DUE, FIRST_NUMBER, _figure, at_each_size, background_ticket, counting_items_read, job_stack, run_job, write,
 )
 
 SLA_FIRST_NUMBER = FIRST_NUMBER + 10_000_000  # apart from the jobs bench's tickets
@@ -54,20 +54,10 @@ def due_for_sla(number: int, index: int, now: datetime):
 
 
 def sla_costs() -> dict:
-    from chalicelib import bootstrap
-
-    results, next_number, existing = {}, SLA_FIRST_NUMBER, 0
-    with job_stack():
-        bootstrap.reset()
-        bootstrap.tickets()  # binds the item models to the stack's table
-        from app import app
-        for size in SIZES:
-            now = datetime.now(timezone.utc)
-            write((with_sla(background_ticket(n, now), now) for n in range(next_number, next_number + size - existing)),
-                  with_timelines=False)
-            next_number, existing = next_number + size - existing, size
-            write([due_for_sla(next_number + i, i, now) for i in range(DUE)], with_timelines=False)
-            next_number += DUE
+    results = {}
+    with job_stack() as app:
+        for size, now, base in at_each_size(SLA_FIRST_NUMBER, lambda n, now: with_sla(background_ticket(n, now), now)):
+            write([due_for_sla(base + i, i, now) for i in range(DUE)], with_timelines=False)
             with counting_items_read() as reads:
                 done = run_job(app, "sweep_sla", now)
             assert done["sla"] == DUE, done  # the measured run did all the due work

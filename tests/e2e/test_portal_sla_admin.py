@@ -24,6 +24,18 @@ FIRST_AFTER_RESOLUTION = "התגובה הראשונה לא יכולה להיות
 HOLIDAY = "2027-04-22"
 
 
+def open_sla_form(page, local_stack):
+    """The admin signs in and opens the Admin page; the SLA form is there."""
+    from playwright.sync_api import expect
+
+    page.goto(local_stack.portal_url)
+    sign_in(page, ADMIN)
+    page.get_by_test_id("admin-link").click()
+    form = page.get_by_test_id("admin-sla")
+    expect(form).to_be_visible()
+    return form
+
+
 def test_the_admin_edits_the_sla_policy_in_hebrew(local_stack, agent_api, phone_page):
     from playwright.sync_api import expect
 
@@ -35,11 +47,7 @@ def test_the_admin_edits_the_sla_policy_in_hebrew(local_stack, agent_api, phone_
     desk = phone_page("he")
     page = desk.page
     try:
-        page.goto(local_stack.portal_url)
-        sign_in(page, ADMIN)
-        page.get_by_test_id("admin-link").click()
-        form = page.get_by_test_id("admin-sla")
-        expect(form).to_be_visible()
+        form = open_sla_form(page, local_stack)
         expect(form.get_by_role("heading", name="רמות שירות (SLA)")).to_be_visible()
         urgent_first = page.get_by_test_id("sla-target-urgent-first")
         expect(urgent_first).to_have_value(f"{first:g}")
@@ -95,10 +103,7 @@ def test_the_admin_adds_a_customer_tier_and_its_tickets_show_it(local_stack, age
     desk = phone_page("he")
     page = desk.page
     try:
-        page.goto(local_stack.portal_url)
-        sign_in(page, ADMIN)
-        page.get_by_test_id("admin-link").click()
-        expect(page.get_by_test_id("admin-sla")).to_be_visible()
+        open_sla_form(page, local_stack)
         page.get_by_test_id("sla-add-tier").click()
         page.get_by_test_id(f"sla-tier-{index}-id").fill(tier)
         customers = page.get_by_test_id(f"sla-tier-{index}-customers")
