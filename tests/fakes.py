@@ -17,8 +17,8 @@ from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached,
-    PresenceBoard, PresignedPost, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload, TicketRepository,
-    VersionConflict,
+    PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload,
+    TicketRepository, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -254,6 +254,22 @@ class FakeSmsQuota(SmsQuota):
             return False
         self.counts[window] = self.counts.get(window, 0) + 1
         return True
+
+
+class InMemoryRateLimiter(RateLimiter):
+    """Fixed-window counters per limit and key, checked and counted under a lock like the conditional update."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, str, int], int] = {}
+        self.lock = threading.Lock()
+
+    def take(self, limit, key, at):
+        window = (limit.name, key, limit.window_of(at))
+        with self.lock:
+            if self.counts.get(window, 0) >= limit.limit:
+                return False
+            self.counts[window] = self.counts.get(window, 0) + 1
+            return True
 
 
 class FakeBus(EventBus):
