@@ -106,6 +106,15 @@ def parse_email(text: str, field: str = "email") -> EmailAddress:
     return EmailAddress(display=display, canonical=canonical(display), limit_key=limit_key(display))
 
 
+def receivable(address: str) -> bool:
+    """Whether mail can be written to the address at all (the rules of parse_email)."""
+    try:
+        parse_email(address)
+    except Invalid:
+        return False
+    return True
+
+
 def deliverable(address: str) -> str:
     """The form a mail service accepts: the domain IDNA-encoded (SES takes 7-bit ASCII addresses only)."""
     local, at, domain = address.strip().rpartition("@")

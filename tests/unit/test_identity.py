@@ -121,3 +121,26 @@ def test_an_sla_tier_refuses_two_spellings_of_one_entry():
     with pytest.raises(Invalid) as refused:
         SlaPolicy.parse({"tiers": {"gold": {"customers": ["@bücher.example", "@XN--BCHER-KVA.example"]}}})
     assert refused.value.fields == {"tiers.gold.customers.1": "duplicate"}
+
+
+def test_a_mail_sender_is_the_tickets_customer_in_any_spelling_of_the_address():
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.sign_in import CustomerAccess, email_identity
+    from chalicelib.domain.tickets import Priority, Status, Ticket
+    at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    ticket = Ticket(number=1001, subject="چاپگر", department="support", category="billing", priority=Priority.NORMAL,
+                    language=Language.FA, customer=Customer.parse("مریم", "Maryam@Bücher.example"),
+                    status=Status.OPEN, created_at=at, last_activity_at=at, link_salt="s", link_hash="h")
+    for sender in ("maryam@xn--bcher-kva.example", "MARYAM@BÜCHER.EXAMPLE.", "mar\u200byam@bücher.example"):
+        assert CustomerAccess(identity=email_identity(sender)).opens(ticket), sender
+    for sender in ("maryam+x@bücher.example", "maryam@bucher.example", "dana@bücher.example"):
+        assert not CustomerAccess(identity=email_identity(sender)).opens(ticket), sender
+
+
+@pytest.mark.parametrize("sender", [b"<a@-x.example>", b"<x@[127.0.0.1]>", b"<dana@probe.test>", b"<dana@example>"])
+def test_a_mail_from_an_address_that_cannot_receive_mail_is_never_answered(sender):
+    from chalicelib.domain import inbound
+    from tests.unit.test_inbound_mail import fixture
+    mail = inbound.parse(fixture("new_multipart_en.eml").replace(b"<Dana@Example.org>", sender))
+    assert not inbound.answerable(mail, "example.com")
