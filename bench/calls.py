@@ -98,7 +98,7 @@ def _ticket(client, attachments=()):
     return _post(client, "/tickets", {
         "subject": "bench", "department": "support", "category": "technical", "priority": "normal",
         "text": "متن آزمایشی", "language": "fa", "attachments": list(attachments),
-        "customer": {"name": "Bench", "email": f"bench+{uuid.uuid4().hex[:8]}@example.com"}})
+        "customer": {"name": "Bench", "email": f"bench.{uuid.uuid4().hex[:8]}@example.com"}})
 
 
 def _agent_token() -> str:
