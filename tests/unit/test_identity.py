@@ -144,3 +144,14 @@ def test_a_mail_from_an_address_that_cannot_receive_mail_is_never_answered(sende
     from tests.unit.test_inbound_mail import fixture
     mail = inbound.parse(fixture("new_multipart_en.eml").replace(b"<Dana@Example.org>", sender))
     assert not inbound.answerable(mail, "example.com")
+
+
+def test_mail_to_an_internationalized_domain_goes_in_idna_form():
+    from email import message_from_bytes
+
+    from chalicelib.adapters.messaging import build_mime
+    from chalicelib.domain import mail
+    content = mail.render("sign_in_code", Language.HE, to="Dana@bücher.example", code="123456", minutes=10)
+    sent = message_from_bytes(build_mime(content, sender="help@example.com", message_id="m", thread_id="t",
+                                         domain="example.com").as_bytes())
+    assert sent["To"] == "Dana@xn--bcher-kva.example"
