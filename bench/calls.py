@@ -94,11 +94,19 @@ def _upload(client, data: bytes, content_type: str) -> str:
     return grant["upload_id"]
 
 
-def _ticket(client, attachments=()):
+def _ticket(client, attachments=(), email=None):
     return _post(client, "/tickets", {
         "subject": "bench", "department": "support", "category": "technical", "priority": "normal",
         "text": "متن آزمایشی", "language": "fa", "attachments": list(attachments),
-        "customer": {"name": "Bench", "email": f"bench+{uuid.uuid4().hex[:8]}@example.com"}})
+        "customer": {"name": "Bench", "email": email or f"bench.{uuid.uuid4().hex[:8]}@example.com"}})
+
+
+def _sign_in_calls(client, email: str) -> Counter:
+    with counting_aws_calls() as calls:
+        response = client.http.post("/customer/sign-in", body=json.dumps({"email": email}),
+                                    headers={"Content-Type": "application/json"})
+    assert response.status_code == 202, response.body
+    return calls
 
 
 def _agent_token() -> str:
@@ -145,6 +153,14 @@ def request_costs(small: int, large: int) -> dict:
                     _ticket(client)
                 with counting_aws_calls() as reply:
                     _post(client, f"/agent/tickets/{number}/replies", {"text": "پاسخ"}, signed_in)
+                # Sign-in does the same work for an address with tickets and for one without (no oracle).
+                known = f"bench.known.{uuid.uuid4().hex[:8]}@example.com"
+                _ticket(client, email=known)
+                results[f"aws_calls_sign_in_known_{size}"] = _figure(
+                    _sign_in_calls(client, known), size, "POST /customer/sign-in, an address with a ticket")
+                results[f"aws_calls_sign_in_unknown_{size}"] = _figure(
+                    _sign_in_calls(client, f"bench.nobody.{uuid.uuid4().hex[:8]}@example.com"), size,
+                    "POST /customer/sign-in, an address without tickets")
                 results[f"aws_calls_create_ticket_{size}"] = _figure(with_files, size, "POST /tickets, 2 attachments")
                 results[f"aws_calls_create_ticket_no_files_{size}"] = _figure(plain, size, "POST /tickets")
                 results[f"aws_calls_agent_reply_{size}"] = _figure(reply, size, "POST /agent/tickets/{n}/replies")

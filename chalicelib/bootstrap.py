@@ -69,6 +69,12 @@ def sign_in_codes():
 
 
 @lru_cache(maxsize=1)
+def rate_limiter():
+    from chalicelib.adapters.rate_limits import DynamoRateLimiter
+    return DynamoRateLimiter(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
 def agent_profiles():
     from chalicelib.adapters.alerts import DynamoAgentProfiles
     return DynamoAgentProfiles(get_settings().helpdesk_table)
@@ -93,7 +99,7 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota):
+                    agent_profiles, sms_quota, rate_limiter):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

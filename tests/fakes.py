@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import SMS_PER_WINDOW, SMS_WINDOW, AgentProfile
 from chalicelib.domain.catalog import Category, Department, Group
+from chalicelib.domain.identity import canonical
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.sign_in import CodeRecord
@@ -16,8 +17,8 @@ from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached,
-    PresenceBoard, PresignedPost, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload, TicketRepository,
-    VersionConflict,
+    PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload,
+    TicketRepository, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -49,14 +50,14 @@ class InMemoryTickets(TicketRepository):
 
     def create(self, ticket, events, attachments, *, open_limit=None):
         assert ticket.number not in self.tickets
-        if open_limit is not None and self._active_of(ticket.customer.key) >= open_limit:
-            raise OpenLimitReached(ticket.customer.key)
+        if open_limit is not None and self._active_of(ticket.customer.limit_key) >= open_limit:
+            raise OpenLimitReached(ticket.customer.limit_key)
         self.tickets[ticket.number] = ticket
         self.events[ticket.number] = list(events)
         self.attachments.update({(ticket.number, a.id): a for a in attachments})
 
-    def _active_of(self, customer_key: str) -> int:
-        return sum(1 for t in self.tickets.values() if t.customer.key == customer_key and t.is_active)
+    def _active_of(self, limit_key: str) -> int:
+        return sum(1 for t in self.tickets.values() if t.customer.limit_key == limit_key and t.is_active)
 
     def save(self, before, after, events, attachments=()):
         if self.fail_next_saves:
@@ -94,7 +95,7 @@ class InMemoryTickets(TicketRepository):
 
     def of_customer(self, *, email=None, phone=None):
         found = [t for t in self.tickets.values()
-                 if (email and t.customer.key == email.casefold()) or (phone and t.customer.phone == phone)]
+                 if (email and t.customer.key == canonical(email)) or (phone and t.customer.phone == phone)]
         return list(reversed(self._oldest_first(found)))
 
     def due(self, stage, started_before, limit):
@@ -253,6 +254,22 @@ class FakeSmsQuota(SmsQuota):
             return False
         self.counts[window] = self.counts.get(window, 0) + 1
         return True
+
+
+class InMemoryRateLimiter(RateLimiter):
+    """Fixed-window counters per limit and key, checked and counted under a lock like the conditional update."""
+
+    def __init__(self):
+        self.counts: dict[tuple[str, str, int], int] = {}
+        self.lock = threading.Lock()
+
+    def take(self, limit, key, at):
+        window = (limit.name, key, limit.window_of(at))
+        with self.lock:
+            if self.counts.get(window, 0) >= limit.limit:
+                return False
+            self.counts[window] = self.counts.get(window, 0) + 1
+            return True
 
 
 class FakeBus(EventBus):

@@ -13,6 +13,7 @@ from chalicelib.adapters.models import (
 )
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
+from chalicelib.domain.identity import canonical
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.routing import RoutingRule, Strategy
 from chalicelib.domain.sla import SlaPolicy, sla_document, sla_from_document
@@ -119,7 +120,8 @@ def handover_items(ticket: Ticket, events: list[TicketEvent]) -> list[DocumentIt
 
 
 def _open_counter(ticket: Ticket) -> CounterItem:
-    return CounterItem(pk=_customer_pk(ticket.customer.key), sk="OPEN")
+    # Keyed by the +tag-folded address: variants of one address share one open-ticket limit.
+    return CounterItem(pk=_customer_pk(ticket.customer.limit_key), sk="OPEN")
 
 
 def _reasons(exc: TransactWriteError) -> set[str]:
@@ -157,7 +159,7 @@ class DynamoTicketRepository(TicketRepository):
             except TransactWriteError as exc:
                 reasons = _reasons(exc)
                 if "ConditionalCheckFailed" in reasons:
-                    raise OpenLimitReached(ticket.customer.key) from exc
+                    raise OpenLimitReached(ticket.customer.limit_key) from exc
                 if "TransactionConflict" not in reasons:
                     raise
         raise VersionConflict(ticket.number)
@@ -208,7 +210,7 @@ class DynamoTicketRepository(TicketRepository):
 
     def of_customer(self, *, email=None, phone=None) -> list[Ticket]:
         if email:
-            items = TicketItem.customer_index.query(_customer_pk(email.casefold()), scan_index_forward=False)
+            items = TicketItem.customer_index.query(_customer_pk(canonical(email)), scan_index_forward=False)
         elif phone:
             items = TicketItem.phone_index.query(f"PHONE#{phone}", scan_index_forward=False)
         else:

@@ -8,6 +8,7 @@ from email.utils import formataddr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.domain.identity import deliverable
 from chalicelib.domain.mail import MailContent
 from chalicelib.services.ports import DeliveryFailed, EventBus, Mailer, SecretSource, SmsSender
 
@@ -31,7 +32,7 @@ class SnsEventBus(EventBus):
 def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: str, domain: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("Helpdesk", sender))
-    message["To"] = mail.to
+    message["To"] = deliverable(mail.to)  # SES takes 7-bit addresses: an IDN domain goes in IDNA form
     message["Subject"] = mail.subject
     if mail.reply_to:
         message["Reply-To"] = formataddr(("Helpdesk", mail.reply_to))
@@ -57,7 +58,7 @@ class SesMailer(Mailer):
         domain = self.sender.rsplit("@", 1)[-1]
         mime = build_mime(mail, sender=self.sender, message_id=message_id, thread_id=thread_id, domain=domain)
         try:
-            client("ses").send_raw_email(Source=self.sender, Destinations=[mail.to],
+            client("ses").send_raw_email(Source=self.sender, Destinations=[deliverable(mail.to)],
                                          RawMessage={"Data": mime.as_bytes()})
         except (BotoCoreError, ClientError) as exc:
             raise DeliveryFailed(f"SES did not take the mail: {exc}") from exc

@@ -13,6 +13,8 @@ Items (pk / sk):
   SIGNIN#<identity> / CODE   a customer's sign-in code (HMAC only), its guesses and recent sends; TTL expires_at
   AGENT#<email> / PROFILE    an agent's alert settings: phone, language, quiet hours, on-call groups, SMS opt-out
   SMSQUOTA#<recipient> / <window>  SMS sent to a recipient in one rate-limit window; TTL expires_at
+  RATE#<limit>#<key> / <window>    requests of one key (a client network...) in one window of an abuse limit
+                             (adapters/rate_limits.py); TTL expires_at
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
   CATALOG    / SLA           SLA targets, business-hours calendar and escalation

@@ -4,6 +4,7 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import schemas, shapes
+from chalicelib.api.clients import client_network
 from chalicelib.api.http import route, ticket_number
 from chalicelib.domain.sign_in import CustomerAccess, Identity
 from chalicelib.services import customers, ratings, tickets
@@ -48,11 +49,13 @@ def attachment(number, attachment_id, access: CustomerAccess):
 
 
 @route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN,
-       summary="Send a one-time code to an email address or mobile number that has tickets")
+       summary="Send a one-time code to an email address or mobile number (limited per identity and per network)")
 def request_code(body):
-    sent = customers.request_code(codes=bootstrap.sign_in_codes(), tickets=bootstrap.tickets(),
-                                  secrets=bootstrap.secrets(), mailer=bootstrap.mailer(), sms=bootstrap.sms(),
-                                  clock=bootstrap.clock(), email=body.get("email"), phone=body.get("phone"),
+    sent = customers.request_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
+                                  mailer=bootstrap.mailer(), sms=bootstrap.sms(), clock=bootstrap.clock(),
+                                  limiter=bootstrap.rate_limiter(),
+                                  network=client_network(customer_api.current_request),
+                                  email=body.get("email"), phone=body.get("phone"),
                                   language=body.get("language", "en"))
     return {"channel": sent.channel.value, "expires_in": sent.expires_in}
 
@@ -61,7 +64,9 @@ def request_code(body):
        summary="Trade a one-time code for a customer session token")
 def verify_code(body):
     session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
-                                    clock=bootstrap.clock(), email=body.get("email"), phone=body.get("phone"),
+                                    clock=bootstrap.clock(), limiter=bootstrap.rate_limiter(),
+                                    network=client_network(customer_api.current_request),
+                                    email=body.get("email"), phone=body.get("phone"),
                                     language=body.get("language", "en"), code=body["code"])
     return {"token": session.token, "expires_in": session.expires_in}
 

@@ -16,7 +16,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from chalicelib.domain import links
+from chalicelib.domain import identity, links
 from chalicelib.domain.attachments import sanitize_filename
 from chalicelib.domain.tickets import Language
 
@@ -303,15 +303,12 @@ def refusal_id(key: str) -> str:
     return f"refused-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def answerable(mail: InboundMail, domain: str) -> bool:
     """Whether a mail that became no ticket may be answered: written by a person, from an address we can
     write to, and not itself an answer to one of our refusal answers (one answer per exchange, even with a
     responder that ignores Auto-Submitted: no loop)."""
     pattern = re.compile(rf"^refused-[0-9a-f]{{32}}@{re.escape(domain.lower())}$")
-    return (not mail.automated and bool(_ADDRESS.match(mail.sender))
+    return (not mail.automated and identity.receivable(mail.sender)
             and not any(pattern.match(reference.lower()) for reference in mail.references))
 
 

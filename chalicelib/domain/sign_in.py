@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
@@ -17,7 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain import links
-from chalicelib.domain.tickets import EMAIL_MAX, Language, Ticket
+from chalicelib.domain import identity as addresses
+from chalicelib.domain.tickets import Language, Ticket
 from chalicelib.errors import Invalid, LimitReached, Unauthorized
 
 CODE_DIGITS = 6
@@ -25,7 +25,6 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 MAX_CODES_PER_WINDOW = 5
 SEND_WINDOW = timedelta(hours=1)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Channel(StrEnum):
@@ -36,7 +35,7 @@ class Channel(StrEnum):
 
 @dataclass(frozen=True)
 class Identity:
-    """Who signed in: a case-folded address or an E.164 mobile number."""
+    """Who signed in: an address in its canonical form (domain/identity.py) or an E.164 mobile number."""
     channel: Channel
     address: str
 
@@ -72,9 +71,12 @@ def parse_identity(*, email: str | None, phone: str | None, language: Language) 
         return Identity(Channel.SMS, parse_phone(phone, "phone", language=language.value))
     if not email:
         raise Invalid.field("email", "required")
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        raise Invalid.field("email", "invalid")
-    return Identity(Channel.EMAIL, email.casefold())
+    return Identity(Channel.EMAIL, addresses.parse_email(email, "email").canonical)
+
+
+def email_identity(address: str) -> Identity:
+    """The identity a mail's sender (already parsed from its headers) claims: compared canonically."""
+    return Identity(Channel.EMAIL, addresses.canonical(address))
 
 
 def new_code() -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain import identity
 from chalicelib.domain.business_hours import PRESETS, Calendar, SlaClock
 from chalicelib.errors import Invalid
 
@@ -126,8 +128,18 @@ class Tier:
     targets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def includes(self, email: str) -> bool:
-        address = email.strip().casefold()
-        return address in self.customers or "@" + address.rpartition("@")[2] in self.customers
+        """Compared in the canonical form of addresses (domain/identity.py), as the customer's tickets are."""
+        address = identity.canonical(email)
+        return address in self._keys or "@" + address.rpartition("@")[2] in self._keys
+
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(_entry_key(entry) for entry in self.customers)
+
+
+def _entry_key(entry: str) -> str:
+    """A tier entry's comparison form: an address's canonical form, or "@" and a domain's."""
+    return "@" + identity.domain_key(entry[1:]) if entry.startswith("@") else identity.canonical(entry)
 
 
 @dataclass(frozen=True)
@@ -290,10 +302,10 @@ def _tier_customers(entries, path: str, seen: set[str], problems: dict[str, str]
             problems[f"{path}.{i}"] = "too_long"
         elif not (_ADDRESS.fullmatch(entry) or _DOMAIN.fullmatch(entry)):
             problems[f"{path}.{i}"] = "invalid"
-        elif entry in seen:
+        elif _entry_key(entry) in seen:
             problems[f"{path}.{i}"] = "duplicate"
         else:
-            seen.add(entry)
+            seen.add(_entry_key(entry))
             customers.append(entry)
     return tuple(customers)
 

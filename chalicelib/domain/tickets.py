@@ -5,12 +5,12 @@ events. Every change appends events; the events double as the outbox (see docs/a
 """
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from chalicelib.domain import identity
 from chalicelib.domain.sla import Sla, Target
 from chalicelib.errors import Conflict, Invalid
 
@@ -106,9 +106,8 @@ class Timer:
 SUBJECT_MAX = 200
 TEXT_MAX = 20_000
 NAME_MAX = 120
-EMAIL_MAX = 254
+EMAIL_MAX = identity.EMAIL_MAX
 SMS_NEEDS_PHONE = {"customer.phone": "required_for_sms"}  # texts on agent replies asked for without a mobile number
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def new_id() -> str:
@@ -131,12 +130,14 @@ class Customer:
     @classmethod
     def parse(cls, name: str, email: str, phone: str | None = None, language: str = "en") -> Customer:
         """Every bad part reported at once (`customer.name|email|phone`)."""
-        name, email = name.strip(), email.strip()
+        name = name.strip()
         problems: dict[str, str] = {}
         if not name or len(name) > NAME_MAX:
             problems["customer.name"] = "required" if not name else "too_long"
-        if not email or len(email) > EMAIL_MAX or not _EMAIL.match(email):
-            problems["customer.email"] = "required" if not email else "invalid"
+        try:  # stored as written (cleaned), compared by Customer.key
+            email = identity.parse_email(email, "customer.email").display
+        except Invalid as exc:
+            problems.update(exc.fields)
         if phone is not None and phone.strip():
             from chalicelib.domain.phones import parse_phone
             try:
@@ -151,8 +152,13 @@ class Customer:
 
     @property
     def key(self) -> str:
-        """How a customer is found again: the address, case-folded."""
-        return self.email.casefold()
+        """How a customer is found again: the address in its canonical form (domain/identity.py)."""
+        return identity.canonical(self.email)
+
+    @property
+    def limit_key(self) -> str:
+        """Whose open-ticket limit a ticket counts against: the canonical address with +tags folded."""
+        return identity.limit_key(self.email)
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain import mail, sessions, sign_in
+from chalicelib.domain import mail, rate_limits, sessions, sign_in
 from chalicelib.domain.history import Tab, by_tab
 from chalicelib.domain.sign_in import Channel, CodeRecord, Identity
 from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
 from chalicelib.errors import LimitReached, Unavailable
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, DeliveryFailed, Mailer, SecretSource, SignInCodes, SmsSender, TicketRepository,
-    VersionConflict,
+    CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
+    TicketRepository, VersionConflict,
 )
 
 SAVE_ATTEMPTS = 3
@@ -23,23 +23,32 @@ class CodeSent:
     expires_in: int  # seconds
 
 
-def request_code(*, codes: SignInCodes, tickets: TicketRepository, secrets: SecretSource, mailer: Mailer,
-                 sms: SmsSender, clock: Clock, email: str | None, phone: str | None, language: str) -> CodeSent:
-    """Issue a code for the identity and send it if the identity has tickets. The answer, and what is
-    stored, are the same either way, so neither this call nor a guess later tells whether it has any."""
+def request_code(*, codes: SignInCodes, secrets: SecretSource, mailer: Mailer, sms: SmsSender, clock: Clock,
+                 limiter: RateLimiter, network: str, email: str | None, phone: str | None,
+                 language: str) -> CodeSent:
+    """Issue a code for the identity and send it, whether or not the identity has tickets: the same work,
+    the same port calls and the same answer either way, so neither this call, its timing nor a guess later
+    tells whether it has any (a session of an identity without tickets simply opens none). Limits: the
+    client network's requests (rate_limits.SIGN_IN_CODES_PER_NETWORK), then the identity's codes an hour."""
+    _within(limiter, rate_limits.SIGN_IN_CODES_PER_NETWORK, network, clock)
     language_value = parse_enum(Language, language, "language")
     identity = sign_in.parse_identity(email=email, phone=phone, language=language_value)
     code = sign_in.new_code()
     previous, issued = _store_code(codes, identity, sign_in.code_digest(secrets.link_secret(), identity, code),
                                    clock)
-    if _tickets_of(tickets, identity):
-        try:
-            _deliver(identity, code, language_value, mailer=mailer, sms=sms)
-        except DeliveryFailed as exc:
-            _withdraw(codes, identity, previous, issued)
-            raise Unavailable("the code could not be sent; try again in a moment",
-                              fields={identity.field: "not_sent"}) from exc
+    try:
+        _deliver(identity, code, language_value, mailer=mailer, sms=sms)
+    except DeliveryFailed as exc:
+        _withdraw(codes, identity, previous, issued)
+        raise Unavailable("the code could not be sent; try again in a moment",
+                          fields={identity.field: "not_sent"}) from exc
     return CodeSent(channel=identity.channel, expires_in=int(sign_in.CODE_LIFETIME.total_seconds()))
+
+
+def _within(limiter: RateLimiter, limit: rate_limits.RateLimit, network: str, clock: Clock) -> None:
+    now = clock.now()
+    if not limiter.take(limit, network, now):
+        raise limit.reached(now, "too many sign-in requests from your network; try again in a few minutes")
 
 
 def _store_code(codes: SignInCodes, identity: Identity, digest: str, clock: Clock) -> tuple[CodeRecord, CodeRecord]:
@@ -81,9 +90,11 @@ def _deliver(identity: Identity, code: str, language: Language, *, mailer: Maile
     mailer.send(content, message_id=f"sign-in-{new_id()}", thread_id="sign-in-codes")
 
 
-def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, email: str | None,
-                phone: str | None, language: str, code: str) -> sessions.Session:
-    """A session for the identity if `code` is its current code; each call counts as one guess."""
+def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limiter: RateLimiter, network: str,
+                email: str | None, phone: str | None, language: str, code: str) -> sessions.Session:
+    """A session for the identity if `code` is its current code; each call counts as one guess (of the
+    identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK)."""
+    _within(limiter, rate_limits.SIGN_IN_GUESSES_PER_NETWORK, network, clock)
     identity = sign_in.parse_identity(email=email, phone=phone,
                                       language=parse_enum(Language, language, "language"))
     secret = secrets.link_secret()

@@ -20,7 +20,7 @@ from chalicelib.domain import inbound, mail as mail_texts
 from chalicelib.domain import attachments as rules
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Department
-from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
+from chalicelib.domain.sign_in import CustomerAccess, email_identity
 from chalicelib.domain.tickets import (
     NAME_MAX, SUBJECT_MAX, Attachment, Language, Priority, ReplyWindowClosed, Visibility, new_id,
 )
@@ -111,7 +111,7 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
             limits=limits, site_url=desk.site_url, subject=_subject(mail), department=placement[0],
             category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
             customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
-            follows_proof=CustomerAccess(identity=Identity(Channel.EMAIL, mail.sender.casefold())),
+            follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
             stored_attachments=tuple(attachments))
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)

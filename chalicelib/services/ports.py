@@ -10,6 +10,7 @@ from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.presence import Presence
+from chalicelib.domain.rate_limits import RateLimit
 from chalicelib.domain.routing import RoutingRule
 from chalicelib.domain.sign_in import CodeRecord
 from chalicelib.domain.sla import SlaPolicy
@@ -244,6 +245,15 @@ class SmsQuota(ABC):
     @abstractmethod
     def take(self, recipient: str, at: datetime) -> bool:
         """Count one SMS for the recipient if the window still allows one, atomically; False changes nothing."""
+
+
+class RateLimiter(ABC):
+    """Fixed-window request counters for abuse limits (domain/rate_limits.py), shared by every container."""
+
+    @abstractmethod
+    def take(self, limit: RateLimit, key: str, at: datetime) -> bool:
+        """Count one request of `key` in the window of `limit` that `at` falls in, if fewer than limit.limit
+        were counted there; atomically (parallel requests never exceed it). False: refused, nothing counted."""
 
 
 class SignInCodes(ABC):

@@ -9,7 +9,7 @@ from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
 from chalicelib.domain.ratings import CurrentRating, current_ratings
-from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
+from chalicelib.domain.sign_in import CustomerAccess, email_identity
 from chalicelib.domain.tickets import (
     SMS_NEEDS_PHONE, Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority,
     ReplyWindowClosed, Status, Ticket, TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event,
@@ -179,7 +179,7 @@ def customer_mail_reply(*, tickets: TicketRepository, catalog: CatalogRepository
     """A reply that came by mail and names ticket `number` (by our reply address or Message-ID). Only the
     ticket's own customer may write on it: anyone else gets NotFound, exactly like a wrong key."""
     text = clean_text(text)
-    access = CustomerAccess(identity=Identity(Channel.EMAIL, sender.strip().casefold()))
+    access = CustomerAccess(identity=email_identity(sender))
     ticket = _ticket_for_customer(tickets, number, access)
     window = catalog.policies().reply_window
     if not ticket.within_reply_window(clock.now(), window):

@@ -121,8 +121,8 @@ def test_customer_tiers_round_trip_and_a_tier_customers_ticket_shows_its_tier_an
             "vip": {"customers": ["ceo@bigcorp.example", "@partner.example"], "targets": {"urgent": [0.25, 1]}},
             "gold": {"customers": ["@bigcorp.example"], "targets": {"normal": [2, 6]}}}
         assert org.call("get", "/admin/sla", "admin")[1] == saved          # GET answers what PUT stored, in order
-        number = open_ticket_as(org, f"dana+{uuid.uuid4().hex[:8]}@BigCorp.example", "normal")
-        plain = open_ticket_as(org, f"dana+{uuid.uuid4().hex[:8]}@example.com", "normal")
+        number = open_ticket_as(org, f"dana.{uuid.uuid4().hex[:8]}@BigCorp.example", "normal")
+        plain = open_ticket_as(org, f"dana.{uuid.uuid4().hex[:8]}@example.com", "normal")
         shown, other = org.ticket(number), org.ticket(plain)
         assert shown["sla_tier"] == "gold" and other["sla_tier"] is None
         assert hours_after_opening(shown, "first_response") == 2 and hours_after_opening(other, "first_response") == 8

@@ -38,7 +38,7 @@ def upload(client, data: bytes, content_type: str, filename: str = "file.bin") -
 def ticket_form(**overrides):
     body = {"subject": "چاپگر کار نمی‌کند", "department": "support", "category": "technical", "priority": "high",
             "text": "سلام، چاپگر دفتر روشن نمی‌شود.", "language": "fa",
-            "customer": {"name": "مریم", "email": f"maryam+{uuid.uuid4().hex[:8]}@example.com"}, "attachments": []}
+            "customer": {"name": "مریم", "email": f"maryam.{uuid.uuid4().hex[:8]}@example.com"}, "attachments": []}
     body.update(overrides)
     return body
 

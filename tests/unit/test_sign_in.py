@@ -8,15 +8,19 @@ import jwt
 import pytest
 
 from chalicelib.domain import sessions, sign_in
+from chalicelib.domain.history import Tab
 from chalicelib.domain.sign_in import Channel, CodeRecord, Identity, parse_code, parse_identity
 from chalicelib.domain.tickets import Customer, Language, Priority, Status, Ticket
 from chalicelib.errors import Invalid, LimitReached, Unauthorized, Unavailable
 from chalicelib.services import customers
-from tests.fakes import FakeMailer, FakeSecrets, FakeSms, FixedClock, InMemorySignInCodes, InMemoryTickets
+from tests.fakes import (
+    FakeMailer, FakeSecrets, FakeSms, FixedClock, InMemoryRateLimiter, InMemorySignInCodes, InMemoryTickets,
+)
 
 EMAIL = "Maryam@Example.com"
 PHONE_LOCAL = "0912 345 6789"
 PHONE = "+989123456789"
+NETWORK = "203.0.113.0/24"
 
 
 def a_ticket(repo, *, email=EMAIL, phone=None, status=Status.OPEN, at=None) -> Ticket:
@@ -33,15 +37,18 @@ def ports():
     tickets = InMemoryTickets()
     a_ticket(tickets, phone=PHONE)
     return {"codes": InMemorySignInCodes(), "tickets": tickets, "secrets": FakeSecrets(), "mailer": FakeMailer(),
-            "sms": FakeSms(), "clock": FixedClock()}
+            "sms": FakeSms(), "clock": FixedClock(), "limiter": InMemoryRateLimiter()}
 
 
-def ask(ports, *, email=EMAIL, phone=None, language="fa"):
-    return customers.request_code(**ports, email=None if phone else email, phone=phone, language=language)
+def ask(ports, *, email=EMAIL, phone=None, language="fa", network=NETWORK):
+    return customers.request_code(codes=ports["codes"], secrets=ports["secrets"], mailer=ports["mailer"],
+                                  sms=ports["sms"], clock=ports["clock"], limiter=ports["limiter"], network=network,
+                                  email=None if phone else email, phone=phone, language=language)
 
 
-def verify(ports, code, *, email=EMAIL, phone=None, language="fa"):
+def verify(ports, code, *, email=EMAIL, phone=None, language="fa", network=NETWORK):
     return customers.verify_code(codes=ports["codes"], secrets=ports["secrets"], clock=ports["clock"],
+                                 limiter=ports["limiter"], network=network,
                                  email=None if phone else email, phone=phone, language=language, code=code)
 
 
@@ -140,11 +147,14 @@ def test_a_customer_can_sign_in_by_sms_with_the_number_written_the_local_way(por
     assert sessions.verify(FakeSecrets().link_secret(), session.token, ports["clock"].now()).key == f"phone:{PHONE}"
 
 
-def test_an_identity_without_tickets_gets_the_same_answer_and_nothing_is_sent(ports):
+def test_an_identity_without_tickets_gets_the_same_answer_and_a_code_that_opens_nothing(ports):
     known, unknown = ask(ports), ask(ports, email="stranger@example.com")
-    assert known == unknown and len(ports["mailer"].sent) == 1
-    # A code is stored all the same, so guessing tells nothing either.
+    assert known == unknown and [mail.to for mail, _, _ in ports["mailer"].sent] == [
+        "maryam@example.com", "stranger@example.com"]
     assert refusal(lambda: verify(ports, "000000", email="stranger@example.com")).fields == {"code": "wrong"}
+    session = verify(ports, mailed_code(ports), email="stranger@example.com")
+    stranger = sessions.verify(FakeSecrets().link_secret(), session.token, ports["clock"].now())
+    assert customers.history(ports["tickets"], stranger) == {tab: [] for tab in Tab}
 
 
 def test_a_code_expires_after_ten_minutes(ports):
@@ -205,10 +215,10 @@ def test_asking_too_often_is_throttled_whether_or_not_the_identity_has_tickets(p
         with pytest.raises(LimitReached) as refused:
             ask(ports, email=email)
         assert refused.value.fields == {"email": "too_many"}
-    assert len(ports["mailer"].sent) == 5
+    assert len(ports["mailer"].sent) == 10
     ports["clock"].advance(hours=1)
     ask(ports)
-    assert len(ports["mailer"].sent) == 6
+    assert len(ports["mailer"].sent) == 11
 
 
 def test_a_malformed_code_is_a_field_error_and_costs_no_attempt(ports):
@@ -240,6 +250,82 @@ def test_the_earlier_code_still_works_after_a_failed_resend(ports):
     with pytest.raises(Unavailable):
         ask(ports)
     assert verify(ports, code).token
+
+
+# ---------------------------------------------------------------- no oracle: one path for every identity
+
+class Recording:
+    """Wraps a port and writes each call (port, method) to a shared log before passing it on."""
+
+    def __init__(self, name, port, log):
+        self._name, self._port, self._log = name, port, log
+
+    def __getattr__(self, attribute):
+        found = getattr(self._port, attribute)
+        if not callable(found):
+            return found
+
+        def recorded(*args, **kwargs):
+            self._log.append(f"{self._name}.{attribute}")
+            return found(*args, **kwargs)
+        return recorded
+
+
+def recorded_calls(ports, **identity) -> list[str]:
+    log = []
+    wrapped = {name: Recording(name, port, log) for name, port in ports.items()}
+    ask(wrapped, **identity)
+    return log
+
+
+@pytest.mark.parametrize("known,unknown", [
+    ({"email": EMAIL}, {"email": "stranger@example.com"}),
+    ({"phone": PHONE_LOCAL}, {"phone": "0912 000 1122"}),
+])
+def test_asking_for_a_code_makes_the_same_port_calls_for_a_known_and_an_unknown_identity(ports, known, unknown):
+    assert ports["tickets"].of_customer(email="stranger@example.com") == []
+    assert ports["tickets"].of_customer(phone="+989120001122") == []
+    calls = recorded_calls(ports, **known)
+    assert calls == recorded_calls(ports, **unknown)
+    channel = "mailer.send" if "email" in known else "sms.send"
+    # The code is stored and sent either way (to an identity without tickets it opens nothing).
+    assert [c for c in calls if c != "clock.now"] == ["limiter.take", "secrets.link_secret", "codes.get",
+                                                      "codes.save", channel]
+
+
+# ---------------------------------------------------------------- limits per client network
+
+def test_a_network_gets_twenty_code_requests_in_ten_minutes_for_any_identities(ports):
+    for n in range(20):
+        ask(ports, email=f"person{n}@example.com")
+    with pytest.raises(LimitReached) as refused:
+        ask(ports, email="person20@example.com")
+    assert refused.value.fields == {}
+    assert refused.value.details == {"rate_limit": "sign_in_codes_per_network", "retry_after": 600}
+    assert len(ports["mailer"].sent) == 20 and ports["codes"].get("email:person20@example.com") is None
+
+    ask(ports, email="person20@example.com", network="198.51.100.0/24")  # another network is not held back
+    ports["clock"].advance(minutes=10)
+    ask(ports, email="person21@example.com")  # the next window starts again
+    assert len(ports["mailer"].sent) == 22
+
+
+def test_the_network_limit_answers_before_the_identity_is_read(ports):
+    for n in range(20):
+        ask(ports, email=f"person{n}@example.com")
+    with pytest.raises(LimitReached):
+        ask(ports, email="not an address")  # no hint whether the input would have been accepted
+
+
+def test_a_network_gets_sixty_guesses_in_ten_minutes_across_identities(ports):
+    for n in range(60):
+        with pytest.raises(Unauthorized):
+            verify(ports, "123456", email=f"person{n}@example.com")
+    with pytest.raises(LimitReached) as refused:
+        verify(ports, "123456")
+    assert refused.value.details["rate_limit"] == "sign_in_guesses_per_network"
+    ask(ports, network="198.51.100.0/24")
+    assert verify(ports, mailed_code(ports), network="198.51.100.0/24").token
 
 
 # ---------------------------------------------------------------- session tokens

@@ -56,9 +56,10 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
       focusTarget = 'code';
     } catch (error) {
       if (error.status === 429) {
-        const wait = error.body.retry_after; // seconds until the identity may ask again
-        bannerState = {text: wait ? `${t('code.too_many')} ${t('code.try_again_in', {minutes: formatNumber(Math.ceil(wait / 60))})}`
-          : t('code.too_many')};
+        const wait = error.body.retry_after; // seconds until the identity (or the network) may ask again
+        const reason = t(error.body.rate_limit ? 'code.too_many_network' : 'code.too_many');
+        bannerState = {text: wait ? `${reason} ${t('code.try_again_in', {minutes: formatNumber(Math.ceil(wait / 60))})}`
+          : reason};
       } else if (error.status === 400) {
         const reported = error.fields.email || error.fields.phone;
         step = 'identity';
@@ -115,6 +116,9 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
         step = 'identity';
         bannerState = {text: t('code.expired')};
         focusTarget = 'send-code';
+      } else if (error.status === 429 && error.body.rate_limit) { // too many guesses from this network
+        const minutes = formatNumber(Math.ceil((error.body.retry_after || 60) / 60));
+        bannerState = {text: `${t('code.too_many_network')} ${t('code.try_again_in', {minutes})}`};
       } else {
         bannerState = {text: describeError(error)};
       }

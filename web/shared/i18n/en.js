@@ -29,6 +29,7 @@ export default {
   'code.wrong': 'This code is not right. Tries left: {count}.',
   'code.expired': 'This code has expired or was tried too many times. Ask for a new code.',
   'code.too_many': 'Too many codes were asked for in the last hour. Use the last code you received, or try again later.',
+  'code.too_many_network': 'Too many sign-in requests came from your network in the last few minutes.',
   'code.try_again_in': 'You can ask again in {minutes} minutes.',
   'code.session_ended': 'Your sign-in has ended. Please sign in again.',
   'history.title': 'My tickets',
