@@ -231,6 +231,7 @@ class Ticket:
     follows: int | None = None           # the earlier ticket this one continues (after its reply window)
     sla: Sla | None = None               # service-level clocks; None for tickets opened without a policy
     sms_updates: bool = False            # the customer wants an SMS when an agent replies (needs customer.phone)
+    sender_verified: bool = True         # False: opened by a mail whose sender SES did not prove (or spam)
 
     @property
     def is_active(self) -> bool:

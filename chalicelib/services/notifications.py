@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from chalicelib.domain import links, mail
 from chalicelib.domain.automation import NO_REPLY
-from chalicelib.domain.inbound import reply_address
+from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
 from chalicelib.services.ports import Mailer, SecretSource
@@ -56,7 +56,9 @@ def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_ur
     if content is None:
         return False
     content = replace(content, reply_to=reply_address(mailbox, doc["ticket_number"], secrets.link_secret()))
-    # Stable ids let mail clients thread every mail of a ticket together.
-    mailer.send(content, message_id=f"ticket-{doc['ticket_number']}-{doc['event_id']}",
-                thread_id=f"ticket-{doc['ticket_number']}")
+    # Stable ids let mail clients thread every mail of a ticket together; signed, so that only a real answer
+    # to one of them threads into the ticket (domain/inbound.py `ticket_of_references`).
+    number, secret = doc["ticket_number"], secrets.link_secret()
+    mailer.send(content, message_id=our_message_id(secret, number, doc["event_id"]),
+                thread_id=our_message_id(secret, number, THREAD))
     return True

@@ -1,5 +1,5 @@
 """Which events mail the customer, and what the mail says."""
-from chalicelib.domain import links
+from chalicelib.domain import inbound, links
 from chalicelib.domain.events import to_document
 from chalicelib.services import notifications
 from chalicelib.services import tickets as service
@@ -41,7 +41,12 @@ def test_mail_ids_thread_per_ticket_and_are_unique_per_event():
         notifications.notify_customer(d, mailer=mailer, secrets=FakeSecrets(), site_url=SITE,
                                       mailbox="helpdesk@example.com")
     (_, id1, thread1), (_, id2, thread2) = mailer.sent
-    assert thread1 == thread2 == "ticket-1001" and id1 != id2
+    secret = FakeSecrets().link_secret()
+    assert thread1 == thread2 == inbound.our_message_id(secret, 1001, inbound.THREAD) and id1 != id2
+    # Each id is signed: an answer to any of them threads back to the ticket; the bare number would not.
+    for sent_id in (id1, id2, thread1):
+        assert inbound.ticket_of_references((f"{sent_id}@example.com",), "example.com", secret) == 1001
+    assert inbound.ticket_of_references(("ticket-1001@example.com",), "example.com", secret) is None
 
 
 def test_replies_go_to_the_tickets_signed_address_that_intake_threads_back():
