@@ -487,3 +487,29 @@ def test_a_virus_is_quarantined_without_ticket_or_answer(ports):
     assert ports["files"].read_document("quarantine/0a1b2c") == raw
     assert [k for k in ports["files"].objects if not k.startswith("quarantine/")] == []  # no attachment kept
     assert receive(ports, raw, key="inbound/0a1b2c") == result  # again: the same, nothing more
+
+
+def test_outlooks_bare_ticket_id_from_the_customer_opens_a_new_ticket(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    result = receive(ports, fixture("forged_bare_message_id.eml", number=number))
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1
+
+
+def test_a_stored_mail_whose_sender_forged_verdicts_below_ses_is_flagged(ports):
+    """As SES stored it: its own block says dmarc=fail; the sender's "pass" headers below it count for nothing."""
+    number = ticket_of(ports, "yossi@example.co.il", language="he")
+    raw = fixture("ses_stored_dmarc_fail_forged_verdicts.eml", number=number, stamped=False)
+
+    result = receive(ports, raw)
+
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1
+    assert not ports["tickets"].get(result.number).sender_verified
+
+
+def test_a_hebrew_out_of_office_that_says_so_only_in_its_subject_is_ignored(ports):
+    number = ticket_of(ports, "yossi@example.co.il", language="he")
+    assert receive(ports, fixture("out_of_office_he.eml", number=number)) == intake.Intake(
+        intake.Outcome.IGNORED, reason="auto_reply_subject")
+    assert len(messages(ports, number)) == 1 and ports["mailer"].sent == []
