@@ -88,6 +88,7 @@ class EventType(StrEnum):
     SLA_WARNING = "ticket.sla_warning"    # a target is near (default 80 % of it used)
     SLA_BREACHED = "ticket.sla_breached"  # a target was missed: escalated
     SMS_UPDATES_CHANGED = "ticket.sms_updates_changed"  # the customer turned texts on agent replies on or off
+    MAIL_UNDELIVERABLE = "ticket.mail_undeliverable"  # a mail to the customer failed every try (internal)
 
 
 class TimerStage(StrEnum):
