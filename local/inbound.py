@@ -22,7 +22,7 @@ from pathlib import Path
 
 import boto3
 
-from local.runtime import REGION, STACK_NAME
+from local.runtime import MAIL_FROM, REGION, STACK_NAME
 
 
 def attachments_bucket(moto_url: str, stack_name: str = STACK_NAME) -> str:
@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     moto_url = f"http://127.0.0.1:{os.environ.get('MOTO_PORT', '5000')}"
     bucket = attachments_bucket(moto_url, args.stack)
-    mailbox = os.environ.get("MAIL_FROM", "helpdesk@example.com")
+    mailbox = MAIL_FROM
     for path in args.files:
         raw = path.read_bytes()
         if not args.raw:
