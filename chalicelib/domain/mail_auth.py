@@ -7,7 +7,8 @@ SES receipt prepends its verdicts to the mail it stores, above every header the 
     X-SES-Spam-Verdict: PASS | FAIL | GRAY | PROCESSING_FAILED
     X-SES-Virus-Verdict: PASS | FAIL | GRAY | PROCESSING_FAILED
     Received-SPF: pass (...) client-ip=...; envelope-from=...; helo=...;
-    Authentication-Results: amazonses.com; spf=pass (...) envelope-from=...; dkim=pass header.i=@d; dmarc=pass header.from=d;
+    Authentication-Results: amazonses.com;
+     spf=pass (...) client-ip=...; envelope-from=...; helo=...; dkim=pass header.i=@d; dmarc=pass header.from=d;
     X-SES-RECEIPT: ...
     X-SES-DKIM-SIGNATURE: ...
 
@@ -37,8 +38,8 @@ PASS, FAIL = "PASS", "FAIL"
 # Headers SES writes above the stored mail; the block of evidence is the leading run of these.
 _SES_HEADERS = {"return-path", "received", "x-ses-spam-verdict", "x-ses-virus-verdict", "received-spf",
                 "authentication-results", "x-ses-receipt", "x-ses-dkim-signature"}
-_RESULT = re.compile(r"^\s*(spf|dkim|dmarc|arc|iprev|auth|bimi|dkim-atps|domainkeys|sender-id|smime)\s*=\s*([a-z]+)\b(.*)$",
-                     re.I | re.S)
+_METHODS = "spf|dkim|dmarc|arc|iprev|auth|bimi|dkim-atps|domainkeys|sender-id|smime"  # RFC 8601 registry
+_RESULT = re.compile(rf"^\s*({_METHODS})\s*=\s*([a-z]+)\b(.*)$", re.I | re.S)
 _COMMENT = re.compile(r"\([^()]*\)")
 _PROPERTY = re.compile(r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom|envelope-from)\s*=\s*([^\s;()]+)", re.I)
 

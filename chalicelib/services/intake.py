@@ -83,10 +83,13 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
         return Intake(Outcome.IGNORED, reason="own_mail")  # our own mail come back: answering it would loop
     # Proof that the From address is the sender's (SES's verdicts, domain/mail_auth.py; not spam). Without it
     # the mail joins no ticket, whatever it names: it opens a ticket of its own, flagged unverified.
+    # (Tickets it opens are also unconfirmed while this is False: `confirmed=sender_authenticated`.)
     sender_authenticated = mail.sender_authenticated
-    secret = secrets.link_secret()
-    threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secret)
-                or inbound.ticket_of_references(mail.references, desk.domain, secret)) if sender_authenticated else None
+    threaded = None
+    if sender_authenticated:
+        secret = secrets.link_secret()
+        threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secret)
+                    or inbound.ticket_of_references(mail.references, desk.domain, secret))
     language = inbound.guess_language(f"{mail.subject}\n{mail.text}")
     kept, not_kept = store_parts(files, limits, mail.parts, key=key)
     original = Attachment(id=new_id(), filename=ORIGINAL_NAME, content_type="message/rfc822", size=len(raw),
