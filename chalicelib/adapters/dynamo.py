@@ -50,6 +50,7 @@ def ticket_item(ticket: Ticket) -> TicketItem:
         last_public_at=ticket.last_public_at, reminded_at=ticket.reminded_at, closed_at=ticket.closed_at,
         follows=ticket.follows, customer_pk=_customer_pk(ticket.customer.key), customer_sk=created,
         sla=sla_document(ticket.sla) if ticket.sla else None, sms_updates=ticket.sms_updates,
+        sender_verified=ticket.sender_verified,
     )
     # Sparse indexes: a ticket is in a queue or on a desk only while active, and waits for a job only
     # while a timer runs; losing the keys takes it out.
@@ -87,6 +88,7 @@ def _ticket(item: TicketItem) -> Ticket:
         last_public_at=item.last_public_at, reminded_at=item.reminded_at, closed_at=item.closed_at,
         follows=int(item.follows) if item.follows is not None else None,
         sla=sla_from_document(item.sla) if item.sla else None, sms_updates=bool(item.sms_updates),
+        sender_verified=item.sender_verified is not False,
     )
 
 

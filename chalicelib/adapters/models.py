@@ -135,6 +135,7 @@ class TicketItem(Model):
     closed_at = UTCDateTimeAttribute(null=True)
     follows = NumberAttribute(null=True)
     sms_updates = BooleanAttribute(null=True)  # missing on tickets written before it existed: False
+    sender_verified = BooleanAttribute(null=True)  # missing on tickets written before it existed: True
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()

@@ -60,7 +60,8 @@ def agent_ticket_summary(t: Ticket) -> dict:
             "agent_priority": t.agent_priority.value if t.agent_priority else None, "group": t.group,
             "assignee": _actor(t.assignee) if t.assignee else None, "follows": t.follows,
             "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone},
-            "sla": sla(t.sla) if t.sla else None, "sla_tier": t.sla.tier if t.sla else None}
+            "sla": sla(t.sla) if t.sla else None, "sla_tier": t.sla.tier if t.sla else None,
+            "sender_verified": t.sender_verified}
 
 
 def sla(s: Sla) -> dict:

@@ -1,7 +1,7 @@
 """Inbound mail, read without any AWS: parsing, loop detection, threading clues and the visible reply.
 
 A mail becomes part of a ticket only by proof the sender was written to by us: the signed reply address
-of that ticket, or a Message-ID of our own in In-Reply-To/References. Even then the service attaches it
+of that ticket, or a signed Message-ID of our own in In-Reply-To/References. Even then the service attaches it
 only if the sender is the ticket's customer. A ticket number in the subject proves nothing and is ignored.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
-from chalicelib.domain import identity, links
+from chalicelib.domain import identity, links, mail_auth
 from chalicelib.domain.attachments import sanitize_filename
 from chalicelib.domain.tickets import Language
 
@@ -61,6 +61,12 @@ class InboundMail:
     recipients: tuple[str, ...]  # To, Cc and Delivered-To addresses (where a reply token can be)
     parts: tuple[MailPart, ...]
     automated: str | None      # why this mail must not create tickets or replies, if so
+    verdicts: mail_auth.Verdicts = mail_auth.Verdicts()  # what SES said about it (nothing: nothing proven)
+
+    @property
+    def sender_authenticated(self) -> bool:
+        """SES proved the From domain (domain/mail_auth.py) and did not judge the mail spam."""
+        return self.verdicts.authenticates(self.sender) and not self.verdicts.spam_suspect
 
     @property
     def visible_text(self) -> str:
@@ -84,7 +90,8 @@ def parse(raw: bytes) -> InboundMail:
         sender=sender.strip(), sender_name=name.strip(), subject=" ".join(_header(message, "Subject").split()),
         text=text, references=tuple(_ids(_header(message, "In-Reply-To")) + _ids(_header(message, "References"))),
         recipients=tuple(a for _, a in getaddresses([_header(message, h) for h in ("To", "Cc", "Delivered-To")]) if a),
-        parts=tuple(parts), automated=automated_reason(message, sender))
+        parts=tuple(parts), automated=automated_reason(message, sender),
+        verdicts=mail_auth.read_verdicts(list(message.raw_items())))
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -100,7 +107,14 @@ def _ids(value: str) -> list[str]:
 
 
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
-_DAEMONS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|bounces?)([+@]|$)", re.I)
+_DAEMONS = re.compile(r"^(mailer-daemon|mailer|postmaster|no-?reply|bounces?)([+@]|$)", re.I)
+# The subjects responders write (Outlook's "Automatic reply:" and its older "Out of Office AutoReply:", Gmail's
+# and others' "Out of office"), also in Persian and Hebrew. Anchored at the start, so that a person's subject
+# about an out-of-office setting is still a person's mail.
+_AUTO_SUBJECT = re.compile(
+    r"^(automatic reply|auto[- ]?reply|out of (the )?office( auto ?reply)?|autoreply|"
+    r"پاسخ خودکار|پاسخ خودكار|خارج از دفتر|خارج از محل کار|"
+    r"תשובה אוטומטית|מענה אוטומטי|מחוץ למשרד|לא במשרד)\s*(:|$)", re.I)
 
 
 def automated_reason(message: EmailMessage, sender: str) -> str | None:
@@ -111,6 +125,8 @@ def automated_reason(message: EmailMessage, sender: str) -> str | None:
         return "precedence"
     if any(message.get(h) for h in ("X-Autoreply", "X-Autorespond")):
         return "auto_reply"
+    if message.get("X-Auto-Response-Suppress"):  # Exchange/Outlook mark their own automatic mail with it
+        return "auto_response_suppress"
     if message.get_content_type() == "multipart/report" or message.get("X-Failed-Recipients"):
         return "bounce"
     if "Return-Path" in message and _header(message, "Return-Path").strip() in ("<>", ""):
@@ -119,6 +135,8 @@ def automated_reason(message: EmailMessage, sender: str) -> str | None:
         return "null_sender"
     if message.get("List-Id") or message.get("List-Unsubscribe"):
         return "mailing_list"
+    if _AUTO_SUBJECT.match(_BIDI.sub("", " ".join(_header(message, "Subject").split()))):
+        return "auto_reply_subject"
     return None
 
 
@@ -286,11 +304,24 @@ def ticket_of_reply_address(recipients: tuple[str, ...], mailbox: str, secret: b
     return None
 
 
-def ticket_of_references(references: tuple[str, ...], domain: str) -> int | None:
-    """The ticket whose mail (by our Message-IDs) this mail answers; the newest reference wins."""
-    pattern = re.compile(rf"^ticket-(\d{{1,12}})(?:-[0-9a-f]{{32}})?@{re.escape(domain.lower())}$")
+THREAD = "thread"  # the `unique` part of a ticket's root Message-ID, which every mail of it refers to
+
+
+def our_message_id(secret: bytes, number: int, unique: str) -> str:
+    """The local part of a Message-ID of ours for ticket `number`: ticket-<number>-<unique>.<signature>, where
+    `unique` names the mail (an event id, or THREAD for the ticket's root) and the signature is an HMAC of the
+    link secret over both (domain/links.py). Only an id with the right signature threads a mail."""
+    return f"ticket-{number}-{unique}.{links.message_signature(secret, number, unique)}"
+
+
+def ticket_of_references(references: tuple[str, ...], domain: str, secret: bytes) -> int | None:
+    """The ticket whose mail (by our signed Message-IDs) this mail answers; the newest reference wins. An id
+    without its signature, with a wrong one, or at another domain names nothing: anyone can write
+    In-Reply-To: <ticket-<number>@our domain>, nobody without the secret can sign it."""
+    pattern = re.compile(rf"^ticket-(\d{{1,12}})-([0-9a-z-]{{1,80}})\.([0-9a-f]{{32}})@{re.escape(domain.lower())}$")
     for reference in reversed(references):
-        if found := pattern.match(reference.lower()):
+        found = pattern.match(reference.lower())
+        if found and links.message_signature_matches(secret, int(found[1]), found[2], found[3]):
             return int(found[1])
     return None
 

@@ -88,6 +88,7 @@ class EventType(StrEnum):
     SLA_WARNING = "ticket.sla_warning"    # a target is near (default 80 % of it used)
     SLA_BREACHED = "ticket.sla_breached"  # a target was missed: escalated
     SMS_UPDATES_CHANGED = "ticket.sms_updates_changed"  # the customer turned texts on agent replies on or off
+    MAIL_UNDELIVERABLE = "ticket.mail_undeliverable"  # a mail to the customer failed every try (internal)
 
 
 class TimerStage(StrEnum):
@@ -237,6 +238,7 @@ class Ticket:
     follows: int | None = None           # the earlier ticket this one continues (after its reply window)
     sla: Sla | None = None               # service-level clocks; None for tickets opened without a policy
     sms_updates: bool = False            # the customer wants an SMS when an agent replies (needs customer.phone)
+    sender_verified: bool = True         # False: opened by a mail whose sender SES did not prove (or spam)
 
     @property
     def is_active(self) -> bool:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from chalicelib.domain import alerts, links, mail
 from chalicelib.domain.alerts import Alert, Channel
-from chalicelib.domain.inbound import reply_address
+from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.tickets import EventType, Priority, Visibility
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, CatalogRepository, Mailer, SecretSource, SmsQuota, SmsSender,
@@ -71,10 +71,16 @@ def deliver(alert: Alert, doc: dict, *, mailer: Mailer, sms: SmsSender, quota: S
     to_customer = alert.recipient == ticket["customer"]["email"]
     if to_customer:
         content = replace(content, reply_to=reply_address(mailbox, number, secrets.link_secret()))
-    # The customer's mail threads with their other mail of the ticket; agents' alerts thread apart.
-    thread = f"ticket-{number}" if to_customer else f"ticket-{number}-agents"
+    # The customer's mail threads with their other mail of the ticket (signed ids: an answer to it threads into
+    # the ticket, a made-up id does not); agents' alerts thread apart.
     recipient_tag = hashlib.sha256(alert.recipient.encode()).hexdigest()[:12]
-    mailer.send(content, message_id=f"ticket-{number}-{doc['event_id']}-{recipient_tag}", thread_id=thread)
+    if to_customer:
+        secret = secrets.link_secret()
+        message_id = our_message_id(secret, number, f"{doc['event_id']}-{recipient_tag}")
+        thread = our_message_id(secret, number, THREAD)
+    else:
+        message_id, thread = f"ticket-{number}-{doc['event_id']}-{recipient_tag}", f"ticket-{number}-agents"
+    mailer.send(content, message_id=message_id, thread_id=thread)
     return True
 
 

@@ -2,8 +2,12 @@
 
 Runs behind the inbound-mail queue (events/inbound.py). A mail joins a ticket only with proof that we
 wrote to the sender about it (our signed reply address, or one of our Message-IDs in In-Reply-To /
-References) and only if the sender is that ticket's customer; anyone else's mail opens a ticket of its
-own and never lands in another person's conversation. A ticket number in the subject is no proof.
+References, signed: domain/inbound.py), only if the sender is that ticket's customer, and only if SES proved
+the sender's address (its SPF/DKIM/DMARC verdicts, domain/mail_auth.py) and did not judge the mail spam;
+anyone else's mail opens a ticket of its own and never lands in another person's conversation. A mail whose
+sender is not proven opens a new ticket flagged `sender_verified=False`, whatever address or ids it names.
+A ticket number in the subject is no proof. SES's virus verdict FAIL: the mail is copied under quarantine/
+and nothing else happens. Machine mail and mail from the desk's own domain (or a subdomain) are ignored.
 
 A person's mail that cannot become a ticket (open-ticket limit, no department, a text the form would refuse)
 keeps nothing but the raw mail: the files it brought are deleted, and the sender gets one answer saying why,
@@ -37,6 +41,7 @@ class Outcome(StrEnum):
     REPLIED = "replied"   # added to the sender's ticket
     CREATED = "created"   # a new ticket
     IGNORED = "ignored"   # written by a machine: no ticket, no reply (mail loops)
+    QUARANTINED = "quarantined"  # SES's virus verdict FAIL: copied under quarantine/, no ticket, no reply
     REFUSED = "refused"   # a person's mail that cannot become a ticket (open limit, no address, no department)
 
 
@@ -69,12 +74,22 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
     Raises inbound.UnreadableMail for bytes that are no mail, DeliveryFailed if a refusal's answer could
     not be sent (then nothing of the mail is kept but the raw mail: acting on it again is safe)."""
     mail = inbound.parse(raw)
+    if mail.verdicts.infected:  # SES found a virus: kept apart for a person, nothing opened, nobody answered
+        files.put_document(quarantine_key(key), raw, "message/rfc822")
+        return Intake(Outcome.QUARANTINED, reason="virus")
     if mail.automated:
         return Intake(Outcome.IGNORED, reason=mail.automated)
     if _is_ours(mail.sender, desk):
         return Intake(Outcome.IGNORED, reason="own_mail")  # our own mail come back: answering it would loop
-    threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secrets.link_secret())
-                or inbound.ticket_of_references(mail.references, desk.domain))
+    # Proof that the From address is the sender's (SES's verdicts, domain/mail_auth.py; not spam). Without it
+    # the mail joins no ticket, whatever it names: it opens a ticket of its own, flagged unverified.
+    # (Tickets it opens are also unconfirmed while this is False: `confirmed=sender_authenticated`.)
+    sender_authenticated = mail.sender_authenticated
+    threaded = None
+    if sender_authenticated:
+        secret = secrets.link_secret()
+        threaded = (inbound.ticket_of_reply_address(mail.recipients, desk.mailbox, secret)
+                    or inbound.ticket_of_references(mail.references, desk.domain, secret))
     language = inbound.guess_language(f"{mail.subject}\n{mail.text}")
     kept, not_kept = store_parts(files, limits, mail.parts, key=key)
     original = Attachment(id=new_id(), filename=ORIGINAL_NAME, content_type="message/rfc822", size=len(raw),
@@ -112,7 +127,7 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
             category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
             customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
             follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
-            stored_attachments=tuple(attachments))
+            stored_attachments=tuple(attachments), sender_verified=sender_authenticated)
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)
     except Invalid as exc:
@@ -176,10 +191,18 @@ def _content_type(part: inbound.MailPart) -> str:
     return mimetypes.guess_type(part.filename)[0] or part.content_type
 
 
+QUARANTINE_PREFIX = "quarantine/"
+
+
+def quarantine_key(key: str) -> str:
+    """Where a mail with a virus is copied: outside inbound/ (nothing announces or links it there)."""
+    return QUARANTINE_PREFIX + key.rpartition("/")[2]
+
+
 def _is_ours(sender: str, desk: MailDesk) -> bool:
-    local, _, domain = sender.casefold().partition("@")
-    own_local = desk.mailbox.casefold().partition("@")[0]
-    return domain == desk.domain and local.partition("+")[0] == own_local
+    """Mail from the desk's own domain or any subdomain of it (our mailbox, our senders, our systems)."""
+    domain = sender.casefold().rpartition("@")[2].rstrip(".")
+    return domain == desk.domain or domain.endswith("." + desk.domain)
 
 
 def _placement(departments: list[Department], desk: MailDesk) -> tuple[str, str] | None:

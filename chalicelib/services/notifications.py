@@ -1,6 +1,7 @@
 """Mail to the customer for the events that concern them. Runs behind the notifications queue.
 
-The event document carries the ticket snapshot (chalicelib/domain/events.py), so nothing is read back.
+The event document carries the ticket snapshot (chalicelib/domain/events.py), so sending reads nothing back;
+only a mail that failed every try reads the ticket, to say so on its timeline (`mail_undeliverable`).
 Idempotency (one mail per event even when SQS delivers twice) is the caller's: see events/notifications.py.
 """
 from __future__ import annotations
@@ -8,31 +9,24 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chalicelib.domain import links, mail
-from chalicelib.domain.automation import NO_REPLY
-from chalicelib.domain.inbound import reply_address
+from chalicelib.domain.automation import NO_REPLY, SYSTEM
+from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.ratings import Rating
-from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
-from chalicelib.services.ports import Mailer, SecretSource
+from chalicelib.domain.tickets import AuthorKind, EventType, Language, TicketEvent, Visibility, new_id
+from chalicelib.services.ports import Clock, Mailer, SecretSource, TicketRepository, VersionConflict
 
 
 def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
     """The customer mail an event calls for, or None."""
-    if doc["visibility"] != Visibility.PUBLIC:
+    template = mail_kind(doc)
+    if template is None:
         return None
     ticket = doc["ticket"]
     number = ticket["number"]
-    if doc["type"] == EventType.TICKET_CREATED:
-        template, extra = "received", {}
-    elif doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
-        template = "agent_replied"
+    extra = {}
+    if template == "agent_replied":
         extra = {"agent": doc["message"]["author"]["name"], "quote": doc["message"]["text"],
                  "rating_links": _rating_links(secrets, site_url, number, doc["message"]["id"])}
-    elif doc["type"] == EventType.REMINDED:
-        template, extra = "reminder", {}
-    elif _closed_for_silence(doc):
-        template, extra = "closed_no_reply", {}
-    else:
-        return None
     key = links.derive_key(secrets.link_secret(), number, ticket["link_salt"])
     return mail.render(template, Language(ticket["language"]), to=ticket["customer"]["email"],
                        link=links.ticket_link(site_url, number, key), number=number, subject=ticket["subject"],
@@ -56,7 +50,49 @@ def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_ur
     if content is None:
         return False
     content = replace(content, reply_to=reply_address(mailbox, doc["ticket_number"], secrets.link_secret()))
-    # Stable ids let mail clients thread every mail of a ticket together.
-    mailer.send(content, message_id=f"ticket-{doc['ticket_number']}-{doc['event_id']}",
-                thread_id=f"ticket-{doc['ticket_number']}")
+    # Stable ids let mail clients thread every mail of a ticket together; signed, so that only a real answer
+    # to one of them threads into the ticket (domain/inbound.py `ticket_of_references`).
+    number, secret = doc["ticket_number"], secrets.link_secret()
+    mailer.send(content, message_id=our_message_id(secret, number, doc["event_id"]),
+                thread_id=our_message_id(secret, number, THREAD))
     return True
+
+
+SAVE_ATTEMPTS = 3
+UNDELIVERABLE_ERROR_MAX = 300
+
+
+def mail_undeliverable(doc: dict, *, tickets: TicketRepository, clock: Clock, error: str) -> bool:
+    """The customer mail of event `doc` was not taken on any try: the ticket's timeline says so in an internal,
+    system event (data: the event whose mail failed, which mail, the provider's answer). Written once per event,
+    however often this runs (a redelivery finds it in the timeline); a ticket that is gone gets nothing.
+    True if it was written now."""
+    number = int(doc["ticket_number"])
+    for _ in range(SAVE_ATTEMPTS):
+        before = tickets.get(number)
+        if before is None or any(e.type == EventType.MAIL_UNDELIVERABLE and e.data.get("event") == doc["event_id"]
+                                 for e in tickets.timeline(number)):
+            return False
+        event = TicketEvent(id=new_id(), ticket_number=number, type=EventType.MAIL_UNDELIVERABLE,
+                            occurred_at=clock.now(), actor=SYSTEM, visibility=Visibility.INTERNAL,
+                            data={"event": doc["event_id"], "mail": mail_kind(doc) or "",
+                                  "to": doc["ticket"]["customer"]["email"], "error": error[:UNDELIVERABLE_ERROR_MAX]})
+        try:
+            tickets.save(before, replace(before, version=before.version + 1), [event])
+            return True
+        except VersionConflict:
+            continue
+    raise VersionConflict(f"ticket {number} kept changing")
+
+
+def mail_kind(doc: dict) -> str | None:
+    """Which customer mail an event calls for (received, agent_replied, reminder, closed_no_reply), or None."""
+    if doc["visibility"] != Visibility.PUBLIC:
+        return None
+    if doc["type"] == EventType.TICKET_CREATED:
+        return "received"
+    if doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
+        return "agent_replied"
+    if doc["type"] == EventType.REMINDED:
+        return "reminder"
+    return "closed_no_reply" if _closed_for_silence(doc) else None

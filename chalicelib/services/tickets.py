@@ -46,10 +46,12 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 customer_email: str,
                 attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
                 follows_proof: CustomerAccess = CustomerAccess(),
-                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False) -> OpenedTicket:
+                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False,
+                sender_verified: bool = True) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
     its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
-    `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give."""
+    `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
+    `sender_verified`: False for a mail whose sender the receiving service did not prove (agents see a flag)."""
     # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
     problems: dict[str, str] = {}
 
@@ -83,7 +85,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=sla, sms_updates=sms_updates)
+                    follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified)
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,

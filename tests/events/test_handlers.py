@@ -133,3 +133,40 @@ def test_a_message_that_is_not_an_event_fails_alone(client):
     event = sqs_event(["not json", json.dumps(docs[0])])
     payload = client.lambda_.invoke("send_notifications", event).payload
     assert payload == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+
+
+def test_a_customer_mail_refused_on_every_try_ends_in_the_timeline_once_and_goes_to_the_dlq(client, aws_stack,
+                                                                                            monkeypatch):
+    from chalicelib.domain.events import to_document
+    from chalicelib.domain.tickets import EventType
+    from chalicelib.events.notifications import MAX_RECEIVES
+    from chalicelib.services import tickets as service
+
+    email = f"c-{uuid.uuid4().hex[:8]}@example.com"
+    opened = service.open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+                                 files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(),
+                                 limits=bootstrap.limits(), site_url="http://x/",
+                                 **form(customer_email=email, department="support", category="technical"))
+    ticket = bootstrap.tickets().get(opened.number)
+    [created] = [json.dumps(to_document(e, ticket)) for e in bootstrap.tickets().timeline(opened.number)
+                 if e.type == EventType.TICKET_CREATED]
+    monkeypatch.setattr(bootstrap.mailer(), "sender", "unverified@nowhere.example")  # SES refuses every try
+
+    def undeliverable():
+        return [e for e in bootstrap.tickets().timeline(opened.number) if e.type == EventType.MAIL_UNDELIVERABLE]
+
+    def attempt(receive_count: int) -> dict:
+        event = sqs_event([created])
+        event["Records"][0]["attributes"] = {"ApproximateReceiveCount": str(receive_count)}
+        return client.lambda_.invoke("send_notifications", event).payload
+
+    for count in range(1, MAX_RECEIVES):  # SQS retries: nothing said yet, the record fails each time
+        with pytest.raises(Exception, match="All records failed"):
+            attempt(count)
+        assert undeliverable() == []
+    for _ in range(2):  # the last try, and a redelivery of it: said once; the record fails (to the DLQ)
+        with pytest.raises(Exception, match="All records failed"):
+            attempt(MAX_RECEIVES)
+    [said] = undeliverable()
+    assert said.data["mail"] == "received" and said.data["to"] == email and said.visibility.value == "internal"
+    assert mails_to(aws_stack, email) == []

@@ -140,3 +140,17 @@ def test_a_refused_mail_whose_answer_fails_is_retried_and_answered_once_leaving_
     assert all(f"[#{n}] Request" in answer.text for n in numbers)
     assert sorted(t.number for t in tickets_of(sender)) == numbers  # no ticket opened
     assert not in_bucket(aws_stack, pdf) and in_bucket(aws_stack, key)  # the file gone, the raw mail kept
+
+
+def test_a_mail_with_a_virus_is_copied_to_quarantine_and_opens_nothing(client, aws_stack):
+    sender = f"dana-{uuid.uuid4().hex[:8]}@example.org"
+    raw = with_sender(fixture("new_multipart_en.eml", fail=("virus",)), b"Dana@Example.org", sender)
+    key = stored_mail(aws_stack, raw)
+
+    result = client.lambda_.invoke("receive_mail", sqs_event([notification(key)]))
+
+    assert result.payload == {"batchItemFailures": []}
+    assert tickets_of(sender) == []
+    quarantined = boto3.client("s3").get_object(Bucket=aws_stack["ATTACHMENTS_BUCKET"],
+                                                Key=f"quarantine/{key.rpartition('/')[2]}")
+    assert quarantined["Body"].read() == raw

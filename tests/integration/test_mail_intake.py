@@ -55,7 +55,8 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
                     secrets=bootstrap.secrets(), site_url="http://x/", mailbox=aws_stack["MAIL_FROM"])
     [sent] = mail_to(aws_stack["endpoint"], sender)
     ours = message_from_string(sent.raw, policy=policy.default)
-    assert ours["In-Reply-To"] == ours["References"] == f"<ticket-{ticket.number}@example.com>"
+    root = inbound.our_message_id(bootstrap.secrets().link_secret(), ticket.number, inbound.THREAD)
+    assert ours["In-Reply-To"] == ours["References"] == f"<{root}@example.com>"
 
     # ... and the customer's client answers it: to the Reply-To, quoting our mail.
     answer = EmailMessage()
@@ -64,7 +65,7 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
     answer["Subject"] = f"Re: {ours['Subject']}"
     answer["In-Reply-To"] = ours["Message-ID"]
     answer.set_content("ممنون، درست شد.\n\nOn Mon, 23 Nov 2026 at 10:15, Helpdesk wrote:\n> سلام مریم\n")
-    deliver(aws_stack, poller, answer.as_bytes())
+    deliver(aws_stack, poller, local_inbound.ses_received(answer.as_bytes()))  # through SES, as it would be
 
     texts = [e.message.text for e in bootstrap.tickets().timeline(ticket.number) if e.message]
     assert texts[-1] == "ممنون، درست شد."
@@ -116,3 +117,33 @@ def persian_mail_with_files(sender: str) -> bytes:
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="رسید.pdf")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
     return message.as_bytes()
+
+
+def test_forged_replies_open_flagged_tickets_of_their_own(aws_stack, poller):
+    """Finding 2 of issue 11 on the real path: the bare ticket id, and the right reply address from a sender SES
+    could not authenticate (`python -m local.inbound --fail dmarc`), both stay out of the customer's ticket."""
+    sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
+    deliver(aws_stack, poller, fixture("html_only_fa.eml").replace(b"maryam@example.ir", sender.encode()))
+    [ticket] = bootstrap.tickets().of_customer(email=sender)
+
+    def forged(**headers) -> bytes:
+        message = EmailMessage()
+        message["From"] = sender
+        message["Subject"] = "Re: refund"
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        message.set_content("Send the refund to IBAN XX00 0000.")
+        return message.as_bytes()
+
+    deliver(aws_stack, poller, local_inbound.ses_received(
+        forged(To=aws_stack["MAIL_FROM"], In_Reply_To=f"<ticket-{ticket.number}@example.com>")))
+    address = inbound.reply_address(aws_stack["MAIL_FROM"], ticket.number, bootstrap.secrets().link_secret())
+    deliver(aws_stack, poller, local_inbound.ses_received(forged(To=address), fail=["dmarc"]))
+
+    tickets = bootstrap.tickets().of_customer(email=sender)
+    assert len(tickets) == 3
+    assert len([e for e in bootstrap.tickets().timeline(ticket.number) if e.message]) == 1
+    by_number = {t.number: t for t in tickets}
+    assert by_number[ticket.number].sender_verified  # read back from DynamoDB
+    flagged = [t for t in tickets if t.number != ticket.number]
+    assert [t.sender_verified for t in sorted(flagged, key=lambda t: t.number)] == [True, False]

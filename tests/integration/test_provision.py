@@ -108,6 +108,9 @@ def test_notifications_queue_dead_letters_after_five_receives(stack):
                                                  AttributeNames=["RedrivePolicy", "VisibilityTimeout"])["Attributes"]
     assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5
     assert int(attributes["VisibilityTimeout"]) >= 6 * 60
+    # The worker writes "could not be sent" on the ticket on what it takes for the last try: the same number.
+    from chalicelib.events.notifications import MAX_RECEIVES
+    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == MAX_RECEIVES
 
 
 def test_an_agent_signs_in_with_user_password_auth(stack):

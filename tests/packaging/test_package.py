@@ -280,6 +280,8 @@ def test_mail_intake_reads_its_queue_and_only_inbound_mail_and_writes_and_delete
           for r in as_list(s["Resource"])}
     assert s3 == {("s3:GetObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"})),
                   ("s3:PutObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/attachments/*"})),
+                  # a copy of a mail SES found a virus in (issue 11), never read back
+                  ("s3:PutObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/quarantine/*"})),
                   # the files of a mail that became no ticket (the raw mail under inbound/ is never deleted)
                   ("s3:DeleteObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/attachments/*"})),
                   ("s3:ListBucket", json.dumps({"Fn::GetAtt": ["AttachmentsBucket", "Arn"]}))}
@@ -300,3 +302,13 @@ def test_ses_stores_received_mail_where_the_bucket_announces_it(template):
     bucket_policy = template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     [ses] = [s for s in bucket_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
     assert ses["Action"] == "s3:PutObject" and ses["Resource"] == {"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"}
+
+
+def test_the_notifications_worker_writes_only_ticket_partitions(template):
+    """Issue 11: the notifications worker notes an undeliverable mail on its ticket (T#<n> only)."""
+    granted = grants(role_of(template, "SendNotifications"))
+    table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
+    for action in ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"):
+        on_table = [(r, c) for r, c in granted[action] if r == table]
+        assert on_table == [(table, {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["T#*"]}})], action
+    assert "dynamodb:UpdateItem" not in {a for a, found in granted.items() if any(r == table for r, _ in found)}

@@ -6,17 +6,27 @@ import pytest
 
 from chalicelib.domain import inbound, links
 from chalicelib.domain.tickets import Language
+from local.inbound import ses_received
 
 MAIL = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 SECRET = b"test-secret-of-enough-length-for-hmac"
 MAILBOX = "helpdesk@example.com"
 
 
-def fixture(name: str, number: int = 1001, secret: bytes = SECRET) -> bytes:
-    """A fixture with its placeholders filled: the ticket it answers and that ticket's reply signature."""
+EVENT = "0123456789abcdef0123456789abcdef"  # the event whose mail a fixture answers
+
+
+def fixture(name: str, number: int = 1001, secret: bytes = SECRET, *, fail: tuple[str, ...] = (),
+            dmarc_record: bool = True, stamped: bool = True) -> bytes:
+    """A fixture with its placeholders filled (the ticket it answers, that ticket's reply signature and our signed
+    Message-IDs), received the way SES stores it: its verdicts on top, all PASS but those in `fail`
+    (local/inbound.py `ses_received`, what `python -m local.inbound` stamps). `stamped=False`: the file as is."""
     raw = (MAIL / name).read_bytes()
-    return raw.replace(b"__TICKET__", str(number).encode()).replace(
-        b"__SIG__", links.reply_signature(secret, number).encode())
+    raw = raw.replace(b"__TICKET__", str(number).encode()).replace(
+        b"__SIG__", links.reply_signature(secret, number).encode()).replace(
+        b"__MSGID__", inbound.our_message_id(secret, number, EVENT).encode()).replace(
+        b"__THREAD__", inbound.our_message_id(secret, number, inbound.THREAD).encode())
+    return ses_received(raw, fail=fail, dmarc_record=dmarc_record) if stamped else raw
 
 
 def test_multipart_mail_gives_its_plain_text_sender_and_attachment():
@@ -45,7 +55,7 @@ def test_persian_gmail_reply_loses_the_quoted_history_and_keeps_our_references()
     mail = inbound.parse(fixture("reply_fa_quoted.eml", number=1042))
     assert mail.visible_text == "باشه، الان دوباره امتحان کردم و درست شد. ممنون از راهنمایی."
     assert "> سلام" in mail.text  # the full original stays (and the raw mail is kept)
-    assert inbound.ticket_of_references(mail.references, "example.com") == 1042
+    assert inbound.ticket_of_references(mail.references, "example.com", SECRET) == 1042
 
 
 def test_hebrew_in_iso_8859_8_i_decodes_body_and_rfc2047_headers():
@@ -135,12 +145,35 @@ def test_forged_or_foreign_reply_addresses_name_no_ticket(recipient):
     assert inbound.ticket_of_reply_address((address,), MAILBOX, SECRET) is None
 
 
-def test_only_our_own_message_ids_thread():
-    event = "0123456789abcdef0123456789abcdef"
-    assert inbound.ticket_of_references((f"ticket-7-{event}@example.com",), "example.com") == 7
-    assert inbound.ticket_of_references(("x@gmail.com", "ticket-7@example.com"), "example.com") == 7
-    assert inbound.ticket_of_references(("ticket-7@evil.example",), "example.com") is None
-    assert inbound.ticket_of_references(("ticket-7-nothex@example.com",), "example.com") is None
+def test_only_our_own_signed_message_ids_thread():
+    ours = inbound.our_message_id(SECRET, 7, EVENT)
+    assert ours.startswith(f"ticket-7-{EVENT}.")
+    assert inbound.ticket_of_references((f"{ours}@example.com",), "example.com", SECRET) == 7
+    assert inbound.ticket_of_references((f"{ours.upper()}@EXAMPLE.COM",), "example.com", SECRET) == 7
+    root = inbound.our_message_id(SECRET, 7, inbound.THREAD)
+    assert inbound.ticket_of_references(("x@gmail.com", f"{root}@example.com"), "example.com", SECRET) == 7
+    # The newest reference that is ours wins; foreign ones around it change nothing.
+    other = inbound.our_message_id(SECRET, 9, EVENT)
+    assert inbound.ticket_of_references((f"{ours}@example.com", f"{other}@example.com", "y@x"), "example.com",
+                                        SECRET) == 9
+
+
+@pytest.mark.parametrize("reference", [
+    "ticket-7@example.com",                                     # the id without its random part (finding 2)
+    f"ticket-7-{EVENT}@example.com",                            # the old unsigned form
+    f"ticket-7-{EVENT}.{'0' * 32}@example.com",                 # a made-up signature
+    "ticket-7-thread.{sig8}@example.com",                       # a signature of ticket 8 on ticket 7
+    "ticket-7-{event2}.{sig7}@example.com",                     # a signature of another mail of the ticket
+    "{ours}@evil.example",                                      # our id at someone else's domain
+    "{ours_other_secret}@example.com",                          # signed with another secret
+    "ticket-7-nothex@example.com",
+])
+def test_forged_or_guessed_message_ids_name_no_ticket(reference):
+    reference = reference.format(
+        sig8=links.message_signature(SECRET, 8, inbound.THREAD), sig7=links.message_signature(SECRET, 7, EVENT),
+        event2="f" * 32, ours=inbound.our_message_id(SECRET, 7, EVENT),
+        ours_other_secret=inbound.our_message_id(b"another-desks-secret", 7, EVENT))
+    assert inbound.ticket_of_references((reference,), "example.com", SECRET) is None
 
 
 @pytest.mark.parametrize("text, visible", [
@@ -191,3 +224,49 @@ def test_machines_and_broken_addresses_are_never_answered(name):
     assert not inbound.answerable(inbound.parse(fixture(name)), "example.com")
     broken = fixture("new_multipart_en.eml").replace(b"<Dana@Example.org>", b"<dana at example>")
     assert not inbound.answerable(inbound.parse(broken), "example.com")
+
+
+def _mail(sender: str = "dana@example.org", subject: str = "Printer", **headers) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content("I am away until Sunday.")
+    raw = message.as_bytes()
+    assert inbound.parse(raw).subject == " ".join(subject.split())  # the header survived the round trip
+    return raw
+
+
+@pytest.mark.parametrize("sender, subject, headers, reason", [
+    # Machines that say so only in one header, one subject or one address (issue 11): no ticket, no answer.
+    ("dana@example.org", "Re: Printer", {"X_Auto_Response_Suppress": "All"}, "auto_response_suppress"),
+    ("dana@example.org", "Re: Printer", {"X_Auto_Response_Suppress": "DR, OOF, AutoReply"}, "auto_response_suppress"),
+    ("dana@example.org", "Re: Printer", {"X_Autoreply": "yes"}, "auto_reply"),
+    ("dana@example.org", "Re: Printer", {"X_Autorespond": "yes"}, "auto_reply"),
+    ("dana@example.org", "Automatic reply: Re: Printer", {}, "auto_reply_subject"),
+    ("dana@example.org", "AUTOMATIC REPLY: Printer", {}, "auto_reply_subject"),
+    ("dana@example.org", "Out of Office: Printer", {}, "auto_reply_subject"),
+    ("dana@example.org", "Out of office", {}, "auto_reply_subject"),
+    ("dana@example.org", "Out of Office AutoReply: Printer", {}, "auto_reply_subject"),
+    ("maryam@example.ir", "پاسخ خودکار: پرینتر", {}, "auto_reply_subject"),          # Outlook, Persian
+    ("maryam@example.ir", "\u200fپاسخ خودکار: پرینتر", {}, "auto_reply_subject"),     # behind an RLM
+    ("maryam@example.ir", "خارج از دفتر", {}, "auto_reply_subject"),
+    ("yossi@example.co.il", "תשובה אוטומטית: מדפסת", {}, "auto_reply_subject"),      # Outlook, Hebrew
+    ("yossi@example.co.il", "מחוץ למשרד", {}, "auto_reply_subject"),
+    ("dana@example.org", "Printer", {"Return_Path": "<>"}, "null_sender"),
+    ("mailer@example.org", "Printer", {}, "null_sender"),
+    ("MAILER-DAEMON@example.org", "Undelivered Mail Returned to Sender", {}, "null_sender"),
+    ("postmaster@example.org", "Delivery Status Notification", {}, "null_sender"),
+    # ... and people writing about those things are still people.
+    ("dana@example.org", "My out of office reply does not turn off", {}, None),
+    ("dana@example.org", "Re: automatic replies in Outlook", {}, None),
+    ("maryam@example.ir", "پاسخ خودکار ایمیل من کار نمی‌کند", {}, None),
+    ("yossi@example.co.il", "איך מפעילים תשובה אוטומטית?", {}, None),
+    ("mailer.jones@example.org", "Printer", {}, None),
+    ("dana@mailer.example.org", "Printer", {}, None),
+    ("dana@example.org", "Printer", {"Return_Path": "<dana@example.org>"}, None),
+])
+def test_machine_mail_table(sender, subject, headers, reason):
+    assert inbound.parse(_mail(sender, subject, **headers)).automated == reason

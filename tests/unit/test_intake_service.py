@@ -19,7 +19,8 @@ from chalicelib.services.ports import DeliveryFailed
 from tests.fakes import (
     PDF, PNG, FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
 )
-from tests.unit.test_inbound_mail import fixture
+from local.inbound import ses_received
+from tests.unit.test_inbound_mail import EVENT, SECRET, fixture
 
 DESK = intake.MailDesk(mailbox="helpdesk@example.com", site_url="https://help.example/customer/")
 LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
@@ -236,7 +237,7 @@ def test_a_reply_too_long_to_keep_is_refused_not_retried_forever(ports):
     message["To"] = intake.inbound.reply_address(DESK.mailbox, number, FakeSecrets().link_secret())
     message["Subject"] = "long"
     message.set_content("x" * 30_000)
-    assert receive(ports, message.as_bytes()) == intake.Intake(intake.Outcome.REFUSED, number, "text:too_long",
+    assert receive(ports, ses_received(message.as_bytes())) == intake.Intake(intake.Outcome.REFUSED, number, "text:too_long",
                                                                answered=True)
     assert len(messages(ports, number)) == 1
     [(answer, _, _)] = ports["mailer"].sent  # told why, naming the ticket the reply was for
@@ -244,7 +245,8 @@ def test_a_reply_too_long_to_keep_is_refused_not_retried_forever(ports):
     assert "your message is longer than we can take" in answer.text and answer.auto_submitted == "auto-replied"
 
 
-@pytest.mark.parametrize("sender", ["helpdesk@example.com", "HelpDesk+t1001.0123456789abcdef@Example.com"])
+@pytest.mark.parametrize("sender", ["helpdesk@example.com", "HelpDesk+t1001.0123456789abcdef@Example.com",
+                                    "sales@example.com", "agent.one@Example.com", "alerts@mail.example.com"])
 def test_our_own_mail_coming_back_is_ignored(ports, sender):
     message = EmailMessage()
     message["From"] = sender
@@ -390,3 +392,124 @@ def test_a_refusal_of_a_mail_without_message_id_still_says_it_is_an_auto_reply(p
     sent = build_mime(answer, sender=DESK.mailbox, message_id=message_id, thread_id=thread_id, domain=DESK.domain)
     assert sent["Auto-Submitted"] == "auto-replied" and "In-Reply-To" not in sent and "References" not in sent
     assert "You already have 2 open tickets" in answer.text and stored_attachments(ports) == []
+
+
+# ---------------------------------------------------------------- proof (issue 11, finding 2)
+
+def reply_from(sender: str, body: str = "Please send the refund to my new account.", **headers) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "helpdesk@example.com"
+    message["Subject"] = "Re: Your ticket"
+    for name, value in headers.items():
+        del message[name.replace("_", "-")]
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("headers", [
+    {"In_Reply_To": "<ticket-{n}@example.com>"},                                   # without the random part
+    {"References": "<ticket-{n}@example.com>"},
+    {"In_Reply_To": "<ticket-{n}-" + EVENT + "@example.com>"},                     # the old, unsigned form
+    {"In_Reply_To": "<ticket-{n}-" + EVENT + "." + "0" * 32 + "@example.com>"},    # a made-up signature
+    {"References": "<ticket-{n}-thread.{other}@example.com>"},                     # another ticket's signature
+    {"To": "helpdesk+t{n}.0123456789abcdef@example.com"},                          # a made-up reply address
+])
+def test_a_forged_reference_from_the_customers_own_authenticated_address_opens_a_new_ticket(ports, headers):
+    number = ticket_of(ports, "maryam@example.ir")
+    other = intake.inbound.our_message_id(SECRET, number + 1, intake.inbound.THREAD).rpartition(".")[2]
+    filled = {k: v.format(n=number, other=other) for k, v in headers.items()}
+    result = receive(ports, ses_received(reply_from("maryam@example.ir", **filled)))
+
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1  # nothing added to the customer's conversation
+
+
+def test_signed_ids_and_the_signed_reply_address_still_thread(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    ours = intake.inbound.our_message_id(SECRET, number, EVENT)
+    assert receive(ports, ses_received(reply_from("maryam@example.ir", In_Reply_To=f"<{ours}@example.com>"))
+                   ) == intake.Intake(intake.Outcome.REPLIED, number)
+    address = intake.inbound.reply_address(DESK.mailbox, number, SECRET)
+    assert receive(ports, ses_received(reply_from("maryam@example.ir", To=address)), key="inbound/m2"
+                   ) == intake.Intake(intake.Outcome.REPLIED, number)
+    assert len(messages(ports, number)) == 3
+
+
+@pytest.mark.parametrize("fail, dmarc_record", [
+    (("dmarc",), True),                 # the domain's DMARC says this is not its mail
+    (("spf", "dkim"), False),           # no DMARC record, and nothing else passed
+    (("spam",), True),                  # authenticated but spam: never joins a ticket (docs/security.md)
+])
+def test_a_mail_claiming_the_customers_address_without_proof_never_joins_their_ticket(ports, fail, dmarc_record):
+    number = ticket_of(ports, "yossi@example.co.il", language="he")
+    # Everything else is right: the signed reply address of the ticket and the customer's From.
+    raw = fixture("reply_he_iso8859_8_i.eml", number=number, fail=fail, dmarc_record=dmarc_record)
+
+    result = receive(ports, raw)
+
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1
+    assert ports["tickets"].get(number).sender_verified  # the customer's own ticket is untouched
+    flagged = ports["tickets"].get(result.number)
+    assert not flagged.sender_verified and flagged.customer.key == "yossi@example.co.il"
+    assert flagged.follows is None  # an unproven sender continues nothing either
+
+
+def test_a_mail_that_was_never_through_ses_proves_nothing(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    result = receive(ports, fixture("reply_fa_quoted.eml", number=number, stamped=False))
+    assert result.outcome == intake.Outcome.CREATED and not ports["tickets"].get(result.number).sender_verified
+    assert len(messages(ports, number)) == 1
+
+
+def test_without_a_dmarc_record_aligned_spf_or_dkim_proves_the_sender(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    raw = fixture("reply_fa_quoted.eml", number=number, fail=("dkim",), dmarc_record=False)
+    assert receive(ports, raw) == intake.Intake(intake.Outcome.REPLIED, number)
+
+
+def test_new_mail_from_a_proven_sender_is_not_flagged(ports):
+    result = receive(ports, fixture("new_multipart_en.eml"))
+    assert result.outcome == intake.Outcome.CREATED and ports["tickets"].get(result.number).sender_verified
+
+
+def test_a_virus_is_quarantined_without_ticket_or_answer(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    raw = fixture("reply_fa_quoted.eml", number=number, fail=("virus",))
+
+    result = receive(ports, raw, key="inbound/0a1b2c")
+
+    assert result == intake.Intake(intake.Outcome.QUARANTINED, reason="virus")
+    assert list(ports["tickets"].tickets) == [number] and len(messages(ports, number)) == 1
+    assert ports["mailer"].sent == []
+    assert ports["files"].read_document("quarantine/0a1b2c") == raw
+    assert [k for k in ports["files"].objects if not k.startswith("quarantine/")] == []  # no attachment kept
+    assert receive(ports, raw, key="inbound/0a1b2c") == result  # again: the same, nothing more
+
+
+def test_outlooks_bare_ticket_id_from_the_customer_opens_a_new_ticket(ports):
+    number = ticket_of(ports, "maryam@example.ir")
+    result = receive(ports, fixture("forged_bare_message_id.eml", number=number))
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1
+
+
+def test_a_stored_mail_whose_sender_forged_verdicts_below_ses_is_flagged(ports):
+    """As SES stored it: its own block says dmarc=fail; the sender's "pass" headers below it count for nothing."""
+    number = ticket_of(ports, "yossi@example.co.il", language="he")
+    raw = fixture("ses_stored_dmarc_fail_forged_verdicts.eml", number=number, stamped=False)
+
+    result = receive(ports, raw)
+
+    assert result.outcome == intake.Outcome.CREATED and result.number != number
+    assert len(messages(ports, number)) == 1
+    assert not ports["tickets"].get(result.number).sender_verified
+
+
+def test_a_hebrew_out_of_office_that_says_so_only_in_its_subject_is_ignored(ports):
+    number = ticket_of(ports, "yossi@example.co.il", language="he")
+    assert receive(ports, fixture("out_of_office_he.eml", number=number)) == intake.Intake(
+        intake.Outcome.IGNORED, reason="auto_reply_subject")
+    assert len(messages(ports, number)) == 1 and ports["mailer"].sent == []

@@ -27,3 +27,12 @@ export function pageTabs(current) {
     tabs.map(([id, href, label]) => h('a', {href, class: 'tab', 'data-testid': `tab-${id}`,
       'aria-current': id === current ? 'page' : null}, label)));
 }
+
+/** A ticket opened by a mail whose sender SES did not prove (SPF/DKIM/DMARC failed, or spam): it may not come
+ *  from the address shown, so agents see a warning before they trust it (issue 11). Null for proven senders. */
+export function unverifiedBadge(ticket) {
+  return ticket.sender_verified === false
+    ? h('span', {class: 'badge sender-unverified', title: t('ticket.sender_unverified_hint'),
+      'data-testid': 'sender-unverified'}, t('ticket.sender_unverified'))
+    : null;
+}

@@ -6,7 +6,7 @@ import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
 import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
-import {assignee, badge, pageTabs, priority} from './parts.js';
+import {assignee, badge, pageTabs, priority, unverifiedBadge} from './parts.js';
 import {slaCell} from './sla.js';
 
 const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
@@ -90,7 +90,7 @@ export function queueView({rerender, mine}) {
         h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
           mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group)),
         h('span', {}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `), assignee(tk)),
-        h('span', {dir: 'auto'}, tk.customer.name))));
+        h('span', {dir: 'auto'}, tk.customer.name), unverifiedBadge(tk))));
   }
 
   function list() {

@@ -14,7 +14,7 @@ import {
   agentName, api, categoryName, currentAgent, departmentName, ensureBasics, groupName, limits, memberOf,
   membersOf, priorities, supervises,
 } from './context.js';
-import {assignee, badge, priority} from './parts.js';
+import {assignee, badge, priority, unverifiedBadge} from './parts.js';
 import {TransferDialog} from './transfer.js';
 import {slaCell, tierBadge} from './sla.js';
 
@@ -264,7 +264,9 @@ export function ticketView({rerender, root}, number) {
           'data-assignee': ticket.assignee ? ticket.assignee.id : ''}, assignee(ticket)),
         h('dt', {}, t('ticket.customer')),
         h('dd', {'data-testid': 'ticket-customer'}, h('span', {dir: 'auto'}, c.name), ' ',
-          h('span', {dir: 'ltr'}, `<${c.email}>`), c.phone ? [' ', h('span', {dir: 'ltr'}, c.phone)] : null),
+          h('span', {dir: 'ltr'}, `<${c.email}>`), c.phone ? [' ', h('span', {dir: 'ltr'}, c.phone)] : null,
+          ticket.sender_verified === false ? [' ', unverifiedBadge(ticket),
+            h('p', {class: 'hint', 'data-testid': 'sender-unverified-hint'}, t('ticket.sender_unverified_hint'))] : null),
         h('dt', {}, t('ticket.opened')),
         h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at)))),
       presenceEl = h('div', {class: 'presence', 'aria-live': 'polite', 'data-testid': 'presence'}, presenceLines()));

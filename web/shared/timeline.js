@@ -68,6 +68,9 @@ function describeEvent(e, names) {
     case 'ticket.sla_warning': return [t('event.sla_warning', {target: t(`sla.${data.target}`)})];
     case 'ticket.sla_breached': return [t('event.sla_breached', {target: t(`sla.${data.target}`)})];
     case 'ticket.sms_updates_changed': return [t(data.enabled ? 'event.sms_updates_on' : 'event.sms_updates_off')];
+    case 'ticket.mail_undeliverable':
+      return [h('strong', {}, t('event.mail_undeliverable', {mail: t(`event.mail_kind.${data.mail || 'other'}`)})),
+        ' ', h('span', {dir: 'ltr', 'data-testid': 'undeliverable-to'}, data.to || '')];
     default: return [e.type];
   }
 }
