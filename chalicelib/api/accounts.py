@@ -1,6 +1,8 @@
 """Admins and agents' accounts: see whether an agent's account is enabled and has a second factor, sign the
 agent out everywhere, disable and re-enable the account. The agent's tokens stop working at their next call
 (api/auth.py reads the revocation marker)."""
+from urllib.parse import unquote
+
 from chalice import Blueprint
 
 from chalicelib import bootstrap
@@ -12,6 +14,11 @@ from chalicelib.services.accounts import Account
 accounts_api = Blueprint(__name__)
 
 
+def _agent(raw: str) -> str:
+    """The agent's address from the path: browsers send `@` as %40, which `chalice local` does not decode."""
+    return unquote(raw)
+
+
 def _shape(found: Account) -> dict:
     return {"agent": found.agent, "enabled": found.enabled, "mfa": found.second_factor}
 
@@ -19,7 +26,7 @@ def _shape(found: Account) -> dict:
 @route(accounts_api, "/admin/agents/{agent_id}/account", audience="admin",
        summary="An agent's account: enabled, and whether they use a second factor")
 def get_account(agent_id, agent: Agent):
-    return _shape(accounts.account(accounts=bootstrap.accounts(), directory=bootstrap.agents(), agent_id=agent_id))
+    return _shape(accounts.account(accounts=bootstrap.accounts(), directory=bootstrap.agents(), agent_id=_agent(agent_id)))
 
 
 @route(accounts_api, "/admin/agents/{agent_id}/sign-out", method="POST", audience="admin",
@@ -27,7 +34,7 @@ def get_account(agent_id, agent: Agent):
 def sign_out_everywhere(agent_id, agent: Agent):
     return _shape(accounts.sign_out_everywhere(accounts=bootstrap.accounts(), directory=bootstrap.agents(),
                                                revocations=bootstrap.revocations(), clock=bootstrap.clock(),
-                                               agent_id=agent_id))
+                                               agent_id=_agent(agent_id)))
 
 
 @route(accounts_api, "/admin/agents/{agent_id}/disable", method="POST", audience="admin",
@@ -35,10 +42,10 @@ def sign_out_everywhere(agent_id, agent: Agent):
 def disable(agent_id, agent: Agent):
     return _shape(accounts.disable(accounts=bootstrap.accounts(), directory=bootstrap.agents(),
                                    revocations=bootstrap.revocations(), clock=bootstrap.clock(), by=staff(agent),
-                                   agent_id=agent_id))
+                                   agent_id=_agent(agent_id)))
 
 
 @route(accounts_api, "/admin/agents/{agent_id}/enable", method="POST", audience="admin",
        summary="Enable a disabled agent's account again (they sign in anew)")
 def enable(agent_id, agent: Agent):
-    return _shape(accounts.enable(accounts=bootstrap.accounts(), directory=bootstrap.agents(), agent_id=agent_id))
+    return _shape(accounts.enable(accounts=bootstrap.accounts(), directory=bootstrap.agents(), agent_id=_agent(agent_id)))

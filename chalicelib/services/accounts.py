@@ -58,7 +58,7 @@ def disable(*, accounts: AgentAccounts, directory: AgentDirectory, revocations: 
     """The agent can no longer sign in, and the tokens they hold stop working at their next call."""
     agent = known_agent(directory, agent_id)
     if agent == by.id:
-        raise Conflict("you cannot disable your own account", fields={"agent": "self"})
+        raise Conflict("you cannot disable your own account")
     revocations.revoke(agent, clock.now())
     accounts.disable(agent)
     return Account(agent=agent, enabled=False, second_factor=accounts.has_second_factor(agent))

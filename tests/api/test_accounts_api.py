@@ -165,3 +165,11 @@ def test_an_admin_cannot_disable_their_own_account_nor_an_unknown_one(client, co
     assert call(client, "get", "/agent/mine", headers=me)[0] == 200
     assert call(client, "post", "/admin/agents/nobody@example.com/disable", headers=me)[0] == 404
     assert call(client, "post", "/admin/agents/nobody@example.com/sign-out", headers=me)[0] == 404
+
+
+def test_the_agents_address_may_come_url_encoded_as_browsers_send_it(client, cognito, admin, run):
+    username = f"acc.encoded+{run}@example.com"
+    cognito(username)
+    status, account = call(client, "get", f"/admin/agents/{username.replace('@', '%40').replace('+', '%2B')}/account",
+                           headers=admin)
+    assert (status, account["agent"]) == (200, username)
