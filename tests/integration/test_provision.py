@@ -194,3 +194,17 @@ def test_what_moto_cannot_make_is_skipped_by_name_not_by_accident():
     types = {r["Type"] for r in template["Resources"].values()}
     assert "AWS::WAFv2::WebACL" in types and "AWS::WAFv2::WebACL" in provisioning.SKIPPED_TYPES
     assert not provisioning.SKIPPED_TYPES & (provisioning.STACK_TYPES | set(provisioning.API_TYPES))
+
+
+@pytest.mark.parametrize("password", ["Short-1a!", "no-upper-case-1!", "NO-LOWER-CASE-1!", "No-digits-at-all!",
+                                      "NoSymbolsAtAll12"])
+def test_the_pool_refuses_passwords_its_policy_does_not_allow(stack, password):
+    env, aws = stack
+    idp = aws("cognito-idp")
+    username = f"weak.{abs(hash(password))}@example.com"
+    idp.admin_create_user(UserPoolId=env["USER_POOL_ID"], Username=username, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": username}])
+    with pytest.raises(idp.exceptions.InvalidPasswordException):
+        idp.admin_set_user_password(UserPoolId=env["USER_POOL_ID"], Username=username, Password=password,
+                                    Permanent=True)
+    idp.admin_set_user_password(UserPoolId=env["USER_POOL_ID"], Username=username, Password=PASSWORD, Permanent=True)
