@@ -101,7 +101,7 @@ def test_an_admin_signs_an_agent_out_everywhere_and_their_next_call_is_refused(c
     agent = as_agent(tokens["AccessToken"])
     assert call(client, "get", "/agent/mine", headers=agent)[0] == 200
 
-    status, account = call(client, "post", f"/admin/agents/{username}/sign-out", headers=admin)
+    status, account = call(client, "post", f"/admin/agents/{username}/sign-out", {}, headers=admin)
 
     assert (status, account) == (200, {"agent": username, "enabled": True, "mfa": True})
     status, error = call(client, "get", "/agent/mine", headers=agent)
@@ -120,7 +120,7 @@ def test_a_disabled_agent_is_refused_at_the_next_call_and_cannot_sign_in_until_e
     agent = as_agent(cognito(username))
     assert call(client, "get", "/agent/mine", headers=agent)[0] == 200
 
-    status, account = call(client, "post", f"/admin/agents/{username}/disable", headers=admin)
+    status, account = call(client, "post", f"/admin/agents/{username}/disable", {}, headers=admin)
 
     assert (status, account["enabled"]) == (200, False)
     assert call(client, "get", "/agent/mine", headers=agent)[0] == 401
@@ -128,7 +128,7 @@ def test_a_disabled_agent_is_refused_at_the_next_call_and_cannot_sign_in_until_e
     with pytest.raises(pool[0].exceptions.NotAuthorizedException):
         sign_in(pool, username)
 
-    assert call(client, "post", f"/admin/agents/{username}/enable", headers=admin)[1]["enabled"] is True
+    assert call(client, "post", f"/admin/agents/{username}/enable", {}, headers=admin)[1]["enabled"] is True
     time.sleep(1.05)
     assert call(client, "get", "/agent/mine", headers=as_agent(sign_in(pool, username)["AccessToken"]))[0] == 200
     assert call(client, "get", "/agent/mine", headers=agent)[0] == 401, "the old token stays refused"
@@ -140,11 +140,11 @@ def test_an_agent_who_is_not_an_admin_cannot_touch_accounts(client, cognito, run
     victim_headers = as_agent(cognito(victim))
     other = as_agent(cognito(f"acc.other.{run}@example.com"))
 
-    status, error = call(client, "post", f"/admin/agents/{victim}/{action}", headers=other)
+    status, error = call(client, "post", f"/admin/agents/{victim}/{action}", {}, headers=other)
 
     assert (status, error["error"]) == (403, "forbidden")
     assert call(client, "get", "/agent/mine", headers=victim_headers)[0] == 200
-    assert call(client, "post", f"/admin/agents/{victim}/{action}")[0] == 401
+    assert call(client, "post", f"/admin/agents/{victim}/{action}", {})[0] == 401
 
 
 def test_an_admin_without_a_second_factor_cannot_sign_anyone_out(client, cognito, run):
@@ -152,7 +152,7 @@ def test_an_admin_without_a_second_factor_cannot_sign_anyone_out(client, cognito
     victim_headers = as_agent(cognito(victim))
     weak_admin = as_agent(cognito(f"acc.weak.{run}@example.com", groups=("agent", "admin"), mfa=False))
 
-    status, error = call(client, "post", f"/admin/agents/{victim}/sign-out", headers=weak_admin)
+    status, error = call(client, "post", f"/admin/agents/{victim}/sign-out", {}, headers=weak_admin)
 
     assert (status, error["error"]) == (403, "mfa_required")
     assert call(client, "get", "/agent/mine", headers=victim_headers)[0] == 200
@@ -161,10 +161,10 @@ def test_an_admin_without_a_second_factor_cannot_sign_anyone_out(client, cognito
 def test_an_admin_cannot_disable_their_own_account_nor_an_unknown_one(client, cognito, run):
     username = f"acc.self.{run}@example.com"
     me = as_agent(cognito(username, groups=("agent", "admin")))
-    assert call(client, "post", f"/admin/agents/{username}/disable", headers=me)[0] == 409
+    assert call(client, "post", f"/admin/agents/{username}/disable", {}, headers=me)[0] == 409
     assert call(client, "get", "/agent/mine", headers=me)[0] == 200
-    assert call(client, "post", "/admin/agents/nobody@example.com/disable", headers=me)[0] == 404
-    assert call(client, "post", "/admin/agents/nobody@example.com/sign-out", headers=me)[0] == 404
+    assert call(client, "post", "/admin/agents/nobody@example.com/disable", {}, headers=me)[0] == 404
+    assert call(client, "post", "/admin/agents/nobody@example.com/sign-out", {}, headers=me)[0] == 404
 
 
 def test_the_agents_address_may_come_url_encoded_as_browsers_send_it(client, cognito, admin, run):
@@ -173,3 +173,12 @@ def test_the_agents_address_may_come_url_encoded_as_browsers_send_it(client, cog
     status, account = call(client, "get", f"/admin/agents/{username.replace('@', '%40').replace('+', '%2B')}/account",
                            headers=admin)
     assert (status, account["agent"]) == (200, username)
+
+
+def test_an_action_takes_an_empty_body_only(client, cognito, admin, run):
+    username = f"acc.body.{run}@example.com"
+    agent = as_agent(cognito(username))
+    status, error = call(client, "post", f"/admin/agents/{username}/disable", {"agent": "someone@else"},
+                         headers=admin)
+    assert status == 400
+    assert call(client, "get", "/agent/mine", headers=agent)[0] == 200, "nothing was done"
