@@ -1,6 +1,7 @@
 """The helpdesk's Lambda entry points. Wiring only: routes live in chalicelib/api, handlers in chalicelib/events."""
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.api.accounts import accounts_api
 from chalicelib.api.admin import admin_api
 from chalicelib.api.agent import agent_api
 from chalicelib.api.customer import customer_api
@@ -22,6 +23,7 @@ app.register_blueprint(ratings_api)
 app.register_blueprint(admin_api)
 app.register_blueprint(directory_api)
 app.register_blueprint(profiles_api)
+app.register_blueprint(accounts_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"

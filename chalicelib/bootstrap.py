@@ -86,6 +86,18 @@ def sms_quota():
     return DynamoSmsQuota(get_settings().helpdesk_table)
 
 
+@lru_cache(maxsize=1)
+def accounts():
+    from chalicelib.adapters.accounts import CognitoAgentAccounts
+    return CognitoAgentAccounts(get_settings().user_pool_id)
+
+
+@lru_cache(maxsize=1)
+def revocations():
+    from chalicelib.adapters.accounts import DynamoRevocations
+    return DynamoRevocations(get_settings().helpdesk_table)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -99,7 +111,7 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter):
+                    agent_profiles, sms_quota, rate_limiter, accounts, revocations):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

@@ -45,3 +45,9 @@ class Unavailable(DomainError):
     """A provider we depend on right now (mail, SMS) failed; nothing was changed, the client may retry."""
 
     code = "unavailable"
+
+
+class MfaRequired(Forbidden):
+    """The caller's role needs a second factor they have not enrolled (admins and supervisors)."""
+
+    code = "mfa_required"

@@ -49,7 +49,8 @@ def banner(stack: LocalStack) -> str:
     ]
     if stack.agents:
         lines += ["", f"  agents (password {stack.agents[0]['password']}):"]
-        lines += [f"    {a['email']:<24} {', '.join(a['groups']):<14} {a['name']}" for a in stack.agents]
+        lines += [f"    {a['email']:<24} {', '.join(a['groups']):<14} {a['name']}"
+                  + ("   (+ authenticator code: python -m local.totp)" if a.get("mfa") else "") for a in stack.agents]
     if stack.tickets:
         lines += ["", "  demo tickets (the customer's private links):"]
         lines += [f"    #{t['number']:<4} {t['language']}  {t['link']}" for t in stack.tickets]

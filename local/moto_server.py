@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import urllib.error
@@ -114,6 +115,9 @@ class MotoServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        # Authenticator-app codes are checked like Cognito checks them (moto's default accepts any code);
+        # moto gives every account the same secret (local/totp.py).
+        os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
         # werkzeug logs every request at INFO; moto is plumbing here, its requests are noise.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _keep_streams_through_rollbacks()

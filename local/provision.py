@@ -32,7 +32,7 @@ RUNNER_ENV = {
 
 # Created by moto's CloudFormation. It ignores some of their properties: those the code relies on are
 # applied in IGNORED_PROPERTIES; the rest have no local effect (PITR, SSE, public access blocks, S3
-# lifecycle rules: moto expires nothing).
+# lifecycle rules: moto expires nothing). Table deletion protection moto does honour.
 STACK_TYPES = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::S3::Bucket"}
 
 # No local meaning, so not created: moto enforces no resource policies (and the TLS-only ones would
@@ -44,6 +44,11 @@ SKIPPED_TYPES = {
     "AWS::IAM::Role", "AWS::Logs::LogGroup",
     # Mail reaches the local stack through `python -m local.inbound`, which stores it where SES would.
     "AWS::SES::ReceiptRuleSet", "AWS::SES::ReceiptRule",
+    # moto's CloudFormation has no WAFv2, and nothing stands in front of the local API for a web ACL to
+    # guard: the per-client limits that must also hold locally are the app's (DynamoDB).
+    "AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation",
+    # moto would store a dashboard, but there is no console to show it (and its metrics never exist).
+    "AWS::CloudWatch::Dashboard",
 }
 
 
@@ -147,7 +152,12 @@ def _secret(aws, name: str, props: dict, stack: str) -> tuple[str, dict]:
 def _user_pool(aws, name: str, props: dict, stack: str) -> tuple[str, dict]:
     props = dict(props)
     pool_name = props.pop("UserPoolName", None) or f"{stack}-{name}"
+    # CloudFormation's EnabledMfas is the API's SetUserPoolMfaConfig, a second call.
+    enabled_mfas = props.pop("EnabledMfas", [])
     pool = aws("cognito-idp").create_user_pool(PoolName=pool_name, **props)["UserPool"]
+    if "SOFTWARE_TOKEN_MFA" in enabled_mfas:
+        aws("cognito-idp").set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration=props["MfaConfiguration"],
+                                                    SoftwareTokenMfaConfiguration={"Enabled": True})
     return pool["Id"], {"Arn": pool["Arn"]}
 
 
@@ -195,6 +205,10 @@ IGNORED_PROPERTIES = {
     ("AWS::S3::Bucket", "CorsConfiguration"):
         lambda aws, physical, cors: aws("s3").put_bucket_cors(Bucket=physical, CORSConfiguration={
             "CORSRules": [{CORS_KEYS.get(k, k): v for k, v in rule.items()} for rule in cors["CorsRules"]]}),
+    # Deleted and overwritten objects stay restorable locally too (moto keeps versions, expires none).
+    ("AWS::S3::Bucket", "VersioningConfiguration"):
+        lambda aws, physical, versioning: aws("s3").put_bucket_versioning(
+            Bucket=physical, VersioningConfiguration={"Status": versioning["Status"]}),
     ("AWS::S3::Bucket", "NotificationConfiguration"):
         lambda aws, physical, notification: aws("s3").put_bucket_notification_configuration(
             Bucket=physical, NotificationConfiguration=_queue_notifications(notification)),
@@ -230,7 +244,9 @@ def provision(endpoint_url: str, *, stack_name: str = "helpdesk-local", web_orig
     template = yaml.safe_load((INFRA / "resources.yaml").read_text())
     wiring = yaml.safe_load((INFRA / "wiring.yaml").read_text())
     env_spec = {**wiring["Globals"]["Function"]["Environment"]["Variables"], **RUNNER_ENV}
-    params = {name: spec["Default"] for name, spec in template.get("Parameters", {}).items() if "Default" in spec}
+    # CloudFormation's parameter values are strings, Number ones included.
+    params = {name: str(spec["Default"]) for name, spec in template.get("Parameters", {}).items()
+              if "Default" in spec}
     params.update(MailFrom=mail_from, WebOrigin=web_origin, CustomerSiteUrl=customer_site_url)
     tpl = Resolver(params, stack_name, region)
 

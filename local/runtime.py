@@ -152,7 +152,8 @@ def _seed(stack: LocalStack) -> None:
 
     from local import seed
 
-    stack.agents = seed.seed_agents(boto3.client("cognito-idp"), stack.env["USER_POOL_ID"])
+    stack.agents = seed.seed_agents(boto3.client("cognito-idp"), stack.env["USER_POOL_ID"],
+                                    client_id=stack.env["USER_POOL_CLIENT_ID"])
     seed.seed_catalog()  # its groups and supervisors must be agents already
     seed.seed_profiles()
     stack.tickets = seed.seed_tickets(stack.api_url)

@@ -57,11 +57,12 @@ RULES = [
 ]
 
 # `name` is what customers see on the agent's replies (chalicelib/adapters/directory.py reads it).
+# `mfa`: the account has an authenticator app (admins and supervisors must); its code: `python -m local.totp`.
 AGENTS = [
-    {"email": "admin@example.com", "name": "Sam Taylor", "groups": ["admin", "agent"]},
+    {"email": "admin@example.com", "name": "Sam Taylor", "groups": ["admin", "agent"], "mfa": True},
     {"email": "agent.fa@example.com", "name": "مینا کریمی", "groups": ["agent"]},
     {"email": "agent.he@example.com", "name": "אורי כהן", "groups": ["agent"]},
-    {"email": SUPERVISOR, "name": "רונית לוי", "groups": ["agent"]},  # supervises support and billing
+    {"email": SUPERVISOR, "name": "רונית לוי", "groups": ["agent"], "mfa": True},  # supervises support, billing
 ]
 
 TICKETS = [
@@ -116,8 +117,9 @@ def seed_profiles() -> None:
                                     values=values)
 
 
-def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD) -> list[dict]:
-    """Agents with permanent passwords (no first-sign-in password change) in their groups."""
+def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD, client_id: str | None = None) -> list[dict]:
+    """Agents with permanent passwords (no first-sign-in password change) in their groups; those marked `mfa`
+    enrolled in an authenticator app as the portal's page would (needs the app client's id)."""
     for agent in AGENTS:
         try:
             cognito.admin_create_user(
@@ -131,6 +133,13 @@ def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD) -> li
                                         Permanent=True)
         for group in agent["groups"]:
             cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=agent["email"], GroupName=group)
+        if agent.get("mfa") and client_id:
+            from local import totp
+
+            tokens = totp.sign_in(cognito, client_id, agent["email"], password)
+            if "SOFTWARE_TOKEN_MFA" not in cognito.admin_get_user(UserPoolId=user_pool_id, Username=agent["email"]).get(
+                    "UserMFASettingList", []):
+                totp.enroll(cognito, tokens["AccessToken"])
     return [{**agent, "password": password} for agent in AGENTS]
 
 

@@ -67,10 +67,15 @@ def cognito(aws_stack):
     """Signs in users of the stack's pool; creates them on first use."""
     import boto3
 
+    from local import totp
+
     client = boto3.client("cognito-idp")
     pool, app_client = aws_stack["USER_POOL_ID"], aws_stack["USER_POOL_CLIENT_ID"]
 
-    def access_token(username: str, groups=("agent",), name: str = "سارا") -> str:
+    def access_token(username: str, groups=("agent",), name: str = "سارا", mfa: bool = True) -> str:
+        """An access token of a sign-in as the pool would give it. With `mfa` (the default: admins and
+        supervisors need it, api/auth.py) the account has an authenticator app and the sign-in answers its
+        code challenge; `mfa=False` keeps the account without one."""
         try:
             client.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
                                      UserAttributes=[{"Name": "email", "Value": username},
@@ -81,8 +86,10 @@ def cognito(aws_stack):
                 client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
         except client.exceptions.UsernameExistsException:
             pass
-        result = client.initiate_auth(ClientId=app_client, AuthFlow="USER_PASSWORD_AUTH",
-                                      AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD})
-        return result["AuthenticationResult"]["AccessToken"]
+        token = totp.sign_in(client, app_client, username, DEMO_PASSWORD)["AccessToken"]
+        if mfa and "SOFTWARE_TOKEN_MFA" not in client.admin_get_user(UserPoolId=pool, Username=username).get(
+                "UserMFASettingList", []):
+            totp.enroll(client, token)
+        return token
 
     return access_token

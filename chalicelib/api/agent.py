@@ -7,7 +7,7 @@ from chalicelib.api.auth import ADMIN_GROUP, Agent
 from chalicelib.api.http import route, ticket_number
 from chalicelib.domain.permissions import Staff
 from chalicelib.errors import Invalid
-from chalicelib.services import agent_desk, workflow
+from chalicelib.services import accounts, agent_desk, workflow
 
 agent_api = Blueprint(__name__)
 
@@ -20,13 +20,16 @@ def _query() -> dict:
     return agent_api.current_request.query_params or {}
 
 
-@route(agent_api, "/agent/me", audience="agent", summary="The signed-in agent, their departments and groups")
+@route(agent_api, "/agent/me", audience="agent", second_factor=False,
+       summary="The signed-in agent, their departments and groups, and whether their role needs a second factor")
 def me(agent: Agent):
     staff = _staff(agent)
     found = workflow.profile(catalog=bootstrap.catalog(), staff=staff)
+    mfa = accounts.second_factor(accounts=bootstrap.accounts(), catalog=bootstrap.catalog(), staff=staff)
     return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups), "admin": staff.admin,
             "supervises": found.supervises,
-            "member_of": [{"department": d, "group": g} for d, g in found.member_of]}
+            "member_of": [{"department": d, "group": g} for d, g in found.member_of],
+            "mfa": {"required": mfa.required, "enrolled": mfa.enrolled}}
 
 
 @route(agent_api, "/agent/queue", audience="agent",

@@ -1,15 +1,20 @@
 """Who is calling. Agents: Cognito access tokens verified here (signature against the pool's JWKS,
-issuer, client, expiry, token use) because Chalice's Cognito authorizer checks nothing locally.
+issuer, client, expiry, token use) because Chalice's Cognito authorizer checks nothing locally; then one
+read of the agent's revocation marker, because a JWT stays valid until it expires even after an admin signed
+the agent out everywhere or disabled the account. Admins and supervisors must have a second factor.
 Customers: the ticket key from their private link and/or a session token from the code sign-in (verified
 here), checked against the ticket by the ticket services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Callable
 
 from chalicelib import bootstrap
 from chalicelib.domain import sessions
+from chalicelib.domain.accounts import revoked
+from chalicelib.domain.permissions import Staff
 from chalicelib.domain.sign_in import CustomerAccess, Identity
 from chalicelib.domain.tickets import Actor, AuthorKind
 from chalicelib.errors import Forbidden, Unauthorized
@@ -26,9 +31,11 @@ class Agent:
 
 
 class TokenVerifier:
-    def __init__(self, keys, *, issuer: str, client_id: str, identify: Callable[[str], tuple[str, str]]):
+    def __init__(self, keys, *, issuer: str, client_id: str, identify: Callable[[str], tuple[str, str]],
+                 revoked_before: Callable[[str], datetime | None] = lambda agent_id: None):
         self.keys, self.issuer, self.client_id = keys, issuer, client_id  # keys: a jwt.PyJWKClient
         self.identify = identify  # the pool's username -> (agent id, the display name customers see)
+        self.revoked_before = revoked_before  # agent id -> sign-ins before this are over (one read)
 
     def verify(self, token: str) -> Agent:
         import jwt  # with `cryptography`, a fifth of the import time: only agent requests pay it
@@ -49,6 +56,10 @@ class TokenVerifier:
             agent_id, name = self.identify(claims["username"])
         except LookupError:
             raise Unauthorized("this account no longer exists") from None  # removed while its token lives on
+        # auth_time is the sign-in's (kept by refreshed tokens): a refresh cannot outlive a sign-out.
+        if revoked(signed_in_at=int(claims.get("auth_time", claims["iat"])),
+                   revoked_before=self.revoked_before(agent_id)):
+            raise Unauthorized("signed out: sign in again")
         return Agent(actor=Actor(kind=AuthorKind.AGENT, id=agent_id, name=name), groups=groups)
 
 
@@ -60,7 +71,8 @@ def token_verifier() -> TokenVerifier:
     # Keys are cached by the client for an hour: one JWKS fetch per container in normal operation.
     return TokenVerifier(jwt.PyJWKClient(s.jwks_url, cache_keys=True, lifespan=3600),
                          issuer=s.token_issuer, client_id=s.user_pool_client_id,
-                         identify=bootstrap.agents().identify)
+                         identify=bootstrap.agents().identify,
+                         revoked_before=bootstrap.revocations().revoked_before)
 
 
 def bearer_token(headers) -> str:
@@ -74,6 +86,17 @@ def current_agent(headers) -> Agent:
     if not token:
         raise Unauthorized("sign in first")
     return token_verifier().verify(token)
+
+
+def staff(agent: Agent) -> Staff:
+    return Staff(actor=agent.actor, admin=ADMIN_GROUP in agent.groups)
+
+
+def require_second_factor(agent: Agent) -> None:
+    """403 mfa_required for an admin or supervisor who has not enrolled a second factor."""
+    from chalicelib.services import accounts
+
+    accounts.require_second_factor(accounts=bootstrap.accounts(), catalog=bootstrap.catalog(), staff=staff(agent))
 
 
 def ticket_key(headers) -> str:

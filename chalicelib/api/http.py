@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from chalice import Blueprint, CORSConfig, Response
 
 from chalicelib.api import shapes
-from chalicelib.api.auth import ADMIN_GROUP, current_agent, customer_access, signed_in_customer
+from chalicelib.api.auth import (ADMIN_GROUP, current_agent, customer_access, require_second_factor,
+                                 signed_in_customer)
 from chalicelib.domain.tickets import StaleTicket
 from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
 from chalicelib.observability import logger
 
 STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "limit_reached": 429, "unavailable": 503}
+          "limit_reached": 429, "unavailable": 503,
+          "mfa_required": 403}
 
 # CORS is configuration of API Gateway itself (the OPTIONS answers), so it is fixed when routes are
 # declared: `chalice package` and Lambda both import with WEB_ORIGIN set. Both sites share that origin.
@@ -52,12 +54,14 @@ def error_response(error: DomainError) -> Response:
 
 
 def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str, audience: str = "public",
-          request: dict | None = None, status: int = 200):
+          request: dict | None = None, status: int = 200, second_factor: bool = True):
     """Declare a JSON route. The view returns a dict and gets, as keyword arguments, the URL parameters,
     the validated body as `body` (when `request` is given), the verified `agent` (audience "agent": no
     agent route can forget to check; audience "admin": an agent in the admin group), the customer's
     `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
-    the signed-in customer's `identity` (audience "session"). DomainErrors become their HTTP status."""
+    the signed-in customer's `identity` (audience "session"). DomainErrors become their HTTP status.
+    Admins and supervisors without a second factor get 403 mfa_required from agent and admin routes, except
+    those declared `second_factor=False` (what the portal needs to send them to enroll)."""
     ROUTES.append(RouteDoc(path, method, summary, audience, request, status))
 
     def register(view):
@@ -69,6 +73,8 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
                     params["agent"] = current_agent(headers)
                     if audience == "admin" and ADMIN_GROUP not in params["agent"].groups:
                         raise Forbidden("only admins may do this")
+                    if second_factor:
+                        require_second_factor(params["agent"])
                 elif audience == "customer":
                     params["access"] = customer_access(headers)
                 elif audience == "session":

@@ -116,3 +116,6 @@ AGENT_PROFILE = {"type": "object", "properties": {
     "on_call": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 130}},
     "sms_opt_out": {"type": "boolean"},
 }}
+
+# Actions that need nothing but the URL (an admin's sign-out / disable / enable of an agent): `{}`.
+NO_FIELDS = {"type": "object", "properties": {}, "additionalProperties": False}

@@ -276,3 +276,41 @@ class SignInCodes(ABC):
     @abstractmethod
     def consume(self, identity: str, digest: str) -> bool:
         """Remove the code if it is still the one with `digest`: True for the one caller that removed it."""
+
+
+class AgentAccounts(ABC):
+    """Agents' accounts in the pool: their second factor, signing them out, disabling them."""
+
+    @abstractmethod
+    def has_second_factor(self, agent_id: str) -> bool:
+        """Whether the agent has enrolled an authenticator app (TOTP) and the pool asks for it at sign-in.
+        May be a little stale (cached briefly) once true."""
+
+    @abstractmethod
+    def enabled(self, agent_id: str) -> bool:
+        """Whether the account may sign in."""
+
+    @abstractmethod
+    def sign_out_everywhere(self, agent_id: str) -> None:
+        """Revoke the agent's refresh tokens (they must sign in again everywhere)."""
+
+    @abstractmethod
+    def disable(self, agent_id: str) -> None:
+        """The account can no longer sign in (its tokens are revoked as well)."""
+
+    @abstractmethod
+    def enable(self, agent_id: str) -> None:
+        """The account may sign in again."""
+
+
+class Revocations(ABC):
+    """When each agent was last signed out everywhere or disabled: tokens from sign-ins before it are refused.
+    The pool's tokens are JWTs, valid by themselves until they expire; this is what ends them at once."""
+
+    @abstractmethod
+    def revoke(self, agent_id: str, at: datetime) -> None:
+        """Refuse the agent's tokens from sign-ins before `at` (later calls may only move it forward)."""
+
+    @abstractmethod
+    def revoked_before(self, agent_id: str) -> datetime | None:
+        """The latest such moment, None if never (one strongly consistent read)."""

@@ -141,8 +141,9 @@ def agent_api(local_stack):
                            aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def sign_in(username: str, password: str = DEMO_PASSWORD) -> AgentApi:
-        result = cognito.initiate_auth(ClientId=config["cognito"]["clientId"], AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": username, "PASSWORD": password})
-        return AgentApi(local_stack.api_url, result["AuthenticationResult"]["AccessToken"])
+        from local import totp  # admins and supervisors answer the authenticator-code challenge
+
+        result = totp.sign_in(cognito, config["cognito"]["clientId"], username, password)
+        return AgentApi(local_stack.api_url, result["AccessToken"])
 
     return sign_in

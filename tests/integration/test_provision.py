@@ -159,3 +159,55 @@ def test_inbound_mail_queue_dead_letters_after_five_receives(stack):
     attributes = aws("sqs").get_queue_attributes(QueueUrl=env["INBOUND_MAIL_QUEUE_URL"],
                                                  AttributeNames=["RedrivePolicy"])["Attributes"]
     assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5
+
+
+def test_the_tickets_table_cannot_be_deleted_by_one_call(stack):
+    env, aws = stack
+    dynamodb = aws("dynamodb")
+    assert dynamodb.describe_table(TableName=env["HELPDESK_TABLE"])["Table"]["DeletionProtectionEnabled"] is True
+    with pytest.raises(dynamodb.exceptions.ClientError, match="DeletionProtectionEnabled"):
+        dynamodb.delete_table(TableName=env["HELPDESK_TABLE"])
+
+
+def test_a_deleted_attachment_can_be_restored_from_its_previous_version(stack):
+    env, aws = stack
+    s3, bucket, key = aws("s3"), env["ATTACHMENTS_BUCKET"], "attachments/restore-drill/file.txt"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"the customer's invoice")
+    s3.delete_object(Bucket=bucket, Key=key)
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.get_object(Bucket=bucket, Key=key)
+
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    [marker] = versions["DeleteMarkers"]
+    s3.delete_object(Bucket=bucket, Key=key, VersionId=marker["VersionId"])  # the restore (docs/deploy.md)
+
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"the customer's invoice"
+
+
+def test_agents_may_enroll_an_authenticator_app(stack):
+    env, aws = stack
+    config = aws("cognito-idp").get_user_pool_mfa_config(UserPoolId=env["USER_POOL_ID"])
+    assert config["MfaConfiguration"] == "OPTIONAL"
+    assert config["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+
+
+def test_what_moto_cannot_make_is_skipped_by_name_not_by_accident():
+    template = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())
+    types = {r["Type"] for r in template["Resources"].values()}
+    assert "AWS::WAFv2::WebACL" in types and "AWS::WAFv2::WebACL" in provisioning.SKIPPED_TYPES
+    assert not provisioning.SKIPPED_TYPES & (provisioning.STACK_TYPES | set(provisioning.API_TYPES))
+
+
+@pytest.mark.parametrize("password", ["Short-1a!", "no-upper-case-1!", "NO-LOWER-CASE-1!", "No-digits-at-all!",
+                                      "NoSymbolsAtAll12"])
+def test_the_pool_refuses_passwords_its_policy_does_not_allow(stack, password):
+    env, aws = stack
+    idp = aws("cognito-idp")
+    username = f"weak.{abs(hash(password))}@example.com"
+    idp.admin_create_user(UserPoolId=env["USER_POOL_ID"], Username=username, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": username}])
+    with pytest.raises(idp.exceptions.InvalidPasswordException):
+        idp.admin_set_user_password(UserPoolId=env["USER_POOL_ID"], Username=username, Password=password,
+                                    Permanent=True)
+    idp.admin_set_user_password(UserPoolId=env["USER_POOL_ID"], Username=username, Password=PASSWORD, Permanent=True)

@@ -235,7 +235,7 @@ def test_the_sla_sweep_reaches_only_the_sla_index_the_tickets_their_trail_and_th
 def test_each_job_raises_an_alarm_when_it_fails(template):
     alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
     watched = {alarm["Properties"]["Dimensions"][0]["Value"]["Ref"] for alarm in alarms
-               if alarm["Properties"]["Namespace"] == "AWS/Lambda" and alarm["Properties"]["MetricName"] == "Errors"}
+               if alarm["Properties"].get("Namespace") == "AWS/Lambda" and alarm["Properties"]["MetricName"] == "Errors"}
     assert watched >= set(JOBS)
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
@@ -312,3 +312,126 @@ def test_the_notifications_worker_writes_only_ticket_partitions(template):
         on_table = [(r, c) for r, c in granted[action] if r == table]
         assert on_table == [(table, {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["T#*"]}})], action
     assert "dynamodb:UpdateItem" not in {a for a, found in granted.items() if any(r == table for r, _ in found)}
+
+
+# ---------------------------------------------------------------- throttling in front, nothing lost, health
+
+def _dashboard(template) -> tuple[dict, str]:
+    [dashboard] = resources_of(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    return json.loads(body), body
+
+
+def test_the_dashboard_shows_every_function_and_every_queue_of_the_template(template):
+    """A new function or queue that nobody put on the dashboard fails here."""
+    document, body = _dashboard(template)
+    functions = set(resources_of(template, "AWS::Serverless::Function"))
+    queues = set(resources_of(template, "AWS::SQS::Queue"))
+    metrics = [m for w in document["widgets"] for m in w["properties"]["metrics"]]
+    for metric in ("Errors", "Throttles", "Duration"):
+        shown = {m[3] for m in metrics if m[:3] == ["AWS/Lambda", metric, "FunctionName"]}
+        assert shown == {"${%s}" % f for f in functions}, metric
+    for metric in ("ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"):
+        shown = {m[3] for m in metrics if m[:3] == ["AWS/SQS", metric, "QueueName"]}
+        assert shown == {"${%s.QueueName}" % q for q in queues}, metric
+    names = {m[1] for m in metrics if m[0] != "..."}
+    assert {"4XXError", "5XXError", "Latency", "Reputation.BounceRate", "Reputation.ComplaintRate",
+            "SMSMonthToDateSpentUSD"} <= names
+    # Every ${...} resolves to something of this template (or a pseudo parameter).
+    known = set(template["Resources"]) | set(template["Parameters"])
+    for ref in re.findall(r"\$\{([^}!]+)\}", body):
+        assert ref.startswith("AWS::") or ref.split(".")[0] in known, ref
+
+
+def test_what_needs_a_person_raises_an_alarm(template):
+    alarms = [a["Properties"] for a in resources_of(template, "AWS::CloudWatch::Alarm").values()]
+    by_metric = {}
+    for alarm in alarms:
+        for stat in [alarm] + [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", []) if "MetricStat" in m]:
+            if "MetricName" in stat:
+                target = [d["Value"] for d in stat.get("Dimensions", [])]
+                by_metric.setdefault(stat["MetricName"], []).append(json.dumps(target))
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    functions = resources_of(template, "AWS::Serverless::Function")
+    for name in functions:  # each function's errors and throttles
+        assert json.dumps([{"Ref": name}]) in by_metric["Errors"], name
+        assert json.dumps([{"Ref": name}]) in by_metric["Throttles"], name
+    queues = resources_of(template, "AWS::SQS::Queue")
+    dead_letters = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+                    for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    for name in dead_letters | {"StreamFailureQueue"}:  # a dead-letter queue that is not empty
+        assert json.dumps([{"Fn::GetAtt": [name, "QueueName"]}]) in by_metric["ApproximateNumberOfMessagesVisible"]
+    for name in queues:
+        if "RedrivePolicy" in queues[name]["Properties"]:  # a worker's queue whose oldest message waits
+            assert json.dumps([{"Fn::GetAtt": [name, "QueueName"]}]) in by_metric["ApproximateAgeOfOldestMessage"]
+    assert {"5XXError", "Reputation.BounceRate", "Reputation.ComplaintRate", "SMSMonthToDateSpentUSD"} <= set(by_metric)
+
+
+def _rate_rules(template) -> dict:
+    [acl] = resources_of(template, "AWS::WAFv2::WebACL").values()
+    return {r["Name"]: r for r in acl["Properties"]["Rules"]}
+
+
+def test_the_waf_limits_each_client_address_on_sign_in_submission_and_search(template):
+    [acl] = resources_of(template, "AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    [association] = resources_of(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert "${RestAPI}/stages/api" in association["Properties"]["ResourceArn"]["Fn::Sub"]
+    rules = _rate_rules(template)
+    scoped = json.dumps({n: r["Statement"] for n, r in rules.items()})
+    for name in ("sign-in-per-ip", "submit-per-ip", "search-per-ip", "all-per-ip"):
+        rate = rules[name]["Statement"]["RateBasedStatement"]
+        assert rate["AggregateKeyType"] == "IP" and rate["EvaluationWindowSec"] == 300
+        assert rules[name]["Action"] == {"Block": {"CustomResponse": {"ResponseCode": 429}}}
+    # The paths are the API's own: the sign-in routes of api/customer.py, POST /tickets and /uploads.
+    paths = {d.path for d in _routes()}
+    assert {"/customer/sign-in", "/customer/sign-in/verify", "/tickets", "/uploads"} <= paths
+    assert "/customer/sign-in" in scoped and "/kb/search" in scoped and "(tickets|uploads)" in scoped
+    limits = {n: r["Statement"]["RateBasedStatement"]["Limit"] for n, r in rules.items() if "RateBasedStatement"
+              in r["Statement"]}
+    assert limits["sign-in-per-ip"] < limits["submit-per-ip"] < limits["search-per-ip"] < limits["all-per-ip"]
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    assert all(f"| {limit} " in deploy for limit in limits.values()), "docs/deploy.md states every WAF limit"
+
+
+def _routes():
+    from chalicelib.api.http import ROUTES
+    import app  # noqa: F401  (registers the routes)
+    return ROUTES
+
+
+def test_the_api_stage_is_throttled_and_the_sign_in_and_submission_methods_more_so(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    by_path = {(s["ResourcePath"], s["HttpMethod"]): s for s in settings}
+    stage = by_path[("/*", "*")]
+    for key in (("/~1customer~1sign-in", "POST"), ("/~1customer~1sign-in~1verify", "POST"),
+                ("/~1tickets", "POST"), ("/~1uploads", "POST")):
+        assert by_path[key]["ThrottlingRateLimit"] < stage["ThrottlingRateLimit"], key
+        assert by_path[key]["ThrottlingBurstLimit"] <= stage["ThrottlingBurstLimit"], key
+
+
+def test_nothing_is_lost_by_one_wrong_click(template):
+    table = template["Resources"]["HelpdeskTable"]["Properties"]
+    assert table["DeletionProtectionEnabled"] is True
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    bucket = template["Resources"]["AttachmentsBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    everywhere = [r for r in rules if "Prefix" not in r and "Filter" not in r]
+    assert everywhere and everywhere[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert all("AbortIncompleteMultipartUpload" in r for r in rules)
+    assert template["Resources"]["AgentUserPool"]["Properties"]["DeletionProtection"] == "ACTIVE"
+
+
+def test_agents_accounts_are_set_on_purpose(template):
+    pool = template["Resources"]["AgentUserPool"]["Properties"]
+    assert pool["MfaConfiguration"] == "OPTIONAL" and pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    client = template["Resources"]["AgentUserPoolClient"]["Properties"]
+    assert client["EnableTokenRevocation"] is True
+    assert (client["AccessTokenValidity"], client["RefreshTokenValidity"]) == (1, 12)
+    assert client["TokenValidityUnits"] == {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "hours"}
+    granted = grants(role_of(template, "APIHandler"))
+    for action in ("cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser"):
+        assert granted[action] == [({"Fn::GetAtt": ["AgentUserPool", "Arn"]}, None)]

@@ -8,6 +8,7 @@ import {formatNumber} from '../shared/format.js';
 import {toAsciiDigits} from '../shared/digits.js';
 import {api, ensureBasics, forget, isAdmin} from './context.js';
 import {slaPolicyForm} from './sla_admin.js';
+import {accountsPanel} from './accounts_admin.js';
 
 const STRATEGIES = ['round_robin', 'fewest_open'];
 const POLICIES = ['max_open_tickets', 'reply_window_days', 'reminder_after_days', 'auto_close_after_days',
@@ -32,6 +33,7 @@ export function adminView({rerender, root}) {
   const sections = {}; // key -> {busy, errors: {path: code}, banner}
   let focusError = false;
   const sla = slaPolicyForm({rerender, onInvalid: () => { focusError = true; }}); // GET|PUT /admin/sla
+  const accounts = accountsPanel({rerender}); // sign out everywhere, disable, enable
 
   function section(key) {
     sections[key] = sections[key] || {busy: false, errors: {}, banner: null};
@@ -47,6 +49,7 @@ export function adminView({rerender, root}) {
       rules = org.rules.map((r) => ({...r, keywords: r.keywords.join(', ')}));
       policies = Object.fromEntries(POLICIES.map((p) => [p, formatNumber(org.policies[p])]));
       await sla.load(org.departments);
+      accounts.load(org.agents);
     } catch (error) {
       loadError = error;
     }
@@ -298,7 +301,8 @@ export function adminView({rerender, root}) {
           isNew: true, id: '', names: blankNames(), categories: [], groups: [], supervisors: []})))),
       rulesSection(),
       policiesSection(),
-      sla.render());
+      sla.render(),
+      accounts.render());
   }
 
   return {

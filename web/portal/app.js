@@ -3,12 +3,14 @@
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {applyToDocument, languageSwitch, onLangChange, t} from '../shared/i18n.js';
 import {banner, field} from '../shared/forms.js';
-import {currentSession, onSessionChange, signIn, signOut} from './auth.js';
+import {answerMfa, cancelMfa, currentSession, onSessionChange, signIn, signOut} from './auth.js';
+import {toAsciiDigits} from '../shared/digits.js';
 import {forget, isAdmin} from './context.js';
 import {queueView} from './queue.js';
 import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
 import {profileView} from './profile.js';
+import {mfaView} from './mfa.js';
 
 const root = document.getElementById('app');
 
@@ -28,6 +30,8 @@ function rerender() {
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
+        session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
+          'aria-current': location.hash === '#/security' ? 'page' : null}, t('mfa.link')) : null,
         session ? h('span', {class: 'user', dir: 'ltr', 'data-testid': 'signed-in-user'}, session.username) : null,
         session ? h('button', {type: 'button', class: 'secondary', 'data-testid': 'sign-out',
           onclick: () => { signingOut = true; signOut(); }}, t('signin.sign_out')) : null,
@@ -39,7 +43,8 @@ function rerender() {
 // ---------------------------------------------------------------- sign in
 
 function signInView() {
-  const values = {email: '', password: ''};
+  const values = {email: '', password: '', code: ''};
+  let step = 'password'; // then 'code' when the account has an authenticator app
   let bannerState = sessionEnded ? {kind: 'info', text: t('signin.session_ended')} : null;
   let errors = {};
   let busy = false;
@@ -50,7 +55,40 @@ function signInView() {
     PasswordResetRequiredException: 'signin.reset_required', NEW_PASSWORD_REQUIRED: 'signin.reset_required',
     UserNotConfirmedException: 'signin.not_confirmed', TooManyRequestsException: 'signin.too_many',
     LimitExceededException: 'signin.too_many', network: 'error.network',
+    CodeMismatchException: 'signin.code_wrong', ExpiredCodeException: 'signin.code_wrong',
   };
+
+  async function submitCode(event) {
+    event.preventDefault();
+    if (busy) return;
+    const code = toAsciiDigits(values.code).replace(/\s/g, '');
+    errors = /^\d{6}$/.test(code) ? {} : {code: 'invalid'};
+    if (errors.code) {
+      bannerState = null;
+      focusError = true;
+      rerender();
+      return;
+    }
+    busy = true;
+    bannerState = null;
+    rerender();
+    try {
+      await answerMfa(code);
+      sessionEnded = false;
+    } catch (error) {
+      values.code = '';
+      if (error.type === 'CodeMismatchException' || error.type === 'network') {
+        bannerState = {text: t(MESSAGES[error.type])};
+      } else { // the sign-in session ran out (3 minutes): start again
+        step = 'password';
+        values.password = '';
+        bannerState = {text: t('signin.code_expired')};
+      }
+      busy = false;
+      focusError = true;
+      rerender();
+    }
+  }
 
   async function submit(event) {
     event.preventDefault();
@@ -68,7 +106,14 @@ function signInView() {
     bannerState = null;
     rerender();
     try {
-      await signIn(values.email.trim(), values.password);
+      const {mfa} = await signIn(values.email.trim(), values.password);
+      if (mfa) { // the authenticator app's code next
+        step = 'code';
+        busy = false;
+        focusError = true;
+        rerender();
+        return;
+      }
       sessionEnded = false;
       // onSessionChange routes to the page asked for
     } catch (error) {
@@ -86,9 +131,26 @@ function signInView() {
     return el;
   }
 
+  function codeForm() {
+    return h('form', {class: 'card', novalidate: true, onsubmit: submitCode, 'aria-busy': String(busy),
+      'data-testid': 'signin-code-form'},
+    h('h1', {}, t('signin.title')),
+    banner(bannerState),
+    field({id: 'signin-code', testid: 'signin-code', label: t('signin.code'), hint: t('signin.code_hint'),
+      error: errors.code ? {text: t('signin.code_invalid')} : null,
+      control: input('code', {type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', dir: 'ltr',
+        maxlength: 12})}),
+    h('div', {class: 'actions'},
+      h('button', {type: 'submit', class: 'primary', disabled: busy, 'data-testid': 'signin-code-submit'},
+        busy ? t('signin.signing_in') : t('signin.submit')),
+      h('button', {type: 'button', class: 'secondary', disabled: busy, 'data-testid': 'signin-code-back',
+        onclick: () => { cancelMfa(); step = 'password'; values.password = ''; bannerState = null; rerender(); }},
+      t('signin.back'))));
+  }
+
   return {
-    render: () => h('form', {class: 'card', novalidate: true, onsubmit: submit, 'aria-busy': String(busy),
-      'data-testid': 'signin-form'},
+    render: () => step === 'code' ? codeForm() : h('form', {class: 'card', novalidate: true, onsubmit: submit,
+      'aria-busy': String(busy), 'data-testid': 'signin-form'},
     h('h1', {}, t('signin.title')),
     banner(bannerState),
     field({id: 'signin-email', testid: 'signin-email', label: t('signin.email'), error: errors.email,
@@ -102,7 +164,7 @@ function signInView() {
       if (!focusError) return;
       focusError = false;
       const invalid = root.querySelector('[aria-invalid="true"]');
-      (invalid || document.getElementById('signin-password')).focus();
+      (invalid || document.getElementById(step === 'code' ? 'signin-code' : 'signin-password')).focus();
     },
   };
 }
@@ -115,6 +177,7 @@ function pageFor(hash) {
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);
   if (hash === '#/profile') return profileView(page);
+  if (hash === '#/security') return mfaView(page);
   return queueView({...page, mine: hash === '#/mine'});
 }
 

@@ -46,16 +46,17 @@ function endpoint() {
   return cognito.endpoint || `https://cognito-idp.${cognito.region}.amazonaws.com/`;
 }
 
-async function initiateAuth(flow, parameters) {
+/** One call of Cognito's JSON API (no SDK); the answer, or an AuthError named after Cognito's error type. */
+async function cognito(action, body) {
   let response;
   try {
     response = await fetch(endpoint(), {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        'X-Amz-Target': `AWSCognitoIdentityProviderService.${action}`,
       },
-      body: JSON.stringify({AuthFlow: flow, ClientId: config().cognito.clientId, AuthParameters: parameters}),
+      body: JSON.stringify(body),
     });
   } catch {
     throw new AuthError('network');
@@ -65,8 +66,16 @@ async function initiateAuth(flow, parameters) {
     // __type is "NotAuthorizedException" or "com.amazon...#NotAuthorizedException"
     throw new AuthError(String(data.__type || 'unknown').split('#').pop(), data.message);
   }
+  return data;
+}
+
+function authenticated(data) {
   if (!data.AuthenticationResult) throw new AuthError(data.ChallengeName || 'unknown'); // e.g. NEW_PASSWORD_REQUIRED
   return data.AuthenticationResult;
+}
+
+async function initiateAuth(flow, parameters) {
+  return cognito('InitiateAuth', {AuthFlow: flow, ClientId: config().cognito.clientId, AuthParameters: parameters});
 }
 
 function fromResult(result, previous) {
@@ -79,9 +88,58 @@ function fromResult(result, previous) {
   };
 }
 
+let pending = null; // {username, session} between the password and the authenticator code
+
+/**
+ * Email and password. Resolves {mfa: true} when the account asks for its authenticator app's code next
+ * (answer with answerMfa); otherwise the agent is signed in.
+ */
 export async function signIn(email, password) {
-  const result = await initiateAuth('USER_PASSWORD_AUTH', {USERNAME: email, PASSWORD: password});
-  save(fromResult(result, {username: email}));
+  const data = await initiateAuth('USER_PASSWORD_AUTH', {USERNAME: email, PASSWORD: password});
+  if (data.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
+    pending = {username: email, session: data.Session};
+    return {mfa: true};
+  }
+  save(fromResult(authenticated(data), {username: email}));
+  return {mfa: false};
+}
+
+/** The 6-digit code of the authenticator app, for the sign-in signIn() started. */
+export async function answerMfa(code) {
+  if (!pending) throw new AuthError('NotAuthorizedException');
+  const data = await cognito('RespondToAuthChallenge', {
+    ClientId: config().cognito.clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: pending.session,
+    ChallengeResponses: {USERNAME: pending.username, SOFTWARE_TOKEN_MFA_CODE: code},
+  }).catch((error) => {
+    // A wrong code keeps the challenge (the agent may try again); an expired session does not.
+    if (error.type !== 'CodeMismatchException') pending = null;
+    throw error;
+  });
+  const username = pending.username;
+  pending = null;
+  save(fromResult(authenticated(data), {username}));
+}
+
+/** Back to the password step. */
+export function cancelMfa() {
+  pending = null;
+}
+
+// ---------------------------------------------------------------- enrolling an authenticator app
+
+/** Starts enrollment: the secret to show as a QR code (otpauth:// URI) and as text. */
+export async function startEnrollment() {
+  const data = await cognito('AssociateSoftwareToken', {AccessToken: session.accessToken});
+  return data.SecretCode;
+}
+
+/** Proves the app shows the right codes, then makes it the second step of every sign-in. */
+export async function finishEnrollment(code, deviceName) {
+  const verified = await cognito('VerifySoftwareToken', {AccessToken: session.accessToken, UserCode: code,
+    FriendlyDeviceName: deviceName});
+  if (verified.Status && verified.Status !== 'SUCCESS') throw new AuthError('CodeMismatchException');
+  await cognito('SetUserMFAPreference', {AccessToken: session.accessToken,
+    SoftwareTokenMfaSettings: {Enabled: true, PreferredMfa: true}});
 }
 
 export function signOut() {
@@ -92,8 +150,8 @@ export function signOut() {
 export function refresh() {
   if (!session || !session.refreshToken) return Promise.resolve(false);
   refreshing = refreshing || initiateAuth('REFRESH_TOKEN_AUTH', {REFRESH_TOKEN: session.refreshToken})
-    .then((result) => {
-      save(fromResult(result, session));
+    .then((data) => {
+      save(fromResult(authenticated(data), session));
       return true;
     })
     .catch((error) => {

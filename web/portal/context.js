@@ -6,7 +6,10 @@ import {createApi} from '../shared/api.js';
 import {localName, t} from '../shared/i18n.js';
 import {authHeaders, refresh} from './auth.js';
 
-export const api = createApi({headers: authHeaders, onUnauthorized: refresh});
+// Admins and supervisors without an authenticator app get 403 mfa_required from the API: send them to enroll.
+export const api = createApi({headers: authHeaders, onUnauthorized: refresh, onError: (error) => {
+  if (error.code === 'mfa_required' && location.hash !== '#/security') location.hash = '#/security';
+}});
 
 let me = null;
 let catalog = null;

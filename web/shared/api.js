@@ -20,8 +20,9 @@ export function config() {
 /**
  * headers(): extra headers per call (e.g. Authorization), may be async.
  * onUnauthorized(): called once on a 401; if it resolves true the call is retried once.
+ * onError(apiError): told of every error answer before it is thrown (e.g. the portal's mfa_required).
  */
-export function createApi({headers = () => ({}), onUnauthorized = null} = {}) {
+export function createApi({headers = () => ({}), onUnauthorized = null, onError = null} = {}) {
   const base = config().apiUrl.replace(/\/+$/, '');
 
   async function request(method, path, body, retried = false) {
@@ -40,7 +41,11 @@ export function createApi({headers = () => ({}), onUnauthorized = null} = {}) {
       return request(method, path, body, true);
     }
     const data = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data);
+    if (!response.ok) {
+      const error = new ApiError(response.status, data);
+      if (onError) onError(error);
+      throw error;
+    }
     return data;
   }
 
