@@ -58,7 +58,7 @@ def request_code(body):
     return {"channel": sent.channel.value, "expires_in": sent.expires_in}
 
 
-@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN, refusals=(429,),
+@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN, refusals=(401, 429),
        summary="Trade a one-time code for a customer session token")
 def verify_code(body):
     session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
