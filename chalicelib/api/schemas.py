@@ -125,7 +125,7 @@ SLA_POLICY = {"type": "object", "additionalProperties": False, "properties": {
     "calendar": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "object"}]}, "warn_share": {"type": "number"},
     "raise_priority": {"type": "boolean"}, "reassign_to_supervisor": {"type": "boolean"}}}
 
-CLOCK_TIME = {"type": "string", "maxLength": 5}  # HH:MM, checked by the domain
+CLOCK_TIME = {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"}  # HH:MM; the domain checks the hour and minute
 # The shape GET answers is a valid PUT body: no phone is "", no quiet hours is the key left out.
 AGENT_PROFILE = {"type": "object", "additionalProperties": False, "properties": {
     "agent": {"type": "string", "maxLength": 128},  # as GET answers it; ignored (the URL or the token says whose)
@@ -133,6 +133,7 @@ AGENT_PROFILE = {"type": "object", "additionalProperties": False, "properties": 
     "phone": PHONE,
     "quiet_hours": _object(["start", "end", "zone"], {
         "start": CLOCK_TIME, "end": CLOCK_TIME, "zone": {"type": "string", "maxLength": 64}}),
-    "on_call": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 130}},
+    "on_call": {"type": "array", "maxItems": 50,
+                "items": {"type": "string", "maxLength": 130, "pattern": "^[^/]+/[^/]+$"}},  # "<department>/<group>"
     "sms_opt_out": {"type": "boolean"},
 }}
