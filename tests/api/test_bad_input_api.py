@@ -123,3 +123,19 @@ def test_unsafe_characters_in_query_parameters_are_refused_by_name(client, cogni
     response = client.http.get("/agent/queue?department=support%00&group=a%E2%80%AEb", headers=headers)
     assert response.status_code == 400
     assert response.json_body["fields"] == {"department": "invalid_character", "group": "invalid_character"}
+
+
+def test_the_deepest_bodies_the_portal_sends_are_within_the_depth_limit(client, cognito):
+    """The SLA policy with a calendar of its own and a tier (4 levels inside a key the schema leaves open), and
+    the alert settings as GET answers them, go back unchanged."""
+    admin = {"Authorization": f"Bearer {cognito('depth.admin@example.com', groups=('agent', 'admin'))}"}
+    status, policy = call(client, "get", "/admin/sla", headers=admin)
+    assert status == 200
+    calendar = {"zone": "Asia/Tehran", "hours": {"0": [["08:00", "12:00"], ["13:00", "16:00"]]}, "holidays": []}
+    tiers = {"gold": {"customers": ["@gold.example"], "targets": {"urgent": [1, 4]}}}
+    status, saved = call(client, "put", "/admin/sla", {**policy, "calendar": calendar, "tiers": tiers}, headers=admin)
+    assert status == 200, saved
+    status, back = call(client, "put", "/admin/sla", policy, headers=admin)
+    assert status == 200, back
+    status, profile = call(client, "get", "/agent/profile", headers=admin)
+    assert call(client, "put", "/agent/profile", profile, headers=admin)[0] == 200
