@@ -37,6 +37,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooLarge(DomainError):
+    """The request itself is larger than we accept (HTTP 413)."""
+
+    code = "too_large"
+
+
 class LimitReached(DomainError):
     code = "limit_reached"
 

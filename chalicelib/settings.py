@@ -29,6 +29,7 @@ class Settings:
     max_files: int
     inbound_department: str  # where mail to the help desk opens tickets; "" = the first department
     inbound_category: str    # "" = that department's first category
+    max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
 
     @property
     def portal_site_url(self) -> str:
@@ -67,4 +68,5 @@ def get_settings() -> Settings:
         max_files=int(_env("MAX_FILES", "10")),
         inbound_department=_env("INBOUND_DEPARTMENT"),
         inbound_category=_env("INBOUND_CATEGORY"),
+        max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
     )

@@ -32,7 +32,12 @@ def me(agent: Agent):
             "mfa": {"required": mfa.required, "enrolled": mfa.enrolled}}
 
 
-@route(agent_api, "/agent/queue", audience="agent",
+QUERY_TEXT = {"type": "string", "minLength": 1, "maxLength": 128}
+TICKET_QUERY = {"type": "string", "pattern": "^[0-9]{1,12}$"}
+
+
+@route(agent_api, "/agent/queue", audience="agent", refusals=(404,),
+       query={"department": {"schema": QUERY_TEXT, "required": True}, "group": {"schema": QUERY_TEXT}},
        summary="Active tickets of a department (optionally of one group), oldest first")
 def queue(agent: Agent):
     department = _query().get("department", "")
@@ -49,7 +54,10 @@ def mine(agent: Agent):
     return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
 
 
-@route(agent_api, "/agent/handovers", audience="agent",
+# One form at a time: agent=, department= with group=, or ticket= (else 400 naming what is missing).
+@route(agent_api, "/agent/handovers", audience="agent", refusals=(404,),
+       query={"agent": {"schema": QUERY_TEXT}, "department": {"schema": QUERY_TEXT}, "group": {"schema": QUERY_TEXT},
+              "ticket": {"schema": TICKET_QUERY}},
        summary="Hand-over trail of an agent, a work group (department and group) or a ticket, newest first")
 def handovers(agent: Agent):
     query = _query()
@@ -69,7 +77,7 @@ def view_ticket(number, agent: Agent):
 
 
 @route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.AGENT_REPLY,
-       audience="agent", summary="Reply to the customer")
+       audience="agent", refusals=(409,), summary="Reply to the customer")
 def reply(number, agent: Agent, body):
     message = agent_desk.reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
                                clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number),
@@ -79,7 +87,7 @@ def reply(number, agent: Agent, body):
 
 
 @route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.AGENT_NOTE,
-       audience="agent", summary="Add an internal note (never shown to the customer)")
+       audience="agent", refusals=(409,), summary="Add an internal note (never shown to the customer)")
 def note(number, agent: Agent, body):
     message = agent_desk.note(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
                               number=ticket_number(number), staff=_staff(agent), text=body["text"],
@@ -88,6 +96,7 @@ def note(number, agent: Agent, body):
 
 
 @route(agent_api, "/agent/tickets/{number}/status", method="POST", request=schemas.CHANGE_STATUS, audience="agent",
+       refusals=(409,),
        summary="Move the ticket to another status (allowed_statuses)")
 def change_status(number, agent: Agent, body):
     ticket = workflow.change_status(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
@@ -97,7 +106,7 @@ def change_status(number, agent: Agent, body):
 
 
 @route(agent_api, "/agent/tickets/{number}/priority", method="POST", request=schemas.CHANGE_PRIORITY,
-       audience="agent", summary="Set the agents' priority (the customer's stays as they chose it)")
+       audience="agent", refusals=(409,), summary="Set the agents' priority (the customer's stays as they chose it)")
 def change_priority(number, agent: Agent, body):
     ticket = workflow.change_priority(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
                                       clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
@@ -105,7 +114,7 @@ def change_priority(number, agent: Agent, body):
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/take", method="POST", request=schemas.TAKE, audience="agent",
+@route(agent_api, "/agent/tickets/{number}/take", method="POST", request=schemas.TAKE, audience="agent", refusals=(409,),
        summary="Take the ticket onto my desk")
 def take(number, agent: Agent, body):
     ticket = workflow.take(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
@@ -113,7 +122,7 @@ def take(number, agent: Agent, body):
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/assign", method="POST", request=schemas.ASSIGN, audience="agent",
+@route(agent_api, "/agent/tickets/{number}/assign", method="POST", request=schemas.ASSIGN, audience="agent", refusals=(409,),
        summary="Give the ticket to a member of its group (supervisors and admins)")
 def assign(number, agent: Agent, body):
     ticket = workflow.assign(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
@@ -123,6 +132,7 @@ def assign(number, agent: Agent, body):
 
 
 @route(agent_api, "/agent/tickets/{number}/transfer", method="POST", request=schemas.TRANSFER, audience="agent",
+       refusals=(409,),
        summary="Transfer the ticket to another group or department, with the reason")
 def transfer(number, agent: Agent, body):
     ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),

@@ -22,7 +22,7 @@ def view_ticket(number, access: CustomerAccess):
 
 
 @route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.MESSAGE,
-       audience="customer", summary="The customer writes back")
+       audience="customer", refusals=(409,), summary="The customer writes back")
 def reply(number, access: CustomerAccess, body):
     message = tickets.customer_reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
                                      files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(),
@@ -32,6 +32,7 @@ def reply(number, access: CustomerAccess, body):
 
 
 @route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SMS_UPDATES, audience="customer",
+       refusals=(409,),
        summary="The customer turns texts on agent replies on or off")
 def sms_updates(number, access: CustomerAccess, body):
     ticket = tickets.set_sms_updates(tickets=bootstrap.tickets(), clock=bootstrap.clock(), number=ticket_number(number),
@@ -48,7 +49,7 @@ def attachment(number, attachment_id, access: CustomerAccess):
     return {"url": url, "expires_in": expires_in}
 
 
-@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN,
+@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN, refusals=(429, 503),
        summary="Send a one-time code to an email address or mobile number (limited per identity and per network)")
 def request_code(body):
     sent = customers.request_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
@@ -60,7 +61,7 @@ def request_code(body):
     return {"channel": sent.channel.value, "expires_in": sent.expires_in}
 
 
-@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN,
+@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN, refusals=(401, 429),
        summary="Trade a one-time code for a customer session token")
 def verify_code(body):
     session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),

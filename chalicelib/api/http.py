@@ -17,12 +17,13 @@ from chalicelib.api import shapes
 from chalicelib.api.auth import (ADMIN_GROUP, current_agent, customer_access, require_second_factor,
                                  signed_in_customer)
 from chalicelib.domain.tickets import StaleTicket
-from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound
+from chalicelib.domain.text import has_unsafe_characters
+from chalicelib.errors import DomainError, Forbidden, Invalid, NotFound, TooLarge
 from chalicelib.observability import logger
+from chalicelib.settings import get_settings
 
 STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "limit_reached": 429, "unavailable": 503,
-          "mfa_required": 403}
+          "too_large": 413, "limit_reached": 429, "unavailable": 503, "mfa_required": 403}
 
 # CORS is configuration of API Gateway itself (the OPTIONS answers), so it is fixed when routes are
 # declared: `chalice package` and Lambda both import with WEB_ORIGIN set. Both sites share that origin.
@@ -38,6 +39,8 @@ class RouteDoc:
     audience: str  # public | customer | session | agent | admin
     request: dict | None
     status: int
+    query: dict  # name -> {"schema": ..., "required": bool}
+    refusals: tuple[int, ...]  # statuses beyond those every route of its kind may answer (409, 429, 503)
 
 
 ROUTES: list[RouteDoc] = []
@@ -54,15 +57,19 @@ def error_response(error: DomainError) -> Response:
 
 
 def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str, audience: str = "public",
-          request: dict | None = None, status: int = 200, second_factor: bool = True):
+          request: dict | None = None, status: int = 200, query: dict | None = None, refusals: tuple[int, ...] = (),
+          second_factor: bool = True):
     """Declare a JSON route. The view returns a dict and gets, as keyword arguments, the URL parameters,
     the validated body as `body` (when `request` is given), the verified `agent` (audience "agent": no
     agent route can forget to check; audience "admin": an agent in the admin group), the customer's
     `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
-    the signed-in customer's `identity` (audience "session"). DomainErrors become their HTTP status.
+    the signed-in customer's `identity` (audience "session"). `query` documents the query parameters the view
+    reads (each {"schema", "required"}); `refusals` the error statuses it may answer beyond those of every route
+    of its kind (see api/openapi.py). DomainErrors become their HTTP status.
     Admins and supervisors without a second factor get 403 mfa_required from agent and admin routes, except
     those declared `second_factor=False` (what the portal needs to send them to enroll)."""
-    ROUTES.append(RouteDoc(path, method, summary, audience, request, status))
+    ROUTES.append(RouteDoc(path, method, summary, audience, request, status, query or {}, refusals))
+    query_names = tuple(query or {})
 
     def register(view):
         @functools.wraps(view)
@@ -79,6 +86,9 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
                     params["access"] = customer_access(headers)
                 elif audience == "session":
                     params["identity"] = signed_in_customer(headers)
+                check_parameters(params, {name: value for name, value in
+                                          (blueprint.current_request.query_params or {}).items()
+                                          if name in query_names})
                 if request is not None:
                     params["body"] = parse_body(blueprint.current_request.raw_body, request)
                 return Response(status_code=status, body=view(**params))
@@ -98,13 +108,28 @@ _SCHEMA_CODES = {"required": "required", "minLength": "required", "maxLength": "
 
 
 def parse_body(raw: bytes | None, schema: dict) -> dict:
+    """The request body checked before any of it is used: its size (413), its nesting (no deeper than `schema`
+    needs: checked before parsing, so no RecursionError), JSON, every unknown field and every string with a
+    character no text may hold (all named at once), then the schema."""
     from aws_lambda_powertools.utilities.validation import validate  # heavy: imported on first use only
     from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidationError
 
+    raw = raw or b""
+    limit = get_settings().max_json_body_bytes
+    if len(raw) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes", fields={"body": "too_large"},
+                       details={"max_bytes": limit})
     try:
-        body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
+        text = raw.decode("utf-8")
+        if json_depth(text) > schema_depth(schema):
+            raise Invalid("the body is nested deeper than this request allows", fields={"body": "too_deep"})
+        body = json.loads(text)
+    except (ValueError, RecursionError):
         raise Invalid("the body must be a JSON object", fields={"body": "invalid"}) from None
+    if isinstance(body, dict):
+        problems = body_problems(body, schema)
+        if problems:
+            raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
     try:
         validate(event=body, schema=schema)
     except SchemaValidationError as exc:
@@ -113,10 +138,89 @@ def parse_body(raw: bytes | None, schema: dict) -> dict:
     return body
 
 
+def check_parameters(path_params: dict, query: dict | None) -> None:
+    """URL and query parameters holding a character no text may hold are refused, each named."""
+    problems = {name: "invalid_character" for name, value in {**(query or {}), **path_params}.items()
+                if isinstance(value, str) and has_unsafe_characters(value)}
+    if problems:
+        raise Invalid("; ".join(f"{name}: invalid_character" for name in sorted(problems)), fields=problems)
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+FREE_FORM_DEPTH = 5  # an object whose keys the schema leaves open (SLA tiers, calendar hours: 4 levels) nests this deep
+
+
+def json_depth(text: str) -> int:
+    """How deeply the JSON text nests objects and arrays, counted without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def schema_depth(schema: dict) -> int:
+    """How deeply a body valid by `schema` may nest objects and arrays."""
+    options = schema.get("oneOf") or schema.get("anyOf") or []
+    if options and "type" not in schema:
+        return max(schema_depth(option) for option in options)
+    kind = schema.get("type")
+    if kind == "array":
+        return 1 + schema_depth(schema.get("items") or {})
+    if kind == "object":
+        if "properties" not in schema:
+            return FREE_FORM_DEPTH
+        inner = [schema_depth(p) for p in schema["properties"].values()]
+        if isinstance(schema.get("additionalProperties"), dict):
+            inner.append(schema_depth(schema["additionalProperties"]))
+        return 1 + max(inner, default=0)
+    return 0
+
+
+def body_problems(value, schema: dict, path: str = "") -> dict[str, str]:
+    """Every field the schema does not declare (`unknown_field`) and every string holding a lone surrogate, a
+    control character or a bidirectional control (`invalid_character`; long text, marked `x-multiline`, may
+    hold tabs and line breaks), by dotted path."""
+    problems: dict[str, str] = {}
+    if isinstance(value, str):
+        if has_unsafe_characters(value, multiline=bool(schema.get("x-multiline"))):
+            problems[path or "body"] = "invalid_character"
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems.update(body_problems(item, schema.get("items") or {}, f"{path}.{index}".lstrip(".")))
+    elif isinstance(value, dict):
+        declared = schema.get("properties")
+        for key, item in value.items():
+            where = f"{path}.{_printable(key)}".lstrip(".")
+            if declared is not None and key not in declared and schema.get("additionalProperties") is False:
+                problems[where] = "unknown_field"
+            elif has_unsafe_characters(key):
+                problems[where] = "invalid_character"
+            else:
+                inner = (declared or {}).get(key)
+                if inner is None and isinstance(schema.get("additionalProperties"), dict):
+                    inner = schema["additionalProperties"]
+                problems.update(body_problems(item, inner or {}, where))
+    return problems
+
+
+def _printable(name: str) -> str:
+    return name if not has_unsafe_characters(name) else name.encode("utf-8", "backslashreplace").decode("ascii",
+                                                                                                     "backslashreplace")
+
+
 def _field_errors(exc) -> dict[str, str]:
     """'data.customer.email' / 'data.attachments[1]' -> 'customer.email' / 'attachments.1'. fastjsonschema
     stops at the first broken rule; for `required` it names the parent and lists every missing field."""
     path = re.sub(r"\[(\d+)\]", r".\1", exc.name or "data").removeprefix("data").lstrip(".")
+    if exc.rule == "oneOf" and isinstance(exc.value, dict) and all("required" in o for o in exc.rule_definition):
+        # exactly one of several fields (sign-in: email or phone): name the missing one, or each one too many
+        names = [name for option in exc.rule_definition for name in option["required"]]
+        present = [name for name in names if name in exc.value]
+        if not present:
+            return {f"{path}.{names[0]}".lstrip("."): "required"}
+        return {f"{path}.{name}".lstrip("."): "not_both" for name in present[1:]}
     if exc.rule == "required":
         missing = re.search(r"\[([^\]]*)\]", exc.message or "")
         names = re.findall(r"'([^']+)'", missing.group(1)) if missing else []

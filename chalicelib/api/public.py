@@ -44,6 +44,7 @@ def start_upload(body):
 
 # Audience "customer": anyone may file a ticket; a session (or the key in `follows`) proves the ticket it follows.
 @route(public_api, "/tickets", method="POST", status=201, request=schemas.OPEN_TICKET, audience="customer",
+       refusals=(404, 409, 429, 503),
        summary="Open a ticket")
 def open_ticket(body, access: CustomerAccess):
     follows = body.get("follows") or {}

@@ -9,7 +9,7 @@ from chalicelib.services import ratings
 ratings_api = Blueprint(__name__)
 
 
-@route(ratings_api, "/ratings", method="POST", request=schemas.RATE,
+@route(ratings_api, "/ratings", method="POST", request=schemas.RATE, refusals=(404, 409),
        summary="Rate an agent's reply (good or bad, optional comment) with the signature from its mail or page")
 def rate(body):
     current = ratings.rate(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), secrets=bootstrap.secrets(),

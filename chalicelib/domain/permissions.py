@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.catalog import Department
-from chalicelib.domain.tickets import TRANSITIONS, Actor, Status, Ticket
+from chalicelib.domain.tickets import TRANSITIONS, Actor, Status, Ticket, TicketEvent
 from chalicelib.errors import Forbidden
 
 
@@ -101,6 +101,24 @@ def may_see_department(staff: Staff, department: Department) -> bool:
 
 
 def may_see_trail_of(staff: Staff, agent: str, departments: list[Department]) -> bool:
-    """An agent's hand-over trail: their own, or for an admin or a supervisor of a department they work in."""
+    """An agent's hand-over trail: their own, or for an admin or a supervisor of a department they work in.
+    A supervisor then sees only the hand-overs of departments they supervise (visible_handovers)."""
     return (staff.admin or agent == staff.id
             or any(supervises(staff, d) and d.groups_of(agent) for d in departments))
+
+
+def handover_departments(event: TicketEvent) -> set[str]:
+    """The departments a hand-over touches: where the ticket was and where it went."""
+    return {side["department"] for side in (event.data.get("from") or {}, event.data.get("to") or {})
+            if side.get("department")}
+
+
+def visible_handovers(staff: Staff, events: list[TicketEvent], departments: list[Department],
+                      *, own_trail: bool = False) -> list[TicketEvent]:
+    """The hand-overs of a trail the agent may read: all for an admin or for their own trail; otherwise only
+    those touching a department they supervise, so an agent's trail read by a supervisor of one department
+    names no ticket of another."""
+    if staff.admin or own_trail:
+        return list(events)
+    mine = {d.id for d in departments if supervises(staff, d)}
+    return [e for e in events if handover_departments(e) & mine]

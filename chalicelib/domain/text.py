@@ -40,3 +40,30 @@ def normalize(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Normalized words (Hebrew maqaf and other punctuation split words)."""
     return _WORD.findall(normalize(text))
+
+
+# ---------------------------------------------------------------- characters no text of ours may hold
+# Lone surrogates (no UTF-8 form: the database write fails), C0 and C1 control characters (NUL, ESC, BEL, ...)
+# and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), with which
+# "invoice\u202efdp.exe" shows as "invoiceexe.pdf". Typed text with them is refused, field by field (api/http.py,
+# clean_subject, clean_text); text that came from mail has them removed (without_unsafe_characters).
+# Long text (messages, notes, reasons, comments) may hold tab and line breaks; one-line text may not.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_SURROGATES = "\ud800-\udfff"
+_UNSAFE_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}]")
+_UNSAFE_IN_LONG_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}{_SURROGATES}]")
+_LINE_BREAKS = re.compile("\r\n?|[\n\t]")
+
+
+def has_unsafe_characters(text: str, *, multiline: bool = False) -> bool:
+    """True if `text` holds a lone surrogate, a control character or a bidirectional control. `multiline`
+    (long text) allows tab, line feed and carriage return."""
+    return (_UNSAFE_IN_LONG_TEXT if multiline else _UNSAFE_IN_LINE).search(text) is not None
+
+
+def without_unsafe_characters(text: str, *, multiline: bool = True) -> str:
+    """`text` (from mail: a subject, a sender's name, a body) with those characters removed. Long text keeps
+    tabs and line breaks (CRLF and CR become LF); one-line text gets a space for each tab or line break."""
+    if multiline:
+        return _UNSAFE_IN_LONG_TEXT.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _UNSAFE_IN_LINE.sub("", _LINE_BREAKS.sub(" ", text))

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from chalicelib.domain import identity
 from chalicelib.domain.sla import Sla, Target
+from chalicelib.domain.text import has_unsafe_characters
 from chalicelib.errors import Conflict, Invalid
 
 
@@ -183,6 +184,10 @@ class Message:
 
 
 def clean_text(text: str, path: str = "text") -> str:
+    """Long text as typed: tabs and line breaks allowed, other control characters, bidirectional controls and
+    lone surrogates refused (text from mail is passed through text.without_unsafe_characters first)."""
+    if has_unsafe_characters(text, multiline=True):
+        raise Invalid.field(path, "invalid_character")
     text = text.strip()
     if not text:
         raise Invalid.field(path, "required")
@@ -192,7 +197,11 @@ def clean_text(text: str, path: str = "text") -> str:
 
 
 def clean_subject(subject: str) -> str:
-    subject = " ".join(subject.split())  # no newlines: subjects end up in mail headers
+    """One line: line breaks and tabs become spaces (subjects end up in mail headers), other control
+    characters, bidirectional controls and lone surrogates are refused."""
+    if has_unsafe_characters(subject, multiline=True):
+        raise Invalid.field("subject", "invalid_character")
+    subject = " ".join(subject.split())
     if not subject:
         raise Invalid.field("subject", "required")
     if len(subject) > SUBJECT_MAX:

@@ -15,6 +15,7 @@ from chalicelib.domain.catalog import Department, Group
 from chalicelib.domain.handovers import HandoverKind, handover_event, place
 from chalicelib.domain.permissions import (
     Action, Staff, allowed_statuses, may_see_department, may_see_trail_of, require, supervises,
+    visible_handovers,
 )
 from chalicelib.domain.routing import RoutingRule, Strategy, fewest_open, route
 from chalicelib.domain.tickets import (
@@ -274,7 +275,10 @@ def profile(*, catalog: CatalogRepository, staff: Staff) -> Profile:
 def handovers(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, agent: str | None = None,
               department: str | None = None, group: str | None = None,
               ticket: int | None = None) -> list[TicketEvent]:
-    """The trail of one ticket, one work group or one agent, newest first."""
+    """The trail of one ticket, one work group or one agent, newest first. Each form shows only what the agent
+    may see: a ticket's trail to those who may open the ticket, a group's to those who may see its department,
+    an agent's to themselves and admins whole, and to a supervisor only where it touches a department they
+    supervise (issue 11, finding 3)."""
     if ticket is not None:
         ticket_for(tickets=tickets, catalog=catalog, number=ticket, staff=staff, action=Action.VIEW)
         return [e for e in reversed(tickets.timeline(ticket)) if e.type == EventType.ASSIGNED]
@@ -285,7 +289,9 @@ def handovers(*, tickets: TicketRepository, catalog: CatalogRepository, staff: S
             raise Forbidden(f"you do not work in {department}")
         return tickets.handovers(group=(department, group), limit=HANDOVER_PAGE)
     if agent:
-        if not may_see_trail_of(staff, agent, catalog.departments()):
+        departments = catalog.departments()
+        if not may_see_trail_of(staff, agent, departments):
             raise Forbidden("only supervisors see another agent's trail")
-        return tickets.handovers(agent=agent, limit=HANDOVER_PAGE)
+        return visible_handovers(staff, tickets.handovers(agent=agent, limit=HANDOVER_PAGE), departments,
+                                 own_trail=agent == staff.id)
     raise Invalid("name an agent, a department and group, or a ticket", fields={"agent": "required"})

@@ -262,6 +262,24 @@ def test_a_stranger_can_neither_see_nor_touch_a_ticket(org):
     assert org.call("get", f"/agent/handovers?agent={org.users['fa']}", "stranger")[0] == 403
 
 
+def test_a_supervisor_sees_hand_overs_only_of_the_departments_they_supervise(org):
+    """Finding 3: lead supervises the desk only; he works in both departments. Every query form is checked."""
+    in_desk = org.open()
+    in_other = open_ticket(org.client, department=org.other, category=org.category, subject="other")["number"]
+    assert org.ticket(in_other, "admin")["assignee"]["id"] == org.users["he"]  # the other team's only member
+
+    status, trail = org.call("get", f"/agent/handovers?agent={org.users['he']}", "lead")
+    assert status == 200 and in_other not in [h["ticket_number"] for h in trail["handovers"]]
+    _, own = org.call("get", f"/agent/handovers?agent={org.users['he']}", "he")
+    _, whole = org.call("get", f"/agent/handovers?agent={org.users['he']}", "admin")
+    assert in_other in [h["ticket_number"] for h in own["handovers"]]
+    assert in_other in [h["ticket_number"] for h in whole["handovers"]]
+    assert org.call("get", f"/agent/handovers?department={org.other}&group=team", "lead")[0] == 403
+    assert org.call("get", f"/agent/handovers?ticket={in_other}", "lead")[0] == 403
+    status, desk = org.call("get", f"/agent/handovers?ticket={in_desk}", "lead")
+    assert status == 200 and [h["kind"] for h in desk["handovers"]] == ["auto"]
+
+
 def test_presence_shows_who_else_has_the_ticket_open(org):
     number = org.open()
     path = f"/agent/tickets/{number}/presence"

@@ -418,6 +418,39 @@ def test_an_agents_profile_names_the_departments_they_supervise_and_the_groups_t
     assert workflow.profile(catalog=desk.catalog, staff=LEAD).supervises == ["support"]
 
 
+def test_a_supervisor_reads_an_agents_trail_only_where_it_touches_a_department_they_supervise(desk):
+    # agent.he works in support (supervised by lead) and in finance (which lead does not supervise).
+    in_support = desk.open(subject="support")
+    desk.take(in_support, HE)
+    in_finance = desk.open(subject="finance", department="finance", category="invoice")
+    assert desk.get(in_finance).assignee.id == "agent.he"
+
+    def trail(who):
+        return {e.ticket_number for e in workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=who,
+                                                             agent="agent.he")}
+
+    assert trail(LEAD) == {in_support}          # finding 3: not the finance ticket lead cannot open
+    assert trail(HE) == {in_support, in_finance}  # their own trail, whole
+    assert trail(ADMIN) == {in_support, in_finance}
+
+
+def test_a_transfer_out_of_a_department_stays_in_its_supervisors_view_of_the_trail(desk):
+    number = desk.open()
+    desk.transfer(number, ADMIN, "finance", "invoices", agent="agent.he", reason="an invoice")
+    kinds = [e.data["kind"] for e in workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD,
+                                                         agent="agent.he")]
+    assert kinds == ["transfer"]  # it left support: lead sees where it went, and nothing later in finance
+
+
+def test_a_supervisor_of_another_department_reads_neither_its_group_trail_nor_its_tickets_trail(desk):
+    number = desk.open(department="finance", category="invoice")
+    with pytest.raises(Forbidden):
+        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, department="finance",
+                           group="invoices")
+    with pytest.raises(Forbidden):
+        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, ticket=number)
+
+
 def test_trails_of_other_agents_and_groups_are_for_their_supervisors(desk):
     desk.open()
     with pytest.raises(Forbidden):

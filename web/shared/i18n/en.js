@@ -348,6 +348,10 @@ export default {
   'field.not_uploaded': 'The upload did not arrive. Please send again.',
   'field.type_mismatch': 'The file content does not match its type.',
   'field.unknown': 'Please choose from the list.',
+  'field.invalid_character': 'This contains invisible control characters (such as direction overrides). Please remove them.',
+  'field.unknown_field': 'This field is not part of the request.',
+  'field.too_deep': 'The request is nested too deeply.',
+  'field.not_both': 'Give an email address or a mobile number, not both.',
 
   'error.fix_fields': 'Please correct the marked fields.',
   'error.network': 'We could not reach the server. Check your connection and try again; nothing you typed is lost.',
