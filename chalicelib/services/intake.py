@@ -25,6 +25,7 @@ from chalicelib.domain import attachments as rules
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.sign_in import CustomerAccess, email_identity
+from chalicelib.domain.text import without_unsafe_characters
 from chalicelib.domain.tickets import (
     NAME_MAX, SUBJECT_MAX, Attachment, Language, Priority, ReplyWindowClosed, Visibility, new_id,
 )
@@ -94,7 +95,8 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
     kept, not_kept = store_parts(files, limits, mail.parts, key=key)
     original = Attachment(id=new_id(), filename=ORIGINAL_NAME, content_type="message/rfc822", size=len(raw),
                           key=key, visibility=Visibility.INTERNAL)
-    text = inbound.with_not_kept(mail.visible_text or mail.subject or "-", not_kept, language)
+    # Mail is not refused for a stray control or bidi character (as a form is): they are removed.
+    text = without_unsafe_characters(inbound.with_not_kept(mail.visible_text or mail.subject or "-", not_kept, language))
     attachments = [*kept, original]
 
     def refuse(reason: str, *, number: int | None = None, limit: LimitReached | None = None) -> Intake:
@@ -216,8 +218,10 @@ def _placement(departments: list[Department], desk: MailDesk) -> tuple[str, str]
 
 def _subject(mail: inbound.InboundMail) -> str:
     first_line = next((line for line in mail.visible_text.splitlines() if line.strip()), "")
-    return (mail.subject or first_line or "(no subject)")[:SUBJECT_MAX]
+    subject = without_unsafe_characters(mail.subject, multiline=False).strip()
+    return (subject or without_unsafe_characters(first_line, multiline=False).strip() or "(no subject)")[:SUBJECT_MAX]
 
 
 def _name(mail: inbound.InboundMail) -> str:
-    return (mail.sender_name or mail.sender.partition("@")[0] or mail.sender)[:NAME_MAX]
+    name = without_unsafe_characters(mail.sender_name, multiline=False).strip()
+    return (name or mail.sender.partition("@")[0] or mail.sender)[:NAME_MAX]

@@ -93,7 +93,13 @@ TABLE = {
     ("PUT", "/admin/sla"): (ADMINS, {"warn_share": 2}, ""),
     ("GET", "/admin/agents/{agent_id}/profile"): (ADMINS, None, ""),
     ("PUT", "/admin/agents/{agent_id}/profile"): (ADMINS, {}, ""),
+    # Account actions act on a scratch agent of this module's own, so signing out or disabling harms no caller.
+    ("GET", "/admin/agents/{agent_id}/account"): (ADMINS, None, ""),
+    ("POST", "/admin/agents/{agent_id}/sign-out"): (ADMINS, {}, ""),
+    ("POST", "/admin/agents/{agent_id}/disable"): (ADMINS, {}, ""),
+    ("POST", "/admin/agents/{agent_id}/enable"): (ADMINS, {}, ""),
 }
+ACCOUNT_ACTIONS = ("/account", "/sign-out", "/disable", "/enable")
 
 
 def answer_class(status: int) -> str:
@@ -130,7 +136,7 @@ class World:
         run = uuid.uuid4().hex[:6]
         self.client, self.run = client, run
         self.users = {kind: f"authz.{kind}.{run}@example.com" for kind in
-                      ("agent", "agent_other", "supervisor", "supervisor_other", "admin")}
+                      ("agent", "agent_other", "supervisor", "supervisor_other", "admin", "scratch")}
         self.tokens = {kind: cognito(user, groups=("agent", "admin") if kind == "admin" else ("agent",))
                        for kind, user in self.users.items()}
         self.desk, self.other, self.category = f"authz-desk-{run}", f"authz-other-{run}", f"authz-{run}"
@@ -168,7 +174,7 @@ class World:
     def path(self, template: str, caller: str) -> str:
         number = self.b["number"] if caller == "customer_other" else self.a["number"]
         return template.format(number=number, attachment_id=self.attachment, department_id=f"authz-scratch-{self.run}",
-                               agent_id=self.users["agent"])
+                               agent_id=self.users["scratch" if template.endswith(ACCOUNT_ACTIONS) else "agent"])
 
     def body(self, body, caller: str):
         if body == "new ticket":

@@ -513,3 +513,21 @@ def test_a_hebrew_out_of_office_that_says_so_only_in_its_subject_is_ignored(port
     assert receive(ports, fixture("out_of_office_he.eml", number=number)) == intake.Intake(
         intake.Outcome.IGNORED, reason="auto_reply_subject")
     assert len(messages(ports, number)) == 1 and ports["mailer"].sent == []
+
+
+def test_control_and_bidi_characters_in_a_mail_are_removed_not_refused(ports):
+    """A form refuses them with the field named; a mail cannot be asked again, so they are taken out."""
+    mail = EmailMessage()
+    mail["From"] = "Ali\u202e Rezaei\x1b <ali.rezaei@example.org>"
+    mail["To"] = DESK.mailbox
+    mail["Subject"] = "invoice\u202efdp.exe\x07 please"
+    mail["Message-ID"] = "<unsafe-1@example.org>"
+    mail.set_content("Hello\x00 there,\r\nthe \u2066file\u2069 is attached.\n")
+
+    result = receive(ports, ses_received(mail.as_bytes()))
+
+    assert result.outcome == intake.Outcome.CREATED
+    ticket = ports["tickets"].get(result.number)
+    assert ticket.subject == "invoicefdp.exe please" and ticket.customer.name == "Ali Rezaei"
+    [first] = messages(ports, result.number)
+    assert first.text.startswith("Hello there,\nthe file is attached.")
