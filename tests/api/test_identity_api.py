@@ -22,18 +22,23 @@ def a_local_part() -> str:
     return f"maryam.{uuid.uuid4().hex[:8]}"
 
 
-@pytest.mark.parametrize("address", ["<script>@probe.example", "a@-x.example", "x@[127.0.0.1]", '"a b"@example.com',
-                                     "a@probe.test", "a@localhost", "a\ud800b@example.com"])
-def test_a_ticket_under_an_address_that_cannot_receive_mail_is_a_field_error(client, address):
+# A lone surrogate never reaches the validator: the edge refuses it as a character no text may hold.
+UNRECEIVABLE = [("<script>@probe.example", "invalid"), ("a@-x.example", "invalid"), ("x@[127.0.0.1]", "invalid"),
+                ('"a b"@example.com', "invalid"), ("a@probe.test", "invalid"), ("a@localhost", "invalid"),
+                ("a\ud800b@example.com", "invalid_character")]
+
+
+@pytest.mark.parametrize("address,code", UNRECEIVABLE)
+def test_a_ticket_under_an_address_that_cannot_receive_mail_is_a_field_error(client, address, code):
     status, error = call(client, "post", "/tickets", ticket_form(customer={"name": "Dana", "email": address}))
-    assert (status, error["fields"]) == (400, {"customer.email": "invalid"})
+    assert (status, error["fields"]) == (400, {"customer.email": code})
 
 
-@pytest.mark.parametrize("address", ["x@[127.0.0.1]", "a@-x.example", "a\ud800b@example.com"])
-def test_signing_in_with_an_address_that_cannot_receive_mail_is_a_field_error(client, address):
+@pytest.mark.parametrize("address,code", [UNRECEIVABLE[2], UNRECEIVABLE[1], UNRECEIVABLE[-1]])
+def test_signing_in_with_an_address_that_cannot_receive_mail_is_a_field_error(client, address, code):
     for path, extra in (("/customer/sign-in", {}), ("/customer/sign-in/verify", {"code": "123456"})):
         status, error = call(client, "post", path, {"email": address, **extra})
-        assert (status, error["fields"]) == (400, {"email": "invalid"})
+        assert (status, error["fields"]) == (400, {"email": code})
 
 
 def test_a_ticket_keeps_the_address_as_written_and_its_customer_signs_in_with_any_variant(client, aws_stack):
