@@ -13,6 +13,7 @@ Items (pk / sk):
   SIGNIN#<identity> / CODE   a customer's sign-in code (HMAC only), its guesses and recent sends; TTL expires_at
   AGENT#<email> / PROFILE    an agent's alert settings: phone, language, quiet hours, on-call groups, SMS opt-out
   SMSQUOTA#<recipient> / <window>  SMS sent to a recipient in one rate-limit window; TTL expires_at
+  IMPORT#<source>#<external id> / IMPORT  the claim of an imported ticket (its number): never imported twice
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
   CATALOG    / SLA           SLA targets, business-hours calendar and escalation

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from chalicelib.domain import links, mail
 from chalicelib.domain.automation import NO_REPLY
+from chalicelib.domain.imports import is_imported
 from chalicelib.domain.inbound import reply_address
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
@@ -16,8 +17,8 @@ from chalicelib.services.ports import Mailer, SecretSource
 
 
 def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
-    """The customer mail an event calls for, or None."""
-    if doc["visibility"] != Visibility.PUBLIC:
+    """The customer mail an event calls for, or None (none for imported history: domain/imports.py)."""
+    if doc["visibility"] != Visibility.PUBLIC or is_imported(doc):
         return None
     ticket = doc["ticket"]
     number = ticket["number"]
