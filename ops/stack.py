@@ -48,6 +48,8 @@ def deployed_environment(stack: str, region: str | None = None, cloudformation=N
     if missing:
         raise SystemExit(f"stack {stack} has no output {', '.join(missing)}: is it the help desk's stack?")
     env = {variable: outputs[key] for key, variable in OUTPUTS.items() if key in outputs}
+    # The stack's region for every client, PynamoDB's too (it reads AWS_REGION, not the profile's config).
+    region = region or getattr(getattr(cfn, "meta", None), "region_name", None)
     if region:
         env.update(AWS_REGION=region, AWS_DEFAULT_REGION=region)
     return env
@@ -82,7 +84,8 @@ def use(args: argparse.Namespace) -> str:
         env, where = {}, "the stack named by the environment"
     os.environ.update(env)
     bootstrap.reset()
-    from chalicelib.adapters.models import use_table
+    from chalicelib.adapters import models
     from chalicelib.settings import get_settings
-    use_table(get_settings().helpdesk_table)
+    models.use_table(get_settings().helpdesk_table)
+    models._Meta.region = get_settings().region  # read when the models were defined, maybe before the stack was known
     return f"{where} (table {get_settings().helpdesk_table})"
