@@ -16,8 +16,8 @@ from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, AlreadyImported, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer,
-    OpenLimitReached, PresenceBoard, PresignedPost, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload, TicketRepository,
-    TicketTooLarge, VersionConflict,
+    OpenLimitReached, PresenceBoard, PresignedPost, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload,
+    TicketRepository, TicketTooLarge, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100

@@ -235,7 +235,7 @@ def _message(raw, path: str, customer: Customer | None) -> ImportedMessage:
 
 # ---------------------------------------------------------------- replay
 
-def _imported(events: list[TicketEvent], record: ImportRecord, **extra) -> list[TicketEvent]:
+def _imported(events: list[TicketEvent], **extra) -> list[TicketEvent]:
     mark = {IMPORTED: True, **extra}
     return [replace(e, data={**e.data, **mark}) for e in events]
 
@@ -305,7 +305,7 @@ def replay(record: ImportRecord, *, number: int, link_salt: str, link_hash: str,
     ticket, caught_up = _sla_until(ticket, now)
     events += caught_up
     ticket = replace(ticket, version=1)
-    return ticket, _imported(events, record)
+    return ticket, _imported(events)
 
 
 def _sla_until(ticket: Ticket, at: datetime) -> tuple[Ticket, list[TicketEvent]]:

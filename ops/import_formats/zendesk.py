@@ -67,8 +67,8 @@ def _record(ticket: dict, comments: list[dict], users: dict, groups: dict, metri
         "department": department, "category": category,
         "language": language_of(*texts, hint=requester.get("locale")),
         "created_at": ticket["created_at"],
-        "customer": {"name": requester.get("name") or requester.get("email") or "", "email": requester.get("email") or "",
-                     "phone": requester.get("phone") or None},
+        "customer": {"name": requester.get("name") or requester.get("email") or "",
+                     "email": requester.get("email") or "", "phone": requester.get("phone") or None},
         "messages": messages,
     }
     if status in ("resolved", "closed"):

@@ -140,7 +140,7 @@ def test_an_osticket_export_lands_and_its_bad_row_is_reported_by_line_and_field(
     assert (ticket.category, ticket.status, ticket.closed_at) == ("billing", Status.CLOSED, utc("2026-06-05T16:40:00"))
     note, reply = [e.message for e in timeline if e.message][1:3]
     assert note.visibility == Visibility.INTERNAL and note.text == "شماره اقتصادی مشتری را از مالی بگیرم."
-    assert reply.attachments[0].filename == "invoice-1403.pdf" and reply.attachments[0].content_type == "application/pdf"
+    assert (reply.attachments[0].filename, reply.attachments[0].content_type) == ("invoice-1403.pdf", "application/pdf")
     assert reply.text == "فاکتور رسمی پیوست است."
 
     # 402118: Hebrew, urgent, still open: its past SLA breach is recorded as history, nothing escalated, and it
@@ -149,7 +149,8 @@ def test_an_osticket_export_lands_and_its_bad_row_is_reported_by_line_and_field(
     assert (ticket.language, ticket.status, ticket.priority) == ("he", Status.OPEN, Priority.URGENT)
     assert ticket.agent_priority is None and ticket.assignee is None
     breaches = [e for e in timeline if e.type == EventType.SLA_BREACHED]
-    assert [b.data["target"] for b in breaches] == ["resolution"] and breaches[0].occurred_at < utc("2026-09-16T00:00:00")
+    assert [b.data["target"] for b in breaches] == ["resolution"]
+    assert breaches[0].occurred_at < utc("2026-09-16T00:00:00")
     assert ticket.number in [t.number for t in tickets.queue("support")]
     assert ticket.number not in tickets.sla_due(NOW, 1000)
     first = next(e.message for e in timeline if e.message)
