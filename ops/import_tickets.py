@@ -98,9 +98,11 @@ def _count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-def run(path: Path, *, resume: bool = False, err: TextIO = sys.stderr, clock=None) -> tuple[Counts, bool]:
+def run(path: Path, *, resume: bool = False, err: TextIO = sys.stderr, clock=None, files_root: Path | None = None,
+        allow_private_urls: bool = False) -> tuple[Counts, bool]:
     """Import the file into the stack the process's settings name. Returns the counts and whether it ran to
-    the end (False: stopped by Ctrl-C, checkpoint written)."""
+    the end (False: stopped by Ctrl-C, checkpoint written). Files: paths under `files_root` (default: the
+    file's folder), URLs of public hosts unless `allow_private_urls` (ops/files.py)."""
     from chalicelib import bootstrap
     from chalicelib.errors import Invalid
     from chalicelib.services.imports import ImportSettings, Result, import_ticket
@@ -116,7 +118,7 @@ def run(path: Path, *, resume: bool = False, err: TextIO = sys.stderr, clock=Non
     progress = Progress(err, total, start_line)
     ports = {"tickets": bootstrap.tickets(), "files": bootstrap.files(), "secrets": bootstrap.secrets(),
              "clock": clock or bootstrap.clock(), "limits": bootstrap.limits(),
-             "source": PathOrUrlSource(path.resolve().parent)}
+             "source": PathOrUrlSource(files_root or path.parent, allow_private=allow_private_urls)}
     settings = ImportSettings.read(bootstrap.catalog())
     if start_line:
         err.write(f"resuming after line {start_line}\n")
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.import_tickets", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="tickets as JSON lines (docs/import.md)")
     parser.add_argument("--resume", action="store_true", help="start after the line the last run got to")
+    parser.add_argument("--files-root", type=Path, help="attachment paths must lie under it (default: FILE's folder)")
+    parser.add_argument("--allow-private-urls", action="store_true",
+                        help="fetch attachment URLs of loopback, private and link-local hosts too (intranet)")
     stacks.add_arguments(parser)
     args = parser.parse_args(argv)
     if not args.file.is_file():
@@ -185,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"importing {args.file} into {where}", file=sys.stderr)
     try:
-        counts, finished = run(args.file, resume=args.resume)
+        counts, finished = run(args.file, resume=args.resume, files_root=args.files_root,
+                               allow_private_urls=args.allow_private_urls)
     except UnicodeDecodeError as exc:
         print(f"{args.file}: not UTF-8 ({exc.reason} at byte {exc.start} of a line)", file=sys.stderr)
         return 2

@@ -69,6 +69,7 @@ def imported(tickets, source: str, external_id: str):
 
 def run(path: Path, **kwargs):
     err = io.StringIO()
+    kwargs.setdefault("allow_private_urls", True)  # the sample's files are served on loopback
     counts, finished = import_tickets.run(path, err=err, clock=FixedClock(NOW), **kwargs)
     return counts, finished, err.getvalue()
 
@@ -297,3 +298,24 @@ def test_a_deployed_stack_is_named_by_its_outputs():
 
     with pytest.raises(SystemExit, match="HelpdeskTableName"):
         stack.deployed_environment("other", cloudformation=NotOurs())
+
+
+def test_files_outside_the_files_root_or_on_private_addresses_are_refused_and_named(aws_stack, tmp_path, file_server):
+    """An export is outside data, and its files become downloads for the ticket's customer: it must not make the
+    import read the operator's disk or network (a cloud's metadata service) into a ticket."""
+    from chalicelib import bootstrap
+
+    source = f"hostile-{uuid.uuid4().hex[:8]}"
+    record = osticket_file(source)[2]
+    (tmp_path / "secret.txt").write_text("not for customers")
+    (tmp_path / "export").mkdir()
+    record["messages"][0]["attachments"] = [{"path": "../secret.txt"}, {"path": str(tmp_path / "secret.txt")},
+                                            {"url": f"{file_server}/osticket/files/photo.png"},
+                                            {"url": "http://169.254.169.254/latest/meta-data/iam/"}]
+    path = write_lines(tmp_path / "export" / "hostile.jsonl", [record])
+    counts, finished, err = run(path, allow_private_urls=False)
+    assert finished and (counts.imported, counts.refused_files) == (1, 4)
+    assert err.count("outside_files_root") == 2 and err.count("private_address") == 2
+    ticket, timeline = imported(bootstrap.tickets(), source, "402119")
+    first = next(e.message for e in timeline if e.message)
+    assert first.attachments == () and first.text.count("[Not imported:") == 4
