@@ -8,6 +8,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).
+- import_tickets_per_s(_1k): tickets per second `python -m ops.import_tickets` writes into the local stack
+  from a synthetic file of 10,000 (and 1,000) tickets (bench/imports.py).
 """
 import json
 import os
@@ -47,6 +49,8 @@ def main() -> None:
     results.update(job_costs())
     from bench.sla import sla_costs
     results.update(sla_costs())
+    from bench.imports import import_costs
+    results.update(import_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

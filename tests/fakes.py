@@ -16,9 +16,9 @@ from chalicelib.domain.sign_in import CodeRecord
 from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
-    AgentDirectory, AgentProfiles, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer, OpenLimitReached,
-    PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender, StoredUpload,
-    TicketRepository, VersionConflict,
+    AgentDirectory, AgentProfiles, AlreadyImported, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer,
+    OpenLimitReached, PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender,
+    StoredUpload, TicketRepository, TicketTooLarge, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -43,6 +43,8 @@ class InMemoryTickets(TicketRepository):
         self.events: dict[int, list[TicketEvent]] = {}
         self.attachments: dict[tuple[int, str], Attachment] = {}
         self.fail_next_saves = 0  # simulate writers that won the race
+        self.claims: dict[str, int] = {}  # imported tickets by (source, external id)
+        self.max_items = 100  # one transaction's items
 
     def next_number(self) -> int:
         self.counter += 1
@@ -107,6 +109,20 @@ class InMemoryTickets(TicketRepository):
         due = [(t.sla.next_checkpoint, t.number) for t in self.tickets.values()
                if t.is_active and t.sla and t.sla.next_checkpoint and t.sla.next_checkpoint < before]
         return [number for _, number in sorted(due)[:limit]]
+
+    def imported(self, claim):
+        return self.claims.get(claim)
+
+    def create_imported(self, ticket, events, attachments, *, claim):
+        if claim in self.claims:
+            raise AlreadyImported(claim, self.claims[claim])
+        if len(events) + len(attachments) + 3 > self.max_items:
+            raise TicketTooLarge(ticket.number)
+        assert ticket.number not in self.tickets
+        self.claims[claim] = ticket.number
+        self.tickets[ticket.number] = ticket
+        self.events[ticket.number] = list(events)
+        self.attachments.update({(ticket.number, a.id): a for a in attachments})
 
     def handovers(self, *, agent=None, group=None, limit=100):
         def involves(event):

@@ -20,10 +20,14 @@ from chalicelib.domain.sla import SlaPolicy, sla_document, sla_from_document
 from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Priority, Status, Ticket, TicketEvent, TimerStage,
 )
-from chalicelib.services.ports import CatalogRepository, OpenLimitReached, TicketRepository, VersionConflict
+from chalicelib.services.ports import (
+    AlreadyImported, CatalogRepository, OpenLimitReached, TicketRepository, TicketTooLarge, VersionConflict,
+)
 
 SLA_PARTITION = "SLA"
 CREATE_ATTEMPTS = 5  # concurrent transactions on one customer's counter are cancelled, not queued
+TRANSACTION_ITEMS = 100  # DynamoDB's limit on the items of one TransactWriteItems
+IMPORT_PREFIX = "IMPORT#"  # IMPORT#<source>#<external id> / IMPORT: the claim of one imported ticket
 
 
 def stamp(moment: datetime) -> str:
@@ -183,6 +187,37 @@ class DynamoTicketRepository(TicketRepository):
         for item in [*event_items(ticket, events), *attachment_items(ticket.number, attachments),
                      *handover_items(ticket, events)]:
             tx.save(item, condition=EventItem.pk.does_not_exist())
+
+    def imported(self, claim: str) -> int | None:
+        try:
+            return int(DocumentItem.get(f"{IMPORT_PREFIX}{claim}", "IMPORT", consistent_read=True).doc["number"])
+        except DocumentItem.DoesNotExist:
+            return None
+
+    def create_imported(self, ticket, events, attachments, *, claim):
+        records = [*event_items(ticket, events), *attachment_items(ticket.number, attachments),
+                   *handover_items(ticket, events)]
+        if len(records) + 3 > TRANSACTION_ITEMS:  # + the ticket, the claim and the customer's counter
+            raise TicketTooLarge(ticket.number)
+        claim_item = DocumentItem(pk=f"{IMPORT_PREFIX}{claim}", sk="IMPORT",
+                                  doc={"number": ticket.number, "created_at": stamp(ticket.created_at)})
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                with self._transaction() as tx:
+                    tx.save(claim_item, condition=DocumentItem.pk.does_not_exist())
+                    tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
+                    for item in records:
+                        tx.save(item, condition=EventItem.pk.does_not_exist())
+                    if ticket.is_active:
+                        tx.update(_open_counter(ticket), actions=[CounterItem.value.add(1)])
+                return
+            except TransactWriteError as exc:
+                reasons = _reasons(exc)
+                if "ConditionalCheckFailed" in reasons:
+                    raise AlreadyImported(claim, self.imported(claim)) from exc
+                if "TransactionConflict" not in reasons:
+                    raise
+        raise VersionConflict(ticket.number)
 
     def get(self, number: int) -> Ticket | None:
         try:

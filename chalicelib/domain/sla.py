@@ -348,6 +348,10 @@ class Sla:
         spent_until = state.clock.target * share - state.clock.spent
         return self.calendar.add(state.clock.running_since, max(spent_until, timedelta(0)))
 
+    def checkpoint_at(self, target: Target, checkpoint: Checkpoint) -> datetime | None:
+        """When the target reaches that checkpoint if its clock keeps running; None if it never will."""
+        return self._moment(target, checkpoint)
+
     @property
     def next_checkpoint(self) -> datetime | None:
         """The earliest warning or breach moment of the running targets: when the sweep must look again."""

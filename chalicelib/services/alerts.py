@@ -15,6 +15,7 @@ from datetime import datetime
 
 from chalicelib.domain import alerts, links, mail
 from chalicelib.domain.alerts import Alert, Channel
+from chalicelib.domain.imports import is_imported
 from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.tickets import EventType, Priority, Visibility
 from chalicelib.services.ports import (
@@ -24,6 +25,8 @@ from chalicelib.services.ports import (
 
 def alerts_for_event(doc: dict, *, profiles: AgentProfiles, catalog: CatalogRepository, agents: AgentDirectory,
                      now: datetime) -> list[Alert]:
+    if is_imported(doc):  # history from another desk: nobody is texted or mailed about it today
+        return []
     ticket = doc["ticket"]
     members: list[str] = []
     if doc["type"] == EventType.TICKET_CREATED and ticket["priority"] == Priority.URGENT and ticket["group"]:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from chalicelib.domain import links, mail
 from chalicelib.domain.automation import NO_REPLY, SYSTEM
+from chalicelib.domain.imports import is_imported
 from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, TicketEvent, Visibility, new_id
@@ -17,9 +18,9 @@ from chalicelib.services.ports import Clock, Mailer, SecretSource, TicketReposit
 
 
 def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
-    """The customer mail an event calls for, or None."""
+    """The customer mail an event calls for, or None (none for imported history: domain/imports.py)."""
     template = mail_kind(doc)
-    if template is None:
+    if template is None or is_imported(doc):
         return None
     ticket = doc["ticket"]
     number = ticket["number"]

@@ -26,6 +26,33 @@ class VersionConflict(Exception):
     """The ticket changed since it was read."""
 
 
+class AlreadyImported(Exception):
+    """A ticket with that (source, external id) was imported before."""
+
+    def __init__(self, claim: str, number: int | None = None):
+        super().__init__(claim)
+        self.number = number
+
+
+class TicketTooLarge(Exception):
+    """The ticket's history needs more items than one transaction can write."""
+
+
+class AttachmentSource(ABC):
+    """Where imported tickets' files come from (local paths, http(s) URLs): the import tool's side."""
+
+    @abstractmethod
+    def fetch(self, ref: str, max_bytes: int) -> tuple[bytes, str | None]:
+        """The file's bytes (at most max_bytes + 1 of them: more means too large) and the content type the
+        source declared, if any. Raises FetchFailed with a reason code (`not_found`, `unreachable`)."""
+
+
+class FetchFailed(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class OpenLimitReached(Exception):
     """The customer already has as many active tickets as the policy allows."""
 
@@ -89,6 +116,18 @@ class TicketRepository(ABC):
     def handovers(self, *, agent: str | None = None, group: tuple[str, str] | None = None,
                   limit: int = 100) -> list[TicketEvent]:
         """The hand-over trail (ASSIGNED events) involving an agent or a (department, group), newest first."""
+
+    @abstractmethod
+    def imported(self, claim: str) -> int | None:
+        """The number of the ticket imported under `claim` (domain/imports.claim_key), or None."""
+
+    @abstractmethod
+    def create_imported(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment], *,
+                        claim: str) -> None:
+        """Write an imported ticket with its whole history and the claim on (source, external id) in one
+        transaction: all of it or nothing. Raises AlreadyImported (writing nothing) if the claim exists, and
+        TicketTooLarge (writing nothing) if the history does not fit in one transaction. The customer's count
+        of active tickets follows the ticket (no open-ticket limit: the tickets already exist)."""
 
 
 class CatalogRepository(ABC):
