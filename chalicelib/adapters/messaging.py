@@ -8,6 +8,7 @@ from email.utils import formataddr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.mime import OUTGOING
 from chalicelib.domain.mail import MailContent
 from chalicelib.services.ports import DeliveryFailed, EventBus, Mailer, SecretSource, SmsSender
 
@@ -29,7 +30,8 @@ class SnsEventBus(EventBus):
 
 
 def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: str, domain: str) -> EmailMessage:
-    message = EmailMessage()
+    # OUTGOING folds long non-ASCII headers so that no space of a Persian or Hebrew subject is lost.
+    message = EmailMessage(policy=OUTGOING)
     message["From"] = formataddr(("Helpdesk", sender))
     message["To"] = mail.to
     message["Subject"] = mail.subject
