@@ -41,6 +41,7 @@ _UNKNOWN = {"unknown-8bit", "x-unknown", "unknown", "x-user-defined", "default",
 DETECTED = tuple(codecs.lookup(name).name for name in (
     "cp1256", "iso8859_6", "cp1255", "iso8859_8", "cp1251", "koi8_r", "iso8859_5", "cp866",
     "cp1252", "iso8859_15", "cp1250", "iso8859_2"))
+_SAMPLE_BYTES = 65536
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -95,27 +96,28 @@ def decode_text(part: EmailMessage, hints: tuple[str, ...] | list[str] = ()) -> 
 def detect_text(data: bytes, hints: tuple[str, ...] | list[str] = ()) -> str:
     """Bytes of unknown charset as text: a charset the mail named elsewhere if it reads as one script;
     otherwise the one codepage of `DETECTED` that does, or charset-normalizer's choice among several."""
-    html_free = re.sub(rb"<[^>]*>", b" ", data)  # tags are ASCII: judge the letters only
+    # Judged on the letters (tags are ASCII) of the first 64 KB: enough to tell, and bounded work.
+    sample = re.sub(rb"<[^>]*>", b" ", data[:_SAMPLE_BYTES])
     readings: dict[str, str] = {}
     for codec in [*hints, *DETECTED]:
-        if codec in readings or (text := _decodes(html_free, codec)) is None or not _plausible(text):
+        if codec in readings or (text := _decodes(sample, codec)) is None or not _plausible(text):
             continue
         if codec in hints:
-            return data.decode(codec)
+            return data.decode(codec, errors="replace")
         readings[codec] = text
-    distinct = {text for text in readings.values()}
-    if len(distinct) > 1:
-        from charset_normalizer import from_bytes  # ~0.1 s to import: only for mail that needs it
+    if len(set(readings.values())) > 1:
+        from charset_normalizer import from_bytes  # ~0.1-0.2 s to import: only for mail that needs it
 
-        best = from_bytes(html_free, cp_isolation=list(readings)).best()
+        best = from_bytes(sample, cp_isolation=list(readings)).best()
         if best is not None and _codec(best.encoding) in readings:
-            return data.decode(_codec(best.encoding))
+            return data.decode(_codec(best.encoding), errors="replace")
     if readings:
-        return data.decode(next(iter(readings)))
+        return data.decode(next(iter(readings)), errors="replace")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=list(DETECTED)).best()
-    return str(best) if best is not None else data.decode("utf-8", errors="replace")
+    best = from_bytes(sample, cp_isolation=list(DETECTED)).best()
+    codec = _codec(best.encoding) if best is not None else None
+    return data.decode(codec or "utf-8", errors="replace")
 
 
 def _script(ch: str) -> str:
@@ -153,9 +155,13 @@ def _plausible(text: str) -> bool:
         return False
     if script == "latin":  # Western text is mostly ASCII letters with a few accented ones
         return count <= 0.3 * len(letters)
-    if script == "cyrillic":  # a wrong Cyrillic codepage swaps capitals and small letters
+    if script == "cyrillic":
+        # A wrong Cyrillic codepage swaps capitals and small letters; Hebrew bytes read as windows-1251 give
+        # small letters too, but with "ъ" (for the common tav) far more often than Russian ever has it.
         words = re.findall(r"[\u0400-\u04FF]+", text)
-        return sum(1 for w in words if any(c.isupper() for c in w[1:])) <= 0.2 * len(words)
+        hard_signs = sum(1 for ch in letters if ch in "ъЪ")
+        return (sum(1 for w in words if any(c.isupper() for c in w[1:])) <= 0.2 * len(words)
+                and hard_signs <= 0.02 * count)
     return True
 
 
@@ -290,9 +296,9 @@ _ATTRIBUTIONS = [
         r"^בתאריך\b.{0,300}\bמאת\b.{0,300}:$",                 # he Gmail: "בתאריך ... מאת ...:"
         r"^.{0,300}\byazdı\s*:$",                              # tr
         r"^(w dniu|dnia)\b.{0,300}\bnapisał(a|\(a\))?\s*:$",   # pl
-        # Any language: a line ending in ":" that names an address or a time (Gmail ru: "пн, 23 нояб. 2026 г.
-        # в 10:15, Helpdesk <helpdesk@example.com>:").
-        rf"^.{{0,300}}({_EMAIL}|\b\d{{1,2}}:\d{{2}}\b|\b(19|20)\d{{2}}\b).{{0,300}}:$",
+        # Any language: a line ending in ":" that names an address (Gmail in every language, e.g. ru:
+        # "пн, 23 нояб. 2026 г. в 10:15, Helpdesk <helpdesk@example.com>:").
+        rf"^.{{0,300}}{_EMAIL}.{{0,300}}:$",
     )
 ]
 # Lines that start a quoted mail without quote marks: everything from them on is the old mail.
@@ -316,7 +322,8 @@ _DEVICE = re.compile(
     r"(iphone|ipad|ipod|android|galaxy|samsung|huawei|xiaomi|pixel|blackberry|outlook|yahoo|gmail|aol|"
     r"proton|\bmail\b|mobile|phone|handy|móvil|movil|celular|portable|smartfon|telefoon|cellulare|"
     r"телефон|смартфон|گوشی|موبایل|همراه|جوال|هاتف|נייד|טלפון|ios|windows)", re.I)
-_SIGNATURE_MAX_LINES = 8  # "-- " starts a signature only if a signature's worth of lines follows
+_SIGNATURE_MAX_LINES = 8
+_ATTRIBUTION_MAX = 700  # characters of a (joined) quote header line: longer is the author's own text  # "-- " starts a signature only if a signature's worth of lines follows
 
 
 def _bare(line: str) -> str:
@@ -367,6 +374,9 @@ def _attribution_lines(lines: list[str]) -> set[int]:
     """The lines of each "On ... wrote:" header (clients wrap it over up to three lines) that quoted lines
     or nothing follow."""
     found: set[int] = set()
+    next_text = [len(lines)] * (len(lines) + 1)  # the first non-blank line at or after each index
+    for index in range(len(lines) - 1, -1, -1):
+        next_text[index] = index if _bare(lines[index]) else next_text[index + 1]
     for index in range(len(lines)):
         if index in found or _is_quote(lines[index]) or not _bare(lines[index]):
             continue
@@ -375,15 +385,13 @@ def _attribution_lines(lines: list[str]) -> set[int]:
             window = [_bare(part) for part in lines[index:index + width]]
             if len(window) < width or not all(window) or any(_is_quote(p) for p in lines[index:index + width]):
                 break
-            if any(p.match(" ".join(window)) for p in _ATTRIBUTIONS) and _quote_follows(lines, index + width):
+            following = next_text[index + width]
+            joined = " ".join(window)
+            if (following == len(lines) or _is_quote(lines[following])) and joined.endswith(":") and \
+                    len(joined) <= _ATTRIBUTION_MAX and any(p.match(joined) for p in _ATTRIBUTIONS):
                 found.update(range(index, index + width))
                 break
     return found
-
-
-def _quote_follows(lines: list[str], start: int) -> bool:
-    rest = [line for line in lines[start:] if _bare(line)]
-    return not rest or _is_quote(rest[0])
 
 
 def _signature_lines(lines: list[str], own: list[int]) -> set[int]:
@@ -395,9 +403,13 @@ def _signature_lines(lines: list[str], own: list[int]) -> set[int]:
                 and not re.search(r"[.!?؟;,،]$", last)):
             dropped.add(own[-1])
     for index in own:
-        if lines[index].rstrip() == "--":  # the signature delimiter "-- "
-            block = [i for i in own if i > index and i not in dropped]
-            block = [i for i in block if not any(_is_quote(lines[j]) for j in range(index, i))]
+        if lines[index].rstrip() == "--":  # the signature delimiter "-- ": up to the next quote or the end
+            block = []
+            for following in range(index + 1, len(lines)):
+                if _is_quote(lines[following]) or len(block) > _SIGNATURE_MAX_LINES:
+                    break
+                if _bare(lines[following]) and following not in dropped:
+                    block.append(following)
             if len(block) <= _SIGNATURE_MAX_LINES:
                 dropped.add(index)
                 dropped.update(block)
@@ -410,16 +422,19 @@ def _answered_quotes(lines: list[str], own: list[int], drop: set[int]) -> set[in
     quoted passages, each answered passage stays (with its "> "); a single quote above or between the
     author's words (bottom-posting) and the quote after the last answer go."""
     blocks: list[list[int]] = []
+    text_since_quote = False  # an author's line between two quoted lines: they are two passages
     for index, line in enumerate(lines):
         if index in drop:
             continue
         if _is_quote(line):
-            if blocks and blocks[-1][-1] == index - 1 or blocks and all(
-                    not _bare(lines[j]) or j in drop for j in range(blocks[-1][-1] + 1, index)):
+            if blocks and not text_since_quote:
                 blocks[-1].append(index)
             else:
                 blocks.append([index])
-    answered = [block for block in blocks if any(i > block[-1] for i in own)]
+            text_since_quote = False
+        elif _bare(line):
+            text_since_quote = True
+    answered = [block for block in blocks if block[-1] < own[-1]]
     if len(answered) < 2:
         return set()
     return {i for block in answered for i in block}
