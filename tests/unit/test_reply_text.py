@@ -58,3 +58,35 @@ def test_the_quote_and_the_phone_signature_are_gone(path):
     shown = visible(path)
     for line in meta.get("gone", []):
         assert line not in shown, f"kept {line!r} in {path.stem}:\n{shown}"
+
+
+OWN_LINES = ["The printer still prints blank pages.", "چاپگر هنوز صفحهٔ سفید چاپ می‌کند.", "המדפסת עדיין לא עובדת.",
+             "Принтер всё ещё не работает.", "Der Drucker geht nicht.", "الطابعة لا تعمل.", "Thanks,", "Dana"]
+QUOTE_BLOCKS = [
+    ["On Mon, 23 Nov 2026 at 10:15, Helpdesk <helpdesk@example.com> wrote:", "> Please restart it.", ">"],
+    ["> Did that help?"],
+    ["‫در تاریخ دوشنبه Helpdesk <helpdesk@example.com> نوشت:‬", "> لطفاً دوباره امتحان کنید."],
+    ["> > older quote", "> newer quote"],
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_arrangement_of_own_lines_and_quotes_loses_a_word(seed):
+    """Own lines and quote blocks in any order (top-, bottom-, inline-posted, header first): all own lines stay."""
+    import random
+    rng = random.Random(seed)
+    pieces: list[list[str]] = [[line] for line in rng.sample(OWN_LINES, rng.randint(1, len(OWN_LINES)))]
+    pieces += [list(block) for block in rng.choices(QUOTE_BLOCKS, k=rng.randint(0, 4))]
+    rng.shuffle(pieces)
+    text = "\n\n".join("\n".join(piece) for piece in pieces)
+    shown = mail_body.strip_quoted(text)
+    for piece in pieces:
+        if not piece[0].startswith(">") and "wrote:" not in piece[0] and "نوشت" not in piece[0]:
+            assert piece[0] in shown, f"lost {piece[0]!r}:\n{text}\n=>\n{shown}"
+
+
+def test_html_quotes_become_quoted_lines_at_their_depth():
+    html = ("<div>Top answer</div><blockquote>Q line 1<br>Q line 2<blockquote><p>older</p></blockquote>"
+            "</blockquote><div>bottom</div><style>p{margin:0}</style>")
+    assert mail_body.html_to_text(html) == "Top answer\n\n> Q line 1\n> Q line 2\n\n> > older\n\nbottom"
+    assert mail_body.strip_quoted(mail_body.html_to_text(html)) == "Top answer\n\nbottom"
