@@ -8,6 +8,7 @@ from email.utils import formataddr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.mime import OUTGOING
 from chalicelib.domain.identity import deliverable
 from chalicelib.domain.mail import MailContent
 from chalicelib.services.ports import DeliveryFailed, EventBus, Mailer, SecretSource, SmsSender
@@ -30,7 +31,8 @@ class SnsEventBus(EventBus):
 
 
 def build_mime(mail: MailContent, *, sender: str, message_id: str, thread_id: str, domain: str) -> EmailMessage:
-    message = EmailMessage()
+    # OUTGOING folds long non-ASCII headers so that no space of a Persian or Hebrew subject is lost.
+    message = EmailMessage(policy=OUTGOING)
     message["From"] = formataddr(("Helpdesk", sender))
     message["To"] = deliverable(mail.to)  # SES takes 7-bit addresses: an IDN domain goes in IDNA form
     message["Subject"] = mail.subject

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain.digits import local_digits
 from chalicelib.domain.phones import parse_phone, time_zone
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Priority, Status, Visibility
 from chalicelib.errors import Invalid
@@ -250,7 +251,8 @@ def portal_link(portal_url: str, number: int) -> str:
 
 def sms_text(template: str, language: Language, *, number: int, subject: str, link: str) -> str:
     short = subject if len(subject) <= SMS_SUBJECT_CHARS else subject[:SMS_SUBJECT_CHARS - 1] + "…"
-    return SMS_TEXTS[template][language].format(number=number, subject=short, link=link)
+    # The number in the reader's digits (as the UI writes it); the link and the subject as they are.
+    return SMS_TEXTS[template][language].format(number=local_digits(number, language), subject=short, link=link)
 
 
 # GSM 03.38: a text of these characters is sent 7 bits a character (160 in one part, 153 per part of several;

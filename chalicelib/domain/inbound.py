@@ -6,7 +6,6 @@ only if the sender is the ticket's customer. A ticket number in the subject prov
 """
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from dataclasses import dataclass
@@ -14,25 +13,12 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
-from html.parser import HTMLParser
 
 from chalicelib.domain import identity, links, mail_auth
-from chalicelib.domain.attachments import sanitize_filename
+# The body (charsets, HTML, files, the visible reply) is read in mail_body; its names stay importable here.
+from chalicelib.domain.mail_body import CHARSET_ALIASES, MailPart, decode_text, html_to_text, strip_quoted  # noqa: F401
+from chalicelib.domain.mail_body import body as _body
 from chalicelib.domain.tickets import Language
-
-# Hebrew mail says "iso-8859-8-i" (logical order) or "-e" (explicit): both are ISO-8859-8 bytes.
-CHARSET_ALIASES = {"iso-8859-8-i": "iso-8859-8", "iso-8859-8-e": "iso-8859-8",
-                   "iso-8859-6-i": "iso-8859-6", "iso-8859-6-e": "iso-8859-6"}
-
-
-def _search_alias(name: str):
-    alias = CHARSET_ALIASES.get(name.replace("_", "-").lower())
-    return codecs.lookup(alias) if alias else None
-
-
-# Registered once per process: RFC 2047 headers are decoded by the email package through `codecs`.
-codecs.register(_search_alias)
-
 
 class UnreadableMail(Exception):
     """Bytes that are not a mail we can act on; `reason` goes to the log and the raw mail is kept."""
@@ -40,14 +26,6 @@ class UnreadableMail(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class MailPart:
-    filename: str
-    content_type: str
-    data: bytes
-    inline: bool  # an image shown in the body (Content-ID / inline disposition)
 
 
 @dataclass(frozen=True)
@@ -111,6 +89,8 @@ _DAEMONS = re.compile(r"^(mailer-daemon|mailer|postmaster|no-?reply|bounces?)([+
 # The subjects responders write (Outlook's "Automatic reply:" and its older "Out of Office AutoReply:", Gmail's
 # and others' "Out of office"), also in Persian and Hebrew. Anchored at the start, so that a person's subject
 # about an out-of-office setting is still a person's mail.
+# Direction marks a client may put around a subject: ignored when reading what a responder wrote.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _AUTO_SUBJECT = re.compile(
     r"^(automatic reply|auto[- ]?reply|out of (the )?office( auto ?reply)?|autoreply|"
     r"پاسخ خودکار|پاسخ خودكار|خارج از دفتر|خارج از محل کار|"
@@ -138,135 +118,6 @@ def automated_reason(message: EmailMessage, sender: str) -> str | None:
     if _AUTO_SUBJECT.match(_BIDI.sub("", " ".join(_header(message, "Subject").split()))):
         return "auto_reply_subject"
     return None
-
-
-def _body(message: EmailMessage) -> tuple[str, list[MailPart]]:
-    plain, html, parts = [], [], []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        filename = part.get_filename()
-        disposition = part.get_content_disposition()
-        content_type = part.get_content_type()
-        if filename or disposition == "attachment" or not content_type.startswith("text/"):
-            inline = disposition == "inline" or bool(part.get("Content-ID"))
-            parts.append(MailPart(filename=sanitize_filename(filename or _inline_name(part)),
-                                  content_type=content_type, data=part.get_payload(decode=True) or b"",
-                                  inline=inline))
-        elif content_type == "text/plain":
-            plain.append(decode_text(part))
-        elif content_type == "text/html":
-            html.append(html_to_text(decode_text(part)))
-    text = "\n".join(plain) if plain else "\n".join(html)
-    return text.replace("\r\n", "\n").strip(), parts
-
-
-def _inline_name(part: EmailMessage) -> str:
-    subtype = part.get_content_subtype()
-    return f"inline.{subtype}" if part.get_content_maintype() == "image" else "part.bin"
-
-
-def decode_text(part: EmailMessage) -> str:
-    """The text of a part in its declared charset (aliases mapped); undecodable bytes are replaced."""
-    payload = part.get_payload(decode=True) or b""
-    charset = (part.get_content_charset() or "utf-8").lower()
-    charset = CHARSET_ALIASES.get(charset, charset)
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
-
-
-class _TextOfHtml(HTMLParser):
-    """Text of an HTML body; quoted history (blockquote, Gmail's quote block) and styles are left out."""
-
-    _SKIPPED = {"style", "script", "head", "title", "blockquote"}
-    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self.skipping: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        classes = dict(attrs).get("class") or ""
-        if self.skipping or tag in self._SKIPPED or "gmail_quote" in classes:
-            if tag not in ("br", "img", "meta", "hr", "input", "link"):
-                self.skipping.append(tag)
-            return
-        if tag in self._BREAKS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag):
-        if self.skipping:
-            if tag == self.skipping[-1]:
-                self.skipping.pop()
-            return
-        if tag in self._BREAKS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.chunks.append(data)
-
-
-def html_to_text(html: str) -> str:
-    parser = _TextOfHtml()
-    parser.feed(html)
-    parser.close()
-    lines = [" ".join(line.split()) for line in "".join(parser.chunks).splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-# ---------------------------------------------------------------- the visible reply
-
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# The line a mail client writes above the quoted mail, in the languages we serve.
-_QUOTE_HEADERS = [
-    re.compile(r"^on\b.{0,300}\bwrote:\s*$", re.I | re.S),
-    re.compile(r"^.{0,300}\bنوشت\s*:\s*$", re.S),                  # Persian: "... نوشت:"
-    re.compile(r"^.{0,300}\bכתב(?:ה)?\s*:\s*$", re.S),             # Hebrew: "... כתב:"
-    re.compile(r"^בתאריך\b.{0,300}\bמאת\b.{0,300}:\s*$", re.S),     # Hebrew Gmail: "בתאריך ... מאת ...:"
-    re.compile(r"^-{2,}\s*(original message|پیام اصلی|הודעה מקורית)\s*-{2,}\s*$", re.I),
-]
-# Outlook's quoted header block: "From:" followed by "Sent:"/"Date:" (and their Persian/Hebrew forms).
-_FROM_LINE = re.compile(r"^\*?(from|از|מאת)\s*:", re.I)
-_SENT_LINE = re.compile(r"^\*?(sent|date|ارسال شده|تاریخ|נשלח|תאריך)\s*:", re.I)
-_SIGNATURES = [
-    re.compile(r"^--\s*$"),
-    re.compile(r"^(sent from my|get outlook for)\b", re.I),
-    re.compile(r"^ارسال شده از\s"),
-    re.compile(r"^נשלח מ"),
-]
-
-
-def strip_quoted(text: str) -> str:
-    """The part of a reply its author wrote: quoted history and signature cut, quote lines dropped.
-    If nothing would remain, the whole text is kept: losing a customer's words is worse than a quote."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        bare = _BIDI.sub("", line).strip()
-        if _starts_quote(bare, lines, index) or any(s.match(bare) for s in _SIGNATURES):
-            break
-        if not bare.startswith(">"):
-            kept.append(line.rstrip())
-    visible = "\n".join(kept).strip()
-    return visible or text.strip()
-
-
-def _starts_quote(bare: str, lines: list[str], index: int) -> bool:
-    # Clients wrap a long "On ... wrote:" over up to three lines, always after a blank line; joining only
-    # then keeps the author's own last line from being read as the start of the header.
-    after_blank = index == 0 or not lines[index - 1].strip()
-    for width in (1, 2, 3) if after_blank else (1,):
-        window = [_BIDI.sub("", part).strip() for part in lines[index:index + width]]
-        if all(window) and any(p.match(" ".join(window)) for p in _QUOTE_HEADERS):
-            return True
-    if _FROM_LINE.match(bare):
-        following = [_BIDI.sub("", part).strip() for part in lines[index + 1:index + 4]]
-        return any(_SENT_LINE.match(part) for part in following)
-    return False
 
 
 # ---------------------------------------------------------------- language

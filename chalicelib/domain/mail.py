@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from html import escape
 
+from chalicelib.domain.digits import local_digits
 from chalicelib.domain.tickets import Language
 
 TEMPLATES: dict[str, dict[Language, dict[str, str]]] = {
@@ -330,6 +332,23 @@ REFUSAL_REASONS: dict[str, dict[Language, str]] = {
 }
 
 
+# Values that are numbers a person reads (not typed back, not part of a link): in the reader's digits.
+READER_NUMBERS = frozenset({"number", "count", "minutes", "due_at"})
+
+
+def _readable(key: str, value: object) -> object:
+    # A due time arrives as ISO 8601 (2026-11-23T11:00:00+00:00); the mail says "(UTC)" after it.
+    if key == "due_at" and isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 @dataclass(frozen=True)
 class MailContent:
     to: str
@@ -347,8 +366,12 @@ class MailContent:
 def render(template: str, language: Language, *, to: str, link: str = "", quote: str = "",
            items: Sequence[str] = (), rating_links: dict[str, str] | None = None, **values) -> MailContent:
     """`items`: lines listed under the body (e.g. open tickets); a template's optional "after" paragraph
-    follows them. `rating_links` ({"good": url, "bad": url}) adds the one-click rating of a reply."""
-    strings = {k: v.format(**values) for k, v in TEMPLATES[template][language].items()}
+    follows them. `rating_links` ({"good": url, "bad": url}) adds the one-click rating of a reply.
+    Numbers we write (`READER_NUMBERS`) are in the reader's digits; the subject keeps ASCII digits in its
+    "[#1005]" tag, and links, codes and the texts people wrote stay as they are."""
+    read = {k: local_digits(_readable(k, v), language) if k in READER_NUMBERS and v is not None else v
+            for k, v in values.items()}
+    strings = {k: v.format(**(values if k == "subject" else read)) for k, v in TEMPLATES[template][language].items()}
     text_parts = [strings["greeting"], "", strings["body"]]
     if items:
         text_parts += ["", *(f"- {item}" for item in items)]
@@ -393,7 +416,7 @@ def refusal_answer(language: Language, *, to: str, name: str, subject: str, site
     site = site_url.rstrip("/")
     if open_limit is not None:
         content = render("mail_refused_open_limit", language, to=to, link=f"{site}/#/tickets",
-                         items=[f"[#{n}] {s}" for n, s in open_tickets], name=name, subject=subject,
+                         items=[f"[#{local_digits(n, language)}] {s}" for n, s in open_tickets], name=name, subject=subject,
                          count=open_limit)
     else:
         codes = {part.rpartition(":")[2] for part in reason.split(",")}

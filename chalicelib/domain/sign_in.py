@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from chalicelib.domain import links
 from chalicelib.domain import identity as addresses
+from chalicelib.domain.digits import local_digits
 from chalicelib.domain.tickets import Language, Ticket
 from chalicelib.errors import Invalid, LimitReached, Unauthorized
 
@@ -165,4 +166,5 @@ CODE_MINUTES = int(CODE_LIFETIME.total_seconds() // 60)
 
 
 def code_sms(code: str, language: Language) -> str:
-    return CODE_SMS[language].format(code=code, minutes=CODE_MINUTES)
+    # The code stays in ASCII digits (phones offer to fill it in); the minutes are in the reader's digits.
+    return CODE_SMS[language].format(code=code, minutes=local_digits(CODE_MINUTES, language))

@@ -12,7 +12,8 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.domain import inbound
 from chalicelib.domain.events import to_document
-from chalicelib.domain.tickets import Actor, AuthorKind
+from chalicelib.domain.digits import local_digits
+from chalicelib.domain.tickets import Actor, AuthorKind, Language
 from chalicelib.services.notifications import notify_customer
 from chalicelib.services import tickets as ticket_service
 from local import inbound as local_inbound
@@ -95,7 +96,7 @@ def test_a_customer_at_the_open_limit_gets_one_answer_even_when_s3_announces_the
 
     [answer] = mail_to(aws_stack["endpoint"], sender)  # exactly one answer in SES's outbox
     assert answer.source == aws_stack["MAIL_FROM"] and answer.subject.startswith("تیکت تازه‌ای باز نشد")
-    assert all(f"[#{n}] درخواست" in answer.text for n in opened) and 'dir="rtl"' in answer.html
+    assert all(f"[#{local_digits(n, Language.FA)}] درخواست" in answer.text for n in opened) and 'dir="rtl"' in answer.html
     headers = message_from_string(answer.raw, policy=policy.default)
     assert headers["Auto-Submitted"] == "auto-replied"
     assert headers["In-Reply-To"] == "<fa-limit-0001@example.ir>"

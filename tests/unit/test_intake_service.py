@@ -10,6 +10,7 @@ import pytest
 from chalicelib.adapters.messaging import build_mime
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Category
+from chalicelib.domain.digits import local_digits
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
 from chalicelib.domain.tickets import AuthorKind, Language, Status, Visibility
 from chalicelib.errors import NotFound
@@ -292,9 +293,10 @@ def test_a_persian_mail_over_the_open_limit_gets_one_persian_answer_naming_the_o
     [(answer, message_id, thread_id)] = ports["mailer"].sent
     assert answer.to == "maryam@example.ir" and answer.language == Language.FA
     assert answer.subject == "تیکت تازه‌ای باز نشد: کسر دوباره از کارت"
-    assert "شما هم‌اکنون 2 تیکت باز دارید" in answer.text  # the limit, in words
-    for number in numbers:  # each open ticket by number and subject, in both parts
-        assert f"- [#{number}] پیگیری" in answer.text and f"[#{number}] پیگیری" in answer.html
+    assert "شما هم‌اکنون ۲ تیکت باز دارید" in answer.text  # the limit, in words
+    for number in numbers:  # each open ticket by number (in Persian digits) and subject, in both parts
+        shown = local_digits(number, Language.FA)
+        assert f"- [#{shown}] پیگیری" in answer.text and f"[#{shown}] پیگیری" in answer.html
     assert "به یکی از نامه‌های ما دربارهٔ همان تیکت پاسخ دهید" in answer.text  # replying adds to the ticket
     assert "https://help.example/customer/#/tickets" in answer.text
     assert 'dir="rtl"' in answer.html and 'lang="fa"' in answer.html

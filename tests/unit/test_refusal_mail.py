@@ -5,6 +5,7 @@ import string
 import pytest
 
 from chalicelib.domain import mail
+from chalicelib.domain.digits import local_digits
 from chalicelib.domain.tickets import Language
 
 SITE = "https://help.example/customer/"
@@ -27,9 +28,10 @@ def test_the_open_limit_answer_names_each_open_ticket_in_both_parts(language):
     direction = "rtl" if language.is_rtl else "ltr"
     limit_word, reply_word, _ = WORDS[language]
     assert content.language == language and "Help <now>" in content.subject
-    assert "5" in content.text and limit_word in content.text and reply_word in content.text
-    assert "- [#1001] Printer <b>broken</b>" in content.text and "- [#1002] چاپگر" in content.text
-    assert '<li dir="auto">[#1001] Printer &lt;b&gt;broken&lt;/b&gt;</li>' in content.html  # escaped
+    n1001, n1002 = local_digits(1001, language), local_digits(1002, language)  # the reader's digits
+    assert local_digits(5, language) in content.text and limit_word in content.text and reply_word in content.text
+    assert f"- [#{n1001}] Printer <b>broken</b>" in content.text and f"- [#{n1002}] چاپگر" in content.text
+    assert f'<li dir="auto">[#{n1001}] Printer &lt;b&gt;broken&lt;/b&gt;</li>' in content.html  # escaped
     assert f"{SITE}#/tickets" in content.text and f'href="{SITE}#/tickets"' in content.html
     assert f'<html lang="{language.value}" dir="{direction}">' in content.html
     assert (content.in_reply_to, content.auto_submitted) == ("abc@client.example", "auto-replied")
@@ -49,7 +51,7 @@ def test_other_refusals_say_why_in_words_and_link_the_web_form(language, reason,
 @pytest.mark.parametrize("language", list(Language))
 def test_a_refused_reply_names_its_ticket(language):
     content = answer(language, reason="text:too_long", number=1042)
-    assert content.subject.startswith("[#1042]") and "1042" in content.text
+    assert content.subject.startswith("[#1042]") and local_digits(1042, language) in content.text
     assert mail.REFUSAL_REASONS["too_long"][language] in content.text
 
 
