@@ -61,6 +61,7 @@ def people(stack):
 
     from local.mailbox import mail_to
     from local.seed import DEMO_PASSWORD
+    from local.totp import sign_in
 
     config_js = requests.get(f"{stack.web_url}/portal/config.js", timeout=10).text
     config = json.loads(config_js.split("=", 1)[1].strip().rstrip(";"))["cognito"]
@@ -68,9 +69,8 @@ def people(stack):
                            aws_access_key_id="testing", aws_secret_access_key="testing")
     headers = {"anonymous": {}}
     for caller, username in ACCOUNTS.items():
-        result = cognito.initiate_auth(ClientId=config["clientId"], AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD})
-        headers[caller] = {"Authorization": f"Bearer {result['AuthenticationResult']['AccessToken']}"}
+        tokens = sign_in(cognito, config["clientId"], username, DEMO_PASSWORD)  # admins answer the TOTP challenge
+        headers[caller] = {"Authorization": f"Bearer {tokens['AccessToken']}"}
 
     address = f"contract.{uuid.uuid4().hex[:8]}@example.com"
     opened = requests.post(f"{stack.api_url}/tickets", timeout=30, json={
