@@ -29,6 +29,8 @@ class Settings:
     max_files: int
     inbound_department: str  # where mail to the help desk opens tickets; "" = the first department
     inbound_category: str    # "" = that department's first category
+    unconfirmed_per_address: int  # active tickets filed without sign-in waiting for confirmation, per address
+    unconfirmed_per_network: int  # ... and per client network (IPv4 /24, IPv6 /64)
 
     @property
     def portal_site_url(self) -> str:
@@ -67,4 +69,6 @@ def get_settings() -> Settings:
         max_files=int(_env("MAX_FILES", "10")),
         inbound_department=_env("INBOUND_DEPARTMENT"),
         inbound_category=_env("INBOUND_CATEGORY"),
+        unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
+        unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
     )

@@ -112,7 +112,7 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
             category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
             customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
             follows_proof=CustomerAccess(identity=Identity(Channel.EMAIL, mail.sender.casefold())),
-            stored_attachments=tuple(attachments))
+            stored_attachments=tuple(attachments), confirmed=True)  # the sender's own address (see mail trust)
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)
     except Invalid as exc:

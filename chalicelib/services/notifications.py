@@ -12,17 +12,18 @@ from chalicelib.domain.automation import NO_REPLY
 from chalicelib.domain.inbound import reply_address
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Visibility
+from chalicelib.domain.events import OPEN_TICKETS_MAIL
 from chalicelib.services.ports import Mailer, SecretSource
 
 
 def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
-    """The customer mail an event calls for, or None."""
-    if doc["visibility"] != Visibility.PUBLIC:
+    """The customer mail a ticket event calls for, or None."""
+    if doc["visibility"] != Visibility.PUBLIC or "ticket" not in doc:
         return None
     ticket = doc["ticket"]
     number = ticket["number"]
     if doc["type"] == EventType.TICKET_CREATED:
-        template, extra = "received", {}
+        template, extra = ("received" if ticket.get("confirmed", True) else "received_unconfirmed"), {}
     elif doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
         template = "agent_replied"
         extra = {"agent": doc["message"]["author"]["name"], "quote": doc["message"]["text"],
@@ -51,7 +52,14 @@ def _rating_links(secrets: SecretSource, site_url: str, number: int, message_id:
 
 def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str, mailbox: str) -> bool:
     """Send the mail for one event; True if one was sent. Replies go to the ticket's signed address at
-    `mailbox` (the help desk's own), where mail intake threads them to the ticket."""
+    `mailbox` (the help desk's own), where mail intake threads them to the ticket. An address's open-tickets
+    list (services/tickets.py OPEN_TICKETS_MAIL) belongs to no ticket and goes out on its own thread."""
+    if doc["type"] == OPEN_TICKETS_MAIL:
+        customer = doc["customer"]
+        content = mail.open_tickets_mail(Language(customer["language"]), to=customer["email"], site_url=site_url,
+                                         open_tickets=doc["open_tickets"])
+        mailer.send(content, message_id=f"open-tickets-{doc['event_id']}", thread_id="")
+        return True
     content = mail_for_event(doc, secrets=secrets, site_url=site_url)
     if content is None:
         return False

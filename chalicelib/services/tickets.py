@@ -8,6 +8,8 @@ from typing import Callable
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
+from chalicelib.domain.events import OPEN_TICKETS_MAIL
+from chalicelib.domain.policies import UnconfirmedAllowance
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity
 from chalicelib.domain.tickets import (
@@ -26,11 +28,15 @@ from chalicelib.services.workflow import place_new_ticket
 SAVE_ATTEMPTS = 3
 
 
+OPEN_TICKETS_MAIL_EVERY = timedelta(hours=1)  # at most one such mail per address in this time
+
+
 @dataclass(frozen=True)
 class OpenedTicket:
     number: int
-    access_key: str
+    access_key: str  # only for whoever proved the address (see `confirmed`); otherwise it travels by mail only
     link: str
+    confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,22 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 customer_email: str,
                 attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
                 follows_proof: CustomerAccess = CustomerAccess(),
-                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False) -> OpenedTicket:
+                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False,
+                confirmed: bool = False, session: Identity | None = None, client_network: str | None = None,
+                unconfirmed: UnconfirmedAllowance | None = None) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
     its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
-    `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give."""
+    `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
+
+    The ticket is confirmed at once if the caller proved the address: `confirmed` (the caller vouches: an
+    authenticated mail, an import) or a `session` signed in with that address. Otherwise it is unconfirmed
+    until the customer opens the private link from the mail or signs in (`confirm`); it then takes a place
+    of the `unconfirmed` allowance of its address and of its `client_network`, never one of the customer's
+    open-ticket limit, and the caller must not be shown its key (OpenedTicket.confirmed is False).
+
+    At a limit: LimitReached. Only a caller who proved the address learns the open tickets (details
+    `open_tickets`); anyone else learns nothing about them, and the address is mailed its list instead
+    (at most once per OPEN_TICKETS_MAIL_EVERY)."""
     # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
     problems: dict[str, str] = {}
 
@@ -80,10 +98,13 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     salt = links.new_salt()
     key = links.derive_key(secrets.link_secret(), number, salt)
     sla = catalog.sla_policy().sla_for(department, priority_value.value, now, customer=customer.email)
+    proven = confirmed or (session is not None and session.channel == Channel.EMAIL
+                           and session.address == customer.key)
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=sla, sms_updates=sms_updates)
+                    follows=follows, sla=sla, sms_updates=sms_updates, confirmed=proven,
+                    client_network=None if proven else client_network)
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
@@ -93,10 +114,52 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     policies = catalog.policies()
     try:
         tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
-                       open_limit=policies.max_open_tickets)
-    except OpenLimitReached:
-        raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
-    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key))
+                       open_limit=policies.max_open_tickets, unconfirmed=unconfirmed or UnconfirmedAllowance())
+    except OpenLimitReached as refused:
+        if proven:
+            raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
+        raise _unconfirmed_limit_reached(tickets, clock, customer, language_value, refused.which) from None
+    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key), confirmed=proven)
+
+
+def _unconfirmed_limit_reached(tickets: TicketRepository, clock: Clock, customer: Customer, language: Language,
+                               which: str) -> LimitReached:
+    """The refusal for a caller who proved nothing: it names no ticket. At the address's allowance the
+    address gets a mail with its open tickets (rate-limited); the answer is the same whether or not this
+    call queued it, and whatever the address holds."""
+    if which == "network":
+        return LimitReached("too many requests from your network wait for confirmation; sign in to file one",
+                            fields={"client": "network_limit"})
+    now = clock.now()
+    still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value, "confirmed": t.confirmed}
+                  for t in tickets.of_customer(email=customer.email) if t.is_active]
+    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": 1, "occurred_at": now.isoformat(),
+                "actor": {"kind": AuthorKind.SYSTEM.value, "id": "system", "name": "Helpdesk"},
+                "visibility": Visibility.PUBLIC.value, "data": {},
+                "customer": {"email": customer.email, "language": language.value}, "open_tickets": still_open}
+    tickets.queue_open_tickets_mail(customer.key, document, at=now, every=OPEN_TICKETS_MAIL_EVERY)
+    return LimitReached("too many requests with this address wait for confirmation; a mail with the address's "
+                        "open requests is on its way to it", fields={"customer.email": "unconfirmed_limit"},
+                        details={"open_tickets_mailed": True})
+
+
+def confirm(*, tickets: TicketRepository, clock: Clock, number: int, how: str) -> Ticket | None:
+    """Mark a ticket filed without sign-in as filed by its address's owner (`how`: "link" or "sign_in"),
+    once: one CONFIRMED event however many requests race. Its place moves from the unconfirmed allowance to
+    the customer's open count in the same write, even when that count is at the limit already: the limit
+    decides whether a new ticket may be filed, and the address is proven now (see docs/api.md)."""
+    for _ in range(SAVE_ATTEMPTS):
+        before = tickets.get(number)
+        if before is None or before.confirmed:
+            return before
+        after = replace(before, confirmed=True, version=before.version + 1)
+        actor = Actor(kind=AuthorKind.CUSTOMER, id=before.customer.key, name=before.customer.name)
+        try:
+            tickets.save(before, after, [after.confirmation_event(actor, clock.now(), how)])
+            return after
+        except VersionConflict:
+            continue  # re-read: someone confirmed it (then nothing to do) or changed something else
+    raise Conflict("the ticket is changing too fast; try again")
 
 
 def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: int) -> LimitReached:
@@ -137,8 +200,13 @@ def _messages(timeline: list[TicketEvent], *, include_internal: bool) -> list[Me
             for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
 
 
-def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> TicketView:
+def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess,
+                     clock: Clock = Clock()) -> TicketView:
+    """The ticket as its customer sees it. Opening an unconfirmed ticket with its private link (or with a
+    session of its address) confirms it."""
     ticket = _ticket_for_customer(tickets, number, access)
+    if not ticket.confirmed and (how := access.proves_address(ticket)):
+        ticket = confirm(tickets=tickets, clock=clock, number=number, how=how) or ticket
     timeline = tickets.timeline(number)
     return TicketView(ticket, _messages(timeline, include_internal=False), current_ratings(timeline))
 
