@@ -60,7 +60,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
 
     The ticket is confirmed at once if the caller proved the address: `confirmed` (the caller vouches: an
-    authenticated mail, an import) or a `session` signed in with that address. Otherwise it is unconfirmed
+    authenticated mail, an import), a `session` signed in with that address, or the key of the followed
+    ticket when that ticket has the same address. Otherwise it is unconfirmed
     until the customer opens the private link from the mail or signs in (`confirm`); it then takes a place
     of the `unconfirmed` allowance of its address and of its `client_network`, never one of the customer's
     open-ticket limit, and the caller must not be shown its key (OpenedTicket.confirmed is False).
@@ -89,8 +90,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
         problems.update(SMS_NEEDS_PHONE)
     if problems:
         raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
-    if follows is not None:
-        _check_followed(tickets, follows, follows_proof)
+    followed = _check_followed(tickets, follows, follows_proof) if follows is not None else None
     accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
 
     now = clock.now()
@@ -98,8 +98,11 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     salt = links.new_salt()
     key = links.derive_key(secrets.link_secret(), number, salt)
     sla = catalog.sla_policy().sla_for(department, priority_value.value, now, customer=customer.email)
-    proven = confirmed or (session is not None and session.channel == Channel.EMAIL
-                           and session.address == customer.key)
+    proven = (confirmed or (session is not None and session.channel == Channel.EMAIL
+                            and session.address == customer.key)
+              # the private key of an earlier ticket of this very address reached only the address
+              or (followed is not None and followed.customer.key == customer.key
+                  and follows_proof.proves_address(followed) is not None))
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
@@ -170,11 +173,12 @@ def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: in
                         fields={"customer.email": "open_limit"}, details={"limit": limit, "open_tickets": still_open})
 
 
-def _check_followed(tickets: TicketRepository, number: int, proof: CustomerAccess) -> None:
+def _check_followed(tickets: TicketRepository, number: int, proof: CustomerAccess) -> Ticket:
     followed = tickets.get(number)
     # Someone else's ticket and a missing one look the same here too.
     if followed is None or not proof.opens(followed):
         raise Invalid.field("follows.number", "unknown")
+    return followed
 
 
 def _ticket_for_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> Ticket:

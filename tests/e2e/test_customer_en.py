@@ -79,6 +79,8 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_past_the_allowance_
     customer.shot("en-02-follow-up-form")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("ticket-created")).to_be_visible()
+    # The key of the earlier ticket proved the address: confirmed at once, its link shown.
+    expect(page.get_by_test_id("ticket-created").get_by_test_id("ticket-link")).to_be_visible()
     follow_up = int(page.get_by_test_id("ticket-number").get_attribute("data-number"))
     seen = admin.get(f"/agent/tickets/{follow_up}")
     assert seen["follows"] == number
@@ -93,15 +95,18 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_past_the_allowance_
         page.get_by_test_id("text").fill("One more thing.")
         page.get_by_test_id("submit").click()
 
-    for n in (1, 2):  # with the follow-up, the allowance of three is full
+    waiting = []
+    for n in (1, 2, 3):  # the allowance of three unconfirmed requests per address
         file_another(n)
         expect(page.get_by_test_id("confirm-notice")).to_be_visible()
-    file_another(3)
+        waiting.append(int(page.get_by_test_id("ticket-number").get_attribute("data-number")))
+    file_another(4)
     notice = page.get_by_test_id("unconfirmed-limit")
     expect(notice).to_be_visible()
     expect(notice).to_have_attribute("role", "alert")
     expect(notice).to_contain_text("on its way")
-    expect(notice).not_to_contain_text(str(follow_up))  # no ticket named to whoever typed the address
+    for named in (follow_up, *waiting):  # no ticket named to whoever typed the address
+        expect(notice).not_to_contain_text(str(named))
     expect(page.get_by_test_id("open-limit-ticket")).to_have_count(0)
     expect(notice.get_by_test_id("unconfirmed-limit-sign-in")).to_be_visible()
     expect(page.get_by_test_id("email-error")).to_be_visible()
@@ -113,7 +118,9 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_past_the_allowance_
         return next((m for m in mail_to(local_stack.moto_url, email) if m.subject == "Your open requests"), None)
 
     listed = eventually(list_mail, what="the mail with the open requests")
-    assert f"[#{follow_up}] Re: {subject} (not confirmed yet)" in listed.text
+    assert f"[#{follow_up}] Re: {subject}\n" in listed.text  # confirmed
+    assert all(f"[#{n}] Another question {i} ({run}) (not confirmed yet)" in listed.text
+               for i, n in enumerate(waiting, start=1))
     assert not customer.errors, customer.errors
 
 

@@ -251,3 +251,11 @@ def test_no_text_carries_the_private_link_of_an_unconfirmed_ticket(ports):
 ])
 def test_a_client_counts_as_its_ipv4_24_or_ipv6_64(ip, network):
     assert network_of(ip) == network
+
+
+def test_the_key_of_an_earlier_ticket_of_the_same_address_proves_it_for_the_follow_up(ports):
+    earlier = open_ticket(ports, confirmed=True)
+    proof = CustomerAccess(key=earlier.access_key)
+    assert anonymous(ports, follows=earlier.number, follows_proof=proof).confirmed
+    # ... but not for another address: the key proves only the address it was mailed to
+    assert not anonymous(ports, email="someone@example.com", follows=earlier.number, follows_proof=proof).confirmed
