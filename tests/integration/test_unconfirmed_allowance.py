@@ -70,13 +70,18 @@ def test_twenty_parallel_anonymous_submissions_create_exactly_the_allowance_and_
     assert count(f"CUST#{email}", "OPEN") == 1
 
 
-def test_twenty_parallel_submissions_from_one_network_stop_at_its_allowance(ports):
+def test_twenty_parallel_submissions_from_one_network_fill_its_allowance_exactly_and_the_next_are_refused(ports):
+    # Successes and refusals of one network are raced in two rounds: moto undoes a refused transaction by
+    # restoring a copy of the whole table taken when it began, which can erase a success that committed
+    # meanwhile (DynamoDB isolates transactions; the address test above races both and holds anyway).
     network = unique_network()
     with ThreadPoolExecutor(max_workers=20) as pool:
-        results = list(pool.map(lambda n: file(ports, f"n{n}-{new_id()[:6]}@example.com", network, n=n), range(25)))
-    refused = [r for r in results if isinstance(r, LimitReached)]
-    assert len(results) - len(refused) == 20 and len(refused) == 5
-    assert all(r.fields == {"client": "network_limit"} for r in refused)
+        filled = list(pool.map(lambda n: file(ports, f"n{n}-{new_id()[:6]}@example.com", network, n=n), range(20)))
+    assert not any(isinstance(r, LimitReached) for r in filled)
+    assert count(f"NET#{network}", "UNCONFIRMED") == 20  # no increment lost among parallel writers
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        refused = list(pool.map(lambda n: file(ports, f"m{n}-{new_id()[:6]}@example.com", network, n=n), range(5)))
+    assert all(isinstance(r, LimitReached) and r.fields == {"client": "network_limit"} for r in refused), refused
     assert count(f"NET#{network}", "UNCONFIRMED") == 20
 
 
