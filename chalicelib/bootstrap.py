@@ -107,6 +107,12 @@ def limits() -> Limits:
     return Limits(max_file_bytes=s.max_file_bytes, max_message_bytes=s.max_message_bytes, max_files=s.max_files)
 
 
+def unconfirmed_allowance():
+    from chalicelib.domain.policies import UnconfirmedAllowance
+    s = get_settings()
+    return UnconfirmedAllowance(per_address=s.unconfirmed_per_address, per_network=s.unconfirmed_per_network)
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()

@@ -29,6 +29,8 @@ class Settings:
     max_files: int
     inbound_department: str  # where mail to the help desk opens tickets; "" = the first department
     inbound_category: str    # "" = that department's first category
+    unconfirmed_per_address: int  # active tickets filed without sign-in waiting for confirmation, per address
+    unconfirmed_per_network: int  # ... and per client network (IPv4 /24, IPv6 /64)
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
 
     @property
@@ -69,4 +71,6 @@ def get_settings() -> Settings:
         inbound_department=_env("INBOUND_DEPARTMENT"),
         inbound_category=_env("INBOUND_CATEGORY"),
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
+        unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
+        unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
     )

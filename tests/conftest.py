@@ -7,6 +7,9 @@ os.environ.update({
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "Helpdesk",
     "POWERTOOLS_SERVICE_NAME": "helpdesk", "POWERTOOLS_DEV": "false",
     "WEB_ORIGIN": "http://127.0.0.1:8080",
+    # Every request of chalice's test client (and of the local stack) comes from 127.0.0.1: the whole session
+    # is one client network. Tests of the network allowance set their own (tests/api/test_unconfirmed_api.py).
+    "UNCONFIRMED_PER_NETWORK": "100000",
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -45,21 +45,38 @@ class InMemoryTickets(TicketRepository):
         self.fail_next_saves = 0  # simulate writers that won the race
         self.claims: dict[str, int] = {}  # imported tickets by (source, external id)
         self.max_items = 100  # one transaction's items
+        self.outbox: list[dict] = []  # "your open tickets" mails queued
+        self.open_tickets_mail_at: dict[str, datetime] = {}
 
     def next_number(self) -> int:
         self.counter += 1
         return self.counter
 
-    def create(self, ticket, events, attachments, *, open_limit=None):
+    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None):
         assert ticket.number not in self.tickets
-        if open_limit is not None and self._active_of(ticket.customer.limit_key) >= open_limit:
-            raise OpenLimitReached(ticket.customer.limit_key)
+        if ticket.holds_open_place and open_limit is not None and self._active_of(ticket.customer.limit_key) >= open_limit:
+            raise OpenLimitReached(ticket.customer.limit_key, "customer")
+        if ticket.holds_unconfirmed_place and unconfirmed is not None:
+            waiting = [t for t in self.tickets.values() if t.holds_unconfirmed_place]
+            if sum(1 for t in waiting if t.customer.limit_key == ticket.customer.limit_key) >= unconfirmed.per_address:
+                raise OpenLimitReached(ticket.customer.limit_key, "address")
+            if ticket.client_network and sum(1 for t in waiting if t.client_network == ticket.client_network) \
+                    >= unconfirmed.per_network:
+                raise OpenLimitReached(ticket.customer.limit_key, "network")
         self.tickets[ticket.number] = ticket
         self.events[ticket.number] = list(events)
         self.attachments.update({(ticket.number, a.id): a for a in attachments})
 
     def _active_of(self, limit_key: str) -> int:
-        return sum(1 for t in self.tickets.values() if t.customer.limit_key == limit_key and t.is_active)
+        return sum(1 for t in self.tickets.values() if t.customer.limit_key == limit_key and t.holds_open_place)
+
+    def queue_open_tickets_mail(self, customer_key, document, *, at, every):
+        last = self.open_tickets_mail_at.get(customer_key)
+        if last is not None and at - last < every:
+            return False
+        self.open_tickets_mail_at[customer_key] = at
+        self.outbox.append(document)
+        return True
 
     def save(self, before, after, events, attachments=()):
         if self.fail_next_saves:

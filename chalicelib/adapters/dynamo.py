@@ -1,7 +1,7 @@
 """DynamoDB repositories (PynamoDB). Every read is a GetItem or a Query on a key: nothing scans."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.models import (
     ATTACHMENT_PREFIX, CATALOG, DEPARTMENT_PREFIX, EVENT_PREFIX, META, AttachmentItem, CounterItem, DocumentItem,
-    EventItem, TicketItem, ticket_pk, use_table,
+    EventItem, OutboxItem, TicketItem, ticket_pk, use_table,
 )
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
@@ -55,6 +55,7 @@ def ticket_item(ticket: Ticket) -> TicketItem:
         follows=ticket.follows, customer_pk=_customer_pk(ticket.customer.key), customer_sk=created,
         sla=sla_document(ticket.sla) if ticket.sla else None, sms_updates=ticket.sms_updates,
         sender_verified=ticket.sender_verified,
+        confirmed=None if ticket.confirmed else False, client_network=ticket.client_network,
     )
     # Sparse indexes: a ticket is in a queue or on a desk only while active, and waits for a job only
     # while a timer runs; losing the keys takes it out.
@@ -93,6 +94,7 @@ def _ticket(item: TicketItem) -> Ticket:
         follows=int(item.follows) if item.follows is not None else None,
         sla=sla_from_document(item.sla) if item.sla else None, sms_updates=bool(item.sms_updates),
         sender_verified=item.sender_verified is not False,
+        confirmed=item.confirmed is not False, client_network=item.client_network,
     )
 
 
@@ -125,13 +127,38 @@ def handover_items(ticket: Ticket, events: list[TicketEvent]) -> list[DocumentIt
             for e in events if e.type == EventType.ASSIGNED for party in sorted(handover_parties(e))]
 
 
-def _open_counter(ticket: Ticket) -> CounterItem:
-    # Keyed by the +tag-folded address: variants of one address share one open-ticket limit.
-    return CounterItem(pk=_customer_pk(ticket.customer.limit_key), sk="OPEN")
+OPEN, UNCONFIRMED = "OPEN", "UNCONFIRMED"
+OPEN_TICKETS_MAIL_TTL = timedelta(days=2)  # the outbox record is published at once; kept a while for tracing
+
+
+def _places(ticket: Ticket) -> dict[tuple[str, str], str]:
+    """The counters this ticket takes one place in (keyed by the +tag-folded address: variants of one
+    address share one limit), each with the name of its limit: an active
+    confirmed ticket the customer's open count; an active unconfirmed one its address's and its network's
+    unconfirmed counts; a closed or archived ticket none."""
+    if ticket.holds_open_place:
+        return {(_customer_pk(ticket.customer.limit_key), OPEN): "customer"}
+    if ticket.holds_unconfirmed_place:
+        places = {(_customer_pk(ticket.customer.limit_key), UNCONFIRMED): "address"}
+        if ticket.client_network:
+            places[(f"NET#{ticket.client_network}", UNCONFIRMED)] = "network"
+        return places
+    return {}
 
 
 def _reasons(exc: TransactWriteError) -> set[str]:
     return {r.code for r in (exc.cancellation_reasons or []) if r is not None}
+
+
+def _which_failed(exc: TransactWriteError, places: dict[tuple[str, str], str]) -> str:
+    """The limit whose condition failed. DynamoDB gives one reason per item in request order, and PynamoDB
+    sends updates last, in the order they were added: the counters are the last len(places) items."""
+    reasons = list(exc.cancellation_reasons or [])
+    counted = reasons[len(reasons) - len(places):] if len(reasons) >= len(places) else []
+    for reason, which in zip(counted, places.values()):
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            return which
+    return next(iter(places.values()), "customer")
 
 
 class DynamoTicketRepository(TicketRepository):
@@ -150,37 +177,66 @@ class DynamoTicketRepository(TicketRepository):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value) + 1000
 
-    def create(self, ticket, events, attachments, *, open_limit=None):
+    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None):
+        limits = {"customer": open_limit,
+                  "address": unconfirmed.per_address if unconfirmed else None,
+                  "network": unconfirmed.per_network if unconfirmed else None}
+        places = _places(ticket)
         for _ in range(CREATE_ATTEMPTS):
             try:
                 with self._transaction() as tx:
                     tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
                     self._write_records(tx, ticket, events, attachments)
-                    counter = _open_counter(ticket)
-                    condition = None
-                    if open_limit is not None:
-                        condition = CounterItem.value.does_not_exist() | (CounterItem.value < open_limit)
-                    tx.update(counter, actions=[CounterItem.value.add(1)], condition=condition)
+                    # Each place is taken in the same transaction, under its limit: parallel requests cannot
+                    # all see room for one more.
+                    for (pk, sk), which in places.items():
+                        limit = limits[which]
+                        condition = None
+                        if limit is not None:
+                            condition = CounterItem.value.does_not_exist() | (CounterItem.value < limit)
+                        tx.update(CounterItem(pk=pk, sk=sk), actions=[CounterItem.value.add(1)], condition=condition)
                 return
             except TransactWriteError as exc:
                 reasons = _reasons(exc)
                 if "ConditionalCheckFailed" in reasons:
-                    raise OpenLimitReached(ticket.customer.limit_key) from exc
+                    raise OpenLimitReached(ticket.customer.limit_key, _which_failed(exc, places)) from exc
                 if "TransactionConflict" not in reasons:
                     raise
         raise VersionConflict(ticket.number)
 
     def save(self, before, after, events, attachments=()):
+        moves = {place: 0 for place in {**_places(before), **_places(after)}}
+        for place in _places(before):
+            moves[place] -= 1
+        for place in _places(after):
+            moves[place] += 1
         try:
             with self._transaction() as tx:
                 tx.save(ticket_item(after), condition=TicketItem.version == before.version)
                 self._write_records(tx, after, events, list(attachments))
-                if before.is_active != after.is_active:
-                    tx.update(_open_counter(after), actions=[CounterItem.value.add(1 if after.is_active else -1)])
+                for (pk, sk), delta in moves.items():
+                    if delta:
+                        tx.update(CounterItem(pk=pk, sk=sk), actions=[CounterItem.value.add(delta)])
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
                 raise VersionConflict(after.number) from exc
             raise
+
+    def queue_open_tickets_mail(self, customer_key, document, *, at, every):
+        cutoff = int((at - every).timestamp())
+        sent = CounterItem(pk=_customer_pk(customer_key), sk="OPENLIST")
+        outbox = OutboxItem(pk=f"MAIL#{customer_key}", sk=f"{EVENT_PREFIX}{at.isoformat()}#00#{document['event_id']}",
+                            doc=document, expires_at=int((at + OPEN_TICKETS_MAIL_TTL).timestamp()))
+        try:
+            with self._transaction() as tx:
+                tx.update(sent, actions=[CounterItem.value.set(int(at.timestamp()))],
+                          condition=CounterItem.value.does_not_exist() | (CounterItem.value <= cutoff))
+                tx.save(outbox, condition=OutboxItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if _reasons(exc) & {"ConditionalCheckFailed", "TransactionConflict"}:
+                return False  # one was queued within the window, or is being queued right now
+            raise
+        return True
 
     @staticmethod
     def _write_records(tx, ticket, events, attachments) -> None:
@@ -208,8 +264,8 @@ class DynamoTicketRepository(TicketRepository):
                     tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
                     for item in records:
                         tx.save(item, condition=EventItem.pk.does_not_exist())
-                    if ticket.is_active:
-                        tx.update(_open_counter(ticket), actions=[CounterItem.value.add(1)])
+                    for pk, sk in _places(ticket):
+                        tx.update(CounterItem(pk=pk, sk=sk), actions=[CounterItem.value.add(1)])
                 return
             except TransactWriteError as exc:
                 reasons = _reasons(exc)

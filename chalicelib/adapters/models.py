@@ -6,7 +6,11 @@ Items (pk / sk):
   T#<number> / ATT#<id>      one attachment (who may download it)
   T#<number> / PRESENCE#<agent> who has the ticket open right now (expires by TTL `expires_at`)
   COUNTER    / ticket        the last ticket number handed out
-  CUST#<email> / OPEN        the customer's count of active tickets (the open-ticket limit's condition)
+  CUST#<email> / OPEN        the customer's count of active confirmed tickets (the open-ticket limit's condition)
+  CUST#<email> / UNCONFIRMED the address's count of active unconfirmed tickets (the unconfirmed allowance)
+  NET#<network> / UNCONFIRMED  the same per client network (IPv4 /24, IPv6 /64) the tickets were filed from
+  CUST#<email> / OPENLIST    when the last "your open tickets" mail was queued (epoch seconds, its rate limit)
+  MAIL#<email> / EV#<time>#00#<id>  such a mail on the outbox (published from the stream); TTL expires_at
   HANDOVER#agent#<id> / <time>#<number>#<event>       the hand-over trail of an agent ...
   HANDOVER#group#<dept>/<group> / <time>#<number>#<event>  ... and of a work group
   TURN#<dept>#<group> / TURN the group's round-robin counter
@@ -137,6 +141,8 @@ class TicketItem(Model):
     follows = NumberAttribute(null=True)
     sms_updates = BooleanAttribute(null=True)  # missing on tickets written before it existed: False
     sender_verified = BooleanAttribute(null=True)  # missing on tickets written before it existed: True
+    confirmed = BooleanAttribute(null=True)  # stored only as False (filed without proof); missing = confirmed
+    client_network = UnicodeAttribute(null=True)  # where an unconfirmed ticket was filed from (its allowance)
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()
@@ -163,6 +169,15 @@ class EventItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     doc = JSONAttribute()
+
+
+class OutboxItem(Model):
+    """A mail document that belongs to no ticket, published from the stream like a timeline event."""
+    Meta = _Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = JSONAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute (published long before)
 
 
 class AttachmentItem(Model):

@@ -14,7 +14,7 @@ customer_api = Blueprint(__name__)
 
 @route(customer_api, "/tickets/{number}", audience="customer", summary="The ticket as its customer sees it")
 def view_ticket(number, access: CustomerAccess):
-    view = tickets.view_as_customer(bootstrap.tickets(), ticket_number(number), access)
+    view = tickets.view_as_customer(bootstrap.tickets(), ticket_number(number), access, clock=bootstrap.clock())
     signatures = ratings.rating_signatures(bootstrap.secrets(), view.ticket.number, view.messages)
     window_open = customers.reply_window_open(catalog=bootstrap.catalog(), clock=bootstrap.clock(), ticket=view.ticket)
     return {**shapes.ticket_view(view, for_agent=False, rating_signatures=signatures),
@@ -68,7 +68,8 @@ def verify_code(body):
                                     clock=bootstrap.clock(), limiter=bootstrap.rate_limiter(),
                                     network=client_network(customer_api.current_request),
                                     email=body.get("email"), phone=body.get("phone"),
-                                    language=body.get("language", "en"), code=body["code"])
+                                    language=body.get("language", "en"), code=body["code"],
+                                    tickets=bootstrap.tickets())
     return {"token": session.token, "expires_in": session.expires_in}
 
 

@@ -7,6 +7,7 @@ from chalicelib import bootstrap
 from chalicelib.api import schemas
 from chalicelib.api.http import route
 from chalicelib.domain.attachments import ALLOWED_TYPES
+from chalicelib.domain.client_network import network_of
 from chalicelib.domain.sign_in import CustomerAccess
 from chalicelib.domain.tickets import Language, Priority
 from chalicelib.services import catalog, tickets, uploads
@@ -56,5 +57,9 @@ def open_ticket(body, access: CustomerAccess):
         customer_name=body["customer"]["name"], customer_email=body["customer"]["email"],
         customer_phone=body["customer"].get("phone"), attachments=body.get("attachments", []),
         follows=follows.get("number"), follows_proof=replace(access, key=follows.get("key", "")),
-        sms_updates=body.get("sms_updates", False))
-    return {"number": opened.number, "access_key": opened.access_key, "link": opened.link}
+        sms_updates=body.get("sms_updates", False), session=access.identity,
+        client_network=network_of((public_api.current_request.context.get("identity") or {}).get("sourceIp")),
+        unconfirmed=bootstrap.unconfirmed_allowance())
+    if not opened.confirmed:  # the key goes only to the address, in the confirmation mail
+        return {"number": opened.number, "confirmed": False}
+    return {"number": opened.number, "confirmed": True, "access_key": opened.access_key, "link": opened.link}

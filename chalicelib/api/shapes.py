@@ -29,7 +29,7 @@ def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
     return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
             "department": t.department, "category": t.category, "language": t.language.value,
             "customer": customer, "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at),
-            "version": t.version, "sms_updates": t.sms_updates}
+            "version": t.version, "sms_updates": t.sms_updates, "confirmed": t.confirmed}
 
 
 def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[str, str] | None = None) -> dict:
@@ -86,7 +86,8 @@ def agent_ticket_view(view: AgentTicketView) -> dict:
     return {**agent_ticket_summary(view.ticket), "messages": [message(m) for m in view.messages],
             "timeline": [timeline_entry(e) for e in view.timeline],
             "customer_tickets": [{"number": t.number, "subject": t.subject, "status": t.status.value,
-                                  "created_at": _time(t.created_at)} for t in view.customer_tickets],
+                                  "created_at": _time(t.created_at), "confirmed": t.confirmed}
+                                 for t in view.customer_tickets],
             "ratings": {message_id: {"rating": r.rating.value, "comment": r.comment, "at": _time(r.at)}
                         for message_id, r in view.ratings.items()},
             "allowed_statuses": [s.value for s in view.allowed_statuses]}
@@ -116,7 +117,7 @@ def routing_rule(r: RoutingRule) -> dict:
 def history_item(t: Ticket) -> dict:
     """One line of the signed-in customer's ticket list."""
     return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
-            "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at)}
+            "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at), "confirmed": t.confirmed}
 
 
 def organisation(found, *, with_rules_and_policies: bool) -> dict:

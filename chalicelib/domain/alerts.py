@@ -199,6 +199,10 @@ def _customer_sms(ticket: dict, template: str, at: datetime, *, urgent: bool) ->
     phone = ticket["customer"].get("phone")
     if not (ticket.get("sms_updates") and phone) or not customer_takes_sms(phone, at, urgent=urgent):
         return []
+    # Texts carry the private link, and the number of an unconfirmed ticket is whatever its filer typed:
+    # the link (which confirms, and shows the replies) must reach only the address until it is proven.
+    if ticket.get("confirmed") is False:
+        return []
     return [Alert(Channel.SMS, phone, phone, template, Language(ticket["language"]))]
 
 

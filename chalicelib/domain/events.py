@@ -12,6 +12,10 @@ from chalicelib.domain.tickets import (
 )
 
 
+# An outbox document that belongs to no ticket: an address's open tickets, mailed to it (services/tickets.py).
+OPEN_TICKETS_MAIL = "customer.open_tickets"
+
+
 def _actor(actor: Actor) -> dict:
     return {"kind": actor.kind.value, "id": actor.id, "name": actor.name}
 
@@ -40,7 +44,7 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
             "priority": ticket.effective_priority.value, "department": ticket.department, "group": ticket.group,
             "assignee": _actor(ticket.assignee) if ticket.assignee else None, "language": ticket.language.value,
             "customer": {"name": ticket.customer.name, "email": ticket.customer.email, "phone": ticket.customer.phone},
-            "link_salt": ticket.link_salt, "sms_updates": ticket.sms_updates,
+            "link_salt": ticket.link_salt, "sms_updates": ticket.sms_updates, "confirmed": ticket.confirmed,
         },
     }
     if event.message:

@@ -256,7 +256,7 @@ def replay(record: ImportRecord, *, number: int, link_salt: str, link_hash: str,
     customer_actor = Actor(kind=AuthorKind.CUSTOMER, id=record.customer.key, name=record.customer.name)
     start = record.created_at
     sla = sla_policy.sla_for(record.department, record.priority.value, start, customer=record.customer.email)
-    # MERGE(issue 11): imported customers are confirmed -- pass confirmed=True here once Ticket has it.
+    # Imported tickets are confirmed (Ticket.confirmed defaults to True): the old desk knew its customers.
     ticket = Ticket(number=number, subject=record.subject, department=record.department, category=record.category,
                     priority=record.priority, language=record.language, customer=record.customer,
                     status=Status.NEW, created_at=start, last_activity_at=start, link_salt=link_salt,

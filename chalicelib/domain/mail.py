@@ -30,6 +30,69 @@ TEMPLATES: dict[str, dict[Language, dict[str, str]]] = {
             "action": "למעקב אחר הפנייה",
         },
     },
+    # A ticket filed without sign-in: the link in this mail is what proves the address (and confirms it).
+    "received_unconfirmed": {
+        Language.EN: {
+            "subject": "[#{number}] Please confirm your request: {subject}",
+            "greeting": "Hello {name},",
+            "body": "We received a request with this address; its number is {number}. Please open the link below "
+                    "to confirm that you sent it: until then it waits for your confirmation.",
+            "after": "If you did not send it, ignore this mail: nobody else can follow the request or read "
+                     "our replies without this link.",
+            "action": "Confirm and follow your request",
+        },
+        Language.FA: {
+            "subject": "[#{number}] لطفاً درخواست خود را تأیید کنید: {subject}",
+            "greeting": "{name} گرامی، سلام",
+            "body": "درخواستی با این نشانی دریافت کردیم؛ شمارهٔ آن {number} است. لطفاً پیوند زیر را باز کنید تا "
+                    "تأیید شود که آن را شما فرستاده‌اید؛ تا آن زمان درخواست در انتظار تأیید شماست.",
+            "after": "اگر شما آن را نفرستاده‌اید، این نامه را نادیده بگیرید: بدون این پیوند کسی نمی‌تواند "
+                     "درخواست را پیگیری کند یا پاسخ‌های ما را بخواند.",
+            "action": "تأیید و پیگیری درخواست",
+        },
+        Language.HE: {
+            "subject": "[#{number}] נא לאשר את פנייתך: {subject}",
+            "greeting": "שלום {name},",
+            "body": "קיבלנו פנייה עם כתובת זו; מספרה {number}. נא לפתוח את הקישור שלמטה כדי לאשר ששלחת אותה: "
+                    "עד אז היא ממתינה לאישורך.",
+            "after": "אם לא שלחת אותה, אפשר להתעלם מהודעה זו: בלי הקישור הזה איש אינו יכול לעקוב אחר הפנייה "
+                     "או לקרוא את תשובותינו.",
+            "action": "לאישור ולמעקב אחר הפנייה",
+        },
+    },
+    # Someone (perhaps the customer) was refused a new ticket without sign-in: the list goes to the address only.
+    "open_tickets": {
+        Language.EN: {
+            "subject": "Your open requests",
+            "greeting": "Hello,",
+            "body": "Someone, perhaps you, tried to open a new request with this address on our website, but as "
+                    "many requests with it as we allow are still waiting for confirmation. The open requests "
+                    "with this address:",
+            "after": "To open a new request, sign in on our website with a code that we send to this address: "
+                     "signing in confirms the requests that wait, and requests you open signed in are not held "
+                     "back this way. If it was not you, you can ignore this mail.",
+            "action": "Sign in",
+        },
+        Language.FA: {
+            "subject": "درخواست‌های باز شما",
+            "greeting": "سلام،",
+            "body": "کسی، شاید خود شما، خواست با این نشانی در وب‌سایت ما درخواست تازه‌ای باز کند، اما بیشترین "
+                    "شمار مجاز درخواست‌ها با این نشانی هنوز در انتظار تأیید است. درخواست‌های باز با این نشانی:",
+            "after": "برای باز کردن درخواست تازه، در وب‌سایت ما با کدی که به این نشانی می‌فرستیم وارد شوید: "
+                     "ورود، درخواست‌های در انتظار را تأیید می‌کند و درخواست‌هایی که پس از ورود باز می‌کنید این‌گونه "
+                     "محدود نمی‌شوند. اگر شما نبودید، این نامه را نادیده بگیرید.",
+            "action": "ورود",
+        },
+        Language.HE: {
+            "subject": "הפניות הפתוחות שלך",
+            "greeting": "שלום,",
+            "body": "מישהו, אולי את/ה, ניסה לפתוח פנייה חדשה עם כתובת זו באתר שלנו, אך המספר המרבי של פניות "
+                    "עם כתובת זו עדיין ממתין לאישור. הפניות הפתוחות עם כתובת זו:",
+            "after": "כדי לפתוח פנייה חדשה, יש להיכנס לאתר שלנו עם קוד שנשלח לכתובת זו: הכניסה מאשרת את הפניות "
+                     "הממתינות, ופניות שנפתחות לאחר כניסה אינן מוגבלות כך. אם לא היית זה/זו, אפשר להתעלם מהודעה זו.",
+            "action": "לכניסה",
+        },
+    },
     "agent_replied": {
         Language.EN: {
             "subject": "[#{number}] New reply: {subject}",
@@ -347,6 +410,19 @@ def _readable(key: str, value: object) -> object:
             moment = moment.astimezone(timezone.utc)
         return moment.strftime("%Y-%m-%d %H:%M")
     return value
+
+
+# How a ticket waiting for confirmation is marked in the open-tickets mail's list.
+NOT_CONFIRMED = {Language.EN: "not confirmed yet", Language.FA: "هنوز تأیید نشده", Language.HE: "טרם אושרה"}
+
+
+def open_tickets_mail(language: Language, *, to: str, site_url: str, open_tickets: Sequence[dict]) -> MailContent:
+    """The list of an address's open tickets ({"number", "subject", "confirmed"}), sent to that address when
+    a request without sign-in was refused; the action signs in (no ticket's private link: opening one
+    would confirm a ticket the owner may not have filed)."""
+    items = [f"[#{t['number']}] {t['subject']}" + ("" if t.get("confirmed", True) else f" ({NOT_CONFIRMED[language]})")
+             for t in open_tickets]
+    return render("open_tickets", language, to=to, link=f"{site_url.rstrip('/')}/#/tickets", items=items)
 
 
 @dataclass(frozen=True)

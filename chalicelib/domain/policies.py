@@ -8,6 +8,15 @@ from chalicelib.errors import Invalid
 
 
 @dataclass(frozen=True)
+class UnconfirmedAllowance:
+    """How many active tickets filed without proof of the address may wait for confirmation at once, per
+    address and per client network (domain/client_network.py). Kept apart from Policies.max_open_tickets:
+    a stranger filling these places never takes one of the customer's own. Deploy settings, not admin data."""
+    per_address: int = 3
+    per_network: int = 20
+
+
+@dataclass(frozen=True)
 class Policies:
     max_open_tickets: int = 5        # per customer, enforced atomically when a ticket is opened
     reply_window_days: int = 7       # after closing: a customer reply still reopens the ticket

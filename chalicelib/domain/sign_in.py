@@ -156,6 +156,16 @@ class CustomerAccess:
             return True
         return self.identity is not None and self.identity.owns(ticket)
 
+    def proves_address(self, ticket: Ticket) -> str | None:
+        """How this request proves the ticket's address, or None: "link" (its key, which only ever reaches
+        the address: the mail, or a session of that address), "sign_in" (a session signed in by a code sent
+        to that address). A session of a mobile number opens the tickets filed with it but proves no address."""
+        if self.key and links.key_matches(self.key, ticket.link_hash):
+            return "link"
+        if self.identity is not None and self.identity.channel == Channel.EMAIL and self.identity.owns(ticket):
+            return "sign_in"
+        return None
+
 
 CODE_SMS = {
     Language.EN: "Help desk sign-in code: {code} (valid for {minutes} minutes). Do not share it.",

@@ -90,6 +90,7 @@ class EventType(StrEnum):
     SLA_BREACHED = "ticket.sla_breached"  # a target was missed: escalated
     SMS_UPDATES_CHANGED = "ticket.sms_updates_changed"  # the customer turned texts on agent replies on or off
     MAIL_UNDELIVERABLE = "ticket.mail_undeliverable"  # a mail to the customer failed every try (internal)
+    CONFIRMED = "ticket.confirmed"  # the customer proved the address of a ticket filed without sign-in
 
 
 class TimerStage(StrEnum):
@@ -248,6 +249,21 @@ class Ticket:
     sla: Sla | None = None               # service-level clocks; None for tickets opened without a policy
     sms_updates: bool = False            # the customer wants an SMS when an agent replies (needs customer.phone)
     sender_verified: bool = True         # False: opened by a mail whose sender SES did not prove (or spam)
+    # Filed without proof of the address (no sign-in), until the customer opens the private link from the
+    # mail or signs in with a code. Until then it counts against the unconfirmed allowance (per address and
+    # per `client_network`, the network it was filed from), not against the customer's open-ticket limit.
+    confirmed: bool = True
+    client_network: str | None = None
+
+    @property
+    def holds_unconfirmed_place(self) -> bool:
+        """Does it take one of the unconfirmed allowance's places (an active ticket not yet confirmed)?"""
+        return self.is_active and not self.confirmed
+
+    @property
+    def holds_open_place(self) -> bool:
+        """Does it count against the customer's open-ticket limit (an active, confirmed ticket)?"""
+        return self.is_active and self.confirmed
 
     @property
     def is_active(self) -> bool:
@@ -277,6 +293,11 @@ class Ticket:
         if enabled and self.customer.phone is None:
             raise Conflict("this ticket has no mobile number to text", fields=dict(SMS_NEEDS_PHONE))
         return replace(self, sms_updates=enabled)
+
+    def confirmation_event(self, actor: Actor, at: datetime, how: str) -> TicketEvent:
+        """The one timeline entry recording that the address was proven (`how`: "link" or "sign_in")."""
+        return TicketEvent(id=new_id(), ticket_number=self.number, type=EventType.CONFIRMED, occurred_at=at,
+                           actor=actor, visibility=Visibility.INTERNAL, data={"how": how})
 
     def can_move_to(self, to: Status) -> bool:
         return to == self.status or to in TRANSITIONS[self.status]

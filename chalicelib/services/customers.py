@@ -8,7 +8,7 @@ from chalicelib.domain import mail, rate_limits, sessions, sign_in
 from chalicelib.domain.history import Tab, by_tab
 from chalicelib.domain.sign_in import Channel, CodeRecord, Identity
 from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
-from chalicelib.errors import LimitReached, Unavailable
+from chalicelib.errors import Conflict, LimitReached, Unavailable
 from chalicelib.services.ports import (
     CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
     TicketRepository, VersionConflict,
@@ -91,9 +91,11 @@ def _deliver(identity: Identity, code: str, language: Language, *, mailer: Maile
 
 
 def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limiter: RateLimiter, network: str,
-                email: str | None, phone: str | None, language: str, code: str) -> sessions.Session:
+                email: str | None, phone: str | None, language: str, code: str,
+                tickets: TicketRepository | None = None) -> sessions.Session:
     """A session for the identity if `code` is its current code; each call counts as one guess (of the
-    identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK)."""
+    identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK). A code sent
+    to an address proves it: that address's unconfirmed tickets (in `tickets`) are confirmed."""
     _within(limiter, rate_limits.SIGN_IN_GUESSES_PER_NETWORK, network, clock)
     identity = sign_in.parse_identity(email=email, phone=phone,
                                       language=parse_enum(Language, language, "language"))
@@ -103,7 +105,20 @@ def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limi
     sign_in.check_attempt(counted, offered)
     if not codes.consume(identity.key, counted.digest):  # a parallel request used it first
         raise sign_in.code_expired()
+    if tickets is not None and identity.channel == Channel.EMAIL:
+        _confirm_all(tickets, clock, identity)
     return sessions.issue(secret, identity, clock.now())
+
+
+def _confirm_all(tickets: TicketRepository, clock: Clock, identity: Identity) -> None:
+    from chalicelib.services.tickets import confirm
+
+    for ticket in _tickets_of(tickets, identity):
+        if not ticket.confirmed:
+            try:
+                confirm(tickets=tickets, clock=clock, number=ticket.number, how="sign_in")
+            except Conflict:
+                pass  # a busy ticket: the next sign-in, or opening it while signed in, confirms it
 
 
 def history(tickets: TicketRepository, identity: Identity) -> dict[Tab, list[Ticket]]:

@@ -13,6 +13,7 @@ from chalicelib.domain.automation import NO_REPLY, SYSTEM
 from chalicelib.domain.imports import is_imported
 from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.ratings import Rating
+from chalicelib.domain.events import OPEN_TICKETS_MAIL
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, TicketEvent, Visibility, new_id
 from chalicelib.services.ports import Clock, Mailer, SecretSource, TicketRepository, VersionConflict
 
@@ -46,7 +47,14 @@ def _rating_links(secrets: SecretSource, site_url: str, number: int, message_id:
 
 def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_url: str, mailbox: str) -> bool:
     """Send the mail for one event; True if one was sent. Replies go to the ticket's signed address at
-    `mailbox` (the help desk's own), where mail intake threads them to the ticket."""
+    `mailbox` (the help desk's own), where mail intake threads them to the ticket. An address's open-tickets
+    list (services/tickets.py OPEN_TICKETS_MAIL) belongs to no ticket and goes out on its own thread."""
+    if doc["type"] == OPEN_TICKETS_MAIL:
+        customer = doc["customer"]
+        content = mail.open_tickets_mail(Language(customer["language"]), to=customer["email"], site_url=site_url,
+                                         open_tickets=doc["open_tickets"])
+        mailer.send(content, message_id=f"open-tickets-{doc['event_id']}", thread_id="")
+        return True
     content = mail_for_event(doc, secrets=secrets, site_url=site_url)
     if content is None:
         return False
@@ -87,11 +95,12 @@ def mail_undeliverable(doc: dict, *, tickets: TicketRepository, clock: Clock, er
 
 
 def mail_kind(doc: dict) -> str | None:
-    """Which customer mail an event calls for (received, agent_replied, reminder, closed_no_reply), or None."""
-    if doc["visibility"] != Visibility.PUBLIC:
+    """Which customer mail an event calls for (received[_unconfirmed], agent_replied, reminder, closed_no_reply),
+    or None."""
+    if doc["visibility"] != Visibility.PUBLIC or "ticket" not in doc:  # an address's list belongs to no ticket
         return None
-    if doc["type"] == EventType.TICKET_CREATED:
-        return "received"
+    if doc["type"] == EventType.TICKET_CREATED:  # an unconfirmed one asks the customer to open the link
+        return "received" if doc["ticket"].get("confirmed", True) else "received_unconfirmed"
     if doc["type"] == EventType.MESSAGE_ADDED and doc["message"]["author"]["kind"] == AuthorKind.AGENT:
         return "agent_replied"
     if doc["type"] == EventType.REMINDED:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import AgentProfile
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
-from chalicelib.domain.policies import Policies
+from chalicelib.domain.policies import Policies, UnconfirmedAllowance
 from chalicelib.domain.presence import Presence
 from chalicelib.domain.rate_limits import RateLimit
 from chalicelib.domain.routing import RoutingRule
@@ -54,28 +54,47 @@ class FetchFailed(Exception):
 
 
 class OpenLimitReached(Exception):
-    """The customer already has as many active tickets as the policy allows."""
+    """A place the new ticket needs is taken: `which` is "customer" (the customer's open-ticket limit, for
+    confirmed tickets), "address" or "network" (the unconfirmed allowance of the address or client network)."""
+
+    def __init__(self, key: str, which: str = "customer"):
+        super().__init__(key)
+        self.which = which
 
 
 class TicketRepository(ABC):
     """Tickets, their timelines, and the indexes derived from them. Every write of a ticket is one
-    transaction that also keeps the derived records true: the customer's count of active tickets (for
-    the open-ticket limit) and the hand-over trail per agent and per group (from ASSIGNED events)."""
+    transaction that also keeps the derived records true: the customer's count of active confirmed tickets
+    (for the open-ticket limit), the counts of active unconfirmed tickets per address and per client network
+    (the unconfirmed allowance), and the hand-over trail per agent and per group (from ASSIGNED events)."""
 
     @abstractmethod
     def next_number(self) -> int: ...
 
     @abstractmethod
     def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment], *,
-               open_limit: int | None = None) -> None:
-        """Write the ticket, its first events and attachments in one transaction. With `open_limit`, raise
-        OpenLimitReached (writing nothing) if the customer already has that many active tickets."""
+               open_limit: int | None = None, unconfirmed: UnconfirmedAllowance | None = None) -> None:
+        """Write the ticket, its first events and attachments in one transaction. A confirmed ticket: with
+        `open_limit`, raise OpenLimitReached("customer") (writing nothing) if the customer already has that
+        many active confirmed tickets. An unconfirmed one: with `unconfirmed`, raise OpenLimitReached
+        ("address" or "network") if its address, or its client network, already has that many active
+        unconfirmed tickets. Unconfirmed tickets never count against `open_limit`, nor confirmed ones
+        against the allowance."""
 
     @abstractmethod
     def save(self, before: Ticket, after: Ticket, events: list[TicketEvent],
              attachments: list[Attachment] = ()) -> None:
         """Write the changed ticket (after.version == before.version + 1) with new events, atomically.
-        Raises VersionConflict if someone else saved first."""
+        Raises VersionConflict if someone else saved first. The counts move with the ticket: confirming
+        moves it from the unconfirmed counts to the customer's open count (even past the limit), closing
+        takes it out of whichever it was in, reopening puts it back (no limit applies to changes)."""
+
+    @abstractmethod
+    def queue_open_tickets_mail(self, customer_key: str, document: dict, *, at: datetime,
+                                every: timedelta) -> bool:
+        """Put the mail `document` (an outbox document, see services/tickets.py) on the outbox for the
+        address, unless one was queued for it less than `every` before `at`: True if queued. Atomic, so
+        parallel callers queue at most one."""
 
     @abstractmethod
     def get(self, number: int) -> Ticket | None: ...

@@ -8,8 +8,10 @@ from typing import Callable
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
+from chalicelib.domain.events import OPEN_TICKETS_MAIL
+from chalicelib.domain.policies import UnconfirmedAllowance
 from chalicelib.domain.ratings import CurrentRating, current_ratings
-from chalicelib.domain.sign_in import CustomerAccess, email_identity
+from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity, email_identity
 from chalicelib.domain.tickets import (
     SMS_NEEDS_PHONE, Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority,
     ReplyWindowClosed, Status, Ticket, TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event,
@@ -26,11 +28,15 @@ from chalicelib.services.workflow import place_new_ticket
 SAVE_ATTEMPTS = 3
 
 
+OPEN_TICKETS_MAIL_EVERY = timedelta(hours=1)  # at most one such mail per address in this time
+
+
 @dataclass(frozen=True)
 class OpenedTicket:
     number: int
-    access_key: str
+    access_key: str  # only for whoever proved the address (see `confirmed`); otherwise it travels by mail only
     link: str
+    confirmed: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,11 +53,23 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
                 follows_proof: CustomerAccess = CustomerAccess(),
                 stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False,
-                sender_verified: bool = True) -> OpenedTicket:
+                sender_verified: bool = True, confirmed: bool = False, session: Identity | None = None,
+                client_network: str | None = None, unconfirmed: UnconfirmedAllowance | None = None) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
     its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
     `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
-    `sender_verified`: False for a mail whose sender the receiving service did not prove (agents see a flag)."""
+    `sender_verified`: False for a mail whose sender the receiving service did not prove (agents see a flag).
+
+    The ticket is confirmed at once if the caller proved the address: `confirmed` (the caller vouches: an
+    authenticated mail, an import), a `session` signed in with that address, or the key of the followed
+    ticket when that ticket has the same address. Otherwise it is unconfirmed
+    until the customer opens the private link from the mail or signs in (`confirm`); it then takes a place
+    of the `unconfirmed` allowance of its address and of its `client_network`, never one of the customer's
+    open-ticket limit, and the caller must not be shown its key (OpenedTicket.confirmed is False).
+
+    At a limit: LimitReached. Only a caller who proved the address learns the open tickets (details
+    `open_tickets`); anyone else learns nothing about them, and the address is mailed its list instead
+    (at most once per OPEN_TICKETS_MAIL_EVERY)."""
     # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
     problems: dict[str, str] = {}
 
@@ -73,8 +91,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
         problems.update(SMS_NEEDS_PHONE)
     if problems:
         raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
-    if follows is not None:
-        _check_followed(tickets, follows, follows_proof)
+    followed = _check_followed(tickets, follows, follows_proof) if follows is not None else None
     accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
 
     now = clock.now()
@@ -82,10 +99,16 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     salt = links.new_salt()
     key = links.derive_key(secrets.link_secret(), number, salt)
     sla = catalog.sla_policy().sla_for(department, priority_value.value, now, customer=customer.email)
+    proven = (confirmed or (session is not None and session.channel == Channel.EMAIL
+                            and session.address == customer.key)
+              # the private key of an earlier ticket of this very address reached only the address
+              or (followed is not None and followed.customer.key == customer.key
+                  and follows_proof.proves_address(followed) is not None))
     ticket = Ticket(number=number, subject=subject, department=department, category=category,
                     priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                     created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified)
+                    follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified,
+                    confirmed=proven, client_network=None if proven else client_network)
     ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
@@ -95,10 +118,52 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     policies = catalog.policies()
     try:
         tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
-                       open_limit=policies.max_open_tickets)
-    except OpenLimitReached:
-        raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
-    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key))
+                       open_limit=policies.max_open_tickets, unconfirmed=unconfirmed or UnconfirmedAllowance())
+    except OpenLimitReached as refused:
+        if proven:
+            raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
+        raise _unconfirmed_limit_reached(tickets, clock, customer, language_value, refused.which) from None
+    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key), confirmed=proven)
+
+
+def _unconfirmed_limit_reached(tickets: TicketRepository, clock: Clock, customer: Customer, language: Language,
+                               which: str) -> LimitReached:
+    """The refusal for a caller who proved nothing: it names no ticket. At the address's allowance the
+    address gets a mail with its open tickets (rate-limited); the answer is the same whether or not this
+    call queued it, and whatever the address holds."""
+    if which == "network":
+        return LimitReached("too many requests from your network wait for confirmation; sign in to file one",
+                            fields={"client": "network_limit"})
+    now = clock.now()
+    still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value, "confirmed": t.confirmed}
+                  for t in tickets.of_customer(email=customer.email) if t.is_active]
+    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": 1, "occurred_at": now.isoformat(),
+                "actor": {"kind": AuthorKind.SYSTEM.value, "id": "system", "name": "Helpdesk"},
+                "visibility": Visibility.PUBLIC.value, "data": {},
+                "customer": {"email": customer.email, "language": language.value}, "open_tickets": still_open}
+    tickets.queue_open_tickets_mail(customer.limit_key, document, at=now, every=OPEN_TICKETS_MAIL_EVERY)
+    return LimitReached("too many requests with this address wait for confirmation; a mail with the address's "
+                        "open requests is on its way to it", fields={"customer.email": "unconfirmed_limit"},
+                        details={"open_tickets_mailed": True})
+
+
+def confirm(*, tickets: TicketRepository, clock: Clock, number: int, how: str) -> Ticket | None:
+    """Mark a ticket filed without sign-in as filed by its address's owner (`how`: "link" or "sign_in"),
+    once: one CONFIRMED event however many requests race. Its place moves from the unconfirmed allowance to
+    the customer's open count in the same write, even when that count is at the limit already: the limit
+    decides whether a new ticket may be filed, and the address is proven now (see docs/api.md)."""
+    for _ in range(SAVE_ATTEMPTS):
+        before = tickets.get(number)
+        if before is None or before.confirmed:
+            return before
+        after = replace(before, confirmed=True, version=before.version + 1)
+        actor = Actor(kind=AuthorKind.CUSTOMER, id=before.customer.key, name=before.customer.name)
+        try:
+            tickets.save(before, after, [after.confirmation_event(actor, clock.now(), how)])
+            return after
+        except VersionConflict:
+            continue  # re-read: someone confirmed it (then nothing to do) or changed something else
+    raise Conflict("the ticket is changing too fast; try again")
 
 
 def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: int) -> LimitReached:
@@ -109,11 +174,12 @@ def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: in
                         fields={"customer.email": "open_limit"}, details={"limit": limit, "open_tickets": still_open})
 
 
-def _check_followed(tickets: TicketRepository, number: int, proof: CustomerAccess) -> None:
+def _check_followed(tickets: TicketRepository, number: int, proof: CustomerAccess) -> Ticket:
     followed = tickets.get(number)
     # Someone else's ticket and a missing one look the same here too.
     if followed is None or not proof.opens(followed):
         raise Invalid.field("follows.number", "unknown")
+    return followed
 
 
 def _ticket_for_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> Ticket:
@@ -139,8 +205,13 @@ def _messages(timeline: list[TicketEvent], *, include_internal: bool) -> list[Me
             for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
 
 
-def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess) -> TicketView:
+def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess,
+                     clock: Clock = Clock()) -> TicketView:
+    """The ticket as its customer sees it. Opening an unconfirmed ticket with its private link (or with a
+    session of its address) confirms it."""
     ticket = _ticket_for_customer(tickets, number, access)
+    if not ticket.confirmed and (how := access.proves_address(ticket)):
+        ticket = confirm(tickets=tickets, clock=clock, number=number, how=how) or ticket
     timeline = tickets.timeline(number)
     return TicketView(ticket, _messages(timeline, include_internal=False), current_ratings(timeline))
 

@@ -35,7 +35,7 @@ def ticket_form(**overrides):
 def open_ticket(client, **overrides):
     status, opened = call(client, "post", "/tickets", ticket_form(**overrides))
     assert status == 201, opened
-    return opened
+    return test_ticket_api.with_mailed_link(opened)
 
 
 def an_address() -> str:
@@ -80,7 +80,9 @@ def test_a_customer_signs_in_by_email_and_reaches_their_tickets_by_session(clien
     status, history = call(client, "get", "/customer/tickets", headers=session)
     assert status == 200 and set(history) == {"open", "awaiting", "closed"}
     assert [t["number"] for t in history["open"]] == [second["number"], first["number"]]
-    assert set(history["open"][0]) == {"number", "subject", "status", "priority", "created_at", "last_activity_at"}
+    assert set(history["open"][0]) == {"number", "subject", "status", "priority", "created_at", "last_activity_at",
+                                       "confirmed"}
+    assert all(t["confirmed"] for t in history["open"])  # signing in with a code proved the address
 
     status, ticket = call(client, "get", f"/tickets/{first['number']}", headers=session)
     assert status == 200 and ticket["reply_window_open"] is True and ticket["follows"] is None
@@ -256,16 +258,20 @@ def catalog(aws_stack):
     bootstrap.catalog().save_policies(Policies())  # the stack is shared by the session
 
 
-def test_over_the_admins_limit_a_ticket_is_refused_naming_the_open_ones(client, catalog):
+def test_over_the_admins_limit_a_signed_in_customer_is_refused_naming_the_open_ones(client, aws_stack, catalog):
     catalog.save_policies(Policies(max_open_tickets=2))
     customer = {"name": "Dana", "email": an_address()}
-    opened = [open_ticket(client, customer=customer, subject=f"מדפסת {n}") for n in range(2)]
-    status, error = call(client, "post", "/tickets", ticket_form(customer=customer))
+    first = open_ticket(client, customer=customer, subject="מדפסת 0")
+    session = sign_in(client, aws_stack, customer["email"])  # the code proves the address: the first is confirmed
+    status, second = call(client, "post", "/tickets", ticket_form(customer=customer, subject="מדפסת 1"),
+                          headers=session)
+    assert status == 201 and second["confirmed"] is True and second["access_key"]  # the session proved it
+    status, error = call(client, "post", "/tickets", ticket_form(customer=customer), headers=session)
     assert status == 429
     assert error == {
         "error": "limit_reached", "message": error["message"], "fields": {"customer.email": "open_limit"}, "limit": 2,
-        "open_tickets": [{"number": o["number"], "subject": f"מדפסת {n}", "status": "new"}
-                         for n, o in reversed(list(enumerate(opened)))]}
+        "open_tickets": [{"number": second["number"], "subject": "מדפסת 1", "status": "new"},
+                         {"number": first["number"], "subject": "מדפסת 0", "status": "new"}]}
 
     catalog.save_policies(Policies(max_open_tickets=3))  # applies to the very next request
-    assert call(client, "post", "/tickets", ticket_form(customer=customer))[0] == 201
+    assert call(client, "post", "/tickets", ticket_form(customer=customer), headers=session)[0] == 201

@@ -4,7 +4,7 @@ import pytest
 from chalice.test import Client
 
 from tests.api.test_customer_api import a_mobile, an_address, sign_in, ticket_form
-from tests.api.test_ticket_api import as_agent, call
+from tests.api.test_ticket_api import as_agent, call, with_mailed_link
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def client(aws_stack):
 def open_ticket(client, **overrides):
     status, opened = call(client, "post", "/tickets", ticket_form(**overrides))
     assert status == 201, opened
-    return opened
+    return with_mailed_link(opened)
 
 
 def with_phone(sms_updates=False):

@@ -1,10 +1,11 @@
 """The customer site's refusals, end to end, in English (left to right), in a real browser at phone width.
 
 A closed ticket past its reply window shows no composer but "Open a new ticket about this": the form comes
-pre-filled and the new ticket records what it follows, with the optional mobile number. Over the open-ticket
-limit the form names the open tickets instead of a generic error. A customer who gives a mobile number may
-tick "Text me when an agent replies": the agent's reply texts them (read back from moto's SNS outbox) their
-private link, whose page stops the texts with one key press.
+pre-filled and the new ticket records what it follows, with the optional mobile number. Without sign-in, once
+as many requests of the address as allowed wait for confirmation, the form names no ticket: it says that a
+mail with the open ones is on its way, and that mail arrives. A customer who gives a mobile number may tick
+"Text me when an agent replies": once they confirmed the request from the mail, the agent's reply texts them
+(read back from moto's SNS outbox) their private link, whose page stops the texts with one key press.
 
 The local stack has no clock to wind forward (policies allow a window of one day at least), so the ticket's
 answer is altered in the browser to say its window is over; everything else is the real API.
@@ -20,7 +21,18 @@ import requests
 pytestmark = pytest.mark.e2e
 
 
-def test_a_closed_conversation_continues_in_a_new_ticket_and_the_limit_names_the_open_ones(
+def mailed_link(stack, email: str, number: int) -> str | None:
+    """The private link of ticket `number` from the mail the address got (None until it arrived)."""
+    from local.mailbox import mail_to
+
+    for mail in mail_to(stack.moto_url, email):
+        found = re.search(rf"https?://\S+#/t/{number}/\S+", mail.text)
+        if found:
+            return found.group(0)
+    return None
+
+
+def test_a_closed_conversation_continues_in_a_new_ticket_and_past_the_allowance_the_list_goes_by_mail(
         local_stack, agent_api, phone_page, eventually):
     from playwright.sync_api import expect
 
@@ -44,7 +56,7 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_the_limit_names_the
         route.fulfill(response=answer, json={**answer.json(), "reply_window_open": False})
 
     page.route(re.compile(rf"/tickets/{number}$"), window_over)
-    page.goto(opened.json()["link"])
+    page.goto(eventually(lambda: mailed_link(local_stack, email, number), what="the mail with the private link"))
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.get_by_test_id("ticket-subject")).to_have_text(subject)
     expect(page.get_by_test_id("reply-closed")).to_be_visible()
@@ -67,36 +79,48 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_the_limit_names_the
     customer.shot("en-02-follow-up-form")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("ticket-created")).to_be_visible()
+    # The key of the earlier ticket proved the address: confirmed at once, its link shown.
+    expect(page.get_by_test_id("ticket-created").get_by_test_id("ticket-link")).to_be_visible()
     follow_up = int(page.get_by_test_id("ticket-number").get_attribute("data-number"))
     seen = admin.get(f"/agent/tickets/{follow_up}")
     assert seen["follows"] == number
     assert seen["customer"]["phone"] == "+972525551234"
 
-    # --- over the open-ticket limit: the refusal names the open ticket
-    org = admin.get("/admin/org")
-    saved = admin.call("PUT", "/admin/policies", {**org["policies"], "max_open_tickets": 1})
-    assert saved.ok, saved.text
-    try:
+    # --- without sign-in, past the address's allowance of unconfirmed requests: nothing named, a mail instead
+    def file_another(n: int) -> None:
         page.get_by_role("button", name="New request").click()
-        page.get_by_test_id("subject").fill(f"Another question ({run})")
+        page.get_by_test_id("subject").fill(f"Another question {n} ({run})")
         page.get_by_test_id("department").select_option("support")
         page.get_by_test_id("category").select_option("bug")
         page.get_by_test_id("text").fill("One more thing.")
         page.get_by_test_id("submit").click()
-        notice = page.get_by_test_id("open-limit")
-        expect(notice).to_be_visible()
-        expect(notice).to_have_attribute("role", "alert")
-        listed = notice.get_by_test_id("open-limit-ticket")
-        expect(listed).to_have_count(1)
-        expect(listed).to_have_attribute("data-number", str(follow_up))
-        expect(listed).to_contain_text(re.compile(re.escape(f"Re: {subject}")))
-        expect(notice.get_by_test_id("open-limit-sign-in")).to_be_visible()
-        expect(page.get_by_test_id("email-error")).to_be_visible()
-        customer.assert_no_sideways_scroll()
-        customer.shot("en-03-open-limit")
-    finally:
-        restored = admin.call("PUT", "/admin/policies", org["policies"])
-        assert restored.ok, restored.text
+
+    waiting = []
+    for n in (1, 2, 3):  # the allowance of three unconfirmed requests per address
+        file_another(n)
+        expect(page.get_by_test_id("confirm-notice")).to_be_visible()
+        waiting.append(int(page.get_by_test_id("ticket-number").get_attribute("data-number")))
+    file_another(4)
+    notice = page.get_by_test_id("unconfirmed-limit")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_attribute("role", "alert")
+    expect(notice).to_contain_text("on its way")
+    for named in (follow_up, *waiting):  # no ticket named to whoever typed the address
+        expect(notice).not_to_contain_text(str(named))
+    expect(page.get_by_test_id("open-limit-ticket")).to_have_count(0)
+    expect(notice.get_by_test_id("unconfirmed-limit-sign-in")).to_be_visible()
+    expect(page.get_by_test_id("email-error")).to_be_visible()
+    customer.assert_no_sideways_scroll()
+    customer.shot("en-03-unconfirmed-limit")
+
+    def list_mail():
+        from local.mailbox import mail_to
+        return next((m for m in mail_to(local_stack.moto_url, email) if m.subject == "Your open requests"), None)
+
+    listed = eventually(list_mail, what="the mail with the open requests")
+    assert f"[#{follow_up}] Re: {subject}\n" in listed.text  # confirmed
+    assert all(f"[#{n}] Another question {i} ({run}) (not confirmed yet)" in listed.text
+               for i, n in enumerate(waiting, start=1))
     assert not customer.errors, customer.errors
 
 
@@ -150,6 +174,10 @@ def test_the_customer_asks_for_a_text_on_replies_gets_one_with_the_link_and_stop
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("ticket-created")).to_be_visible()
     number = int(page.get_by_test_id("ticket-number").get_attribute("data-number"))
+    # Texts carry the private link: they wait until the customer confirmed from the mail that it is theirs.
+    page.goto(eventually(lambda: mailed_link(local_stack, f"sam.sms.{run}@example.com", number),
+                         what="the mail asking to confirm"))
+    expect(page.get_by_test_id("ticket-number")).to_have_attribute("data-number", str(number))
 
     # --- an agent replies: one SMS to the customer, with the private link and how to stop
     admin = agent_api("admin@example.com")

@@ -30,6 +30,7 @@ def test_every_literal_key_used_by_the_sites_is_defined():
 def test_every_field_code_of_the_api_is_translated():
     codes = "required too_long invalid not_allowed too_large too_many not_uploaded type_mismatch unknown".split()
     codes += "wrong expired not_mobile open_limit reply_window_closed".split()  # customer sign-in, limits, replies
+    codes += ["unconfirmed_limit"]  # requests without sign-in waiting for confirmation
     codes += "stale not_member duplicate not_before_close".split()  # agent portal: workflow, organisation
     codes += "first_response_after_resolution no_working_time".split()  # the SLA policy
     codes += ["required_for_sms"]  # texts on agent replies without a mobile number

@@ -110,7 +110,7 @@ def an_agents_reply_to_a_customer_who_opted_in(phone):
     _, documents = conversation_documents()
     [reply] = [d for d in documents
                if d["type"] == "ticket.message_added" and d["message"]["author"]["kind"] == "agent"]
-    reply["ticket"].update(sms_updates=True, language="fa")
+    reply["ticket"].update(sms_updates=True, language="fa", confirmed=True)  # the customer proved the address
     reply["ticket"]["customer"]["phone"] = phone
     return reply
 

@@ -28,7 +28,8 @@ def conversation_documents():
     email = f"c-{uuid.uuid4().hex[:8]}@example.com"
     opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(),
-                                 clock=clock, limits=LIMITS, site_url="http://x/", **form(customer_email=email))
+                                 clock=clock, limits=LIMITS, site_url="http://x/", confirmed=True,
+                                 **form(customer_email=email))
     service.agent_reply(tickets=repo, files=FakeFiles(), clock=clock, limits=LIMITS, number=opened.number,
                         agent=AGENT, text="reply", attachments=[])
     ticket = repo.get(opened.number)

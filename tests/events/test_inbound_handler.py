@@ -102,12 +102,13 @@ def test_s3_test_events_and_objects_outside_inbound_are_not_mail(client, aws_sta
 
 
 def at_open_limit(email: str) -> list[int]:
-    """Five web-form tickets (the default limit) of `email`."""
+    """Five web-form tickets (the default limit) of `email`, who confirmed them."""
     return [ticket_service.open_ticket(
         tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
         secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
         subject=f"Request {n}", department="support", category="technical", priority="normal", text="Hello",
-        language="en", customer_name="Dana", customer_email=email, attachments=[]).number for n in range(5)]
+        language="en", customer_name="Dana", customer_email=email, attachments=[], confirmed=True).number
+        for n in range(5)]
 
 
 def in_bucket(aws_stack, key: str) -> bool:

@@ -30,7 +30,7 @@ def open_ticket(ports, email="Maryam@Example.com", phone=None, attachments=(), *
     opened = service.open_ticket(**ports, site_url="https://help.example/customer/", subject="چاپگر",
                                  department="support", category="billing", priority="high", text="سلام",
                                  language="fa", customer_name="مریم", customer_email=email, customer_phone=phone,
-                                 attachments=list(attachments), **extra)
+                                 attachments=list(attachments), **{"confirmed": True, **extra})
     ports["clock"].advance(minutes=1)  # distinct creation times: "newest first" is observable
     return opened
 

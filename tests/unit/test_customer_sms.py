@@ -161,7 +161,7 @@ def planned_for_last_event(ports, number, kind=EventType.MESSAGE_ADDED):
 
 
 def test_an_agents_reply_texts_the_opted_in_customer_their_private_link(ports, providers):
-    opened = open_ticket(ports, sms_updates=True, customer_phone=MOBILE)
+    opened = open_ticket(ports, sms_updates=True, customer_phone=MOBILE, confirmed=True)
     reply_as_agent(ports, opened.number)
     doc, planned = planned_for_last_event(ports, opened.number)
     assert planned == [Alert(Channel.SMS, E164, E164, "agent_replied", Language.FA)]
@@ -189,13 +189,14 @@ def test_the_choice_event_itself_alerts_nobody(ports):
 
 
 def test_the_rate_limit_counts_the_customers_phone(ports, providers):
-    opened = open_ticket(ports, sms_updates=True, customer_phone=MOBILE)
+    opened = open_ticket(ports, sms_updates=True, customer_phone=MOBILE, confirmed=True)
     reply_as_agent(ports, opened.number)
     doc, (alert,) = planned_for_last_event(ports, opened.number)
     sent = [alerts.deliver(alert, doc, **providers) for _ in range(6)]
     assert sent == [True] * 5 + [False] and len(providers["sms"].sent) == 5
     # Another ticket with the same number shares the phone's quota.
-    other = open_ticket(ports, customer_email="other@example.com", sms_updates=True, customer_phone=MOBILE)
+    other = open_ticket(ports, customer_email="other@example.com", sms_updates=True, customer_phone=MOBILE,
+                        confirmed=True)
     reply_as_agent(ports, other.number)
     other_doc, (other_alert,) = planned_for_last_event(ports, other.number)
     assert alerts.deliver(other_alert, other_doc, **providers) is False

@@ -14,7 +14,7 @@ def documents_of_a_conversation(language="fa"):
     repo, clock = InMemoryTickets(), FixedClock()
     opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(),
-                                 clock=clock, limits=LIMITS, site_url=SITE, **form(language=language))
+                                 clock=clock, limits=LIMITS, site_url=SITE, confirmed=True, **form(language=language))
     service.add_note(tickets=repo, clock=clock, number=opened.number, agent=AGENT, text="secret note")
     service.agent_reply(tickets=repo, files=FakeFiles(), clock=clock, limits=LIMITS, number=opened.number,
                         agent=AGENT, text="پاسخ ما", attachments=[])

@@ -54,7 +54,7 @@ class Desk:
             tickets=self.tickets, catalog=self.catalog, agents=self.agents, files=FakeFiles(), secrets=FakeSecrets(),
             clock=self.clock, limits=Limits(1000, 1000, 1), site_url="https://help.example/", subject=subject,
             department=department, category=category, priority="normal", text="متن", language="fa",
-            customer_name="مریم", customer_email=email, attachments=[])
+            customer_name="مریم", customer_email=email, attachments=[], confirmed=True)
         return opened.number
 
     def get(self, number):

@@ -74,6 +74,7 @@ function newTicketView(followUp = null) {
   let errors = {};
   let bannerState = null;
   let openLimit = null; // {limit, tickets} when the API refused a ticket over the open-ticket limit
+  let held = null; // {kind: 'address'|'network', email} when requests without sign-in wait for confirmation
   let busy = false;
   let created = null; // {number, link, email} after success
   let focusError = false;
@@ -123,14 +124,16 @@ function newTicketView(followUp = null) {
     busy = true;
     bannerState = null;
     openLimit = null;
+    held = null;
     rerender();
     try {
       const attachments = await picker.upload(api);
       const customer = {name: values.name.trim(), email: values.email.trim()};
       const phone = toAsciiDigits(values.phone).trim();
       if (phone) customer.phone = phone;
-      // Following a ticket without its key: the session proves whose ticket it is.
-      const client = follows && !follows.key ? sessionApi : api;
+      // Signed in, the session proves the address (the ticket is confirmed at once, and a refusal over the
+      // limit lists the open tickets); it also proves whose ticket a follow-up without its key continues.
+      const client = currentSession() || (follows && !follows.key) ? sessionApi : api;
       const result = await client.post('/tickets', {
         subject: values.subject.trim(), department: values.department, category: values.category,
         priority: values.priority, text: values.text, language: lang(), customer, attachments,
@@ -158,12 +161,25 @@ function newTicketView(followUp = null) {
     if (error.code === 'limit_reached' && error.body.open_tickets) {
       openLimit = {limit: error.body.limit, tickets: error.body.open_tickets};
       bannerState = null;
+    } else if (error.code === 'limit_reached' && (fields['customer.email'] === 'unconfirmed_limit'
+        || fields.client === 'network_limit')) {
+      // Nothing about the address's tickets comes back to someone who has not proven it: they go by mail.
+      held = {kind: fields.client === 'network_limit' ? 'network' : 'address', email: values.email.trim()};
+      bannerState = null;
     } else if (followsRefused && follows) {
       bannerState = {text: t('followup.refused', {number: formatNumber(follows.number)}), items: leftover};
     } else {
       bannerState = {text: describeError(error), items: leftover};
     }
-    focusError = error.status === 400 || Boolean(openLimit);
+    focusError = error.status === 400 || Boolean(openLimit) || Boolean(held);
+  }
+
+  /** Too many requests without sign-in wait for confirmation: the address is mailed its open tickets. */
+  function renderHeld() {
+    return h('div', {class: 'banner banner-error', role: 'alert', 'data-testid': 'unconfirmed-limit',
+      'data-kind': held.kind},
+    h('p', {}, held.kind === 'network' ? t('held.network') : t('held.mail_sent', {email: isolate(held.email)})),
+    h('p', {}, h('a', {href: '#/tickets', 'data-testid': 'unconfirmed-limit-sign-in'}, t('held.sign_in'))));
   }
 
   /** The refusal over the open-ticket limit names the open tickets (links once the customer is signed in). */
@@ -189,6 +205,7 @@ function newTicketView(followUp = null) {
     Object.assign(values, {subject: '', department: '', category: '', priority: 'normal', text: ''});
     follows = null;
     openLimit = null;
+    held = null;
     picker.clear();
     created = null;
     copied = false;
@@ -235,7 +252,7 @@ function newTicketView(followUp = null) {
     h('h1', {}, t('new.title')),
     h('p', {class: 'muted'}, t('new.intro')),
     follows ? renderFollows() : null,
-    openLimit ? renderOpenLimit() : banner(bannerState),
+    openLimit ? renderOpenLimit() : held ? renderHeld() : banner(bannerState),
     field({id: 'subject', testid: 'subject', label: t('new.subject'), error: errors.subject,
       control: bind('subject', h('input', {type: 'text', dir: 'auto', maxlength: 200, autocomplete: 'off'}))}),
     field({id: 'department', testid: 'department', label: t('new.department'), error: errors.department,
@@ -261,7 +278,21 @@ function newTicketView(followUp = null) {
         busy ? (picker.busy ? t('attach.uploading') : t('common.sending')) : t('new.submit'))));
   }
 
+  /** Filed without sign-in: the private link went only to the address; opening it confirms the request. */
+  function renderUnconfirmed() {
+    return h('section', {class: 'card', 'data-testid': 'ticket-created', 'data-confirmed': 'false'},
+      h('h1', {tabindex: '-1', id: 'created-heading'}, t('done.title')),
+      h('p', {}, t('done.number'), ' ',
+        h('strong', {class: 'number', 'data-testid': 'ticket-number', 'data-number': created.number},
+          formatNumber(created.number))),
+      h('p', {class: 'banner banner-info', role: 'status', 'data-testid': 'confirm-notice'},
+        t('done.confirm', {email: isolate(created.email)})),
+      h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'secondary', onclick: reset}, t('done.another'))));
+  }
+
   function renderCreated() {
+    if (!created.link) return renderUnconfirmed();
     const linkInput = h('input', {type: 'url', readonly: true, value: created.link, id: 'ticket-link',
       'data-testid': 'ticket-link', dir: 'ltr'});
     return h('section', {class: 'card', 'data-testid': 'ticket-created'},

@@ -16,6 +16,13 @@ export function priority(ticket, testid) {
       ` ${t('priority.customer_chose', {priority: t(`priority.${ticket.customer_priority}`)})}`) : null);
 }
 
+/** A ticket filed without sign-in whose customer has not proven the address yet (null once confirmed). */
+export function unconfirmedBadge(ticket, testid = 'unconfirmed') {
+  if (ticket.confirmed !== false) return null;
+  return h('span', {class: 'badge badge-unconfirmed', title: t('ticket.unconfirmed_hint'), 'data-testid': testid},
+    t('ticket.unconfirmed'));
+}
+
 export function assignee(ticket) {
   return ticket.assignee ? agentLabel(ticket.assignee) : h('span', {class: 'muted'}, t('ticket.unassigned'));
 }

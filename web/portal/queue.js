@@ -6,7 +6,7 @@ import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
 import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
-import {assignee, badge, pageTabs, priority, unverifiedBadge} from './parts.js';
+import {assignee, badge, pageTabs, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {slaCell} from './sla.js';
 
 const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
@@ -79,14 +79,15 @@ export function queueView({rerender, mine}) {
   function row(tk) {
     return h('li', {},
       h('a', {class: 'ticket-row queue-row', href: `#/tickets/${tk.number}`, 'data-testid': 'queue-row', 'data-number': tk.number,
-        'data-status': tk.status, 'data-group': tk.group, 'data-assignee': tk.assignee ? tk.assignee.id : ''},
+        'data-status': tk.status, 'data-group': tk.group, 'data-assignee': tk.assignee ? tk.assignee.id : '',
+        'data-confirmed': String(tk.confirmed !== false)},
       h('span', {class: 'queue-number number'}, formatNumber(tk.number)),
       h('span', {class: 'queue-subject', dir: 'auto'}, tk.subject),
       h('span', {class: 'queue-age'}, h('time', {datetime: tk.created_at, title: formatDateTime(tk.created_at)},
         formatAge(tk.created_at))),
       slaCell(tk.sla),
       h('span', {class: 'queue-meta'},
-        badge('status', tk.status), priority(tk),
+        badge('status', tk.status), unconfirmedBadge(tk), priority(tk),
         h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
           mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group)),
         h('span', {}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `), assignee(tk)),

@@ -14,7 +14,7 @@ import {
   agentName, api, categoryName, currentAgent, departmentName, ensureBasics, groupName, limits, memberOf,
   membersOf, priorities, supervises,
 } from './context.js';
-import {assignee, badge, priority, unverifiedBadge} from './parts.js';
+import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {TransferDialog} from './transfer.js';
 import {slaCell, tierBadge} from './sla.js';
 
@@ -244,7 +244,8 @@ export function ticketView({rerender, root}, number) {
 
   function header() {
     const c = ticket.customer;
-    return h('section', {class: 'card', 'data-testid': 'ticket', 'data-version': ticket.version},
+    return h('section', {class: 'card', 'data-testid': 'ticket', 'data-version': ticket.version,
+      'data-confirmed': String(ticket.confirmed !== false)},
       h('p', {class: 'muted'}, t('ticket.number'), ' ',
         h('span', {class: 'number', 'data-testid': 'ticket-number', 'data-number': ticket.number},
           formatNumber(ticket.number)),
@@ -252,7 +253,7 @@ export function ticketView({rerender, root}, number) {
           `${t('ticket.follows')} ${formatNumber(ticket.follows)}`)] : null),
       h('h1', {dir: 'auto', 'data-testid': 'ticket-subject'}, ticket.subject),
       h('dl', {class: 'meta'},
-        h('dt', {}, t('ticket.status')), h('dd', {}, badge('status', ticket.status)),
+        h('dt', {}, t('ticket.status')), h('dd', {}, badge('status', ticket.status), ' ', unconfirmedBadge(ticket)),
         h('dt', {}, t('new.priority')), h('dd', {}, priority(ticket)),
         h('dt', {}, t('new.department')),
         h('dd', {}, departmentName(ticket.department), ' / ', categoryName(ticket.department, ticket.category)),
