@@ -169,5 +169,5 @@ def test_a_customer_mail_refused_on_every_try_ends_in_the_timeline_once_and_goes
         with pytest.raises(Exception, match="All records failed"):
             attempt(MAX_RECEIVES)
     [said] = undeliverable()
-    assert said.data["mail"] == "received" and said.data["to"] == email and said.visibility.value == "internal"
+    assert said.data["mail"] == "received_unconfirmed" and said.data["to"] == email and said.visibility.value == "internal"
     assert mails_to(aws_stack, email) == []

@@ -168,7 +168,7 @@ def mail_with_parts(*parts) -> bytes:
     for filename, content_type, data in parts:
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
+    return ses_received(message.as_bytes())
 
 
 def test_files_outside_the_form_limits_are_not_kept_and_the_message_says_so(ports):
@@ -261,6 +261,7 @@ def test_our_own_mail_coming_back_is_ignored(ports, sender):
 # ---------------------------------------------------------------- a refused mail: one answer, nothing left behind
 
 def persian_mail_with_files(sender: str = "maryam@example.ir", **headers) -> bytes:
+    """A Persian customer's mail with two files, as SES stores it after authenticating the sender."""
     message = EmailMessage()
     message["From"] = f"مریم احمدی <{sender}>"
     message["To"] = "helpdesk@example.com"
@@ -271,7 +272,7 @@ def persian_mail_with_files(sender: str = "maryam@example.ir", **headers) -> byt
     message.set_content("سلام، صورتحساب ماه آبان دو بار از کارت من کسر شده است. رسید پیوست است.")
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="رسید.pdf")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
-    return message.as_bytes()
+    return ses_received(message.as_bytes())
 
 
 def at_open_limit(ports, email: str, limit: int = 2) -> list[int]:

@@ -64,6 +64,7 @@ def test_replies_go_to_the_tickets_signed_address_that_intake_threads_back():
 
 
 def test_a_mail_that_failed_every_try_is_said_once_on_the_tickets_timeline():
+    """The ticket filed without sign-in waits for the mail that carries its link: that it never left is said."""
     repo, clock = InMemoryTickets(), FixedClock()
     opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(), clock=clock, limits=LIMITS, site_url=SITE, **form())
@@ -77,7 +78,7 @@ def test_a_mail_that_failed_every_try_is_said_once_on_the_tickets_timeline():
 
     [said] = [e for e in repo.timeline(opened.number) if e.type == EventType.MAIL_UNDELIVERABLE]
     assert said.visibility == Visibility.INTERNAL and said.actor.kind == AuthorKind.SYSTEM
-    assert said.data == {"event": created["event_id"], "mail": "received", "to": before.customer.email,
+    assert said.data == {"event": created["event_id"], "mail": "received_unconfirmed", "to": before.customer.email,
                          "error": "MessageRejected: bad address"}
     after = repo.get(opened.number)
     # Only the timeline changed: no activity, no public clock, no status (and no mail: it is internal).

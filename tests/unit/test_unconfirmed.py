@@ -21,7 +21,7 @@ from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services import tickets as service
 from chalicelib.services.workflow import change_status
 from tests.fakes import (
-    FakeAgents, FakeMailer, FakeSecrets, FakeSms, InMemoryAgentProfiles, InMemorySignInCodes,
+    FakeAgents, FakeMailer, FakeSecrets, FakeSms, InMemoryAgentProfiles, InMemoryRateLimiter, InMemorySignInCodes,
 )
 from tests.unit.test_ticket_services import AGENT, open_ticket, ports  # noqa: F401
 from tests.unit.test_workflow import staff
@@ -161,11 +161,13 @@ def test_signing_in_with_a_code_confirms_every_unconfirmed_ticket_of_the_address
     filed = [anonymous(ports) for _ in range(2)]
     other = anonymous(ports, email="other@example.com")
     codes, mailer = InMemorySignInCodes(), FakeMailer()
-    customers.request_code(codes=codes, tickets=ports["tickets"], secrets=ports["secrets"], mailer=mailer,
-                           sms=FakeSms(), clock=ports["clock"], email=EMAIL, phone=None, language="fa")
+    limiter = InMemoryRateLimiter()
+    customers.request_code(codes=codes, secrets=ports["secrets"], mailer=mailer, sms=FakeSms(), clock=ports["clock"],
+                           limiter=limiter, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa")
     code = next(w for w in mailer.sent[-1][0].text.split() if w.isdigit() and len(w) == 6)
-    customers.verify_code(codes=codes, secrets=ports["secrets"], clock=ports["clock"], email=EMAIL, phone=None,
-                          language="fa", code=code, tickets=ports["tickets"])
+    customers.verify_code(codes=codes, secrets=ports["secrets"], clock=ports["clock"], limiter=limiter,
+                          network="203.0.113.0/24", email=EMAIL, phone=None, language="fa", code=code,
+                          tickets=ports["tickets"])
     assert all(ports["tickets"].get(o.number).confirmed for o in filed)
     assert [e.data for e in confirmations(ports, filed[0].number)] == [{"how": "sign_in"}]
     assert not ports["tickets"].get(other.number).confirmed
