@@ -56,15 +56,17 @@ def test_a_ticket_keeps_the_address_as_written_and_its_customer_signs_in_with_an
     assert [t["number"] for t in tabs["open"]] == [opened["number"]]
 
 
-def test_six_tickets_under_variants_of_one_address_hit_the_limit_of_five(client):
+def test_variants_of_one_address_share_one_allowance_of_tickets_filed_without_sign_in(client):
+    """The limit of five confirmed tickets per variant is shown against the repository (integration); here,
+    through the API, four anonymous filings under variants of one address meet its allowance of three."""
     local = a_local_part()
-    variants = [f"{local}@example.com", f"{local}+a@example.com", f"{local.upper()}@example.com.",
-                f"{local[:4]}\u200b{local[4:]}@example.com", f"{local[:2]}\u00ad{local[2:]}@example.com",
+    variants = [f"{local}+a@example.com", f"{local.upper()}@example.com.",
+                f"{local[:4]}\u200b{local[4:]}@example.com",
                 f"{local.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})}@example.com"]
-    for address in variants[:5]:
+    for address in variants[:3]:
         open_ticket(client, customer={"name": "مریم", "email": address})
-    status, error = call(client, "post", "/tickets", ticket_form(customer={"name": "مریم", "email": variants[5]}))
-    assert (status, error["fields"]) == (429, {"customer.email": "open_limit"})
+    status, error = call(client, "post", "/tickets", ticket_form(customer={"name": "مریم", "email": variants[3]}))
+    assert (status, error["fields"]) == (429, {"customer.email": "unconfirmed_limit"})
 
 
 def test_twenty_code_requests_per_network_in_ten_minutes_then_a_clear_429(client, monkeypatch, client_address):

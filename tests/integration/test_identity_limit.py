@@ -20,10 +20,12 @@ def ports(aws_stack):
             "limits": Limits(max_file_bytes=1000, max_message_bytes=1000, max_files=1)}
 
 
-def open_for(ports, email: str):
+def open_for(ports, email: str, *, confirmed: bool = True):
+    """A ticket of the address's owner (confirmed), or, with confirmed=False, one filed without proof."""
     return service.open_ticket(**ports, site_url="https://help.example/customer/", subject="درخواست",
                                department="support", category="technical", priority="normal", text="سلام",
-                               language="fa", customer_name="مریم", customer_email=email, attachments=[])
+                               language="fa", customer_name="مریم", customer_email=email, attachments=[],
+                               confirmed=confirmed)
 
 
 def variants(local: str) -> list[str]:
@@ -65,3 +67,12 @@ def test_an_address_that_cannot_receive_mail_opens_nothing(ports):
             open_for(ports, email)
         assert refused.value.fields == {"customer.email": "invalid"}
     assert ports["tickets"].next_number() == number_before + 1  # refused before a number was taken
+
+
+def test_variants_of_one_address_share_one_allowance_of_unconfirmed_tickets(ports):
+    first, second, third, fourth, *_ = variants(f"waiting{new_id()[:8]}")
+    for email in (first, second, third):
+        assert not open_for(ports, email, confirmed=False).confirmed
+    with pytest.raises(LimitReached) as refused:
+        open_for(ports, fourth, confirmed=False)
+    assert refused.value.fields == {"customer.email": "unconfirmed_limit"}

@@ -118,7 +118,7 @@ def persian_mail_with_files(sender: str) -> bytes:
     message.set_content("سلام، صورتحساب ماه آبان دو بار از کارت من کسر شده است. رسید پیوست است.")
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="رسید.pdf")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
-    return message.as_bytes()
+    return local_inbound.ses_received(message.as_bytes())  # as SES stores it: the sender authenticated
 
 
 def test_forged_replies_open_flagged_tickets_of_their_own(aws_stack, poller):
