@@ -11,7 +11,9 @@ races another can be half applied (its rollback deep-copies a table another thre
 DynamoDB transactions are serializable, so serializing them here is faithful, and lets tests race
 writers (the open-ticket limit under parallel submissions) and trust the result.
 
-A cancelled transaction leaves the table's stream as it was (see _keep_streams_through_rollbacks).
+moto's DynamoDB is patched in process first (local/moto_patches.py): transactions copy only the items they
+touch and a cancelled one leaves no trace (items, stream), DynamoDB objects are not tracked for
+/moto-api/data.json (they were never let go), and a Query on the table's key reads one partition.
 """
 from __future__ import annotations
 
@@ -72,34 +74,6 @@ def _recorded(services) -> dict:
                       for name, model in model_data.get(service, {}).items()} for service in services}
 
 
-def _keep_streams_through_rollbacks() -> None:
-    """moto undoes a cancelled transaction by putting back a deep copy of each table it touched, stream
-    included. The writes it undid stay as records in the discarded stream, and a reader's iterator keeps
-    reading that one: it sees records of writes that never happened, then nothing ever again. In DynamoDB
-    a cancelled transaction writes no stream record, so the table gets its own stream back, as it was."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    undo = DynamoDBBackend.transact_write_items
-    if getattr(undo, "keeps_streams", False):
-        return
-
-    def transact_write_items(self, *args, **kwargs):
-        streams = {name: (table.stream_shard, len(table.stream_shard.items))
-                   for name, table in self.tables.items() if table.stream_shard is not None}
-        try:
-            return undo(self, *args, **kwargs)
-        except Exception:
-            for name, (shard, length) in streams.items():
-                table = self.tables.get(name)
-                if table is not None and table.stream_shard is not shard:
-                    del shard.items[length:]
-                    shard.table, table.stream_shard = table, shard
-            raise
-
-    transact_write_items.keeps_streams = True
-    DynamoDBBackend.transact_write_items = transact_write_items
-
-
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
         self.host, self.port = host, port
@@ -116,7 +90,8 @@ class MotoServer:
 
         # werkzeug logs every request at INFO; moto is plumbing here, its requests are noise.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        _keep_streams_through_rollbacks()
+        from local import moto_patches
+        moto_patches.apply()
         app = _with_outbox(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
