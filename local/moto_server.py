@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 import urllib.error
+from contextlib import contextmanager
 import urllib.request
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,51 @@ def _one_dynamodb_request_at_a_time(app):
         return app(environ, start_response)
 
     return serve
+
+
+# Requests that only read (by X-Amz-Target's operation, or GET/HEAD): everything else may change the state.
+_READ_ONLY = ("Get", "Describe", "List", "Query", "Scan", "BatchGet", "ReceiveMessage")
+
+
+class Gate:
+    """Lets requests through side by side, and `closed()` waits for those under way, holds new ones, and lets
+    the caller see moto's state at rest (to save it). `changes` counts requests that may have changed it."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._inside = 0
+        self._closed = False
+        self.changes = 0
+
+    def __call__(self, app):
+        def serve(environ, start_response):
+            operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+            changes = environ.get("REQUEST_METHOD") not in ("GET", "HEAD") and not operation.startswith(_READ_ONLY)
+            with self._condition:
+                self._condition.wait_for(lambda: not self._closed)
+                self._inside += 1
+                self.changes += changes
+            try:
+                return list(app(environ, start_response))  # the whole answer, before the gate may close
+            finally:
+                with self._condition:
+                    self._inside -= 1
+                    self._condition.notify_all()
+
+        return serve
+
+    @contextmanager
+    def closed(self):
+        with self._condition:
+            self._condition.wait_for(lambda: not self._closed)
+            self._closed = True
+            self._condition.wait_for(lambda: self._inside == 0)
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._closed = False
+                self._condition.notify_all()
 
 
 OUTBOX_PATH = "/_local/outbox.json"
@@ -79,6 +125,7 @@ class MotoServer:
         self.host, self.port = host, port
         self._server = None
         self._thread: threading.Thread | None = None
+        self.gate = Gate()  # `with server.gate.closed():` moto's state at rest
 
     @property
     def url(self) -> str:
@@ -92,7 +139,7 @@ class MotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         from local import moto_patches
         moto_patches.apply()
-        app = _with_outbox(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app)))
+        app = _with_outbox(self.gate(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()
