@@ -11,9 +11,9 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
    `moto.core.model_instances` (for /moto-api/data.json): every table copy, every item a query returned
    (queries deep-copy their results), every stream record. Nothing reads DynamoDB's there (the local
    outbox reads SES and SNS only), so DynamoDB's classes stop registering their instances.
-3. A Query on a table's own key reads the one partition. moto walks (and sorts) every item of the table
-   for each Query; DynamoDB reads only the partition, and so does this one. Index queries still walk the
-   table (moto keeps no index structures); see docs/local.md.
+3. A Query reads one partition. moto walks (and sorts) every item of the table for each Query; DynamoDB
+   reads only the partition, and so does this one: the table's by its key, a global secondary index's
+   through a map of its key values to the items that have them (_IndexPartitions), kept by every write.
 """
 from __future__ import annotations
 
@@ -90,6 +90,10 @@ def _snapshot_only_touched_items() -> None:
 
 
 def _put_back(table, hash_value, range_value, before) -> None:
+    partitions = _IndexPartitions.if_built(table)
+    if partitions is not None:
+        partitions.remove(_stored(table, hash_value, range_value))
+        partitions.add(before)
     if range_value is None:
         if before is None:
             table.items.pop(hash_value, None)
@@ -119,10 +123,11 @@ def _stop_tracking_dynamodb_models() -> None:
 
 
 def _query_one_partition() -> None:
-    from moto.dynamodb.models.table import Table
+    """Key queries read the table's partition; index queries the index's (see _IndexPartitions)."""
+    from moto.dynamodb.models.table import LocalSecondaryIndex, Table
 
     query, all_items = Table.query, Table.all_items
-    current = threading.local()  # (table, its partition) while a Query on the table's key runs
+    current = threading.local()  # (table, the items of the partition) while one of its queries runs
 
     def walked_items(self):
         partition = getattr(current, "partition", None)
@@ -130,17 +135,25 @@ def _query_one_partition() -> None:
             return partition[1]
         return all_items(self)
 
-    def query_partition(self, hash_key, *args, **kwargs):
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        if index_name is not None or hash_key is None:
-            return query(self, hash_key, *args, **kwargs)
+    def table_partition(self, hash_key) -> list:
         partition = self.items.get(hash_key)
         if partition is None:
-            found: list = []
-        elif self.range_key_attr:
-            found = list(partition.values())
-        else:
-            found = [partition]
+            return []
+        return list(partition.values()) if self.range_key_attr else [partition]
+
+    def query_partition(self, hash_key, *args, **kwargs):
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        found = None
+        if hash_key is not None and index_name is None:
+            found = table_partition(self, hash_key)
+        elif hash_key is not None and len(kwargs.get("hash_key_conditions") or ()) <= 1:
+            index = next((i for i in self.all_indexes() if i.name == index_name), None)
+            if isinstance(index, LocalSecondaryIndex):
+                found = table_partition(self, hash_key)
+            elif index is not None:
+                found = _IndexPartitions.of(self).items(self, index_name, hash_key)
+        if found is None:  # an index moto would reject, or a key of several attributes: moto's own walk
+            return query(self, hash_key, *args, **kwargs)
         current.partition = (self, found)  # what moto's query walks, for this call only
         try:
             return query(self, hash_key, *args, **kwargs)
@@ -148,3 +161,134 @@ def _query_one_partition() -> None:
             current.partition = None
 
     Table.query, Table.all_items = query_partition, walked_items
+    _IndexPartitions.follow_writes(all_items)
+
+
+class _IndexPartitions:
+    """For one table: for each global secondary index keyed on one attribute, its value -> the keys of the
+    items that have it. Built at the first index query, then kept up to date by every write (put, delete,
+    update, a cancelled transaction's undo); read back through the table's items, so an entry that went
+    stale anyway is skipped, never returned."""
+
+    ATTRIBUTE = "_local_index_partitions"
+
+    def __init__(self, table, all_items) -> None:
+        self.attributes = self.hash_attributes(table)
+        self.keys = {name: {} for name in self.attributes}  # index -> value -> set of (hash, range)
+        for item in all_items(table):
+            self.add(item)
+
+    @staticmethod
+    def hash_attributes(table) -> dict[str, str]:
+        found = {}
+        for index in table.global_indexes or ():
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            if len(hashes) == 1:
+                found[index.name] = hashes[0]
+        return found
+
+    _all_items = None
+
+    @classmethod
+    def of(cls, table) -> "_IndexPartitions":
+        partitions = table.__dict__.get(cls.ATTRIBUTE)
+        if partitions is None or partitions.attributes != cls.hash_attributes(table):
+            partitions = cls(table, cls._all_items)
+            table.__dict__[cls.ATTRIBUTE] = partitions
+        return partitions
+
+    @classmethod
+    def if_built(cls, table) -> "_IndexPartitions | None":
+        return table.__dict__.get(cls.ATTRIBUTE)
+
+    def add(self, item) -> None:
+        if item is None:
+            return
+        for name, attribute in self.attributes.items():
+            value = item.attrs.get(attribute)
+            if value is not None:
+                self.keys[name].setdefault(value, set()).add((item.hash_key, item.range_key))
+
+    def remove(self, item, values: dict | None = None) -> None:
+        if item is None:
+            return
+        for name, attribute in self.attributes.items():
+            value = (values or item.attrs).get(attribute)
+            keys = self.keys[name].get(value) if value is not None else None
+            if keys is not None:
+                keys.discard((item.hash_key, item.range_key))
+                if not keys:
+                    del self.keys[name][value]
+
+    def values(self, item) -> dict:
+        return {attribute: item.attrs.get(attribute) for attribute in self.attributes.values()} if item else {}
+
+    def items(self, table, index_name: str, value) -> list | None:
+        if index_name not in self.attributes:
+            return None
+        attribute, found = self.attributes[index_name], []
+        for hash_value, range_value in list(self.keys[index_name].get(value, ())):
+            item = _stored(table, hash_value, range_value)
+            if item is not None and item.attrs.get(attribute) == value:
+                found.append(item)
+        return found
+
+    @classmethod
+    def follow_writes(cls, all_items) -> None:
+        from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.dynamo_type import DynamoType
+        from moto.dynamodb.models.table import Table
+
+        cls._all_items = staticmethod(all_items)
+        put_item, delete_item, update_item = Table.put_item, Table.delete_item, DynamoDBBackend.update_item
+
+        def put(self, item_attrs, *args, **kwargs):
+            partitions = cls.if_built(self)
+            if partitions is None:
+                return put_item(self, item_attrs, *args, **kwargs)
+            try:
+                hash_value = DynamoType(item_attrs[self.hash_key_attr])
+                range_value = DynamoType(item_attrs[self.range_key_attr]) if self.range_key_attr else None
+                before = _stored(self, hash_value, range_value)
+            except Exception:  # moto rejects it below
+                before = None
+            item = put_item(self, item_attrs, *args, **kwargs)
+            partitions.remove(before)
+            partitions.add(item)
+            return item
+
+        def delete(self, hash_key, range_key):
+            item = delete_item(self, hash_key, range_key)
+            partitions = cls.if_built(self)
+            if partitions is not None:
+                partitions.remove(item)
+            return item
+
+        def update(self, table_name, key, *args, **kwargs):
+            table = self.tables.get(table_name)
+            partitions = cls.if_built(table) if table is not None else None
+            if partitions is None:
+                return update_item(self, table_name, key, *args, **kwargs)
+            try:
+                hash_value, range_value = self.get_keys_value(table, key)
+            except Exception:  # moto rejects the key itself
+                return update_item(self, table_name, key, *args, **kwargs)
+            before = _stored(table, hash_value, range_value)
+            values = copy.deepcopy(partitions.values(before))  # the item is changed in place
+            try:
+                return update_item(self, table_name, key, *args, **kwargs)
+            finally:
+                after = _stored(table, hash_value, range_value)
+                if before is not None:
+                    partitions.remove(before, values)
+                partitions.add(after)
+
+        Table.put_item, Table.delete_item, DynamoDBBackend.update_item = put, delete, update
+
+
+def _stored(table, hash_value, range_value):
+    """The item at that key, or None (without adding an empty partition, as table.get_item does)."""
+    partition = table.items.get(hash_value)
+    if partition is None or range_value is None:
+        return partition if range_value is None and not table.range_key_attr else None
+    return partition.get(range_value)

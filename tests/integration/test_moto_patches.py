@@ -160,3 +160,50 @@ def test_a_query_on_the_table_key_reads_its_partition_only(dynamodb, table):
     assert [i["sk"]["S"] for i in page["Items"] + rest["Items"]] == ["1", "2", "3"]
     assert dynamodb.query(TableName=table, KeyConditionExpression="pk = :p",
                           ExpressionAttributeValues={":p": {"S": "none"}})["Items"] == []
+
+
+def test_an_index_query_reads_the_items_that_have_the_value_after_every_kind_of_write(dynamodb, table):
+    """Index queries read a map of the index's values, kept by each write: what they return is what a walk
+    of the whole table finds (moto's way), after puts, updates that set, change or remove the index's key,
+    deletes, batch writes and a cancelled transaction."""
+    def in_queue(value):
+        answer = dynamodb.query(TableName=table, IndexName="queue", KeyConditionExpression="queue = :q",
+                                ExpressionAttributeValues={":q": {"S": value}})
+        return sorted(i["sk"]["S"] for i in answer["Items"])
+
+    def walked(value):
+        items = dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]
+        return sorted(i["sk"]["S"] for i in items if i.get("queue") == {"S": value})
+
+    def key(sk):
+        return {"pk": {"S": "ticket"}, "sk": {"S": sk}}
+
+    def set_queue(sk, value):
+        dynamodb.update_item(TableName=table, Key=key(sk), UpdateExpression="SET queue = :q",
+                             ExpressionAttributeValues={":q": {"S": value}})
+
+    dynamodb.put_item(TableName=table, Item=item("a", queue="open"))
+    assert in_queue("open") == ["a"]  # the first index query builds the map
+    dynamodb.put_item(TableName=table, Item=item("b", queue="open"))
+    dynamodb.put_item(TableName=table, Item=item("c"))
+    set_queue("c", "open")  # gains the key
+    set_queue("a", "closed")  # changes it
+    dynamodb.update_item(TableName=table, Key=key("b"), UpdateExpression="REMOVE queue")  # loses it
+    set_queue("new", "open")  # an update that creates the item
+    assert in_queue("open") == walked("open") == ["c", "new"]
+    assert in_queue("closed") == walked("closed") == ["a"]
+    dynamodb.put_item(TableName=table, Item=item("c", queue="closed"))  # a put over an item
+    dynamodb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item("d", queue="open")}},
+                                                    {"DeleteRequest": {"Key": key("new")}}]})
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": table, "Key": key("d"), "UpdateExpression": "SET queue = :q",
+                        "ExpressionAttributeValues": {":q": {"S": "closed"}}}},
+            {"Put": {"TableName": table, "Item": item("e", queue="open")}},
+            {"ConditionCheck": {"TableName": table, "Key": key("missing"),
+                                "ConditionExpression": "attribute_exists(pk)"}}])
+    dynamodb.delete_item(TableName=table, Key=key("a"))
+
+    assert in_queue("open") == walked("open") == ["d"]
+    assert in_queue("closed") == walked("closed") == ["c"]
+    assert in_queue("nothing") == []
