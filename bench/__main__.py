@@ -8,6 +8,9 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).
+- local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
+  100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
+  1 GB, ratio <= 1.5.
 """
 import json
 import os
@@ -47,6 +50,8 @@ def main() -> None:
     results.update(job_costs())
     from bench.sla import sla_costs
     results.update(sla_costs())
+    from bench.local import local_stack_costs
+    results.update(local_stack_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

@@ -90,7 +90,7 @@ class Desk:
         if response.status_code != 201:
             raise RuntimeError(f"reply to #{number}: {response.status_code} {response.text}")
 
-    def load(self, first: int, count: int) -> None:
+    def load(self, first: int, count: int, already: int = 0) -> None:
         sessions: dict[int, requests.Session] = {}
 
         def one(n: int) -> None:
@@ -102,7 +102,7 @@ class Desk:
         with ThreadPoolExecutor(CLIENTS) as pool:
             for done, _ in enumerate(pool.map(one, range(first, first + count)), 1):
                 if done % 1000 == 0:
-                    print(f"  local: {first + done} tickets filed", file=sys.stderr, flush=True)
+                    print(f"  local: {already + done} tickets filed", file=sys.stderr, flush=True)
 
     def p95_create(self, first: int) -> float:
         times = [self.open(n)[1] for n in range(first, first + SAMPLES)]
@@ -118,7 +118,7 @@ def local_stack_costs(sizes=SIZES) -> dict:
         desk, filed, figures = Desk(stack), 0, {}
         for size in sizes:
             started = time.monotonic()
-            desk.load(10_000_000 + filed, size - filed)
+            desk.load(10_000_000 + filed, size - filed, already=filed)
             filed = size
             loaded_in = time.monotonic() - started
             wait_until_idle(pid)

@@ -14,6 +14,9 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
 3. A Query reads one partition. moto walks (and sorts) every item of the table for each Query; DynamoDB
    reads only the partition, and so does this one: the table's by its key, a global secondary index's
    through a map of its key values to the items that have them (_IndexPartitions), kept by every write.
+4. An SNS topic remembers its last TOPIC_HISTORY messages, not all. moto keeps every message published to
+   a topic (`Topic.sent_notifications`, for tests that inspect moto's internals); the ticket-events topic
+   gets several per ticket. Nothing here reads them (subscribers got them), and the outbox leaves them out.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import copy
 import threading
 from typing import Any
 
+TOPIC_HISTORY = 100
 _applied = False
 _lock = threading.Lock()
 
@@ -34,6 +38,7 @@ def apply() -> None:
         _snapshot_only_touched_items()
         _stop_tracking_dynamodb_models()
         _query_one_partition()
+        _bounded_topic_history()
         _applied = True
 
 
@@ -292,3 +297,17 @@ def _stored(table, hash_value, range_value):
     if partition is None or range_value is None:
         return partition if range_value is None and not table.range_key_attr else None
     return partition.get(range_value)
+
+
+def _bounded_topic_history() -> None:
+    import collections
+
+    from moto.sns.models import Topic
+
+    init = Topic.__init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.sent_notifications = collections.deque(self.sent_notifications, maxlen=TOPIC_HISTORY)
+
+    Topic.__init__ = __init__

@@ -166,7 +166,14 @@ def read(path: Path) -> dict:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise UnreadableState(f"{path}: format {found!r}, this version reads {FORMAT}")
+    if state.get("moto") != _moto_version():  # its objects may lack what the new moto expects
+        raise UnreadableState(f"{path}: saved by moto {state.get('moto')}, this is moto {_moto_version()}")
     return state
+
+
+def _moto_version() -> str:
+    import moto
+    return moto.__version__
 
 
 def move_aside(path: Path) -> Path:
@@ -229,7 +236,7 @@ class StateKeeper:
                 if self.path is None or changes == self._saved_changes:
                     return False
                 started = time.monotonic()
-                state = {"format": FORMAT, "saved_at": datetime.now(timezone.utc).isoformat(), "env": self.env,
+                state = {"format": FORMAT, "moto": _moto_version(), "saved_at": datetime.now(timezone.utc).isoformat(), "env": self.env,
                          "meta": self.meta, "backends": snapshot()}
                 write_atomically(self.path, lambda file: _Pickler(file).dump(state))
                 self._saved_changes = changes

@@ -110,3 +110,6 @@ def test_a_state_of_another_format_is_not_misread(tmp_path):
     path.write_bytes(pickle.dumps({"format": state.FORMAT + 1}))
     with pytest.raises(state.UnreadableState, match="format"):
         state.read(path)
+    path.write_bytes(pickle.dumps({"format": state.FORMAT, "moto": "4.0.0"}))
+    with pytest.raises(state.UnreadableState, match="moto 4.0.0"):
+        state.read(path)

@@ -207,3 +207,16 @@ def test_an_index_query_reads_the_items_that_have_the_value_after_every_kind_of_
     assert in_queue("open") == walked("open") == ["d"]
     assert in_queue("closed") == walked("closed") == ["c"]
     assert in_queue("nothing") == []
+
+
+def test_a_topic_remembers_its_last_messages_only(dynamodb):
+    from local.moto_patches import TOPIC_HISTORY
+    from moto.sns import sns_backends
+
+    sns = boto3.client("sns", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
+    arn = sns.create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    for n in range(TOPIC_HISTORY + 20):
+        sns.publish(TopicArn=arn, Message=f"event {n}")
+    history = sns_backends["123456789012"][REGION].topics[arn].sent_notifications
+    assert [message for _, message, *_ in history][-1] == f"event {TOPIC_HISTORY + 19}"
+    assert len(history) == TOPIC_HISTORY
