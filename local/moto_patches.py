@@ -7,10 +7,11 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
    puts back the same table object: a no-op) and the items the transaction writes are saved before and put
    back after a cancellation, with the table's stream cut back to where it was: a cancelled transaction
    leaves no item, no index entry (moto's indexes are computed from the items) and no stream record.
-2. DynamoDB objects are not tracked. moto keeps every instance of every model class alive in
+2. Only SES's and SNS's objects are tracked. moto keeps every instance of every model class alive in
    `moto.core.model_instances` (for /moto-api/data.json): every table copy, every item a query returned
-   (queries deep-copy their results), every stream record. Nothing reads DynamoDB's there (the local
-   outbox reads SES and SNS only), so DynamoDB's classes stop registering their instances.
+   (queries deep-copy their results), every stream record, every SQS message ever sent, every S3 object
+   ever written (the search index is rewritten often). The local outbox reads SES and SNS only (the mail
+   and SMS sent), so the other services' classes stop registering their instances.
 3. A Query reads one partition. moto walks (and sorts) every item of the table for each Query; DynamoDB
    reads only the partition, and so does this one: the table's by its key, a global secondary index's
    through a map of its key values to the items that have them (_IndexPartitions), kept by every write.
@@ -36,7 +37,7 @@ def apply() -> None:
         if _applied:
             return
         _snapshot_only_touched_items()
-        _stop_tracking_dynamodb_models()
+        _track_only_what_the_outbox_reads()
         _query_one_partition()
         _bounded_topic_history()
         _applied = True
@@ -114,17 +115,26 @@ def _put_back(table, hash_value, range_value, before) -> None:
         partition[range_value] = before
 
 
-def _untracked_new(cls, *args: Any, **kwargs: Any):
-    return object.__new__(cls)
+# What the local outbox (/_local/outbox.json) reads: the mail and SMS "sent".
+TRACKED_SERVICES = ("ses", "sns")
 
 
-def _stop_tracking_dynamodb_models() -> None:
-    import moto.dynamodb.models  # noqa: F401  (registers DynamoDB's model classes)
+def _tracked_new(cls, *args: Any, **kwargs: Any):
+    instance = object.__new__(cls)
+    if cls.__module__.split(".")[1] in TRACKED_SERVICES:  # as InstanceTrackerMeta names the service
+        cls.instances_tracked.append(instance)
+    return instance
+
+
+def _track_only_what_the_outbox_reads() -> None:
+    from moto.core.common_models import BaseModel
     from moto.core.model_instances import model_data
 
-    for cls in model_data.get("dynamodb", {}).values():
-        cls.__new__ = staticmethod(_untracked_new)  # subclasses defined later inherit it
-        cls.instances_tracked.clear()
+    BaseModel.__new__ = staticmethod(_tracked_new)  # every model class inherits it, those not imported yet too
+    for service, models in model_data.items():
+        if service not in TRACKED_SERVICES:
+            for cls in models.values():
+                cls.instances_tracked.clear()
 
 
 def _query_one_partition() -> None:

@@ -96,6 +96,7 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
 
     for name, port in (("API_PORT", api_port), ("WEB_PORT", web_port), ("MOTO_PORT", moto_port)):
         _ensure_free(host, port, name)  # fail in a second, not after provisioning
+    share_botocore_models()
     web_url = f"http://{host}:{web_port}"
     stack = LocalStack(api_url=f"http://{host}:{api_port}", web_url=web_url, moto_url=f"http://{host}:{moto_port}",
                        env={})
@@ -154,6 +155,28 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
     except BaseException:  # Ctrl-C during start too: leave no server or port behind
         stack.stop()
         raise
+
+
+def share_botocore_models() -> None:
+    """One copy of each AWS service model in the process. botocore parses a service's JSON model once per
+    session, and sessions are many here: moto's, boto3's, and PynamoDB's, which makes one per thread, so
+    every API request (each on a new thread of the local server) parsed the DynamoDB model again (tens of
+    ms) and the threads alive held a copy each. In Lambda a process has one thread: this is local only."""
+    from botocore import loaders
+
+    if getattr(loaders.Loader, "shared_caches", None) is not None:
+        return
+    caches: dict[tuple, dict] = {}
+    init = loaders.Loader.__init__
+
+    def __init__(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        # Loaders that look in the same places load the same data: they share one cache.
+        where = (tuple(self._search_paths), tuple(getattr(self, "_extras_types", ())), type(self.file_loader))
+        self._cache = caches.setdefault(where, {})
+
+    loaders.Loader.__init__ = __init__
+    loaders.Loader.shared_caches = caches
 
 
 def import_app():

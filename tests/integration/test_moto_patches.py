@@ -115,7 +115,8 @@ def moto_objects():
 
     gc.collect()
     live = gc.get_objects()
-    tracked = sum(len(model.instances_tracked) for model in model_data["dynamodb"].values())
+    tracked = sum(len(model.instances_tracked) for service, models in model_data.items()
+                  if service not in ("ses", "sns") for model in models.values())
     return {"items": sum(isinstance(o, Item) for o in live), "tables": sum(isinstance(o, Table) for o in live),
             "tracked": tracked}
 
