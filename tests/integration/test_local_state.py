@@ -113,3 +113,27 @@ def test_a_state_of_another_format_is_not_misread(tmp_path):
     path.write_bytes(pickle.dumps({"format": state.FORMAT, "moto": "4.0.0"}))
     with pytest.raises(state.UnreadableState, match="moto 4.0.0"):
         state.read(path)
+
+
+def test_a_stack_killed_without_warning_comes_back_with_its_last_periodic_save(tmp_path):
+    first = spawn(state_dir=tmp_path)
+    try:
+        saved = tmp_path / state.STATE_FILE
+        eventually(saved.exists, what="the first save")
+        before = saved.stat().st_mtime_ns
+        opened = requests.post(f"{first.api_url}/tickets", json=TICKET, timeout=30)
+        assert opened.status_code == 201, opened.text
+        eventually(lambda: saved.stat().st_mtime_ns > before, timeout=state.SAVE_EVERY_SECONDS * 6,
+                   what="a save after the change")
+    finally:
+        first.process.kill()  # no shutdown, no last save: only what was saved on the way
+        first.process.wait()
+
+    second = spawn(state_dir=tmp_path)
+    try:
+        ticket = opened.json()
+        seen = requests.get(f"{second.api_url}/tickets/{ticket['number']}",
+                            headers={"X-Ticket-Key": ticket["access_key"]}, timeout=30)
+        assert seen.status_code == 200, seen.text
+    finally:
+        second.stop()
