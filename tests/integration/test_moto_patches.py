@@ -221,3 +221,14 @@ def test_a_topic_remembers_its_last_messages_only(dynamodb):
     history = sns_backends["123456789012"][REGION].topics[arn].sent_notifications
     assert [message for _, message, *_ in history][-1] == f"event {TOPIC_HISTORY + 19}"
     assert len(history) == TOPIC_HISTORY
+
+
+def test_items_share_their_attribute_names(dynamodb, table):
+    from moto.dynamodb.models import dynamodb_backends
+
+    for sk in ("x", "y"):
+        dynamodb.put_item(TableName=table, Item=item(sk, **{"a_long_attribute_name": "1"}))
+    stored = dynamodb_backends["123456789012"][REGION].tables[table].items
+    names = [next(k for k in stored[next(iter(stored))][i].attrs if k == "a_long_attribute_name")
+             for i in list(stored[next(iter(stored))])]
+    assert len(names) == 2 and names[0] is names[1]
