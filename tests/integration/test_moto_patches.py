@@ -1,6 +1,7 @@
 """moto's DynamoDB as the local runtime, the tests and the bench run it (local/moto_patches.py): a transaction
 copies only what it touches, a cancelled one leaves no trace, and nothing keeps discarded copies alive."""
 import gc
+import time
 import socket
 import uuid
 
@@ -232,3 +233,25 @@ def test_items_share_their_attribute_names(dynamodb, table):
     names = [next(k for k in stored[next(iter(stored))][i].attrs if k == "a_long_attribute_name")
              for i in list(stored[next(iter(stored))])]
     assert len(names) == 2 and names[0] is names[1]
+
+
+def test_stream_iterators_expire_instead_of_piling_up(dynamodb, table, monkeypatch):
+    """Every GetRecords hands out a new iterator; moto kept them all (the event runner polls 4 times a second)."""
+    from local import moto_patches
+    from moto.dynamodbstreams import dynamodbstreams_backends
+
+    monkeypatch.setattr(moto_patches, "ITERATOR_LIFETIME_SECONDS", 0.5)
+    streams = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
+    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    dynamodb.put_item(TableName=table, Item=item("a"))
+    for _ in range(20):
+        page = streams.get_records(ShardIterator=iterator)
+        iterator = page["NextShardIterator"]
+    time.sleep(0.6)
+    dynamodb.put_item(TableName=table, Item=item("b"))
+    page = streams.get_records(ShardIterator=iterator)  # the newest still works
+    assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in page["Records"]] == ["b"]
+    held = dynamodbstreams_backends["123456789012"][REGION].shard_iterators
+    assert len([a for a in held if a.startswith(arn.rsplit("/stream/", 1)[0])]) == 1
