@@ -20,8 +20,9 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# The state is kept in .local/state/ between runs; `make run FRESH=1` starts over with demo data.
 run: $(INSTALLED)
-	$(PY) -m local
+	$(PY) -m local $(if $(FRESH),--fresh)
 
 test: $(INSTALLED) browser
 	$(PY) -m pytest
@@ -36,4 +37,4 @@ package: $(INSTALLED)  # WEB_ORIGIN=https://help.example.com make package
 	$(PY) -m local.package
 
 clean:
-	rm -rf build .pytest_cache bench/results.json
+	rm -rf build .pytest_cache bench/results.json  # not .local/: the local stack's saved state

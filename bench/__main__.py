@@ -10,6 +10,9 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).
 - import_tickets_per_s(_1k): tickets per second `python -m ops.import_tickets` writes into the local stack
   from a synthetic file of 10,000 (and 1,000) tickets (bench/imports.py).
+- local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
+  100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
+  1 GB, ratio <= 1.5.
 """
 import json
 import os
@@ -51,6 +54,8 @@ def main() -> None:
     results.update(sla_costs())
     from bench.imports import import_costs
     results.update(import_costs())
+    from bench.local import local_stack_costs
+    results.update(local_stack_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

@@ -37,16 +37,13 @@ def _free_port() -> int:
 
 @contextmanager
 def local_stack():
-    from moto.server import ThreadedMotoServer
-
+    from local.moto_server import MotoServer
     from local.provision import provision
     # Dummy credentials: moto answers everything, nothing leaves the machine.
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
                        "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"})
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    server = MotoServer(port=_free_port()).start()  # moto as `make run` has it (local/moto_patches.py)
+    endpoint = server.url
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     env = provision(endpoint, stack_name="helpdesk-bench", web_origin="http://127.0.0.1:8080",
                     customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com")

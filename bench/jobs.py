@@ -137,71 +137,11 @@ def job_stack():
         bootstrap.reset()
         bootstrap.tickets()  # binds the item models to the stack's table
         from app import app
-        with moto_at_scale():
-            yield app
+        yield app
     finally:
         # moto's state is process-global: forget this stack (and its 100k items) before the next bench's.
         urllib.request.urlopen(urllib.request.Request(f"{server.url}/moto-api/reset", method="POST"), timeout=60)
         server.stop()
-
-
-@contextmanager
-def moto_at_scale():
-    """Three shortcuts that let moto hold 100,000 tickets in bench time, without changing what is read:
-    - moto backs up every table a transaction writes to with a deep copy, to put it back if the transaction
-      is cancelled: minutes per transaction at this size. Nothing races the jobs here, so transactions run
-      without that backup; one that fails anyway stops the bench (it could not be undone) rather than leave
-      a half write behind.
-    - moto re-adds the sizes of all of an item's attributes each time it sets one, to enforce DynamoDB's
-      400 KB limit: quadratic in attributes, most of the cost of a write. The bench's items are a few
-      hundred bytes, so only large values go through that check.
-    - moto answers a Query on the table's key by walking every item of the table; DynamoDB (and this
-      shortcut) reads the one partition. Same items, same ScannedCount. Index queries still walk all."""
-    import copy
-
-    import moto.dynamodb.models as dynamodb
-    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
-    from moto.dynamodb.models.table import Table
-
-    class TablesNotCopied:
-        @staticmethod
-        def deepcopy(value, memo=None):
-            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    transact, set_attribute = dynamodb.DynamoDBBackend.transact_write_items, LimitedSizeDict.__setitem__
-    query = Table.query
-
-    def transact_or_stop(self, *args, **kwargs):
-        try:
-            return transact(self, *args, **kwargs)
-        except Exception as exc:
-            raise SystemExit(f"bench: a transaction failed and cannot be undone without moto's backup: {exc}")
-
-    def set_small_attribute(self, key, value):
-        if type(value) is DynamoType and value.size() > 1024:  # a large value: let moto check the whole item
-            return set_attribute(self, key, value)
-        dict.__setitem__(self, key, value)
-
-    def query_one_partition(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                            scan_index_forward, projection_expressions, index_name=None, *args, **kwargs):
-        arguments = (hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
-                     projection_expressions, index_name, *args)
-        if index_name is not None or not self.range_key_attr:
-            return query(self, *arguments, **kwargs)
-        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
-        self.all_items = lambda: partition  # what moto's query walks, for this call only
-        try:
-            return query(self, *arguments, **kwargs)
-        finally:
-            del self.all_items
-
-    dynamodb.copy, dynamodb.DynamoDBBackend.transact_write_items = TablesNotCopied, transact_or_stop
-    LimitedSizeDict.__setitem__, Table.query = set_small_attribute, query_one_partition
-    try:
-        yield
-    finally:
-        dynamodb.copy, dynamodb.DynamoDBBackend.transact_write_items = copy, transact
-        LimitedSizeDict.__setitem__, Table.query = set_attribute, query
 
 
 def at_each_size(first_number: int, background):

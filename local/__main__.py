@@ -1,6 +1,8 @@
 """`make run` = `python -m local`: the whole help desk on this machine until Ctrl-C (or SIGTERM).
 
-Ports come from API_PORT (8000), WEB_PORT (8080) and MOTO_PORT (5000). `--no-seed` starts empty.
+Ports come from API_PORT (8000), WEB_PORT (8080) and MOTO_PORT (5000). The state (moto's: tables, files,
+queues, sent mail, users...) is kept in .local/state/ (`--state DIR` elsewhere, `--no-state` in memory only)
+and loaded at the next start; `--fresh` starts over with demo data (`--no-seed`: empty).
 When everything answers, it prints the addresses and demo accounts, then a line `READY` on stdout
 (what scripts and tests wait for). Exit status 0 after a clean stop, 1 if it could not start.
 """
@@ -15,7 +17,11 @@ import threading
 import time
 import warnings
 
-from local.runtime import LocalStack, start
+from pathlib import Path
+
+from local.runtime import PROJECT_DIR, LocalStack, start
+
+STATE_DIR = PROJECT_DIR / ".local" / "state"  # git ignores .local/
 
 
 def _stop_requested(signum, frame):
@@ -39,7 +45,7 @@ def _stop_when_parent_exits() -> None:
 def banner(stack: LocalStack) -> str:
     lines = [
         "",
-        "Help desk running locally (state in memory; Ctrl-C stops it)",
+        f"Help desk running locally ({stack.state_note}; Ctrl-C stops it)",
         "",
         f"  customer site   {stack.customer_url}",
         f"  agent portal    {stack.portal_url}",
@@ -62,6 +68,11 @@ def banner(stack: LocalStack) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
     parser.add_argument("--no-seed", action="store_true", help="start without demo data")
+    parser.add_argument("--fresh", action="store_true", help="start over: ignore the saved state (replaced at "
+                        "the first save)")
+    parser.add_argument("--state", type=Path, default=STATE_DIR, metavar="DIR",
+                        help=f"where the state is kept (default: {STATE_DIR.relative_to(PROJECT_DIR)}/)")
+    parser.add_argument("--no-state", action="store_true", help="keep the state in memory only (tests)")
     parser.add_argument("--stop-with-parent", action="store_true", help="stop when the parent process exits")
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stderr,
@@ -78,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         stack = start(api_port=int(os.environ.get("API_PORT", 8000)), web_port=int(os.environ.get("WEB_PORT", 8080)),
-                      moto_port=int(os.environ.get("MOTO_PORT", 5000)), seed=not args.no_seed)
+                      moto_port=int(os.environ.get("MOTO_PORT", 5000)), seed=not args.no_seed,
+                      state_dir=None if args.no_state else args.state, fresh=args.fresh)
     except KeyboardInterrupt:
         return 0  # stopped while starting; start() cleaned up
     except Exception as exc:

@@ -225,6 +225,9 @@ class StreamPoller:
         self._iterators: dict[str, str] = {}  # open shard id -> where to read next
         self._finished: set[str] = set()  # closed shards already read to the end
         self._look_for_shards = True
+        # shard id -> sequence number of the last record done with (delivered, or given up on): what Lambda's
+        # event source mapping checkpoints; the local stack drops records up to it (local/state.py).
+        self.done: dict[str, int] = {}
 
     def describe(self) -> str:
         return f"{self.handler_name} <- DynamoDB stream {self.stream_arn}"
@@ -244,7 +247,8 @@ class StreamPoller:
                 self._look_for_shards = True
             if page["Records"]:
                 found = True
-                self._deliver([stream_record(r, self.stream_arn, self.region) for r in page["Records"]])
+                if self._deliver([stream_record(r, self.stream_arn, self.region) for r in page["Records"]]):
+                    self.done[shard_id] = int(page["Records"][-1]["dynamodb"]["SequenceNumber"])
         return found
 
     def _open_new_shards(self) -> None:
@@ -266,7 +270,8 @@ class StreamPoller:
             self._iterators[shard_id] = self._streams.get_shard_iterator(
                 StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=position)["ShardIterator"]
 
-    def _deliver(self, records: list[dict]) -> None:
+    def _deliver(self, records: list[dict]) -> bool:
+        """True when done with the records (delivered, or given up on); False if stopped before."""
         pending = records
         for attempt in range(self.max_retries + 1):
             ids = [r["dynamodb"]["SequenceNumber"] for r in pending]
@@ -276,17 +281,18 @@ class StreamPoller:
                 log.exception("%s raised on %d stream record(s)", self.handler_name, len(pending))
                 failed = set(ids)
             if not failed:
-                return
+                return True
             # As Lambda does: records before the first failure are done; retry from that one on.
             pending = pending[min(ids.index(i) for i in failed):]
             if attempt < self.max_retries:
                 log.warning("%s failed stream records from %s; retry %d of %d", self.handler_name,
                             pending[0]["dynamodb"]["SequenceNumber"], attempt + 1, self.max_retries)
                 if self._stopping.wait(self.retry_delay_seconds * (attempt + 1)):
-                    return
+                    return False
         log.error("%s: gave up on %d stream record(s) (sequence numbers %s..%s); in AWS they would go to the "
                   "on-failure destination", self.handler_name, len(pending),
                   pending[0]["dynamodb"]["SequenceNumber"], pending[-1]["dynamodb"]["SequenceNumber"])
+        return True
 
 
 class ScheduleTimer:
@@ -326,6 +332,7 @@ class EventRunner:
         self.stream_max_retries, self.retry_delay_seconds = stream_max_retries, retry_delay_seconds
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._stream_pollers: list[StreamPoller] = []
         self.sources: list[str] = []  # what is being delivered, for the log and the banner
 
     @classmethod
@@ -358,6 +365,15 @@ class EventRunner:
                 log.warning("%s did not stop within %ss", thread.name, timeout)
         self._threads.clear()
 
+    def stream_checkpoints(self) -> dict[str, dict[str, int]]:
+        """{stream ARN: {shard id: sequence number of the last record that every reader is done with}}."""
+        checkpoints: dict[str, dict[str, int]] = {}
+        for arn in {poller.stream_arn for poller in self._stream_pollers}:
+            readers = [dict(poller.done) for poller in self._stream_pollers if poller.stream_arn == arn]
+            shards = set.intersection(*(set(done) for done in readers))
+            checkpoints[arn] = {shard: min(done[shard] for done in readers) for shard in shards}
+        return checkpoints
+
     @property
     def alive(self) -> bool:
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
@@ -380,6 +396,7 @@ class EventRunner:
                                   endpoint_url=self.endpoint_url, batch_size=source.batch_size,
                                   starting_position=source.starting_position, max_retries=self.stream_max_retries,
                                   retry_delay_seconds=self.retry_delay_seconds, stopping=self._stopping)
+            self._stream_pollers.append(poller)
             return self._polling(name, poller, idle_seconds=self.stream_idle_seconds)
         if isinstance(source, ScheduledEventConfig):
             expression = source.schedule_expression

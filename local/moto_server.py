@@ -11,7 +11,9 @@ races another can be half applied (its rollback deep-copies a table another thre
 DynamoDB transactions are serializable, so serializing them here is faithful, and lets tests race
 writers (the open-ticket limit under parallel submissions) and trust the result.
 
-A cancelled transaction leaves the table's stream as it was (see _keep_streams_through_rollbacks).
+moto's DynamoDB is patched in process first (local/moto_patches.py): transactions copy only the items they
+touch and a cancelled one leaves no trace (items, stream), DynamoDB objects are not tracked for
+/moto-api/data.json (they were never let go), and a Query on the table's key reads one partition.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import os
 import threading
 import time
 import urllib.error
+from contextlib import contextmanager
 import urllib.request
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,51 @@ def _one_dynamodb_request_at_a_time(app):
         return app(environ, start_response)
 
     return serve
+
+
+# Requests that only read (by X-Amz-Target's operation, or GET/HEAD): everything else may change the state.
+_READ_ONLY = ("Get", "Describe", "List", "Query", "Scan", "BatchGet", "ReceiveMessage")
+
+
+class Gate:
+    """Lets requests through side by side, and `closed()` waits for those under way, holds new ones, and lets
+    the caller see moto's state at rest (to save it). `changes` counts requests that may have changed it."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._inside = 0
+        self._closed = False
+        self.changes = 0
+
+    def __call__(self, app):
+        def serve(environ, start_response):
+            operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+            changes = environ.get("REQUEST_METHOD") not in ("GET", "HEAD") and not operation.startswith(_READ_ONLY)
+            with self._condition:
+                self._condition.wait_for(lambda: not self._closed)
+                self._inside += 1
+                self.changes += changes
+            try:
+                return list(app(environ, start_response))  # the whole answer, before the gate may close
+            finally:
+                with self._condition:
+                    self._inside -= 1
+                    self._condition.notify_all()
+
+        return serve
+
+    @contextmanager
+    def closed(self):
+        with self._condition:
+            self._condition.wait_for(lambda: not self._closed)
+            self._closed = True
+            self._condition.wait_for(lambda: self._inside == 0)
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._closed = False
+                self._condition.notify_all()
 
 
 OUTBOX_PATH = "/_local/outbox.json"
@@ -73,39 +121,12 @@ def _recorded(services) -> dict:
                       for name, model in model_data.get(service, {}).items()} for service in services}
 
 
-def _keep_streams_through_rollbacks() -> None:
-    """moto undoes a cancelled transaction by putting back a deep copy of each table it touched, stream
-    included. The writes it undid stay as records in the discarded stream, and a reader's iterator keeps
-    reading that one: it sees records of writes that never happened, then nothing ever again. In DynamoDB
-    a cancelled transaction writes no stream record, so the table gets its own stream back, as it was."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    undo = DynamoDBBackend.transact_write_items
-    if getattr(undo, "keeps_streams", False):
-        return
-
-    def transact_write_items(self, *args, **kwargs):
-        streams = {name: (table.stream_shard, len(table.stream_shard.items))
-                   for name, table in self.tables.items() if table.stream_shard is not None}
-        try:
-            return undo(self, *args, **kwargs)
-        except Exception:
-            for name, (shard, length) in streams.items():
-                table = self.tables.get(name)
-                if table is not None and table.stream_shard is not shard:
-                    del shard.items[length:]
-                    shard.table, table.stream_shard = table, shard
-            raise
-
-    transact_write_items.keeps_streams = True
-    DynamoDBBackend.transact_write_items = transact_write_items
-
-
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
         self.host, self.port = host, port
         self._server = None
         self._thread: threading.Thread | None = None
+        self.gate = Gate()  # `with server.gate.closed():` moto's state at rest
 
     @property
     def url(self) -> str:
@@ -120,8 +141,9 @@ class MotoServer:
         os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
         # werkzeug logs every request at INFO; moto is plumbing here, its requests are noise.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        _keep_streams_through_rollbacks()
-        app = _with_outbox(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app)))
+        from local import moto_patches
+        moto_patches.apply()
+        app = _with_outbox(self.gate(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()

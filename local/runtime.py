@@ -44,6 +44,7 @@ class LocalStack:
     event_sources: list[str] = field(default_factory=list)
     agents: list[dict] = field(default_factory=list)  # [{"email", "groups", "password"}]
     tickets: list[dict] = field(default_factory=list)  # [{"number", "access_key", "link", "language", "subject"}]
+    state_note: str = "state in memory"  # where the state lives, for the banner
     _parts: list = field(default_factory=list, repr=False)  # things with .stop(), in start order
     _saved_env: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -84,28 +85,51 @@ def base_environment(moto_url: str, region: str = REGION) -> dict[str, str]:
 
 
 def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, seed: bool = True,
-          host: str = HOST) -> LocalStack:
+          host: str = HOST, state_dir: Path | None = None, fresh: bool = False) -> LocalStack:
+    """With `state_dir`, moto's state is loaded from there if it was saved before (then nothing is provisioned
+    or seeded: it is all there; `fresh` ignores it), and saved there while running and at stop
+    (local/state.py)."""
     from local.events import EventRunner
     from local.moto_server import MotoServer
+    from local.state import StateKeeper
     from local.web import WebServer, site_config
 
     for name, port in (("API_PORT", api_port), ("WEB_PORT", web_port), ("MOTO_PORT", moto_port)):
         _ensure_free(host, port, name)  # fail in a second, not after provisioning
+    share_botocore_models()
     web_url = f"http://{host}:{web_port}"
     stack = LocalStack(api_url=f"http://{host}:{api_port}", web_url=web_url, moto_url=f"http://{host}:{moto_port}",
                        env={})
     try:
-        stack._parts.append(MotoServer(host, moto_port).start())
+        server = MotoServer(host, moto_port).start()
+        stack._parts.append(server)
+        keeper = StateKeeper(server, state_dir)
+        loaded = None if fresh else keeper.load()
+        if state_dir is None:
+            stack.state_note = "state in memory"
+        else:
+            stack.state_note = f"state {'loaded from' if loaded else 'kept in'} {_shown(state_dir)}"
+        stack._parts.append(keeper)  # stopped after the API and the event runner: the last save sees it all
         stack.env = base_environment(stack.moto_url)
         _set_environment(stack, stack.env)
 
-        from local.provision import provision
-        number = next(_stacks_started)
-        stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
-        resources = provision(stack.moto_url, stack_name=stack_name, web_origin=web_url,
-                              customer_site_url=stack.customer_url, mail_from=MAIL_FROM)
+        if loaded:
+            resources = dict(loaded["env"])
+            if resources.get("WEB_ORIGIN") != web_url:
+                log.warning("the saved state was made with the web site on %s: the buckets' CORS still allow "
+                            "only that origin (same WEB_PORT, or start over with --fresh)", resources.get("WEB_ORIGIN"))
+            resources.update(WEB_ORIGIN=web_url, CUSTOMER_SITE_URL=stack.customer_url)
+            stack.agents, stack.tickets = loaded["meta"].get("agents", []), loaded["meta"].get("tickets", [])
+        else:
+            from local.provision import provision
+            number = next(_stacks_started)
+            stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
+            resources = provision(stack.moto_url, stack_name=stack_name, web_origin=web_url,
+                                  customer_site_url=stack.customer_url, mail_from=MAIL_FROM)
         # Tokens' keys come from moto; the issuer stays the real Cognito host (chalicelib/settings.py).
-        resources.setdefault("JWKS_URL", f"{stack.moto_url}/{resources['USER_POOL_ID']}/.well-known/jwks.json")
+        # Addresses follow this run's ports, even for a state saved by a run on other ones.
+        resources["JWKS_URL"] = f"{stack.moto_url}/{resources['USER_POOL_ID']}/.well-known/jwks.json"
+        keeper.env = resources
         stack.env.update(resources)
         _set_environment(stack, resources)
 
@@ -118,16 +142,41 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
             api_url=stack.api_url, region=REGION, cognito_endpoint=f"{stack.moto_url}/",
             client_id=resources["USER_POOL_CLIENT_ID"]), host, web_port).start())
         runner = EventRunner.from_environment(app).start()
+        keeper.checkpoints = runner.stream_checkpoints
         stack._parts.append(runner)
         stack.event_sources = list(runner.sources)
         _wait_until_answering(f"{stack.api_url}/health")
 
-        if seed:
+        if seed and not loaded:
             _seed(stack)
+        keeper.meta = {"agents": stack.agents, "tickets": stack.tickets}
+        keeper.start()
         return stack
     except BaseException:  # Ctrl-C during start too: leave no server or port behind
         stack.stop()
         raise
+
+
+def share_botocore_models() -> None:
+    """One copy of each AWS service model in the process. botocore parses a service's JSON model once per
+    session, and sessions are many here: moto's, boto3's, and PynamoDB's, which makes one per thread, so
+    every API request (each on a new thread of the local server) parsed the DynamoDB model again (tens of
+    ms) and the threads alive held a copy each. In Lambda a process has one thread: this is local only."""
+    from botocore import loaders
+
+    if getattr(loaders.Loader, "shared_caches", None) is not None:
+        return
+    caches: dict[tuple, dict] = {}
+    init = loaders.Loader.__init__
+
+    def __init__(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        # Loaders that look in the same places load the same data: they share one cache.
+        where = (tuple(self._search_paths), tuple(getattr(self, "_extras_types", ())), type(self.file_loader))
+        self._cache = caches.setdefault(where, {})
+
+    loaders.Loader.__init__ = __init__
+    loaders.Loader.shared_caches = caches
 
 
 def import_app():
@@ -159,6 +208,13 @@ def _seed(stack: LocalStack) -> None:
     stack.tickets = seed.seed_tickets()
     log.info("seeded %d departments, %d agents, %d tickets", len(seed.DEPARTMENTS), len(stack.agents),
              len(stack.tickets))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return f"{path.resolve().relative_to(PROJECT_DIR)}/"
+    except ValueError:
+        return f"{path}/"
 
 
 def _set_environment(stack: LocalStack, values: dict[str, str]) -> None:

@@ -60,12 +60,14 @@ class SpawnedStack:
 
 
 def spawn(api_port: int | None = None, web_port: int | None = None, moto_port: int | None = None,
-          seed: bool = True, timeout: float = 120.0) -> SpawnedStack:
+          seed: bool = True, timeout: float = 120.0, state_dir: Path | None = None) -> SpawnedStack:
+    """A fresh stack whose state lives in memory only; with `state_dir`, kept there (and loaded if saved)."""
     api_port, web_port, moto_port = api_port or free_port(), web_port or free_port(), moto_port or free_port()
     env = {**os.environ, "API_PORT": str(api_port), "WEB_PORT": str(web_port), "MOTO_PORT": str(moto_port),
            "PYTHONUNBUFFERED": "1"}
     # --stop-with-parent: if this test process dies without stop(), the stack does not linger on the ports.
     command = [sys.executable, "-m", "local", "--stop-with-parent"] + ([] if seed else ["--no-seed"])
+    command += ["--state", str(state_dir)] if state_dir is not None else ["--no-state"]
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, encoding="utf-8", errors="replace")
     stack = SpawnedStack(process, api_url=f"http://{HOST}:{api_port}", web_url=f"http://{HOST}:{web_port}",

@@ -1,0 +1,139 @@
+"""The local stack keeps its state across a restart (local/state.py): `python -m local --state DIR`."""
+import os
+import pickle
+import time
+
+import boto3
+import pytest
+import requests
+
+from local import state
+from local.mailbox import mail_to
+from local.seed import DEMO_PASSWORD
+from local.testing import spawn
+
+TICKET = {"subject": "Printer on fire", "department": "support", "category": "sign-in", "priority": "normal",
+          "language": "en", "customer": {"name": "Dana Restart", "email": "dana.restart@example.com"},
+          "text": "It is on fire again."}
+
+
+def eventually(condition, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return result
+
+
+def cognito(stack):
+    return boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=stack.moto_url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def pool_users(stack) -> set[str]:
+    [pool] = cognito(stack).list_user_pools(MaxResults=10)["UserPools"]
+    return {attribute["Value"] for user in cognito(stack).list_users(UserPoolId=pool["Id"])["Users"]
+            for attribute in user["Attributes"] if attribute["Name"] == "email"}
+
+
+def signs_in(stack, email: str, password: str) -> bool:
+    [pool] = cognito(stack).list_user_pools(MaxResults=10)["UserPools"]
+    [client] = cognito(stack).list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]
+    answer = cognito(stack).initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                                          AuthParameters={"USERNAME": email, "PASSWORD": password})
+    return bool(answer["AuthenticationResult"]["AccessToken"])
+
+
+def test_a_ticket_its_mail_and_the_users_survive_a_restart(tmp_path):
+    first = spawn(state_dir=tmp_path)
+    try:
+        assert "state kept in" in "\n".join(first.output)
+        opened = requests.post(f"{first.api_url}/tickets", json=TICKET, timeout=30)
+        assert opened.status_code == 201, opened.text
+        ticket = opened.json()
+        eventually(lambda: mail_to(first.moto_url, TICKET["customer"]["email"]), what="the confirmation mail")
+        users = pool_users(first)
+    finally:
+        assert first.stop() == 0
+    assert (tmp_path / state.STATE_FILE).exists()
+
+    second = spawn(state_dir=tmp_path)  # other ports: the state does not depend on them
+    try:
+        output = "\n".join(second.output)
+        assert "state loaded from" in output and "demo tickets" in output  # not seeded again, banner kept
+        seen = requests.get(f"{second.api_url}/tickets/{ticket['number']}",
+                            headers={"X-Ticket-Key": ticket["access_key"]}, timeout=30)
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["subject"] == TICKET["subject"]
+        [mail] = mail_to(second.moto_url, TICKET["customer"]["email"])  # once: the stream is not replayed
+        assert str(ticket["number"]) in mail.subject
+        assert pool_users(second) == users and "admin@example.com" in users
+        assert signs_in(second, "admin@example.com", DEMO_PASSWORD)
+        # and it goes on: a new ticket gets the next number, and its mail goes out
+        again = requests.post(f"{second.api_url}/tickets", json={**TICKET, "subject": "Still on fire"}, timeout=30)
+        assert again.status_code == 201 and again.json()["number"] > ticket["number"]
+        eventually(lambda: len(mail_to(second.moto_url, TICKET["customer"]["email"])) == 2, what="the second mail")
+    finally:
+        assert second.stop() == 0
+
+
+def test_an_unreadable_state_is_moved_aside_and_the_stack_starts_afresh(tmp_path):
+    (tmp_path / state.STATE_FILE).write_bytes(b"\x80\x05 half of a pickle")
+    stack = spawn(state_dir=tmp_path)
+    try:
+        assert "could not be read" in "\n".join(stack.output)
+        assert requests.get(f"{stack.api_url}/health", timeout=10).ok
+    finally:
+        stack.stop()
+    [aside] = tmp_path.glob(f"{state.STATE_FILE}.unreadable-*")
+    assert aside.read_bytes() == b"\x80\x05 half of a pickle"
+    assert (tmp_path / state.STATE_FILE).exists()  # the fresh stack's own state
+
+
+def test_a_write_cut_short_leaves_the_previous_state(tmp_path):
+    path = tmp_path / "state.pickle"
+    state.write_atomically(path, lambda file: pickle.dump({"n": 1}, file))
+
+    def dies_halfway(file):
+        file.write(b"\x80\x05 the start of a new state")
+        raise KeyboardInterrupt  # Ctrl-C in the middle of the write
+
+    with pytest.raises(KeyboardInterrupt):
+        state.write_atomically(path, dies_halfway)
+    assert pickle.loads(path.read_bytes()) == {"n": 1}
+    assert os.listdir(tmp_path) == ["state.pickle"]  # no temporary file left behind
+
+
+def test_a_state_of_another_format_is_not_misread(tmp_path):
+    path = tmp_path / "state.pickle"
+    path.write_bytes(pickle.dumps({"format": state.FORMAT + 1}))
+    with pytest.raises(state.UnreadableState, match="format"):
+        state.read(path)
+    path.write_bytes(pickle.dumps({"format": state.FORMAT, "moto": "4.0.0"}))
+    with pytest.raises(state.UnreadableState, match="moto 4.0.0"):
+        state.read(path)
+
+
+def test_a_stack_killed_without_warning_comes_back_with_its_last_periodic_save(tmp_path):
+    first = spawn(state_dir=tmp_path)
+    try:
+        saved = tmp_path / state.STATE_FILE
+        eventually(saved.exists, what="the first save")
+        before = saved.stat().st_mtime_ns
+        opened = requests.post(f"{first.api_url}/tickets", json=TICKET, timeout=30)
+        assert opened.status_code == 201, opened.text
+        eventually(lambda: saved.stat().st_mtime_ns > before, timeout=state.SAVE_EVERY_SECONDS * 6,
+                   what="a save after the change")
+    finally:
+        first.process.kill()  # no shutdown, no last save: only what was saved on the way
+        first.process.wait()
+
+    second = spawn(state_dir=tmp_path)
+    try:
+        ticket = opened.json()
+        seen = requests.get(f"{second.api_url}/tickets/{ticket['number']}",
+                            headers={"X-Ticket-Key": ticket["access_key"]}, timeout=30)
+        assert seen.status_code == 200, seen.text
+    finally:
+        second.stop()
