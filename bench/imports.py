@@ -6,12 +6,8 @@ notes, spread over the past year (so the import also catches up reminders, close
 Measured through the command's own loop (parse, replay, one transaction per ticket, checkpoint,
 progress), without files (fetching them measures the disk or the network, not the import).
 
-moto 5.2 copies every table a transaction writes to and keeps each copy alive (docs/local.md): while that
-defect is in moto, each ticket costs more than the one before and 10,000 tickets take hours and gigabytes.
-The bench therefore imports PROBE tickets first and checks whether moto's tracked items grew beyond the
-items written; if they did (the fix is not in), it measures with the jobs bench's shortcut that skips those
-copies (bench/jobs.py, moto_at_scale), and the note says so. SMALL tickets are measured too (the rate
-should not fall with the table's size).
+SMALL tickets are measured too (the rate should not fall with the table's size). The local stack's moto
+runs with local/moto_patches.py, as `make run` does (no per-transaction table copies).
 """
 from __future__ import annotations
 
@@ -26,7 +22,7 @@ from pathlib import Path
 
 SIZE = 10_000
 SMALL = 1_000
-PROBE = 20
+SAMPLE = 20  # tickets whose items are counted to estimate what a run wrote
 LANGUAGES = {
     "fa": ("مریم", "سلام، سفارش من هنوز نرسیده است.", "پیگیری کردیم؛ فردا می‌رسد.", "ممنون از پیگیری."),
     "he": ("נועה", "שלום, ההזמנה שלי עדיין לא הגיעה.", "בדקנו, היא תגיע מחר.", "תודה רבה."),
@@ -72,13 +68,6 @@ def write_file(path: Path, count: int, now: datetime, source: str) -> Path:
     return path
 
 
-def tracked_dynamodb_items() -> int:
-    from moto.core.model_instances import model_data
-
-    model = model_data.get("dynamodb", {}).get("Item")
-    return len(list(model.instances_tracked)) if model else 0
-
-
 @contextmanager
 def import_stack():
     import os
@@ -116,41 +105,18 @@ def _rate(count: int, folder: Path, now: datetime, source: str) -> tuple[float, 
     assert finished and counts.imported == count and counts.bad == 0, counts
     from chalicelib import bootstrap
     tickets = bootstrap.tickets()
-    numbers = [tickets.imported(f"{source}#{100_000 + i}") for i in range(min(count, PROBE))]
+    numbers = [tickets.imported(f"{source}#{100_000 + i}") for i in range(min(count, SAMPLE))]
     items = round(sum(len(tickets.timeline(n)) + 2 for n in numbers) / len(numbers) * count)  # + header, claim
     return count / elapsed, {"seconds": round(elapsed, 1), "items": items}
 
 
-def import_costs(size: int = SIZE, small: int = SMALL, probe: int = PROBE) -> dict:
-    from contextlib import nullcontext
-
-    from bench import jobs
-
+def import_costs(size: int = SIZE, small: int = SMALL) -> dict:
     now = datetime.now(timezone.utc)
+    results = {}
     with tempfile.TemporaryDirectory() as folder, import_stack():
-        before = tracked_dynamodb_items()
-        _, probe_run = _rate(probe, Path(folder), now, "bench-probe")
-        tracked, written = tracked_dynamodb_items() - before, probe_run["items"]
-        leaking = tracked > 3 * written  # what was written (tickets, events, claims), with room to spare
-        shortcut = getattr(jobs, "moto_at_scale", None) if leaking else None
-        how = ("moto's per-transaction table copies bypassed with bench.jobs.moto_at_scale: this branch's moto "
-               f"still keeps them ({tracked} DynamoDB items tracked after {probe} tickets wrote {written}; "
-               "docs/local.md)" if shortcut else "plain local stack")
-        if leaking and shortcut is None:
-            return {"import_tickets_per_s": {"value": None, "unit": "tickets/s", "note": (
-                f"not measured: moto keeps a copy of the table per transaction ({tracked} items tracked after "
-                f"{probe} tickets wrote {written}) and no shortcut is available")}}
-        results = {}
-        with shortcut() if shortcut else nullcontext():
-            for name, count in (("import_tickets_per_s_1k", small), ("import_tickets_per_s", size)):
-                rate, run = _rate(count, Path(folder), now, f"bench-{count}")
-                results[name] = {"value": round(rate, 1), "unit": "tickets/s", "note": (
-                    f"{count} synthetic tickets (fa/he/en, 1-8 messages, every status) imported by "
-                    f"ops.import_tickets in {run['seconds']} s, one transaction per ticket, no files; {how}")}
-        return results
-
-
-if __name__ == "__main__":
-    import sys
-    sizes = [int(a) for a in sys.argv[1:]]
-    print(json.dumps(import_costs(*sizes), indent=2, ensure_ascii=False))
+        for name, count in (("import_tickets_per_s_1k", small), ("import_tickets_per_s", size)):
+            rate, run = _rate(count, Path(folder), now, f"bench-{count}")
+            results[name] = {"value": round(rate, 1), "unit": "tickets/s", "note": (
+                f"{count} synthetic tickets (fa/he/en, 1-8 messages, every status) imported by "
+                f"ops.import_tickets in {run['seconds']} s, one transaction per ticket, no files; plain local stack")}
+    return results
