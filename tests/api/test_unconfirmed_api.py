@@ -92,12 +92,13 @@ def test_opening_the_link_from_the_mail_confirms_and_agents_see_the_flag_and_the
     assert [e["data"] for e in after["timeline"] if e["type"] == "ticket.confirmed"] == [{"how": "link"}]
 
 
-def test_the_network_allowance_answers_without_naming_anything(client, aws_stack, monkeypatch):
+def test_the_network_allowance_answers_without_naming_anything(client, aws_stack, monkeypatch, client_address):
     from chalicelib.adapters.models import CounterItem
+    from chalicelib.domain.client_network import network_of
     from chalicelib.settings import get_settings
 
-    try:  # every request of the test client comes from 127.0.0.1
-        taken = int(CounterItem.get("NET#127.0.0.0/24", "UNCONFIRMED", consistent_read=True).value)
+    try:  # every request of this test comes from client_address (tests/api/conftest.py)
+        taken = int(CounterItem.get(f"NET#{network_of(client_address)}", "UNCONFIRMED", consistent_read=True).value)
     except CounterItem.DoesNotExist:
         taken = 0
     monkeypatch.setenv("UNCONFIRMED_PER_NETWORK", str(taken + 1))
