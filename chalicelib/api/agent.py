@@ -138,7 +138,7 @@ def transfer(number, agent: Agent, body):
     ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
                                clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
                                department=body["department"], group=body["group"], agent=body.get("agent"),
-                               reason=body["reason"], version=body["version"])
+                               category=body.get("category"), reason=body["reason"], version=body["version"])
     return shapes.agent_ticket_summary(ticket)
 
 

@@ -82,9 +82,11 @@ class Desk:
         return workflow.assign(**self.ports(agents=True), number=number, staff=who, agent=agent, reason=reason,
                                version=version or self.get(number).version)
 
-    def transfer(self, number, who, department, group, reason="needs an expert", agent=None, version=None):
+    def transfer(self, number, who, department, group, reason="needs an expert", agent=None, version=None,
+                 category=None):
         return workflow.transfer(**self.ports(agents=True), number=number, staff=who, department=department,
-                                 group=group, agent=agent, reason=reason, version=version or self.get(number).version)
+                                 group=group, agent=agent, reason=reason, version=version or self.get(number).version,
+                                 category=category)
 
 
 @pytest.fixture
@@ -294,7 +296,18 @@ def test_a_transfer_without_an_agent_lets_the_target_groups_strategy_pick(desk):
     assert (ticket.department, ticket.group, ticket.assignee.id) == ("finance", "invoices", "agent.he")
 
 
+def test_a_ticket_moved_to_another_department_takes_one_of_its_categories_never_keeps_a_foreign_one(desk):
+    number = desk.open(category="billing")
+    assert desk.transfer(number, ADMIN, "support", "experts").category == "billing"  # the target has it: kept
+    moved = desk.transfer(number, ADMIN, "finance", "invoices")                    # no choice: finance's default
+    assert (moved.department, moved.category) == ("finance", "invoice")
+    assert desk.get(number).category == "invoice"
+    back = desk.transfer(number, ADMIN, "support", "desk", category="technical")  # the one chosen in the dialog
+    assert (back.department, back.category) == ("support", "technical")
+
+
 @pytest.mark.parametrize("target,fields", [
+    ({"department": "finance", "group": "invoices", "category": "technical"}, {"category": "unknown"}),
     ({"department": "mars", "group": "desk"}, {"department": "unknown"}),
     ({"department": "support", "group": "mars"}, {"group": "unknown"}),
     ({"department": "support", "group": "experts", "agent": "agent.fa"}, {"agent": "not_member"}),
