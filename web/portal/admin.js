@@ -66,12 +66,12 @@ export function adminView({rerender, root}) {
     rerender();
     try {
       onSaved(await api.put(path, body));
-      state.banner = {kind: 'ok', text: t('admin.saved')};
+      state.banner = {kind: 'ok', text: () => t('admin.saved')};
       forget(); // queues and the transfer dialog pick up the new organisation
     } catch (error) {
       const {byField, leftover} = sortFieldErrors(error.fields, knownFields);
       state.errors = Object.fromEntries(Object.entries(byField).map(([name, [first]]) => [name, first.code]));
-      state.banner = {text: describeError(error), items: leftover};
+      state.banner = {text: () => describeError(error), items: leftover};
       focusError = true;
     } finally {
       state.busy = false;
@@ -149,7 +149,7 @@ export function adminView({rerender, root}) {
   function saveDepartment(d, index) {
     const key = `department-${index}`;
     if (!d.id.trim()) {
-      Object.assign(section(key), {errors: {id: 'required'}, banner: {text: t('error.fix_fields')}});
+      Object.assign(section(key), {errors: {id: 'required'}, banner: {text: () => t('error.fix_fields')}});
       focusError = true;
       rerender();
       return;
@@ -265,7 +265,7 @@ export function adminView({rerender, root}) {
     const wrong = POLICIES.filter((p) => numbers[p] === null);
     if (wrong.length) {
       Object.assign(state, {errors: Object.fromEntries(wrong.map((p) => [p, 'invalid'])),
-        banner: {text: t('error.fix_fields')}});
+        banner: {text: () => t('error.fix_fields')}});
       focusError = true;
       rerender();
       return;
@@ -290,7 +290,7 @@ export function adminView({rerender, root}) {
   }
 
   function render() {
-    if (loadError) return h('section', {class: 'card'}, h('h1', {}, t('admin.title')), banner({text: describeError(loadError)}));
+    if (loadError) return h('section', {class: 'card'}, h('h1', {}, t('admin.title')), banner({text: () => describeError(loadError)}));
     if (!org) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     return h('div', {class: 'admin'},
       h('h1', {}, t('admin.title')),

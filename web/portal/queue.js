@@ -5,7 +5,7 @@ import {h} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
-import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
+import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments, takeNotice} from './context.js';
 import {assignee, badge, pageTabs, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {slaCell} from './sla.js';
 
@@ -18,6 +18,7 @@ export function queueView({rerender, mine}) {
   let tickets = null;
   let ready = false; // me, catalog and organisation loaded
   let bannerState = null;
+  const notice = takeNotice(); // what the page before says happened (a transfer out of this agent's reach)
   let latest = 0; // a slower, older answer must not replace a newer one (quick department changes)
 
   async function load() {
@@ -31,7 +32,7 @@ export function queueView({rerender, mine}) {
       ready = true;
       found = mine ? (await api.get('/agent/mine')).tickets : await departmentQueue();
     } catch (error) {
-      if (call === latest) bannerState = {text: describeError(error)};
+      if (call === latest) bannerState = {text: () => describeError(error)};
     }
     if (call !== latest) return;
     tickets = found;
@@ -108,6 +109,7 @@ export function queueView({rerender, mine}) {
     return h('section', {class: 'card'},
       pageTabs(mine ? 'mine' : 'queue'),
       h('h1', {}, mine ? t('queue.mine_title') : t('queue.title')),
+      notice ? h('div', {'data-testid': 'queue-notice'}, banner(notice)) : null,
       banner(bannerState),
       h('div', {class: 'queue-controls'},
         !mine && ready ? controls() : null,

@@ -146,6 +146,7 @@ export default {
   'action.done_take': 'The ticket is yours now.',
   'action.done_assign': 'Ticket assigned.',
   'action.done_transfer': 'Ticket transferred.',
+  'action.done_transfer_away': 'Ticket {number} was transferred to {place}. It is no longer in your departments, so you are back at the queue.',
   'action.status_not_allowed': 'The ticket cannot move to that status from its current one.',
   'stale.title': 'Someone else changed this ticket while you had it open, so your change was not saved. It now shows:',
   'stale.other_changes': 'A message, a note or another detail was added.',

@@ -146,6 +146,7 @@ export default {
   'action.done_take': 'הפנייה בטיפולך עכשיו.',
   'action.done_assign': 'הפנייה הוקצתה.',
   'action.done_transfer': 'הפנייה הועברה.',
+  'action.done_transfer_away': 'פנייה {number} הועברה אל {place}. היא כבר לא במחלקות שלך, ולכן חזרת לתור.',
   'action.status_not_allowed': 'אי אפשר להעביר את הפנייה למצב הזה מהמצב הנוכחי שלה.',
   'stale.title': 'מישהו אחר שינה את הפנייה בזמן שהייתה פתוחה אצלך, ולכן השינוי שלך לא נשמר. עכשיו היא:',
   'stale.other_changes': 'נוספו הודעה, הערה או פרט אחר.',
