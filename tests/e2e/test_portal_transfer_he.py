@@ -13,22 +13,24 @@ import uuid
 import pytest
 import requests
 
+from tests.e2e.test_customer_en import mailed_link
 from tests.e2e.test_portal_he import HEBREW, SUPERVISOR, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_transfer_out_of_reach_takes_a_category_of_the_target_and_returns_to_the_queue(
-        local_stack, agent_api, phone_page):
+        local_stack, agent_api, phone_page, eventually):
     from playwright.sync_api import expect
 
     run = uuid.uuid4().hex[:6]
+    email = f"dana.{run}@example.com"
     opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
         "subject": f"רוצה לשדרג את התוכנית ({run})", "department": "billing", "category": "invoice",
         "priority": "normal", "language": "he", "text": "שלום, אנחנו רוצים לעבור לתוכנית גדולה יותר.",
-        "customer": {"name": "דנה כץ", "email": f"dana.{run}@example.com"}})
+        "customer": {"name": "דנה כץ", "email": email}})
     assert opened.status_code == 201, opened.text
-    number, link = opened.json()["number"], opened.json()["link"]
+    number = opened.json()["number"]
 
     desk = phone_page("he")
     page = desk.page
@@ -61,7 +63,7 @@ def test_a_transfer_out_of_reach_takes_a_category_of_the_target_and_returns_to_t
     assert (seller["department"], seller["category"]) == ("sales", "plans")
 
     customer = phone_page("he")
-    customer.page.goto(link)
+    customer.page.goto(eventually(lambda: mailed_link(local_stack, email, number), what="the mailed private link"))
     expect(customer.page.get_by_test_id("ticket")).to_contain_text("מכירות / תוכניות ורישוי")
     expect(customer.page.get_by_test_id("ticket")).not_to_contain_text("plans")
     customer.shot("he-customer-transfer-02-category-named")

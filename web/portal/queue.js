@@ -82,17 +82,22 @@ export function queueView({rerender, mine}) {
       h('a', {class: 'ticket-row queue-row', href: `#/tickets/${tk.number}`, 'data-testid': 'queue-row', 'data-number': tk.number,
         'data-status': tk.status, 'data-group': tk.group, 'data-assignee': tk.assignee ? tk.assignee.id : '',
         'data-confirmed': String(tk.confirmed !== false)},
-      h('span', {class: 'queue-number number'}, formatNumber(tk.number)),
-      h('span', {class: 'queue-subject', dir: 'auto'}, tk.subject),
+      h('span', {class: 'queue-number number', 'data-testid': 'queue-number'}, formatNumber(tk.number)),
+      // The cell keeps the page's direction (so it starts next to the number); the subject, written by the
+      // customer in any direction, is isolated inside it. Same for every name below, each with its label.
+      h('span', {class: 'queue-subject', 'data-testid': 'queue-subject'}, h('bdi', {}, tk.subject)),
       h('span', {class: 'queue-age'}, h('time', {datetime: tk.created_at, title: formatDateTime(tk.created_at)},
         formatAge(tk.created_at))),
       slaCell(tk.sla),
       h('span', {class: 'queue-meta'},
         badge('status', tk.status), unconfirmedBadge(tk), priority(tk),
-        h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
-          mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group)),
-        h('span', {}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `), assignee(tk)),
-        h('span', {dir: 'auto'}, tk.customer.name), unverifiedBadge(tk))));
+        h('span', {'data-testid': 'queue-group'}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
+          h('bdi', {}, mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group))),
+        h('span', {'data-testid': 'queue-assignee'}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `),
+          assignee(tk)),
+        h('span', {'data-testid': 'queue-customer'}, h('span', {class: 'label'}, `${t('ticket.customer')}: `),
+          h('bdi', {}, tk.customer.name)),
+        unverifiedBadge(tk))));
   }
 
   function list() {
