@@ -48,6 +48,13 @@ def queue(agent: Agent):
     return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
 
 
+@route(agent_api, "/agent/queue/all", audience="agent",
+       summary="Active tickets of every department I work in or supervise (admins: all), earliest due first")
+def queue_everywhere(agent: Agent):
+    found = workflow.queue_everywhere(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent))
+    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+
+
 @route(agent_api, "/agent/mine", audience="agent", summary="Active tickets assigned to me, oldest first")
 def mine(agent: Agent):
     found = workflow.mine(tickets=bootstrap.tickets(), staff=_staff(agent))

@@ -251,6 +251,13 @@ def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff
     return by_due_time([t for t in tickets.queue(department) if not group or t.group == group])
 
 
+def queue_everywhere(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff) -> list[Ticket]:
+    """One queue across every department whose queue the agent may see (admins: all), earliest SLA due time
+    first: one query of the department index per such department, never a scan."""
+    departments = [d for d in sorted(catalog.departments(), key=lambda d: d.id) if may_see_department(staff, d)]
+    return by_due_time([t for d in departments for t in tickets.queue(d.id)])
+
+
 def mine(*, tickets: TicketRepository, staff: Staff) -> list[Ticket]:
     return by_due_time(tickets.assigned_to(staff.id))
 

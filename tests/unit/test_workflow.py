@@ -400,6 +400,20 @@ def test_the_queue_is_for_the_people_of_the_department_and_filters_by_group(desk
         workflow.queue(tickets=desk.tickets, catalog=desk.catalog, department="mars", staff=ADMIN)
 
 
+def test_one_queue_across_every_department_i_work_in_and_for_admins_all(desk):
+    support = desk.open()
+    desk.clock.advance(hours=1)
+    finance = desk.open(email="f@example.com")
+    desk.transfer(finance, ADMIN, "finance", "invoices")
+    nowhere = desk.open(department="nowhere", category="misc", email="n@example.com")
+    everywhere = dict(tickets=desk.tickets, catalog=desk.catalog)
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=HE)] == [support, finance]  # two desks
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=FA)] == [support]         # support only
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=LEAD)] == [support]       # supervises it
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=ADMIN)] == [support, finance, nowhere]
+    assert workflow.queue_everywhere(**everywhere, staff=STRANGER) == []
+
+
 def test_mine_lists_the_active_tickets_on_my_desk(desk):
     mine, theirs, closed = desk.open(), desk.open(email="b@example.com"), desk.open(email="c@example.com")
     desk.status(closed, FA, "closed")

@@ -1,16 +1,18 @@
-// The lists of tickets: a department's queue (optionally one work group of it), and "Mine" (the active
-// tickets assigned to the signed-in agent). Only departments the agent works in are offered; admins see all.
+// The lists of tickets: a department's queue (optionally one work group of it), one queue across all the
+// agent's departments (admins: all departments), and "Mine" (the active tickets assigned to the signed-in
+// agent). Only departments the agent works in are offered; admins see all.
 // The server sorts both by the earliest SLA due time; each row counts down the time left.
 import {h} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
-import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments, takeNotice} from './context.js';
+import {api, departmentName, ensureBasics, groupName, groupsOf, isAdmin, myDepartments, takeNotice} from './context.js';
 import {assignee, badge, pageTabs, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {slaCell} from './sla.js';
 
 const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
 const GROUP_KEY = 'helpdesk.queueGroup';
+const ALL = '*'; // "all my departments": no department id can be this
 
 export function queueView({rerender, mine}) {
   let department = localStorage.getItem(DEPARTMENT_KEY) || '';
@@ -39,7 +41,16 @@ export function queueView({rerender, mine}) {
     rerender();
   }
 
+  /** Offered to whoever works in more than one department, and to admins. */
+  function offersAll() {
+    return isAdmin() || myDepartments().length > 1;
+  }
+
   async function departmentQueue() {
+    if (department === ALL && offersAll()) {
+      group = '';
+      return (await api.get('/agent/queue/all')).tickets;
+    }
     const departments = myDepartments();
     if (!departments.some((d) => d.id === department)) department = departments.length ? departments[0].id : '';
     if (!groupsOf(department).some((g) => g.id === group)) group = '';
@@ -55,6 +66,8 @@ export function queueView({rerender, mine}) {
 
   function controls() {
     const departmentSelect = h('select', {},
+      offersAll() ? h('option', {value: ALL}, t(isAdmin() ? 'queue.all_departments' : 'queue.all_my_departments'))
+        : null,
       myDepartments().map((d) => h('option', {value: d.id}, localName(d.names))));
     departmentSelect.value = department;
     departmentSelect.addEventListener('change', () => {
@@ -73,7 +86,8 @@ export function queueView({rerender, mine}) {
     });
     return [
       field({id: 'queue-department', testid: 'queue-department', label: t('new.department'), control: departmentSelect}),
-      field({id: 'queue-group', testid: 'queue-group', label: t('queue.group'), control: groupSelect}),
+      department === ALL ? null
+        : field({id: 'queue-group', testid: 'queue-group', label: t('queue.group'), control: groupSelect}),
     ];
   }
 
@@ -92,7 +106,8 @@ export function queueView({rerender, mine}) {
       h('span', {class: 'queue-meta'},
         badge('status', tk.status), unconfirmedBadge(tk), priority(tk),
         h('span', {'data-testid': 'queue-group'}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
-          h('bdi', {}, mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group))),
+          h('bdi', {}, mine || department === ALL ? `${departmentName(tk.department)} / ` : '',
+            groupName(tk.department, tk.group))),
         h('span', {'data-testid': 'queue-assignee'}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `),
           assignee(tk)),
         h('span', {'data-testid': 'queue-customer'}, h('span', {class: 'label'}, `${t('ticket.customer')}: `),
@@ -103,7 +118,8 @@ export function queueView({rerender, mine}) {
   function list() {
     if (tickets === null) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     if (tickets.length === 0) {
-      const empty = mine ? 'queue.mine_empty' : department ? 'queue.empty' : 'queue.no_department';
+      const empty = mine ? 'queue.mine_empty' : department === ALL ? 'queue.all_empty'
+        : department ? 'queue.empty' : 'queue.no_department';
       return h('p', {class: 'muted', 'data-testid': 'queue-empty'}, t(empty));
     }
     const title = mine ? t('tabs.mine') : t('queue.title');

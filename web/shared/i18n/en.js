@@ -123,6 +123,8 @@ export default {
   'tabs.mine': 'Mine',
   'queue.group': 'Work group',
   'queue.all_groups': 'All work groups',
+  'queue.all_my_departments': 'All my departments',
+  'queue.all_departments': 'All departments',
   'queue.mine_title': 'Tickets assigned to me',
   'queue.mine_empty': 'No active tickets are assigned to you.',
   'queue.no_department': 'You do not work in any department yet. Ask an admin to add you to a work group.',
@@ -428,6 +430,7 @@ export default {
   'queue.title': 'Queue',
   'queue.refresh': 'Refresh',
   'queue.empty': 'No open tickets in this department.',
+  'queue.all_empty': 'No open tickets in your departments.',
 
   'composer.title': 'Answer',
   'composer.text': 'Message',

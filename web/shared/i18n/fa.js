@@ -123,6 +123,8 @@ export default {
   'tabs.mine': 'درخواست‌های من',
   'queue.group': 'گروه کاری',
   'queue.all_groups': 'همهٔ گروه‌های کاری',
+  'queue.all_my_departments': 'همهٔ بخش‌های من',
+  'queue.all_departments': 'همهٔ بخش‌ها',
   'queue.mine_title': 'درخواست‌هایی که به من سپرده شده',
   'queue.mine_empty': 'هیچ درخواست فعالی به شما سپرده نشده است.',
   'queue.no_department': 'هنوز در هیچ واحدی کار نمی‌کنید. از مدیر سامانه بخواهید شما را به یک گروه کاری اضافه کند.',
@@ -428,6 +430,7 @@ export default {
   'queue.title': 'صف',
   'queue.refresh': 'به‌روزرسانی',
   'queue.empty': 'در این بخش تیکت بازی نیست.',
+  'queue.all_empty': 'در بخش‌های شما تیکت بازی نیست.',
 
   'composer.title': 'پاسخ‌دهی',
   'composer.text': 'پیام',

@@ -123,6 +123,8 @@ export default {
   'tabs.mine': 'שלי',
   'queue.group': 'צוות',
   'queue.all_groups': 'כל הצוותים',
+  'queue.all_my_departments': 'כל המחלקות שלי',
+  'queue.all_departments': 'כל המחלקות',
   'queue.mine_title': 'פניות שהוקצו לי',
   'queue.mine_empty': 'אין פניות פעילות שהוקצו לך.',
   'queue.no_department': 'עדיין אינך משויך/ת לאף מחלקה. בקשו ממנהל המערכת לצרף אתכם לצוות.',
@@ -428,6 +430,7 @@ export default {
   'queue.title': 'תור',
   'queue.refresh': 'רענון',
   'queue.empty': 'אין פניות פתוחות במחלקה הזו.',
+  'queue.all_empty': 'אין פניות פתוחות במחלקות שלך.',
 
   'composer.title': 'מענה',
   'composer.text': 'הודעה',
