@@ -105,7 +105,7 @@ export function queueView({rerender, mine}) {
       slaCell(tk.sla),
       h('span', {class: 'queue-meta'},
         badge('status', tk.status), unconfirmedBadge(tk), priority(tk),
-        h('span', {'data-testid': 'queue-group'}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
+        h('span', {'data-testid': 'queue-row-group'}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
           h('bdi', {}, mine || department === ALL ? `${departmentName(tk.department)} / ` : '',
             groupName(tk.department, tk.group))),
         h('span', {'data-testid': 'queue-assignee'}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `),

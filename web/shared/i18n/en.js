@@ -184,6 +184,7 @@ export default {
   'event.priority_changed': 'Priority: {from} → {to}',
   'event.rated_good': 'The customer rated a reply by {agent} as helpful',
   'event.rated_bad': 'The customer rated a reply by {agent} as not helpful',
+  'event.rating_commented': 'The customer commented on their rating of a reply by {agent}:',
   'event.reminder_sent': 'Reminder sent to the customer',
   'event.archived': 'Ticket archived',
   'event.by': 'by {name}',

@@ -184,6 +184,7 @@ export default {
   'event.priority_changed': 'اولویت: {from} ← {to}',
   'event.rated_good': 'مشتری پاسخ {agent} را مفید دانست',
   'event.rated_bad': 'مشتری پاسخ {agent} را مفید ندانست',
+  'event.rating_commented': 'مشتری برای امتیازش به پاسخ {agent} توضیح نوشت:',
   'event.reminder_sent': 'یادآوری برای مشتری فرستاده شد',
   'event.archived': 'درخواست بایگانی شد',
   'event.by': 'توسط {name}',

@@ -184,6 +184,7 @@ export default {
   'event.priority_changed': 'עדיפות: {from} ← {to}',
   'event.rated_good': 'הלקוח דירג תשובה של {agent} כמועילה',
   'event.rated_bad': 'הלקוח דירג תשובה של {agent} כלא מועילה',
+  'event.rating_commented': 'הלקוח הוסיף הערה לדירוג של תשובה מאת {agent}:',
   'event.reminder_sent': 'נשלחה תזכורת ללקוח',
   'event.archived': 'הפנייה הועברה לארכיון',
   'event.by': 'על ידי {name}',
