@@ -3,7 +3,8 @@
 The supervisor of billing moves a billing ticket to sales, where they neither supervise nor work. The dialog
 offers sales' own categories (their Hebrew names, the default first) and the ticket takes the one chosen, never
 keeping billing's "invoice". The transfer is confirmed and the supervisor is back at the queue (not shown a 403
-page); switching to English re-words that notice. The customer's page names the new category, never its code.
+page); switching to English re-words that notice. The customer's page names the new category, never its code, and
+its "reply sent" notice, too, follows a switch to English.
 """
 from __future__ import annotations
 
@@ -67,4 +68,11 @@ def test_a_transfer_out_of_reach_takes_a_category_of_the_target_and_returns_to_t
     expect(customer.page.get_by_test_id("ticket")).to_contain_text("מכירות / תוכניות ורישוי")
     expect(customer.page.get_by_test_id("ticket")).not_to_contain_text("plans")
     customer.shot("he-customer-transfer-02-category-named")
+    # the customer's success notice, too, follows a switch of language
+    customer.page.get_by_test_id("reply-text").fill("תודה, מחכה להצעה.")
+    customer.page.get_by_test_id("reply-submit").click()
+    sent = customer.page.get_by_test_id("reply-form").get_by_test_id("banner")
+    expect(sent).to_contain_text(HEBREW)
+    customer.page.get_by_test_id("lang-en").click()
+    expect(sent).to_have_text("Your reply was sent.")
     assert not desk.errors and not customer.errors, desk.errors + customer.errors
