@@ -1,7 +1,8 @@
 // The transfer dialog: department → category of it → work group → optionally one agent of it, and the reason
 // (required, it goes on the hand-over trail). The category starts at the ticket's own where the department has
-// it, else at the department's first (default) one: a ticket never lands in a category its department lacks. A native modal <dialog> on <body>, outside the page that re-renders under it,
-// so it keeps what was typed; Escape or Cancel closes it and onClose() puts focus back on the page.
+// it, else at the department's first (default) one: a ticket never lands in a category its department lacks.
+// A native modal <dialog> on <body>, outside the page that re-renders under it, so it keeps what was typed;
+// Escape or Cancel closes it and onClose() puts focus back on the page.
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
