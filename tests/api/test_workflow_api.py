@@ -282,7 +282,8 @@ def test_a_stranger_can_neither_see_nor_touch_a_ticket(org):
 def test_a_supervisor_sees_hand_overs_only_of_the_departments_they_supervise(org):
     """Finding 3: lead supervises the desk only; he works in both departments. Every query form is checked."""
     in_desk = org.open()
-    in_other = open_ticket(org.client, department=org.other, category=org.category, subject="other")["number"]
+    in_other = open_ticket(org.client, department=org.other, category=org.other_categories[0],
+                           subject="other")["number"]
     assert org.ticket(in_other, "admin")["assignee"]["id"] == org.users["he"]  # the other team's only member
 
     status, trail = org.call("get", f"/agent/handovers?agent={org.users['he']}", "lead")
