@@ -211,7 +211,8 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
              agent: str | None = None, category: str | None = None) -> Ticket:
     """To another group (of this or another department), to a named member of it, or else to whoever the
     group's strategy picks. The ticket takes a category of the target department: the one chosen, else the one
-    it has when the target has it too, else the target's first (default) one. The reason is required: the next person needs to know why it came to them.
+    it has when the target has it too, else the target's first (default) one. The reason is required: the next
+    person needs to know why it came to them.
     Moved to another department, the ticket is held to that department's SLA targets for its priority (its
     customer tier's, where the tier sets them), with the time already spent (as for a priority change)."""
     reason = clean_text(reason, "reason")

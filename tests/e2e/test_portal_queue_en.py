@@ -16,7 +16,8 @@ from tests.e2e.test_portal_he import sign_in
 pytestmark = pytest.mark.e2e
 
 AGENT = "agent.he@example.com"  # works in support's first line and at the billing desk
-TEXT_START = "el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().left; }"
+TEXT_START = ("el => { const r = document.createRange(); r.selectNodeContents(el); "
+              "return r.getBoundingClientRect().left; }")
 
 
 def test_all_my_departments_in_one_queue_with_rtl_subjects_next_to_their_numbers(local_stack, phone_page):
@@ -28,7 +29,8 @@ def test_all_my_departments_in_one_queue_with_rtl_subjects_next_to_their_numbers
                                                 ("billing", "invoice", "فاکتور", "مریم احمدی")]:
         opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
             "subject": subject, "department": department, "category": category, "priority": "normal",
-            "language": "he", "text": f"{subject} ({run})", "customer": {"name": name, "email": f"q.{run}@example.com"}})
+            "language": "he", "text": f"{subject} ({run})",
+            "customer": {"name": name, "email": f"q.{run}@example.com"}})
         assert opened.status_code == 201, opened.text
         numbers.append(opened.json()["number"])
 

@@ -28,7 +28,8 @@ def test_a_transfer_out_of_reach_takes_a_category_of_the_target_and_returns_to_t
     email = f"dana.{run}@example.com"
     opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
         "subject": f"רוצה לשדרג את התוכנית ({run})", "department": "billing", "category": "invoice",
-        "priority": "normal", "language": "he", "text": "שלום, אנחנו רוצים לעבור לתוכנית גדולה יותר.",
+        "priority": "normal", "language": "he",
+        "text": "שלום, אנחנו רוצים לעבור לתוכנית גדולה יותר.",
         "customer": {"name": "דנה כץ", "email": email}})
     assert opened.status_code == 201, opened.text
     number = opened.json()["number"]

@@ -27,7 +27,8 @@ def test_a_comment_is_not_a_second_rating_and_survives_a_rating_from_the_mail(
     email = f"rating.{run}@example.com"
     opened = requests.post(f"{local_stack.api_url}/tickets", timeout=30, json={
         "subject": f"החזר כספי ({run})", "department": "billing", "category": "refund", "priority": "normal",
-        "language": "he", "text": "שלום, מתי יגיע ההחזר?", "customer": {"name": "נועה", "email": email}})
+        "language": "he", "text": "שלום, מתי יגיע ההחזר?",
+        "customer": {"name": "נועה", "email": email}})
     assert opened.status_code == 201, opened.text
     number = opened.json()["number"]
     admin = agent_api("admin@example.com")
