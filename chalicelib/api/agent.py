@@ -48,6 +48,13 @@ def queue(agent: Agent):
     return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
 
 
+@route(agent_api, "/agent/queue/all", audience="agent",
+       summary="Active tickets of every department I work in or supervise (admins: all), earliest due first")
+def queue_everywhere(agent: Agent):
+    found = workflow.queue_everywhere(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent))
+    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+
+
 @route(agent_api, "/agent/mine", audience="agent", summary="Active tickets assigned to me, oldest first")
 def mine(agent: Agent):
     found = workflow.mine(tickets=bootstrap.tickets(), staff=_staff(agent))
@@ -138,7 +145,7 @@ def transfer(number, agent: Agent, body):
     ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
                                clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
                                department=body["department"], group=body["group"], agent=body.get("agent"),
-                               reason=body["reason"], version=body["version"])
+                               category=body.get("category"), reason=body["reason"], version=body["version"])
     return shapes.agent_ticket_summary(ticket)
 
 

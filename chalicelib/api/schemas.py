@@ -96,7 +96,7 @@ TAKE = _object(["version"], {"version": VERSION})
 ASSIGN = _object(["agent", "version"], {"agent": USERNAME, "version": VERSION,
                                         "reason": _long_text(500, min_length=0)})
 TRANSFER = _object(["department", "group", "reason", "version"], {
-    "department": IDENTIFIER, "group": IDENTIFIER, "agent": USERNAME,
+    "department": IDENTIFIER, "group": IDENTIFIER, "agent": USERNAME, "category": IDENTIFIER,
     "reason": _long_text(500), "version": VERSION,
 })
 PRESENCE = _object(["state"], {"state": {"type": "string", "enum": ["viewing", "replying"]}})

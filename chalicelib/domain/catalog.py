@@ -33,6 +33,18 @@ class Department:
     def has_category(self, category_id: str) -> bool:
         return any(c.id == category_id for c in self.categories)
 
+    def category_on_arrival(self, current: str, chosen: str | None = None) -> str:
+        """The category a ticket takes when it is moved here: the one chosen (it must be one of ours), else the
+        one it has if we have it too, else our first (default) category. A ticket never keeps a category its
+        department does not have."""
+        if chosen:
+            if not self.has_category(chosen):
+                raise Invalid.field("category", "unknown")
+            return chosen
+        if self.has_category(current) or not self.categories:
+            return current
+        return self.categories[0].id
+
     def group(self, group_id: str) -> Group | None:
         return next((g for g in self.groups if g.id == group_id), None)
 

@@ -42,19 +42,33 @@ def rateable_reply(timeline: list[TicketEvent], message_id: str) -> Message | No
                  if e.message and e.message.id == message_id and is_rateable(e.message)), None)
 
 
-def clean_comment(comment: str | None) -> str:
-    comment = (comment or "").strip()
+def clean_comment(comment: str | None) -> str | None:
+    """None: no comment given (a click in the mail), which keeps the one there is; "" clears it."""
+    if comment is None:
+        return None
+    comment = comment.strip()
     if len(comment) > COMMENT_MAX:
         raise Invalid.field("comment", "too_long")
     return comment
 
 
-def rated_event(ticket: Ticket, reply: Message, rating: Rating, comment: str, at: datetime) -> TicketEvent:
+def rated_event(ticket: Ticket, reply: Message, rating: Rating, comment: str | None, at: datetime,
+                previous: CurrentRating | None = None) -> TicketEvent | None:
+    """The RATED event that records this rating of the reply, or None when it says what the current one says
+    (a second click, a mail link opened again). Without a comment (None) the earlier comment is kept. When only
+    the comment changes the event is marked `"change": "comment"`, so the timeline shows a comment, not a
+    second rating."""
+    if comment is None:
+        comment = previous.comment if previous else ""
+    if previous and previous.rating == rating and previous.comment == comment:
+        return None
     customer = Actor(kind=AuthorKind.CUSTOMER, id=ticket.customer.key, name=ticket.customer.name)
+    data = {"message_id": reply.id, "rating": rating.value, "comment": comment,
+            "agent": {"id": reply.author.id, "name": reply.author.name}}
+    if previous and previous.rating == rating:
+        data["change"] = "comment"
     return TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.RATED, occurred_at=at,
-                       actor=customer, visibility=Visibility.PUBLIC,
-                       data={"message_id": reply.id, "rating": rating.value, "comment": comment,
-                             "agent": {"id": reply.author.id, "name": reply.author.name}})
+                       actor=customer, visibility=Visibility.PUBLIC, data=data)
 
 
 def current_ratings(timeline: list[TicketEvent]) -> dict[str, CurrentRating]:

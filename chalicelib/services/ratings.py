@@ -23,7 +23,8 @@ def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: Secr
     if not links.rating_signature_matches(secrets.link_secret(), number, message_id, signature):
         raise NotFound("no such reply")
     ticket = tickets.get(number)
-    reply = rateable_reply(tickets.timeline(number), message_id) if ticket else None
+    timeline = tickets.timeline(number) if ticket else []
+    reply = rateable_reply(timeline, message_id) if ticket else None
     if reply is None:
         raise NotFound("no such reply")
     window = catalog.policies().reply_window
@@ -32,12 +33,15 @@ def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: Secr
         if not ticket.within_reply_window(now, window):
             raise Conflict("this ticket was closed too long ago; its replies can no longer be rated",
                            fields={"ticket": "reply_window_closed"})
-        event = rated_event(ticket, reply, rating_value, comment, now)
+        previous = current_ratings(timeline).get(message_id)
+        event = rated_event(ticket, reply, rating_value, comment, now, previous)
+        if event is None:  # nothing new to say: no second event
+            return previous
         try:
             # The timeline is append-only: a rating is one more event, and the latest one counts.
             tickets.save(ticket, replace(ticket, version=ticket.version + 1), [event])
         except VersionConflict:
-            ticket = tickets.get(number)
+            ticket, timeline = tickets.get(number), tickets.timeline(number)
             continue
         return current_ratings([event])[message_id]
     raise Conflict("the ticket is changing too fast; try again")

@@ -208,9 +208,11 @@ def assign(*, tickets: TicketRepository, catalog: CatalogRepository, agents: Age
 
 def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, clock: Clock,
              number: int, staff: Staff, department: str, group: str, reason: str, version: int,
-             agent: str | None = None) -> Ticket:
+             agent: str | None = None, category: str | None = None) -> Ticket:
     """To another group (of this or another department), to a named member of it, or else to whoever the
-    group's strategy picks. The reason is required: the next person needs to know why it came to them.
+    group's strategy picks. The ticket takes a category of the target department: the one chosen, else the one
+    it has when the target has it too, else the target's first (default) one. The reason is required: the next
+    person needs to know why it came to them.
     Moved to another department, the ticket is held to that department's SLA targets for its priority (its
     customer tier's, where the tier sets them), with the time already spent (as for a priority change)."""
     reason = clean_text(reason, "reason")
@@ -224,8 +226,10 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
             raise Invalid.field("group", "unknown")
         if agent and agent not in target_group.members:
             raise Invalid.field("agent", "not_member")
+        arriving_category = target.category_on_arrival(ticket.category, category)
         assignee = agent or _pick(target, target_group, catalog=catalog, tickets=tickets)
-        moved = replace(ticket, department=target.id, group=target_group.id, assignee=_agent(assignee, agents))
+        moved = replace(ticket, department=target.id, group=target_group.id, category=arriving_category,
+                        assignee=_agent(assignee, agents))
         if ticket.sla and target.id != ticket.department:
             moved = replace(moved, sla=catalog.sla_policy().retargeted(
                 ticket.sla, target.id, ticket.effective_priority.value, clock.now()))
@@ -246,6 +250,13 @@ def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff
     if group and found.group(group) is None:
         raise Invalid.field("group", "unknown")
     return by_due_time([t for t in tickets.queue(department) if not group or t.group == group])
+
+
+def queue_everywhere(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff) -> list[Ticket]:
+    """One queue across every department whose queue the agent may see (admins: all), earliest SLA due time
+    first: one query of the department index per such department, never a scan."""
+    departments = [d for d in sorted(catalog.departments(), key=lambda d: d.id) if may_see_department(staff, d)]
+    return by_due_time([t for d in departments for t in tickets.queue(d.id)])
 
 
 def mine(*, tickets: TicketRepository, staff: Staff) -> list[Ticket]:

@@ -73,6 +73,7 @@ TABLE = {
     ("GET", "/agent/profile"): (ANY_AGENT, None, ""),
     ("PUT", "/agent/profile"): (ANY_AGENT, {}, ""),
     ("GET", "/agent/queue"): (DEPARTMENT, None, "department={desk}"),
+    ("GET", "/agent/queue/all"): (ANY_AGENT, None, ""),
     ("GET", "/agent/handovers"): (row("401", "401", "401", "403", "ok", "403", "ok", "ok"), None, "agent={agent}"),
     ("GET", "/agent/tickets/{number}"): (DEPARTMENT, None, ""),
     ("POST", "/agent/tickets/{number}/replies"): (DEPARTMENT, {"text": "x", "version": STALE}, ""),

@@ -48,7 +48,12 @@ def test_the_customer_rates_a_reply_from_its_page_and_can_change_the_rating(clie
         (200, {"rating": "bad", "comment": "לא עזר"})
     assert customer_page(client, conversation)[reply["id"]]["rating"] == {"rating": "bad", "comment": "לא עזר"}
 
-    assert call(client, "post", "/ratings", {**body, "rating": "good"}) == (200, {"rating": "good", "comment": ""})
+    # Changed without a comment (the mail's one-click link): the earlier comment is kept (issue 13); "" clears it.
+    assert call(client, "post", "/ratings", {**body, "rating": "good"}) == \
+        (200, {"rating": "good", "comment": "לא עזר"})
+    assert customer_page(client, conversation)[reply["id"]]["rating"] == {"rating": "good", "comment": "לא עזר"}
+    assert call(client, "post", "/ratings", {**body, "rating": "good", "comment": ""}) == \
+        (200, {"rating": "good", "comment": ""})
     assert customer_page(client, conversation)[reply["id"]]["rating"] == {"rating": "good", "comment": ""}
 
 

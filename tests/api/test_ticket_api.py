@@ -153,6 +153,23 @@ def test_missing_fields_and_broken_json_are_400(client):
         assert status == 400 and error["error"] == "invalid", raw
 
 
+def test_a_ticket_with_every_field_empty_names_every_bad_field_at_once(client):
+    status, error = call(client, "post", "/tickets", {
+        "subject": "", "department": "", "category": "", "priority": "", "text": "", "language": "",
+        "customer": {"name": "", "email": ""}, "attachments": [7], "sms_updates": "yes"})
+    assert status == 400 and error["fields"] == {
+        "subject": "required", "department": "required", "category": "required", "priority": "invalid",
+        "text": "required", "language": "invalid", "customer.name": "required", "customer.email": "required",
+        "attachments.0": "invalid", "sms_updates": "invalid"}
+
+
+def test_bad_and_missing_fields_of_nested_objects_are_named_together(client):
+    status, error = call(client, "post", "/tickets", {"subject": "x" * 201, "customer": {"email": 5}})
+    assert status == 400 and error["fields"] == {
+        "subject": "too_long", "customer.name": "required", "customer.email": "invalid",
+        **{field: "required" for field in ("category", "department", "language", "priority", "text")}}
+
+
 def test_refused_ticket_writes_nothing(client, cognito):
     status, _ = call(client, "post", "/tickets", ticket_form(category="no-such-category"))
     assert status == 400

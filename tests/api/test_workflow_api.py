@@ -31,9 +31,10 @@ class Org:
                         for role, username in self.users.items()}
         self.desk, self.other = f"wf-desk-{run}", f"wf-other-{run}"
         self.category = f"cat-{run}"
+        self.other_categories = [f"sales-{run}", f"quotes-{run}"]  # none of them the desk's
 
-    def department(self, department_id, groups, supervisors=()):
-        return {"names": NAMES, "categories": [{"id": self.category, "names": NAMES}],
+    def department(self, department_id, groups, supervisors=(), categories=None):
+        return {"names": NAMES, "categories": [{"id": c, "names": NAMES} for c in categories or [self.category]],
                 "groups": [{"id": group_id, "names": NAMES, "members": [self.users[m] for m in members],
                             "strategy": strategy} for group_id, members, strategy in groups],
                 "supervisors": [self.users[s] for s in supervisors]}
@@ -42,7 +43,8 @@ class Org:
         for department_id, body in [
             (self.desk, self.department(self.desk, [("front", ["fa", "he"], "round_robin"),
                                                     ("experts", ["he"], "fewest_open")], supervisors=["lead"])),
-            (self.other, self.department(self.other, [("team", ["he"], "round_robin")])),
+            (self.other, self.department(self.other, [("team", ["he"], "round_robin")],
+                                         categories=self.other_categories)),
         ]:
             status, saved = self.call("put", f"/admin/departments/{department_id}", "admin", body)
             assert status == 200, saved
@@ -203,6 +205,7 @@ def test_take_assign_and_transfer_leave_a_trail(org):
                               "version": assigned["version"]})
     assert status == 200 and (moved["department"], moved["group"], moved["assignee"]["id"]) == (
         org.other, "team", org.users["he"])
+    assert moved["category"] == org.other_categories[0]  # none chosen: the target's default, never the desk's
 
     status, trail = org.call("get", f"/agent/handovers?ticket={number}", "he")
     assert status == 200
@@ -234,6 +237,20 @@ def test_assign_and_transfer_refusals(org):
     status, error = org.call("post", f"{path}/transfer", "fa", {"department": org.other, "group": "nope",
                                                                 "reason": "x", "version": version})
     assert status == 400 and error["fields"] == {"group": "unknown"}
+    status, error = org.call("post", f"{path}/transfer", "fa", {"department": org.other, "group": "team",
+                                                                "category": org.category, "reason": "x",
+                                                                "version": version})
+    assert status == 400 and error["fields"] == {"category": "unknown"}  # the desk's category is not the other's
+    assert org.ticket(number)["department"] == org.desk
+
+
+def test_a_transfer_takes_the_category_chosen_for_the_target_department(org):
+    number = org.open()
+    status, moved = org.call("post", f"/agent/tickets/{number}/transfer", "lead",
+                             {"department": org.other, "group": "team", "category": org.other_categories[1],
+                              "reason": "پیش‌فاکتور", "version": org.ticket(number)["version"]})
+    assert status == 200 and (moved["department"], moved["category"]) == (org.other, org.other_categories[1])
+    assert org.ticket(number, who="he")["category"] == org.other_categories[1]
 
 
 # ---------------------------------------------------------------- queues, presence, strangers
@@ -265,7 +282,8 @@ def test_a_stranger_can_neither_see_nor_touch_a_ticket(org):
 def test_a_supervisor_sees_hand_overs_only_of_the_departments_they_supervise(org):
     """Finding 3: lead supervises the desk only; he works in both departments. Every query form is checked."""
     in_desk = org.open()
-    in_other = open_ticket(org.client, department=org.other, category=org.category, subject="other")["number"]
+    in_other = open_ticket(org.client, department=org.other, category=org.other_categories[0],
+                           subject="other")["number"]
     assert org.ticket(in_other, "admin")["assignee"]["id"] == org.users["he"]  # the other team's only member
 
     status, trail = org.call("get", f"/agent/handovers?agent={org.users['he']}", "lead")

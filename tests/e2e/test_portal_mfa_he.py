@@ -81,6 +81,7 @@ def test_an_admin_enrolls_an_authenticator_app_and_signs_an_agent_out_everywhere
 
     # --- now an admin: sign an agent out everywhere
     page.get_by_test_id("admin-link").click()
+    page.get_by_test_id("admin-tab-accounts").click()  # each part of the admin page is a tab of its own
     accounts = page.get_by_test_id("accounts")
     expect(accounts).to_be_visible()
 

@@ -31,6 +31,7 @@ def open_sla_form(page, local_stack):
     page.goto(local_stack.portal_url)
     sign_in(page, ADMIN)
     page.get_by_test_id("admin-link").click()
+    page.get_by_test_id("admin-tab-sla").click()  # each part of the admin page is a tab of its own
     form = page.get_by_test_id("admin-sla")
     expect(form).to_be_visible()
     return form

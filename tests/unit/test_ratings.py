@@ -97,6 +97,31 @@ def test_a_rating_can_change_inside_the_reply_window_and_the_latest_counts(desk)
     assert desk.tickets.get(number).status == Status.CLOSED  # rating reopens nothing
 
 
+def test_a_comment_on_a_rating_is_one_comment_event_not_a_second_rating(desk):
+    number = desk.waiting_on_customer()
+    reply = desk.agent_replies(number, "پاسخ")
+    rate(desk, number, reply.id, "bad")
+    rate(desk, number, reply.id, "bad", comment="کمکی نکرد")
+    rate(desk, number, reply.id, "bad", comment="کمکی نکرد")  # sent twice: nothing new
+    first, commented = rated_events(desk, number)
+    assert "change" not in first.data                          # the rating, shown as "rated … as not helpful"
+    assert (commented.data["change"], commented.data["rating"], commented.data["comment"]) == (
+        "comment", "bad", "کمکی نکرد")                         # only the comment, shown as such
+    assert current_ratings(desk.tickets.timeline(number))[reply.id].comment == "کمکی نکرد"
+
+
+def test_a_rating_changed_from_the_mail_link_keeps_the_earlier_comment_unless_cleared(desk):
+    number = desk.waiting_on_customer()
+    reply = desk.agent_replies(number, "پاسخ")
+    rate(desk, number, reply.id, "bad", comment="کمکی نکرد")
+    changed = rate(desk, number, reply.id, "good")             # the mail's 👍 link carries no comment
+    assert (changed.rating, changed.comment) == (Rating.GOOD, "کمکی نکرد")
+    assert "change" not in rated_events(desk, number)[-1].data  # a new rating, not a comment
+    cleared = rate(desk, number, reply.id, "good", comment="")
+    assert (cleared.rating, cleared.comment) == (Rating.GOOD, "")
+    assert len(rated_events(desk, number)) == 3
+
+
 def test_after_the_reply_window_a_rating_is_refused(desk):
     number = desk.waiting_on_customer()
     reply = desk.agent_replies(number, "پاسخ")

@@ -82,9 +82,11 @@ class Desk:
         return workflow.assign(**self.ports(agents=True), number=number, staff=who, agent=agent, reason=reason,
                                version=version or self.get(number).version)
 
-    def transfer(self, number, who, department, group, reason="needs an expert", agent=None, version=None):
+    def transfer(self, number, who, department, group, reason="needs an expert", agent=None, version=None,
+                 category=None):
         return workflow.transfer(**self.ports(agents=True), number=number, staff=who, department=department,
-                                 group=group, agent=agent, reason=reason, version=version or self.get(number).version)
+                                 group=group, agent=agent, reason=reason, version=version or self.get(number).version,
+                                 category=category)
 
 
 @pytest.fixture
@@ -294,7 +296,18 @@ def test_a_transfer_without_an_agent_lets_the_target_groups_strategy_pick(desk):
     assert (ticket.department, ticket.group, ticket.assignee.id) == ("finance", "invoices", "agent.he")
 
 
+def test_a_ticket_moved_to_another_department_takes_one_of_its_categories_never_keeps_a_foreign_one(desk):
+    number = desk.open(category="billing")
+    assert desk.transfer(number, ADMIN, "support", "experts").category == "billing"  # the target has it: kept
+    moved = desk.transfer(number, ADMIN, "finance", "invoices")                    # no choice: finance's default
+    assert (moved.department, moved.category) == ("finance", "invoice")
+    assert desk.get(number).category == "invoice"
+    back = desk.transfer(number, ADMIN, "support", "desk", category="technical")  # the one chosen in the dialog
+    assert (back.department, back.category) == ("support", "technical")
+
+
 @pytest.mark.parametrize("target,fields", [
+    ({"department": "finance", "group": "invoices", "category": "technical"}, {"category": "unknown"}),
     ({"department": "mars", "group": "desk"}, {"department": "unknown"}),
     ({"department": "support", "group": "mars"}, {"group": "unknown"}),
     ({"department": "support", "group": "experts", "agent": "agent.fa"}, {"agent": "not_member"}),
@@ -385,6 +398,20 @@ def test_the_queue_is_for_the_people_of_the_department_and_filters_by_group(desk
         workflow.queue(**queue, staff=FA, group="mars")
     with pytest.raises(NotFound):
         workflow.queue(tickets=desk.tickets, catalog=desk.catalog, department="mars", staff=ADMIN)
+
+
+def test_one_queue_across_every_department_i_work_in_and_for_admins_all(desk):
+    support = desk.open()
+    desk.clock.advance(hours=1)
+    finance = desk.open(email="f@example.com")
+    desk.transfer(finance, ADMIN, "finance", "invoices")
+    nowhere = desk.open(department="nowhere", category="misc", email="n@example.com")
+    everywhere = dict(tickets=desk.tickets, catalog=desk.catalog)
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=HE)] == [support, finance]  # two desks
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=FA)] == [support]         # support only
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=LEAD)] == [support]       # supervises it
+    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=ADMIN)] == [support, finance, nowhere]
+    assert workflow.queue_everywhere(**everywhere, staff=STRANGER) == []
 
 
 def test_mine_lists_the_active_tickets_on_my_desk(desk):

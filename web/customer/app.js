@@ -5,7 +5,7 @@
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {applyToDocument, fieldError, isolate, languageSwitch, lang, localName, onLangChange, t} from '../shared/i18n.js';
 import {createApi} from '../shared/api.js';
-import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
+import {banner, describeError, field, focusFirstInvalid, shown, sortFieldErrors} from '../shared/forms.js';
 import {formatDateTime, formatNumber} from '../shared/format.js';
 import {AttachmentPicker} from '../shared/attachments.js';
 import {timeline} from '../shared/timeline.js';
@@ -116,7 +116,7 @@ function newTicketView(followUp = null) {
     picker.limits = catalog && catalog.limits;
     const filesOk = picker.check();
     if (Object.keys(errors).length || !filesOk) {
-      bannerState = {text: t('error.fix_fields')};
+      bannerState = {text: () => t('error.fix_fields')};
       focusError = true;
       rerender();
       return;
@@ -167,9 +167,9 @@ function newTicketView(followUp = null) {
       held = {kind: fields.client === 'network_limit' ? 'network' : 'address', email: values.email.trim()};
       bannerState = null;
     } else if (followsRefused && follows) {
-      bannerState = {text: t('followup.refused', {number: formatNumber(follows.number)}), items: leftover};
+      bannerState = {text: () => t('followup.refused', {number: formatNumber(follows.number)}), items: leftover};
     } else {
-      bannerState = {text: describeError(error), items: leftover};
+      bannerState = {text: () => describeError(error), items: leftover};
     }
     focusError = error.status === 400 || Boolean(openLimit) || Boolean(held);
   }
@@ -216,7 +216,7 @@ function newTicketView(followUp = null) {
   function renderForm() {
     if (!catalog) {
       return h('section', {class: 'card'},
-        catalogError ? banner({text: describeError(catalogError)}) : h('p', {'aria-busy': 'true'}, t('common.loading')),
+        catalogError ? banner({text: () => describeError(catalogError)}) : h('p', {'aria-busy': 'true'}, t('common.loading')),
         catalogError ? h('button', {type: 'button', class: 'secondary', onclick: async () => {
           catalogError = null; rerender(); await loadCatalog(); rerender();
         }}, t('common.retry')) : null);
@@ -392,7 +392,7 @@ function ticketView(number, {key = null} = {}) {
     replyError = replyText.trim() ? null : 'required';
     picker.limits = catalog && catalog.limits;
     if (replyError || !picker.check()) {
-      bannerState = {text: t('error.fix_fields')};
+      bannerState = {text: () => t('error.fix_fields')};
       focusError = true;
       rerender();
       return;
@@ -405,12 +405,12 @@ function ticketView(number, {key = null} = {}) {
       await ticketApi.post(`/tickets/${encodeURIComponent(number)}/messages`, {text: replyText, attachments});
       replyText = '';
       picker.clear();
-      bannerState = {kind: 'ok', text: t('ticket.reply_sent')};
+      bannerState = {kind: 'ok', text: () => t('ticket.reply_sent')};
       await load();
     } catch (error) {
       if (error.fields.ticket === 'reply_window_closed') { // the text typed goes on to the new ticket
         windowClosed = true;
-        bannerState = {text: t('field.reply_window_closed')};
+        bannerState = {text: () => t('field.reply_window_closed')};
         focusFollowUp = true;
         return;
       }
@@ -421,7 +421,7 @@ function ticketView(number, {key = null} = {}) {
       const {byField, leftover} = sortFieldErrors(error.fields, ['text', 'attachments']);
       replyError = byField.text ? byField.text[0].code : null;
       if (byField.attachments) picker.applyServerErrors(byField.attachments);
-      bannerState = {text: describeError(error), items: leftover};
+      bannerState = {text: () => describeError(error), items: leftover};
       focusError = error.status === 400;
     } finally {
       sending = false;
@@ -437,14 +437,14 @@ function ticketView(number, {key = null} = {}) {
     try {
       const result = await ticketApi.put(`/tickets/${encodeURIComponent(number)}/sms-updates`, {enabled});
       ticket = {...ticket, sms_updates: result.sms_updates};
-      smsStatus = {ok: true, text: t(result.sms_updates ? 'ticket.sms_on' : 'ticket.sms_off')};
+      smsStatus = {ok: true, text: () => t(result.sms_updates ? 'ticket.sms_on' : 'ticket.sms_off')};
     } catch (error) {
       if (!key && error.status === 401) {
         sessionLost();
         return;
       }
       const code = error.fields['customer.phone'];
-      smsStatus = {ok: false, text: code ? fieldError(code) : describeError(error)};
+      smsStatus = {ok: false, text: () => (code ? fieldError(code) : describeError(error))};
     } finally {
       smsBusy = false;
       rerender();
@@ -467,7 +467,7 @@ function ticketView(number, {key = null} = {}) {
         ending ? t('ticket.sms_updates', {phone: isolate(`…${ending}`)}) : t('new.sms_updates')),
       ending ? null : h('p', {class: 'hint', id: 'sms-updates-no-phone'}, t('ticket.sms_no_phone')),
       h('p', {class: smsStatus && !smsStatus.ok ? 'field-error' : 'hint', role: 'status',
-        'data-testid': 'sms-updates-status'}, smsStatus ? smsStatus.text : ''));
+        'data-testid': 'sms-updates-status'}, smsStatus ? shown(smsStatus.text) : ''));
   }
 
   function renderReplyClosed() {
@@ -498,7 +498,10 @@ function ticketView(number, {key = null} = {}) {
     if (!ticket) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     picker.limits = catalog && catalog.limits;
     const department = catalog && catalog.departments.find((d) => d.id === ticket.department);
-    const category = department && department.categories.find((c) => c.id === ticket.category);
+    // A ticket moved before transfers chose a category may still carry one of another department: its name is
+    // found there; a code the catalog no longer knows is left out rather than shown raw.
+    const category = catalog && [department, ...catalog.departments].flatMap((d) => (d ? d.categories : []))
+      .find((c) => c.id === ticket.category);
     return h('div', {},
       back,
       h('section', {class: 'card', 'data-testid': 'ticket'},
@@ -513,7 +516,7 @@ function ticketView(number, {key = null} = {}) {
           h('dt', {}, t('new.priority')), h('dd', {}, t(`priority.${ticket.priority}`)),
           h('dt', {}, t('new.department')),
           h('dd', {}, department ? localName(department.names) : ticket.department,
-            ' / ', category ? localName(category.names) : ticket.category),
+            category ? [' / ', localName(category.names)] : null),
           h('dt', {}, t('ticket.opened')),
           h('dd', {}, h('time', {datetime: ticket.created_at}, formatDateTime(ticket.created_at))),
           ticket.follows ? renderFollows() : null)),
@@ -523,7 +526,7 @@ function ticketView(number, {key = null} = {}) {
         timeline(ticket.messages, {
           fetchAttachmentUrl: (id) => ticketApi.get(
             `/tickets/${encodeURIComponent(number)}/attachments/${encodeURIComponent(id)}`),
-          onError: (error) => { bannerState = {text: describeError(error)}; rerender(); },
+          onError: (error) => { bannerState = {text: () => describeError(error)}; rerender(); },
           footer: ratingOf,
         })),
       replyWindowOpen() ? renderReplyForm() : renderReplyClosed());
@@ -591,7 +594,7 @@ function signedIn(makeView) {
 function sessionLost() {
   endSession();
   signIn = null;
-  signInNotice = t('code.session_ended');
+  signInNotice = () => t('code.session_ended');
   route();
 }
 

@@ -84,7 +84,7 @@ export function historyView({api, rerender, onSessionLost}) {
       h('h1', {}, t('history.title')),
       session ? h('p', {class: 'muted'}, t('customer.signed_in_as', {identity: isolate(identityText(session.identity))}))
         : null,
-      loadError ? banner({text: describeError(loadError)}) : null,
+      loadError ? banner({text: () => describeError(loadError)}) : null,
       groups ? renderTabs() : (loadError ? null : h('p', {'aria-busy': 'true'}, t('common.loading'))),
       h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'secondary', 'data-testid': 'history-refresh', onclick: load},

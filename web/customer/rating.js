@@ -31,7 +31,7 @@ export class RatingControls {
     this.onChange();
     try {
       const body = {ticket: this.ticket, message: this.message, signature: this.signature, rating};
-      if (comment) body.comment = comment;
+      if (comment !== null) body.comment = comment; // null: keep the comment the rating has (a mail link)
       const answer = await this.api.post('/ratings', body);
       this.rating = answer.rating;
       this.comment = answer.comment || '';
@@ -50,7 +50,7 @@ export class RatingControls {
   }
 
   choose(rating) {
-    return this.save(rating, this.comment, 'rate.saved');
+    return this.save(rating, null, 'rate.saved');
   }
 
   sendComment() {

@@ -39,7 +39,7 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
   let focusTarget = null; // an element id, or 'invalid' for the first invalid field
 
   function sentBanner({channel, expires_in: expiresIn}) {
-    return {kind: 'ok', text: t(channel === 'sms' ? 'code.sent_sms' : 'code.sent_email', {
+    return {kind: 'ok', text: () => t(channel === 'sms' ? 'code.sent_sms' : 'code.sent_email', {
       identity: isolate(identityText(identity)), minutes: formatNumber(Math.round(expiresIn / 60)),
     })};
   }
@@ -57,9 +57,9 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
     } catch (error) {
       if (error.status === 429) {
         const wait = error.body.retry_after; // seconds until the identity (or the network) may ask again
-        const reason = t(error.body.rate_limit ? 'code.too_many_network' : 'code.too_many');
-        bannerState = {text: wait ? `${reason} ${t('code.try_again_in', {minutes: formatNumber(Math.ceil(wait / 60))})}`
-          : reason};
+        const reason = () => t(error.body.rate_limit ? 'code.too_many_network' : 'code.too_many');
+        bannerState = {text: () => (wait
+          ? `${reason()} ${t('code.try_again_in', {minutes: formatNumber(Math.ceil(wait / 60))})}` : reason())};
       } else if (error.status === 400) {
         const reported = error.fields.email || error.fields.phone;
         step = 'identity';
@@ -67,7 +67,7 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
         bannerState = null;
         focusTarget = 'invalid';
       } else {
-        bannerState = {text: describeError(error)};
+        bannerState = {text: () => describeError(error)};
       }
     } finally {
       busy = false;
@@ -109,18 +109,18 @@ export function signInView({api, rerender, notice = null, onSignedIn}) {
     } catch (error) {
       if (error.fields.code === 'wrong') {
         const left = error.body.attempts_left;
-        errors = {code: {text: Number.isInteger(left) ? t('code.wrong', {count: formatNumber(left)}) : t('field.wrong')}};
+        errors = {code: {text: () => (Number.isInteger(left) ? t('code.wrong', {count: formatNumber(left)}) : t('field.wrong'))}};
         code = '';
         focusTarget = 'invalid';
       } else if (error.fields.code === 'expired') { // too many tries or too late: start again
         step = 'identity';
-        bannerState = {text: t('code.expired')};
+        bannerState = {text: () => t('code.expired')};
         focusTarget = 'send-code';
       } else if (error.status === 429 && error.body.rate_limit) { // too many guesses from this network
         const minutes = formatNumber(Math.ceil((error.body.retry_after || 60) / 60));
         bannerState = {text: `${t('code.too_many_network')} ${t('code.try_again_in', {minutes})}`};
       } else {
-        bannerState = {text: describeError(error)};
+        bannerState = {text: () => describeError(error)};
       }
     } finally {
       busy = false;

@@ -24,7 +24,7 @@ export function accountsPanel({rerender}) {
     try {
       account = await api.get(`/admin/agents/${encodeURIComponent(agentId)}/account`);
     } catch (error) {
-      bannerState = {text: describeError(error)};
+      bannerState = {text: () => describeError(error)};
     }
     rerender();
   }
@@ -35,9 +35,9 @@ export function accountsPanel({rerender}) {
     rerender();
     try {
       account = await api.post(`/admin/agents/${encodeURIComponent(chosen)}/${action}`);
-      bannerState = {kind: 'ok', text: t(`accounts.done_${action.replace('-', '_')}`)};
+      bannerState = {kind: 'ok', text: () => t(`accounts.done_${action.replace('-', '_')}`)};
     } catch (error) {
-      bannerState = {text: error.status === 409 ? t('accounts.not_yourself') : describeError(error)};
+      bannerState = {text: () => (error.status === 409 ? t('accounts.not_yourself') : describeError(error))};
     } finally {
       busy = false;
       confirming = null;

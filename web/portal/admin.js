@@ -1,6 +1,7 @@
 // The organisation, for admins (GET /admin/org): departments with their names in every language, categories,
 // work groups (members, assignment strategy) and supervisors; the routing rules; the policies. Each part is
-// saved on its own with PUT, and the API's field errors are shown next to the fields they name.
+// saved on its own with PUT, and the API's field errors are shown next to the fields they name. Each part is
+// a tab of its own (one page at a time, not one 9,000-pixel form); switching tabs keeps what was typed.
 import {h} from '../shared/dom.js';
 import {LANGUAGES, fieldError, isolate, localName, t} from '../shared/i18n.js';
 import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
@@ -11,6 +12,10 @@ import {slaPolicyForm} from './sla_admin.js';
 import {accountsPanel} from './accounts_admin.js';
 
 const STRATEGIES = ['round_robin', 'fewest_open'];
+// [tab id, its label's key]: departments and groups, routing, policies, service levels with tiers, accounts.
+const TABS = [['departments', 'admin.departments'], ['routing', 'admin.rules'], ['policies', 'admin.policies'],
+  ['sla', 'sla_admin.title'], ['accounts', 'accounts.title']];
+const TAB_KEY = 'helpdesk.adminTab';
 const POLICIES = ['max_open_tickets', 'reply_window_days', 'reminder_after_days', 'auto_close_after_days',
   'archive_after_days'];
 
@@ -32,6 +37,8 @@ export function adminView({rerender, root}) {
   let policies = {}; // name -> text as typed
   const sections = {}; // key -> {busy, errors: {path: code}, banner}
   let focusError = false;
+  let tab = TABS.some(([id]) => id === sessionStorage.getItem(TAB_KEY)) ? sessionStorage.getItem(TAB_KEY) : TABS[0][0];
+  let focusTab = false;
   const sla = slaPolicyForm({rerender, onInvalid: () => { focusError = true; }}); // GET|PUT /admin/sla
   const accounts = accountsPanel({rerender}); // sign out everywhere, disable, enable
 
@@ -66,12 +73,12 @@ export function adminView({rerender, root}) {
     rerender();
     try {
       onSaved(await api.put(path, body));
-      state.banner = {kind: 'ok', text: t('admin.saved')};
+      state.banner = {kind: 'ok', text: () => t('admin.saved')};
       forget(); // queues and the transfer dialog pick up the new organisation
     } catch (error) {
       const {byField, leftover} = sortFieldErrors(error.fields, knownFields);
       state.errors = Object.fromEntries(Object.entries(byField).map(([name, [first]]) => [name, first.code]));
-      state.banner = {text: describeError(error), items: leftover};
+      state.banner = {text: () => describeError(error), items: leftover};
       focusError = true;
     } finally {
       state.busy = false;
@@ -149,7 +156,7 @@ export function adminView({rerender, root}) {
   function saveDepartment(d, index) {
     const key = `department-${index}`;
     if (!d.id.trim()) {
-      Object.assign(section(key), {errors: {id: 'required'}, banner: {text: t('error.fix_fields')}});
+      Object.assign(section(key), {errors: {id: 'required'}, banner: {text: () => t('error.fix_fields')}});
       focusError = true;
       rerender();
       return;
@@ -265,7 +272,7 @@ export function adminView({rerender, root}) {
     const wrong = POLICIES.filter((p) => numbers[p] === null);
     if (wrong.length) {
       Object.assign(state, {errors: Object.fromEntries(wrong.map((p) => [p, 'invalid'])),
-        banner: {text: t('error.fix_fields')}});
+        banner: {text: () => t('error.fix_fields')}});
       focusError = true;
       rerender();
       return;
@@ -289,26 +296,61 @@ export function adminView({rerender, root}) {
         busy ? t('common.sending') : t('admin.save_policies'))));
   }
 
-  function render() {
-    if (loadError) return h('section', {class: 'card'}, h('h1', {}, t('admin.title')), banner({text: describeError(loadError)}));
-    if (!org) return h('p', {'aria-busy': 'true'}, t('common.loading'));
-    return h('div', {class: 'admin'},
-      h('h1', {}, t('admin.title')),
-      h('section', {'aria-labelledby': 'departments-heading'},
+  function choose(id) {
+    tab = id;
+    sessionStorage.setItem(TAB_KEY, id);
+    focusTab = true;
+    rerender();
+  }
+
+  /** The tab list (WAI-ARIA tabs: arrow keys move between them, the chosen one is in the tab order). */
+  function tabList() {
+    const move = (event, index) => {
+      const step = {ArrowRight: 1, ArrowLeft: -1, Home: -index, End: TABS.length - 1 - index}[event.key];
+      if (step === undefined) return;
+      event.preventDefault();
+      const rtl = document.documentElement.dir === 'rtl' && ['ArrowRight', 'ArrowLeft'].includes(event.key);
+      choose(TABS[(index + (rtl ? -step : step) + TABS.length) % TABS.length][0]);
+    };
+    return h('div', {class: 'tabs', role: 'tablist', 'aria-label': t('admin.title')},
+      TABS.map(([id, label], index) => h('button', {type: 'button', role: 'tab', class: 'tab', id: `admin-tab-${id}`,
+        'data-testid': `admin-tab-${id}`, 'aria-selected': String(id === tab), 'aria-controls': 'admin-panel',
+        tabindex: id === tab ? '0' : '-1', onclick: () => choose(id), onkeydown: (event) => move(event, index)},
+      t(label))));
+  }
+
+  function panel() {
+    switch (tab) {
+      case 'routing': return rulesSection();
+      case 'policies': return policiesSection();
+      case 'sla': return sla.render();
+      case 'accounts': return accounts.render();
+      default: return h('section', {'aria-labelledby': 'departments-heading'},
         h('h2', {id: 'departments-heading'}, t('admin.departments')),
         drafts.map(department),
         h('div', {class: 'actions'}, addButton(t('admin.add_department'), 'add-department', () => drafts.push({
-          isNew: true, id: '', names: blankNames(), categories: [], groups: [], supervisors: []})))),
-      rulesSection(),
-      policiesSection(),
-      sla.render(),
-      accounts.render());
+          isNew: true, id: '', names: blankNames(), categories: [], groups: [], supervisors: []}))));
+    }
+  }
+
+  function render() {
+    if (loadError) return h('section', {class: 'card'}, h('h1', {}, t('admin.title')), banner({text: () => describeError(loadError)}));
+    if (!org) return h('p', {'aria-busy': 'true'}, t('common.loading'));
+    return h('div', {class: 'admin'},
+      h('h1', {}, t('admin.title')),
+      tabList(),
+      h('div', {id: 'admin-panel', role: 'tabpanel', 'aria-labelledby': `admin-tab-${tab}`, 'data-testid': 'admin-panel',
+        'data-tab': tab}, panel()));
   }
 
   return {
     render,
     start: load,
     afterRender() {
+      if (focusTab) {
+        focusTab = false;
+        document.getElementById(`admin-tab-${tab}`)?.focus();
+      }
       if (!focusError) return;
       focusError = false;
       focusFirstInvalid(root);

@@ -45,7 +45,7 @@ function rerender() {
 function signInView() {
   const values = {email: '', password: '', code: ''};
   let step = 'password'; // then 'code' when the account has an authenticator app
-  let bannerState = sessionEnded ? {kind: 'info', text: t('signin.session_ended')} : null;
+  let bannerState = sessionEnded ? {kind: 'info', text: () => t('signin.session_ended')} : null;
   let errors = {};
   let busy = false;
   let focusError = false;
@@ -78,11 +78,11 @@ function signInView() {
     } catch (error) {
       values.code = '';
       if (error.type === 'CodeMismatchException' || error.type === 'network') {
-        bannerState = {text: t(MESSAGES[error.type])};
+        bannerState = {text: () => t(MESSAGES[error.type])};
       } else { // the sign-in session ran out (3 minutes): start again
         step = 'password';
         values.password = '';
-        bannerState = {text: t('signin.code_expired')};
+        bannerState = {text: () => t('signin.code_expired')};
       }
       busy = false;
       focusError = true;
@@ -97,7 +97,7 @@ function signInView() {
     if (!values.email.trim()) errors.email = 'required';
     if (!values.password) errors.password = 'required';
     if (Object.keys(errors).length) {
-      bannerState = {text: t('error.fix_fields')};
+      bannerState = {text: () => t('error.fix_fields')};
       focusError = true;
       rerender();
       return;
@@ -118,7 +118,7 @@ function signInView() {
       // onSessionChange routes to the page asked for
     } catch (error) {
       values.password = '';
-      bannerState = {text: t(MESSAGES[error.type] || 'signin.failed')};
+      bannerState = {text: () => t(MESSAGES[error.type] || 'signin.failed')};
       busy = false;
       focusError = true;
       rerender();
@@ -137,7 +137,7 @@ function signInView() {
     h('h1', {}, t('signin.title')),
     banner(bannerState),
     field({id: 'signin-code', testid: 'signin-code', label: t('signin.code'), hint: t('signin.code_hint'),
-      error: errors.code ? {text: t('signin.code_invalid')} : null,
+      error: errors.code ? {text: () => t('signin.code_invalid')} : null,
       control: input('code', {type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', dir: 'ltr',
         maxlength: 12})}),
     h('div', {class: 'actions'},

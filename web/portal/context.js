@@ -39,6 +39,19 @@ export function forget() {
   loading = null;
 }
 
+let notice = null; // a banner state for the next page, e.g. "transferred" after leaving a ticket out of reach
+
+/** Leaves a banner ({kind, text: () => ...}) for the next page that takes it. */
+export function leaveNotice(state) {
+  notice = state;
+}
+
+export function takeNotice() {
+  const taken = notice;
+  notice = null;
+  return taken;
+}
+
 export function currentAgent() {
   return me;
 }
@@ -70,6 +83,12 @@ export function myDepartments() {
 
 export function allDepartments() {
   return catalog.departments;
+}
+
+/** The categories of a department: [{id, names}], the first one its default. */
+export function categoriesOf(department) {
+  const found = catalog.departments.find((d) => d.id === department);
+  return found ? found.categories : [];
 }
 
 function orgDepartment(id) {

@@ -38,7 +38,7 @@ export function mfaView({rerender, root}) {
     try {
       me = await api.get('/agent/me'); // allowed without a second factor: it says whether one is required
     } catch (failure) {
-      bannerState = {text: describeError(failure)};
+      bannerState = {text: () => describeError(failure)};
     }
     rerender();
   }
@@ -50,7 +50,7 @@ export function mfaView({rerender, root}) {
     try {
       secret = await startEnrollment();
     } catch {
-      bannerState = {text: t('mfa.failed')};
+      bannerState = {text: () => t('mfa.failed')};
     }
     busy = false;
     rerender();
@@ -78,7 +78,7 @@ export function mfaView({rerender, root}) {
       if (failure.type === 'CodeMismatchException' || failure.type === 'EnableSoftwareTokenMFAException') {
         error = 'code_wrong';
       } else {
-        bannerState = {text: t('mfa.failed')};
+        bannerState = {text: () => t('mfa.failed')};
       }
     }
     code = '';
@@ -89,7 +89,7 @@ export function mfaView({rerender, root}) {
   function status() {
     if (!me) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     if (me.mfa.enrolled) return h('p', {'data-testid': 'mfa-status'}, t('mfa.enrolled'));
-    if (me.mfa.required) return banner({kind: 'info', text: t('mfa.required')});
+    if (me.mfa.required) return banner({kind: 'info', text: () => t('mfa.required')});
     return h('p', {'data-testid': 'mfa-status'}, t('mfa.optional'));
   }
 
@@ -104,7 +104,7 @@ export function mfaView({rerender, root}) {
         h('li', {}, t('mfa.manual'), ' ',
           h('code', {dir: 'ltr', class: 'secret', 'data-testid': 'mfa-secret'}, secret.match(/.{1,4}/g).join(' '))),
         h('li', {}, field({id: 'mfa-code', testid: 'mfa-code', label: t('mfa.code'),
-          error: error ? {text: t(`mfa.${error === 'invalid' ? 'code_invalid' : 'code_wrong'}`)} : null,
+          error: error ? {text: () => t(`mfa.${error === 'invalid' ? 'code_invalid' : 'code_wrong'}`)} : null,
           control: input}))),
       h('div', {class: 'actions'},
         h('button', {type: 'submit', class: 'primary', disabled: busy, 'data-testid': 'mfa-verify'},
@@ -116,7 +116,7 @@ export function mfaView({rerender, root}) {
       h('h1', {}, t('mfa.title')),
       h('p', {class: 'hint'}, t('mfa.what')),
       status(),
-      banner(done ? {kind: 'ok', text: t('mfa.done')} : bannerState),
+      banner(done ? {kind: 'ok', text: () => t('mfa.done')} : bannerState),
       done ? h('p', {}, h('a', {href: '#/', 'data-testid': 'mfa-continue'}, t('mfa.continue'))) : null,
       secret ? enrollment() : me && !done ? h('div', {class: 'actions'},
         h('button', {type: 'button', class: me.mfa.enrolled ? 'secondary' : 'primary', disabled: busy,

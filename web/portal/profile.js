@@ -12,7 +12,7 @@ export function profileView(page) {
   let values = null; // the form, as the API shapes it
   let quiet = false; // whether quiet hours are on
   let errors = {};
-  let state = {kind: 'info', text: t('profile.loading')};
+  let state = {kind: 'info', text: () => t('profile.loading')};
   let busy = false;
 
   async function start() {
@@ -23,7 +23,7 @@ export function profileView(page) {
       values.quiet_hours = values.quiet_hours || {start: '22:00', end: '07:00', zone: defaultZone()};
       state = null;
     } catch (error) {
-      state = {text: describeError(error)};
+      state = {text: () => describeError(error)};
     }
     page.rerender();
   }
@@ -38,11 +38,11 @@ export function profileView(page) {
     try {
       const saved = await api.put('/agent/profile', body);
       values = {...saved, quiet_hours: saved.quiet_hours || values.quiet_hours};
-      state = {kind: 'success', text: t('profile.saved')};
+      state = {kind: 'success', text: () => t('profile.saved')};
     } catch (error) {
       const sorted = sortFieldErrors(error.fields, FIELDS);
       errors = Object.fromEntries(Object.entries(sorted.byField).map(([k, list]) => [k, list[0].code]));
-      state = {text: describeError(error), items: sorted.leftover};
+      state = {text: () => describeError(error), items: sorted.leftover};
     }
     busy = false;
     page.rerender();

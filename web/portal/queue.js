@@ -1,16 +1,18 @@
-// The lists of tickets: a department's queue (optionally one work group of it), and "Mine" (the active
-// tickets assigned to the signed-in agent). Only departments the agent works in are offered; admins see all.
+// The lists of tickets: a department's queue (optionally one work group of it), one queue across all the
+// agent's departments (admins: all departments), and "Mine" (the active tickets assigned to the signed-in
+// agent). Only departments the agent works in are offered; admins see all.
 // The server sorts both by the earliest SLA due time; each row counts down the time left.
 import {h} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field} from '../shared/forms.js';
 import {formatAge, formatDateTime, formatNumber} from '../shared/format.js';
-import {api, departmentName, ensureBasics, groupName, groupsOf, myDepartments} from './context.js';
+import {api, departmentName, ensureBasics, groupName, groupsOf, isAdmin, myDepartments, takeNotice} from './context.js';
 import {assignee, badge, pageTabs, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {slaCell} from './sla.js';
 
 const DEPARTMENT_KEY = 'helpdesk.queueDepartment';
 const GROUP_KEY = 'helpdesk.queueGroup';
+const ALL = '*'; // "all my departments": no department id can be this
 
 export function queueView({rerender, mine}) {
   let department = localStorage.getItem(DEPARTMENT_KEY) || '';
@@ -18,6 +20,7 @@ export function queueView({rerender, mine}) {
   let tickets = null;
   let ready = false; // me, catalog and organisation loaded
   let bannerState = null;
+  const notice = takeNotice(); // what the page before says happened (a transfer out of this agent's reach)
   let latest = 0; // a slower, older answer must not replace a newer one (quick department changes)
 
   async function load() {
@@ -31,14 +34,23 @@ export function queueView({rerender, mine}) {
       ready = true;
       found = mine ? (await api.get('/agent/mine')).tickets : await departmentQueue();
     } catch (error) {
-      if (call === latest) bannerState = {text: describeError(error)};
+      if (call === latest) bannerState = {text: () => describeError(error)};
     }
     if (call !== latest) return;
     tickets = found;
     rerender();
   }
 
+  /** Offered to whoever works in more than one department, and to admins. */
+  function offersAll() {
+    return isAdmin() || myDepartments().length > 1;
+  }
+
   async function departmentQueue() {
+    if (department === ALL && offersAll()) {
+      group = '';
+      return (await api.get('/agent/queue/all')).tickets;
+    }
     const departments = myDepartments();
     if (!departments.some((d) => d.id === department)) department = departments.length ? departments[0].id : '';
     if (!groupsOf(department).some((g) => g.id === group)) group = '';
@@ -54,6 +66,8 @@ export function queueView({rerender, mine}) {
 
   function controls() {
     const departmentSelect = h('select', {},
+      offersAll() ? h('option', {value: ALL}, t(isAdmin() ? 'queue.all_departments' : 'queue.all_my_departments'))
+        : null,
       myDepartments().map((d) => h('option', {value: d.id}, localName(d.names))));
     departmentSelect.value = department;
     departmentSelect.addEventListener('change', () => {
@@ -72,7 +86,8 @@ export function queueView({rerender, mine}) {
     });
     return [
       field({id: 'queue-department', testid: 'queue-department', label: t('new.department'), control: departmentSelect}),
-      field({id: 'queue-group', testid: 'queue-group', label: t('queue.group'), control: groupSelect}),
+      department === ALL ? null
+        : field({id: 'queue-group', testid: 'queue-group', label: t('queue.group'), control: groupSelect}),
     ];
   }
 
@@ -81,23 +96,30 @@ export function queueView({rerender, mine}) {
       h('a', {class: 'ticket-row queue-row', href: `#/tickets/${tk.number}`, 'data-testid': 'queue-row', 'data-number': tk.number,
         'data-status': tk.status, 'data-group': tk.group, 'data-assignee': tk.assignee ? tk.assignee.id : '',
         'data-confirmed': String(tk.confirmed !== false)},
-      h('span', {class: 'queue-number number'}, formatNumber(tk.number)),
-      h('span', {class: 'queue-subject', dir: 'auto'}, tk.subject),
+      h('span', {class: 'queue-number number', 'data-testid': 'queue-number'}, formatNumber(tk.number)),
+      // The cell keeps the page's direction (so it starts next to the number); the subject, written by the
+      // customer in any direction, is isolated inside it. Same for every name below, each with its label.
+      h('span', {class: 'queue-subject', 'data-testid': 'queue-subject'}, h('bdi', {}, tk.subject)),
       h('span', {class: 'queue-age'}, h('time', {datetime: tk.created_at, title: formatDateTime(tk.created_at)},
         formatAge(tk.created_at))),
       slaCell(tk.sla),
       h('span', {class: 'queue-meta'},
         badge('status', tk.status), unconfirmedBadge(tk), priority(tk),
-        h('span', {}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
-          mine ? `${departmentName(tk.department)} / ` : '', groupName(tk.department, tk.group)),
-        h('span', {}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `), assignee(tk)),
-        h('span', {dir: 'auto'}, tk.customer.name), unverifiedBadge(tk))));
+        h('span', {'data-testid': 'queue-row-group'}, h('span', {class: 'label'}, `${t('ticket.group')}: `),
+          h('bdi', {}, mine || department === ALL ? `${departmentName(tk.department)} / ` : '',
+            groupName(tk.department, tk.group))),
+        h('span', {'data-testid': 'queue-assignee'}, h('span', {class: 'label'}, `${t('ticket.assignee')}: `),
+          assignee(tk)),
+        h('span', {'data-testid': 'queue-customer'}, h('span', {class: 'label'}, `${t('ticket.customer')}: `),
+          h('bdi', {}, tk.customer.name)),
+        unverifiedBadge(tk))));
   }
 
   function list() {
     if (tickets === null) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     if (tickets.length === 0) {
-      const empty = mine ? 'queue.mine_empty' : department ? 'queue.empty' : 'queue.no_department';
+      const empty = mine ? 'queue.mine_empty' : department === ALL ? 'queue.all_empty'
+        : department ? 'queue.empty' : 'queue.no_department';
       return h('p', {class: 'muted', 'data-testid': 'queue-empty'}, t(empty));
     }
     const title = mine ? t('tabs.mine') : t('queue.title');
@@ -108,6 +130,7 @@ export function queueView({rerender, mine}) {
     return h('section', {class: 'card'},
       pageTabs(mine ? 'mine' : 'queue'),
       h('h1', {}, mine ? t('queue.mine_title') : t('queue.title')),
+      notice ? h('div', {'data-testid': 'queue-notice'}, banner(notice)) : null,
       banner(bannerState),
       h('div', {class: 'queue-controls'},
         !mine && ready ? controls() : null,

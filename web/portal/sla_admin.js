@@ -174,7 +174,7 @@ export function slaPolicyForm({rerender, onInvalid}) {
     const sent = body(errors);
     state.errors = errors;
     if (Object.keys(errors).length) {
-      state.banner = {text: t('error.fix_fields')};
+      state.banner = {text: () => t('error.fix_fields')};
       onInvalid();
       rerender();
       return;
@@ -183,13 +183,13 @@ export function slaPolicyForm({rerender, onInvalid}) {
     rerender();
     try {
       form = fromPolicy(await api.put('/admin/sla', sent));
-      state.banner = {kind: 'ok', text: t('admin.saved')};
+      state.banner = {kind: 'ok', text: () => t('admin.saved')};
     } catch (error) {
       const {byField, leftover} = sortFieldErrors(error.fields, knownFields());
       state.errors = Object.fromEntries(Object.entries(byField).map(([name, [first]]) => [name, first.code]));
       // Each bad line of a tier's customers too (`tiers.<id>.customers.<i>`): all of them are shown.
       Object.values(byField).flat().forEach(({path, code}) => { state.errors[path] = code; });
-      state.banner = {text: describeError(error), items: leftover};
+      state.banner = {text: () => describeError(error), items: leftover};
       onInvalid();
     } finally {
       state.busy = false;
@@ -275,7 +275,7 @@ export function slaPolicyForm({rerender, onInvalid}) {
         error: fieldError(code)})).join(' ')};
     }
     const code = state.errors[`${path}.customers`];
-    if (code === 'too_many') return {text: t('sla_admin.too_many_customers', {max: formatNumber(MAX_TIER_ENTRIES)})};
+    if (code === 'too_many') return {text: () => t('sla_admin.too_many_customers', {max: formatNumber(MAX_TIER_ENTRIES)})};
     return code;
   }
 

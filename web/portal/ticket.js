@@ -11,7 +11,7 @@ import {formatDateTime, formatNumber} from '../shared/format.js';
 import {AttachmentPicker} from '../shared/attachments.js';
 import {activity, handover, reason} from '../shared/timeline.js';
 import {
-  agentName, api, categoryName, currentAgent, departmentName, ensureBasics, groupName, limits, memberOf,
+  agentName, api, categoryName, currentAgent, departmentName, ensureBasics, groupName, leaveNotice, limits, memberOf,
   membersOf, priorities, supervises,
 } from './context.js';
 import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
@@ -74,9 +74,16 @@ export function ticketView({rerender, root}, number) {
     actionBanner = null;
     rerender();
     try {
-      await api.post(`${path}/${action}`, {...body, version: ticket.version});
+      const done = await api.post(`${path}/${action}`, {...body, version: ticket.version});
+      if (action === 'transfer' && !(await stillReachable())) {
+        // Moved out of this agent's reach (another department): that is a success, not "no access here".
+        leaveNotice({kind: 'ok', text: () => t('action.done_transfer_away', {number: formatNumber(done.number),
+          place: isolate(`${departmentName(done.department)} / ${groupName(done.department, done.group)}`)})});
+        location.hash = '#/';
+        return;
+      }
       await load();
-      actionBanner = {kind: 'ok', text: t(`action.done_${action}`)};
+      actionBanner = {kind: 'ok', text: () => t(`action.done_${action}`)};
     } catch (error) {
       if (!isStale(error)) throw error;
       stale = error.body.ticket;
@@ -87,11 +94,22 @@ export function ticketView({rerender, root}, number) {
     }
   }
 
+  /** Whether this agent may still open the ticket (after a transfer it may be out of their departments). */
+  async function stillReachable() {
+    try {
+      await api.get(path);
+      return true;
+    } catch (error) {
+      if ([403, 404].includes(error.status)) return false;
+      return true; // anything else: the reload says what went wrong
+    }
+  }
+
   async function headerAction(action, body) {
     try {
       await change(action, body);
     } catch (error) {
-      actionBanner = {text: actionError(action, error)};
+      actionBanner = {text: () => actionError(action, error)};
       rerender();
     }
   }
@@ -110,11 +128,11 @@ export function ticketView({rerender, root}, number) {
     picker.limits = limits();
     let filesOk = picker.check();
     if (kind === 'note' && picker.entries.length) {
-      picker.error = {text: t('composer.note_no_attachments')};
+      picker.error = {text: () => t('composer.note_no_attachments')};
       filesOk = false;
     }
     if (textError || !filesOk) {
-      composerBanner = {text: t('error.fix_fields')};
+      composerBanner = {text: () => t('error.fix_fields')};
       focusError = true;
       rerender();
       return;
@@ -131,7 +149,7 @@ export function ticketView({rerender, root}, number) {
       }
       text = '';
       picker.clear();
-      composerBanner = {kind: 'ok', text: t(kind === 'reply' ? 'composer.reply_sent' : 'composer.note_added')};
+      composerBanner = {kind: 'ok', text: () => t(kind === 'reply' ? 'composer.reply_sent' : 'composer.note_added')};
       await load();
     } catch (error) {
       if (isStale(error)) {
@@ -141,7 +159,7 @@ export function ticketView({rerender, root}, number) {
         const {byField, leftover} = sortFieldErrors(error.fields, ['text', 'attachments']);
         textError = byField.text ? byField.text[0].code : null;
         if (byField.attachments) picker.applyServerErrors(byField.attachments);
-        composerBanner = {text: describeError(error), items: leftover};
+        composerBanner = {text: () => describeError(error), items: leftover};
         focusError = error.status === 400;
       }
     } finally {
@@ -324,7 +342,7 @@ export function ticketView({rerender, root}, number) {
 
   function render() {
     const back = h('p', {}, h('a', {href: '#/', 'data-testid': 'back-to-queue'}, t('ticket.back')));
-    if (loadError) return h('section', {class: 'card'}, back, banner({text: describeError(loadError)}));
+    if (loadError) return h('section', {class: 'card'}, back, banner({text: () => describeError(loadError)}));
     if (!ticket) return h('p', {'aria-busy': 'true'}, t('common.loading'));
     transfer.render();
     return h('div', {},
@@ -338,7 +356,7 @@ export function ticketView({rerender, root}, number) {
             activity(ticket.timeline, {
               names,
               fetchAttachmentUrl: (id) => api.get(`${path}/attachments/${encodeURIComponent(id)}`),
-              onError: (error) => { composerBanner = {text: describeError(error)}; rerender(); },
+              onError: (error) => { composerBanner = {text: () => describeError(error)}; rerender(); },
             })),
           composer()),
         h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), trail())));

@@ -1,13 +1,22 @@
-// The transfer dialog: department → work group → optionally one agent of it, and the reason (required, it
-// goes on the hand-over trail). A native modal <dialog> on <body>, outside the page that re-renders under it,
-// so it keeps what was typed; Escape or Cancel closes it and onClose() puts focus back on the page.
+// The transfer dialog: department → category of it → work group → optionally one agent of it, and the reason
+// (required, it goes on the hand-over trail). The category starts at the ticket's own where the department has
+// it, else at the department's first (default) one: a ticket never lands in a category its department lacks.
+// A native modal <dialog> on <body>, outside the page that re-renders under it, so it keeps what was typed;
+// Escape or Cancel closes it and onClose() puts focus back on the page.
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {localName, t} from '../shared/i18n.js';
 import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
 import {formatNumber} from '../shared/format.js';
-import {agentName, allDepartments, groupsOf, membersOf} from './context.js';
+import {agentName, allDepartments, categoriesOf, groupsOf, membersOf} from './context.js';
 
-const FIELDS = ['department', 'group', 'agent', 'reason'];
+const FIELDS = ['department', 'category', 'group', 'agent', 'reason'];
+
+/** The category a ticket would take in `department`: its own if the department has it, else the default. */
+function arrivingCategory(department, current) {
+  const categories = categoriesOf(department);
+  if (categories.some((c) => c.id === current)) return current;
+  return categories.length ? categories[0].id : '';
+}
 
 export class TransferDialog {
   /** submit(body) resolves when the ticket view is done with it (sent, or refused as stale), or throws ApiError. */
@@ -23,7 +32,8 @@ export class TransferDialog {
 
   open(ticket) {
     this.ticket = ticket;
-    this.values = {department: ticket.department, group: '', agent: '', reason: ''};
+    this.values = {department: ticket.department, category: arrivingCategory(ticket.department, ticket.category),
+      group: '', agent: '', reason: ''};
     this.errors = {};
     this.bannerState = null;
     this.busy = false;
@@ -70,7 +80,15 @@ export class TransferDialog {
       field({id: 'transfer-department', testid: 'transfer-department', label: t('new.department'),
         error: this.errors.department,
         control: this.select('department', allDepartments().map((d) => h('option', {value: d.id}, localName(d.names))),
-          () => { this.values.group = ''; this.values.agent = ''; })}),
+          () => {
+            this.values.group = '';
+            this.values.agent = '';
+            this.values.category = arrivingCategory(this.values.department, this.ticket.category);
+          })}),
+      field({id: 'transfer-category', testid: 'transfer-category', label: t('new.category'),
+        error: this.errors.category,
+        control: this.select('category', categoriesOf(department).map((c) => h('option', {value: c.id},
+          localName(c.names))))}),
       field({id: 'transfer-group', testid: 'transfer-group', label: t('ticket.group'), error: this.errors.group,
         control: this.select('group', [h('option', {value: ''}, t('new.choose')),
           groupsOf(department).map((g) => h('option', {value: g.id}, localName(g.names)))],
@@ -91,13 +109,13 @@ export class TransferDialog {
   async send(event) {
     event.preventDefault();
     if (this.busy) return;
-    const {department, group, agent} = this.values;
+    const {department, category, group, agent} = this.values;
     const reason = this.values.reason.trim();
     this.errors = {};
     if (!group) this.errors.group = 'required';
     if (!reason) this.errors.reason = 'required';
     if (Object.keys(this.errors).length) {
-      this.bannerState = {text: t('error.fix_fields')};
+      this.bannerState = {text: () => t('error.fix_fields')};
       this.render();
       focusFirstInvalid(this.element);
       return;
@@ -106,13 +124,13 @@ export class TransferDialog {
     this.bannerState = null;
     this.render();
     try {
-      await this.submit({department, group, reason, ...(agent ? {agent} : {})});
+      await this.submit({department, group, reason, ...(category ? {category} : {}), ...(agent ? {agent} : {})});
       this.busy = false;
       this.close();
     } catch (error) {
       const {byField, leftover} = sortFieldErrors(error.fields, FIELDS);
       for (const [name, [first]] of Object.entries(byField)) this.errors[name] = first.code;
-      this.bannerState = {text: describeError(error), items: leftover};
+      this.bannerState = {text: () => describeError(error), items: leftover};
       this.busy = false;
       this.render();
       focusFirstInvalid(this.element);

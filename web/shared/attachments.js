@@ -5,6 +5,7 @@ import {h} from './dom.js';
 import {fieldError, isolate, t} from './i18n.js';
 import {formatBytes, formatNumber} from './format.js';
 import {ApiError} from './api.js';
+import {shown} from './forms.js';
 
 const TYPE_LABELS = {
   'application/pdf': 'PDF', 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/gif': 'GIF', 'image/webp': 'WebP',
@@ -60,19 +61,19 @@ export class AttachmentPicker {
       const {file} = entry;
       entry.error = null;
       if (!limits.allowed_types.includes(file.type)) {
-        entry.error = {text: t('attach.not_allowed', {types: typeList(limits)})};
+        entry.error = {text: () => t('attach.not_allowed', {types: typeList(limits)})};
       } else if (file.size > limits.max_file_bytes) {
-        entry.error = {text: t('attach.file_too_large', {size: formatBytes(file.size), limit: formatBytes(limits.max_file_bytes)})};
+        entry.error = {text: () => t('attach.file_too_large', {size: formatBytes(file.size), limit: formatBytes(limits.max_file_bytes)})};
       } else if (file.size === 0) {
-        entry.error = {text: t('attach.empty')};
+        entry.error = {text: () => t('attach.empty')};
       }
       if (entry.error) ok = false;
     }
     const total = this.entries.reduce((sum, e) => sum + e.file.size, 0);
     if (this.entries.length > limits.max_files) {
-      this.error = {text: t('attach.too_many', {max: formatNumber(limits.max_files), count: formatNumber(this.entries.length)})};
+      this.error = {text: () => t('attach.too_many', {max: formatNumber(limits.max_files), count: formatNumber(this.entries.length)})};
     } else if (total > limits.max_message_bytes) {
-      this.error = {text: t('attach.total_too_large', {total: formatBytes(total), limit: formatBytes(limits.max_message_bytes)})};
+      this.error = {text: () => t('attach.total_too_large', {total: formatBytes(total), limit: formatBytes(limits.max_message_bytes)})};
     }
     return ok && !this.error;
   }
@@ -83,10 +84,10 @@ export class AttachmentPicker {
       const index = Number(path.split('.')[1]);
       const entry = Number.isInteger(index) ? this.entries[index] : null;
       if (entry) {
-        entry.error = {text: fieldError(code)};
+        entry.error = {text: () => fieldError(code)};
         if (code === 'not_uploaded') entry.uploadId = null; // try the upload again on the next submit
       } else {
-        this.error = {text: fieldError(code)};
+        this.error = {text: () => fieldError(code)};
       }
     }
   }
@@ -108,7 +109,7 @@ export class AttachmentPicker {
           });
         } catch (error) {
           const code = error instanceof ApiError && Object.values(error.fields)[0];
-          entry.error = {text: code ? fieldError(code) : t('attach.upload_failed')};
+          entry.error = {text: () => (code ? fieldError(code) : t('attach.upload_failed'))};
           throw error;
         } finally {
           entry.uploading = false;
@@ -152,7 +153,7 @@ export class AttachmentPicker {
         this.entries.map((entry, index) => this.renderEntry(entry, index, disabled))) : null,
       // role=alert: problems found when files are picked are announced at once, not only on submit.
       h('div', {id: errorId, role: 'alert', class: 'field-error-slot'},
-        this.error ? h('p', {class: 'field-error', 'data-testid': `${this.testid}-error`}, this.error.text) : null,
+        this.error ? h('p', {class: 'field-error', 'data-testid': `${this.testid}-error`}, shown(this.error.text)) : null,
         invalid && !this.error ? h('p', {class: 'field-error'}, t('attach.fix_files')) : null));
   }
 
@@ -169,7 +170,7 @@ export class AttachmentPicker {
       status ? h('span', {class: 'file-status'}, status) : null,
       h('button', {type: 'button', class: 'link-button', disabled: disabled || this.busy,
         'aria-label': t('attach.remove_named', {name: isolate(name)}), onclick: () => this.remove(index)}, t('attach.remove')),
-      entry.error ? h('p', {class: 'field-error'}, entry.error.text) : null);
+      entry.error ? h('p', {class: 'field-error'}, shown(entry.error.text)) : null);
   }
 }
 

@@ -3,6 +3,12 @@
 import {h} from './dom.js';
 import {fieldError, t} from './i18n.js';
 
+/** A text that may be given as a function, so that it is worded in the language at render time (a notice
+ * shown before a language switch re-renders in the new language). */
+export function shown(text) {
+  return typeof text === 'function' ? text() : text;
+}
+
 /**
  * A labelled field. `control` is the input element; its error (a code, or {text}) is shown below it and
  * tied to it with aria-describedby / aria-invalid.
@@ -16,7 +22,7 @@ export function field({id, label, control, error, hint, testid}) {
   let errorEl = null;
   if (error) {
     errorEl = h('p', {class: 'field-error', id: `${id}-error`, 'data-testid': `${testid || id}-error`},
-      typeof error === 'string' ? fieldError(error) : error.text);
+      typeof error === 'string' ? fieldError(error) : shown(error.text));
     described.push(errorEl.id);
     control.setAttribute('aria-invalid', 'true');
   }
@@ -29,7 +35,7 @@ export function banner(state) {
   if (!state) return h('div', {class: 'banner-slot', 'aria-live': 'polite'});
   const kind = state.kind || 'error';
   return h('div', {class: `banner banner-${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-testid': 'banner'},
-    state.text, state.items && state.items.length ? h('ul', {}, state.items.map((i) => h('li', {}, i))) : null);
+    shown(state.text), state.items && state.items.length ? h('ul', {}, state.items.map((i) => h('li', {}, shown(i)))) : null);
 }
 
 /** The banner text for an ApiError (or any error). */
@@ -56,7 +62,7 @@ export function sortFieldErrors(fields, formKeys) {
       byField[key] = byField[key] || [];
       byField[key].push({path, code});
     } else {
-      leftover.push(`${path}: ${fieldError(code)}`);
+      leftover.push(() => `${path}: ${fieldError(code)}`);
     }
   }
   return {byField, leftover};

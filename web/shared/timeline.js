@@ -62,7 +62,12 @@ function describeEvent(e, names) {
       return [t('event.priority_changed', {from: t(`priority.${data.from}`), to: t(`priority.${data.to}`)})];
     case 'ticket.assigned': return handover(data, names);
     case 'ticket.rated':
-      return [t(data.rating === 'good' ? 'event.rated_good' : 'event.rated_bad', {agent: isolate(names.agent(data.agent))})];
+      if (data.change === 'comment') { // the same rating, a new comment: not a second rating
+        return [t('event.rating_commented', {agent: isolate(names.agent(data.agent))}),
+          data.comment ? [' ', h('q', {dir: 'auto', 'data-testid': 'rating-comment'}, data.comment)] : ''];
+      }
+      return [t(data.rating === 'good' ? 'event.rated_good' : 'event.rated_bad', {agent: isolate(names.agent(data.agent))}),
+        data.comment ? [' ', h('q', {dir: 'auto', 'data-testid': 'rating-comment'}, data.comment)] : ''];
     case 'ticket.reminder_sent': return [t('event.reminder_sent')];
     case 'ticket.archived': return [t('event.archived')];
     case 'ticket.sla_warning': return [t('event.sla_warning', {target: t(`sla.${data.target}`)})];
