@@ -21,6 +21,22 @@ class Invalid(DomainError):
         return cls(f"{path}: {code}", fields={path: code})
 
 
+class FieldProblems(dict):
+    """Every bad field of one input, gathered so that all of them are reported at once."""
+
+    def check(self, check, *args, **kwargs):
+        """check(*args, **kwargs), or None with its field errors kept when it raises Invalid."""
+        try:
+            return check(*args, **kwargs)
+        except Invalid as exc:
+            self.update(exc.fields)
+            return None
+
+    def raise_any(self) -> None:
+        if self:
+            raise Invalid("; ".join(f"{path}: {code}" for path, code in self.items()), fields=dict(self))
+
+
 class NotFound(DomainError):
     code = "not_found"
 

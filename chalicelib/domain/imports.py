@@ -24,7 +24,7 @@ from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
     TimerStage, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
 )
-from chalicelib.errors import Invalid
+from chalicelib.errors import FieldProblems, Invalid
 
 IMPORTED = "imported"  # the key in an event's data that marks it as imported (consumers check it)
 SOURCE_MAX = 40
@@ -124,14 +124,8 @@ def parse_record(doc, *, departments: list[Department], now: datetime) -> Import
     """One line of the import file. Raises Invalid naming every bad field (`messages.2.created_at`...)."""
     if not isinstance(doc, dict):
         raise Invalid.field("record", "invalid")
-    problems: dict[str, str] = {}
-
-    def checked(check, *args, **kwargs):
-        try:
-            return check(*args, **kwargs)
-        except Invalid as exc:
-            problems.update(exc.fields)
-            return None
+    problems = FieldProblems()
+    checked = problems.check
 
     source = checked(_text, doc, "source", "source", max_len=SOURCE_MAX)
     external_id = checked(_text, doc, "external_id", "external_id", max_len=EXTERNAL_ID_MAX)
@@ -172,8 +166,7 @@ def parse_record(doc, *, departments: list[Department], now: datetime) -> Import
             problems.setdefault(f"messages.{index}.created_at", "before_created_at")
         if message.created_at > now:
             problems.setdefault(f"messages.{index}.created_at", "in_future")
-    if problems:
-        raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
+    problems.raise_any()
     if status == Status.ARCHIVED:  # archived there is closed here; the archive job files it away
         status = Status.CLOSED
     # Messages in time order; equal times keep the file's order (sorted() is stable).
@@ -190,14 +183,8 @@ def parse_record(doc, *, departments: list[Department], now: datetime) -> Import
 def _message(raw, path: str, customer: Customer | None) -> ImportedMessage:
     if not isinstance(raw, dict):
         raise Invalid.field(path, "invalid")
-    problems: dict[str, str] = {}
-
-    def checked(check, *args, **kwargs):
-        try:
-            return check(*args, **kwargs)
-        except Invalid as exc:
-            problems.update(exc.fields)
-            return None
+    problems = FieldProblems()
+    checked = problems.check
 
     kind = checked(parse_enum, MessageKind, raw.get("kind"), f"{path}.kind")
     text = checked(clean_text, raw.get("text") if isinstance(raw.get("text"), str) else "", f"{path}.text")
@@ -227,8 +214,7 @@ def _message(raw, path: str, customer: Customer | None) -> ImportedMessage:
         filename = item.get("filename") or ref.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or "file"
         attachments.append(AttachmentRef(ref=ref.strip(), filename=str(filename),
                                          content_type=item.get("content_type") or None))
-    if problems:
-        raise Invalid("; ".join(f"{p}: {c}" for p, c in problems.items()), fields=problems)
+    problems.raise_any()
     return ImportedMessage(kind=kind, author_name=author_name, author_email=author_email, text=text,
                            created_at=created_at, attachments=tuple(attachments))
 

@@ -17,7 +17,7 @@ from chalicelib.domain.tickets import (
     ReplyWindowClosed, Status, Ticket, TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event,
     new_id, parse_enum,
 )
-from chalicelib.errors import Conflict, Invalid, LimitReached, NotFound
+from chalicelib.errors import Conflict, FieldProblems, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
 from chalicelib.services.ports import (
     AgentDirectory, CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository,
@@ -71,14 +71,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     `open_tickets`); anyone else learns nothing about them, and the address is mailed its list instead
     (at most once per OPEN_TICKETS_MAIL_EVERY)."""
     # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
-    problems: dict[str, str] = {}
-
-    def checked(check: Callable, *args):
-        try:
-            return check(*args)
-        except Invalid as exc:
-            problems.update(exc.fields)
-            return None
+    problems = FieldProblems()
+    checked = problems.check
 
     subject = checked(clean_subject, subject)
     text = checked(clean_text, text)
@@ -89,8 +83,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     checked(check_placement, catalog.departments(), department, category)
     if sms_updates and not (customer_phone or "").strip():
         problems.update(SMS_NEEDS_PHONE)
-    if problems:
-        raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
+    problems.raise_any()
     followed = _check_followed(tickets, follows, follows_proof) if follows is not None else None
     accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
 
