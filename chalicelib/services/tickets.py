@@ -295,9 +295,11 @@ def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, acc
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
-                agent: Actor, text: str, attachments: list[str], version: int | None = None) -> Message:
+                agent: Actor, text: str, attachments: list[str], version: int | None = None,
+                ticket: Ticket | None = None) -> Message:
+    """`ticket`: the ticket as the caller just read it (saves a read; a stale copy is retried as any lost race)."""
     text = clean_text(text)
-    ticket = _ticket(tickets, number)
+    ticket = ticket or _ticket(tickets, number)
     accepted = uploads.accept_uploads(files, limits, attachments)
 
     def message(_: Ticket) -> Message:
@@ -309,14 +311,14 @@ def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, li
 
 
 def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Actor, text: str,
-             version: int | None = None) -> Message:
+             version: int | None = None, ticket: Ticket | None = None) -> Message:
     text = clean_text(text)
 
     def message(_: Ticket) -> Message:
         return Message(id=new_id(), visibility=Visibility.INTERNAL, author=agent, text=text, created_at=clock.now())
 
     # A note changes nothing the customer sees, not even the ticket's last activity.
-    ticket = _ticket(tickets, number)
+    ticket = ticket or _ticket(tickets, number)
     return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message, lambda t, _: t, [],
                    expected_version=version)
 

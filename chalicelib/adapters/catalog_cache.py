@@ -1,0 +1,78 @@
+"""A short in-container cache in front of the CatalogRepository port.
+
+What admins edit (departments, routing rules, policies, SLA policy) is read on nearly every request and
+changes rarely: each container keeps what it read for `ttl` seconds. An admin's change reaches every other
+container within `ttl` seconds and this one at once (every save or delete forgets everything cached).
+Counters (next_turn) are never cached. ttl <= 0 turns the cache off. No AWS here: it wraps any repository.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+from chalicelib.domain.catalog import Department
+from chalicelib.domain.policies import Policies
+from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.sla import SlaPolicy
+from chalicelib.services.ports import CatalogRepository
+
+T = TypeVar("T")
+
+
+class CachedCatalog(CatalogRepository):
+    def __init__(self, inner: CatalogRepository, *, ttl: float, monotonic: Callable[[], float] = time.monotonic):
+        self._inner, self._ttl, self._now = inner, ttl, monotonic
+        self._entries: dict[str, tuple[float, object]] = {}
+
+    def _read(self, key: str, load: Callable[[], T]) -> T:
+        if self._ttl <= 0:
+            return load()
+        now = self._now()
+        entry = self._entries.get(key)
+        if entry is not None and now < entry[0]:
+            return entry[1]  # type: ignore[return-value]
+        value = load()
+        self._entries[key] = (now + self._ttl, value)
+        return value
+
+    def invalidate(self) -> None:
+        self._entries.clear()
+
+    # -- reads (cached; lists are copied so that no caller can change what the next one sees)
+    def departments(self) -> list[Department]:
+        return list(self._read("departments", lambda: tuple(self._inner.departments())))
+
+    def rules(self) -> list[RoutingRule]:
+        return list(self._read("rules", lambda: tuple(self._inner.rules())))
+
+    def policies(self) -> Policies:
+        return self._read("policies", self._inner.policies)
+
+    def sla_policy(self) -> SlaPolicy:
+        return self._read("sla_policy", self._inner.sla_policy)
+
+    # -- writes go through, and everything cached is forgotten (also when the write fails)
+    def _write(self, write: Callable[..., None], *args) -> None:
+        try:
+            write(*args)
+        finally:
+            self.invalidate()
+
+    def save(self, department: Department) -> None:
+        self._write(self._inner.save, department)
+
+    def delete(self, department_id: str) -> None:
+        self._write(self._inner.delete, department_id)
+
+    def save_rules(self, rules: list[RoutingRule]) -> None:
+        self._write(self._inner.save_rules, rules)
+
+    def save_policies(self, policies: Policies) -> None:
+        self._write(self._inner.save_policies, policies)
+
+    def save_sla_policy(self, policy: SlaPolicy) -> None:
+        self._write(self._inner.save_sla_policy, policy)
+
+    # -- counters: never cached
+    def next_turn(self, department: str, group: str) -> int:
+        return self._inner.next_turn(department, group)
