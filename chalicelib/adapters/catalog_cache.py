@@ -76,3 +76,9 @@ class CachedCatalog(CatalogRepository):
     # -- counters: never cached
     def next_turn(self, department: str, group: str) -> int:
         return self._inner.next_turn(department, group)
+
+    def last_turn(self, department: str, group: str) -> int | None:
+        return self._inner.last_turn(department, group)
+
+    def saw_turn(self, department: str, group: str, turn: int) -> None:
+        self._inner.saw_turn(department, group, turn)
