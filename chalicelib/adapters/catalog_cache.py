@@ -1,55 +1,51 @@
 """A short in-container cache in front of the CatalogRepository port.
 
 What admins edit (departments, routing rules, policies, SLA policy) is read on nearly every request and
-changes rarely: each container keeps what it read for `ttl` seconds. An admin's change reaches every other
-container within `ttl` seconds and this one at once (every save or delete forgets everything cached).
+changes rarely: each container reads all of it at once (CatalogRepository.snapshot, one Query in DynamoDB)
+and keeps it for `ttl` seconds. An admin's change reaches every other container within `ttl` seconds and
+this one at once (every save or delete forgets everything cached, also when the write fails).
 Counters (next_turn) are never cached. ttl <= 0 turns the cache off. No AWS here: it wraps any repository.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from typing import Callable
 
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.routing import RoutingRule
 from chalicelib.domain.sla import SlaPolicy
-from chalicelib.services.ports import CatalogRepository
-
-T = TypeVar("T")
+from chalicelib.services.ports import CatalogRepository, CatalogSnapshot
 
 
 class CachedCatalog(CatalogRepository):
     def __init__(self, inner: CatalogRepository, *, ttl: float, monotonic: Callable[[], float] = time.monotonic):
         self._inner, self._ttl, self._now = inner, ttl, monotonic
-        self._entries: dict[str, tuple[float, object]] = {}
+        self._entry: tuple[float, CatalogSnapshot] | None = None  # (expires at, what was read)
 
-    def _read(self, key: str, load: Callable[[], T]) -> T:
+    def snapshot(self) -> CatalogSnapshot:
         if self._ttl <= 0:
-            return load()
+            return self._inner.snapshot()
         now = self._now()
-        entry = self._entries.get(key)
-        if entry is not None and now < entry[0]:
-            return entry[1]  # type: ignore[return-value]
-        value = load()
-        self._entries[key] = (now + self._ttl, value)
-        return value
+        if self._entry is None or now >= self._entry[0]:
+            self._entry = (now + self._ttl, self._inner.snapshot())  # one read (one Query in DynamoDB)
+        return self._entry[1]
 
     def invalidate(self) -> None:
-        self._entries.clear()
+        self._entry = None
 
-    # -- reads (cached; lists are copied so that no caller can change what the next one sees)
+    # -- reads, from the snapshot (lists are fresh copies: no caller can change what the next one sees)
     def departments(self) -> list[Department]:
-        return list(self._read("departments", lambda: tuple(self._inner.departments())))
+        return list(self.snapshot().departments)
 
     def rules(self) -> list[RoutingRule]:
-        return list(self._read("rules", lambda: tuple(self._inner.rules())))
+        return list(self.snapshot().rules)
 
     def policies(self) -> Policies:
-        return self._read("policies", self._inner.policies)
+        return self.snapshot().policies
 
     def sla_policy(self) -> SlaPolicy:
-        return self._read("sla_policy", self._inner.sla_policy)
+        return self.snapshot().sla_policy
 
     # -- writes go through, and everything cached is forgotten (also when the write fails)
     def _write(self, write: Callable[..., None], *args) -> None:

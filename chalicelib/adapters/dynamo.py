@@ -21,7 +21,7 @@ from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Priority, Status, Ticket, TicketEvent, TimerStage,
 )
 from chalicelib.services.ports import (
-    AlreadyImported, CatalogRepository, OpenLimitReached, TicketRepository, TicketTooLarge, TurnClaim, TurnTaken,
+    AlreadyImported, CatalogRepository, CatalogSnapshot, OpenLimitReached, TicketRepository, TicketTooLarge, TurnClaim, TurnTaken,
     VersionConflict,
 )
 
@@ -368,6 +368,11 @@ def department_from_document(d: dict) -> Department:
                            strategy=Strategy(g.get("strategy", Strategy.ROUND_ROBIN))) for g in d.get("groups", ())))
 
 
+def _rules_from(doc: dict) -> list[RoutingRule]:
+    return [RoutingRule(category=r["category"], department=r["department"], group=r["group"],
+                        keywords=tuple(r.get("keywords", ()))) for r in doc["rules"]]
+
+
 class DynamoCatalogRepository(CatalogRepository):
     def __init__(self, table_name: str):
         use_table(table_name)
@@ -385,11 +390,9 @@ class DynamoCatalogRepository(CatalogRepository):
 
     def rules(self) -> list[RoutingRule]:
         try:
-            doc = DocumentItem.get(CATALOG, "RULES").doc
+            return _rules_from(DocumentItem.get(CATALOG, "RULES").doc)
         except DocumentItem.DoesNotExist:
             return []
-        return [RoutingRule(category=r["category"], department=r["department"], group=r["group"],
-                            keywords=tuple(r.get("keywords", ()))) for r in doc["rules"]]
 
     def save_rules(self, rules: list[RoutingRule]) -> None:
         DocumentItem(pk=CATALOG, sk="RULES", doc={"rules": [
@@ -413,6 +416,19 @@ class DynamoCatalogRepository(CatalogRepository):
 
     def save_sla_policy(self, policy: SlaPolicy) -> None:
         DocumentItem(pk=CATALOG, sk="SLA", doc=policy.to_document()).save()
+
+    def snapshot(self) -> CatalogSnapshot:
+        """Departments, rules, policies and SLA policy with one Query (all of them live under pk CATALOG)."""
+        departments, docs = [], {}
+        for item in DocumentItem.query(CATALOG):
+            if item.sk.startswith(DEPARTMENT_PREFIX):
+                departments.append(department_from_document(item.doc))
+            else:
+                docs[item.sk] = item.doc
+        return CatalogSnapshot(
+            departments=tuple(departments), rules=tuple(_rules_from(docs["RULES"]) if "RULES" in docs else ()),
+            policies=Policies(**docs["POLICIES"]) if "POLICIES" in docs else Policies(),
+            sla_policy=SlaPolicy.parse(docs["SLA"]) if "SLA" in docs else SlaPolicy())
 
     def next_turn(self, department: str, group: str) -> int:
         counter = CounterItem(*turn_key(department, group))

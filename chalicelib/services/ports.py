@@ -164,6 +164,15 @@ class TicketRepository(ABC):
         of active tickets follows the ticket (no open-ticket limit: the tickets already exist)."""
 
 
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """Everything admins edit that requests read, as of one moment."""
+    departments: tuple[Department, ...]
+    rules: tuple[RoutingRule, ...]
+    policies: Policies
+    sla_policy: SlaPolicy
+
+
 class CatalogRepository(ABC):
     """The organisation and its rules, edited by admins and read on every request that needs them."""
 
@@ -198,6 +207,11 @@ class CatalogRepository(ABC):
     @abstractmethod
     def next_turn(self, department: str, group: str) -> int:
         """An ever-increasing counter per group, taken atomically (round-robin assignment)."""
+
+    def snapshot(self) -> CatalogSnapshot:
+        """All of the above at once (an adapter may read it with fewer calls)."""
+        return CatalogSnapshot(departments=tuple(self.departments()), rules=tuple(self.rules()),
+                               policies=self.policies(), sla_policy=self.sla_policy())
 
     def last_turn(self, department: str, group: str) -> int | None:
         """The group's last taken turn as this container last saw it, without a read (None: not known). It may
