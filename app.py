@@ -11,12 +11,11 @@ from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
 from chalicelib.events import alerts, automation, inbound, notifications, publisher
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 for blueprint in (public_api, customer_api, agent_api, docs_api):
     app.register_blueprint(blueprint)
 app.register_blueprint(ratings_api)

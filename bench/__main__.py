@@ -1,10 +1,12 @@
 """`make bench`: cost and speed figures as counts and ratios (the machine is noisy), written to
 bench/results.json as {"name": {"value", "unit", "note"}}.
 
-- cold_start_ratio: median import time of app.py over `import boto3` alone, fresh interpreters, alternating.
+- cold_start_ratio: median import time of app.py over `import boto3` alone, fresh interpreters, alternating
+  (tracing on as deployed: Lambda's active tracing, no SDK imported; docs/architecture.md).
 - aws_calls_*: AWS API calls one request makes synchronously (counted at botocore, which PynamoDB uses
   too), with the table holding SMALL and LARGE numbers of tickets: equal counts show that the request's
-  cost does not grow with the table.
+  cost does not grow with the table. Steady state: the catalog cache is warm (aws_calls_catalog_refresh is
+  what refreshing it costs, once per container every CATALOG_CACHE_SECONDS).
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).

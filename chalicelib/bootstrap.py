@@ -16,8 +16,10 @@ def tickets():
 
 @lru_cache(maxsize=1)
 def catalog():
+    from chalicelib.adapters.catalog_cache import CachedCatalog
     from chalicelib.adapters.dynamo import DynamoCatalogRepository
-    return DynamoCatalogRepository(get_settings().helpdesk_table)
+    return CachedCatalog(DynamoCatalogRepository(get_settings().helpdesk_table),
+                         ttl=get_settings().catalog_cache_seconds)
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ class Settings:
     inbound_category: str    # "" = that department's first category
     unconfirmed_per_address: int  # active tickets filed without sign-in waiting for confirmation, per address
     unconfirmed_per_network: int  # ... and per client network (IPv4 /24, IPv6 /64)
+    catalog_cache_seconds: float = 5.0  # how long a container reuses the catalog, rules and policies it read
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
 
     @property
@@ -70,6 +71,7 @@ def get_settings() -> Settings:
         max_files=int(_env("MAX_FILES", "10")),
         inbound_department=_env("INBOUND_DEPARTMENT"),
         inbound_category=_env("INBOUND_CATEGORY"),
+        catalog_cache_seconds=float(_env("CATALOG_CACHE_SECONDS", "5")),
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
         unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),

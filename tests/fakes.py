@@ -52,7 +52,8 @@ class InMemoryTickets(TicketRepository):
         self.counter += 1
         return self.counter
 
-    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None):
+    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None, turn=None):
+        assert turn is None  # InMemoryCatalog knows no last turn, so it is never asked to claim one
         assert ticket.number not in self.tickets
         if ticket.holds_open_place and open_limit is not None and self._active_of(ticket.customer.limit_key) >= open_limit:
             raise OpenLimitReached(ticket.customer.limit_key, "customer")

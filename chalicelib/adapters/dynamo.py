@@ -21,7 +21,8 @@ from chalicelib.domain.tickets import (
     Actor, Attachment, AuthorKind, Customer, EventType, Language, Priority, Status, Ticket, TicketEvent, TimerStage,
 )
 from chalicelib.services.ports import (
-    AlreadyImported, CatalogRepository, OpenLimitReached, TicketRepository, TicketTooLarge, VersionConflict,
+    AlreadyImported, CatalogRepository, CatalogSnapshot, OpenLimitReached, TicketRepository, TicketTooLarge, TurnClaim, TurnTaken,
+    VersionConflict,
 )
 
 SLA_PARTITION = "SLA"
@@ -161,6 +162,25 @@ def _which_failed(exc: TransactWriteError, places: dict[tuple[str, str], str]) -
     return next(iter(places.values()), "customer")
 
 
+def turn_key(department: str, group: str) -> tuple[str, str]:
+    return f"TURN#{department}#{group}", "TURN"
+
+
+def _turn_claim(turn: TurnClaim):
+    """The update that takes turn.taken: only if the group's counter still stands at the turn before."""
+    pk, sk = turn_key(turn.department, turn.group)
+    before = (CounterItem.value.does_not_exist() | (CounterItem.value == 0)) if turn.taken == 1 \
+        else CounterItem.value == turn.taken - 1
+    return CounterItem(pk=pk, sk=sk), [CounterItem.value.set(turn.taken)], before
+
+
+def _turn_failed(exc: TransactWriteError, places: dict[tuple[str, str], str]) -> bool:
+    """Whether the turn's condition failed: its update comes right before the places' (see _which_failed)."""
+    reasons = list(exc.cancellation_reasons or [])
+    index = len(reasons) - len(places) - 1
+    return 0 <= index < len(reasons) and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+
+
 class DynamoTicketRepository(TicketRepository):
     def __init__(self, table_name: str):
         use_table(table_name)
@@ -177,7 +197,7 @@ class DynamoTicketRepository(TicketRepository):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value) + 1000
 
-    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None):
+    def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None, turn=None):
         limits = {"customer": open_limit,
                   "address": unconfirmed.per_address if unconfirmed else None,
                   "network": unconfirmed.per_network if unconfirmed else None}
@@ -187,6 +207,8 @@ class DynamoTicketRepository(TicketRepository):
                 with self._transaction() as tx:
                     tx.save(ticket_item(ticket), condition=TicketItem.pk.does_not_exist())
                     self._write_records(tx, ticket, events, attachments)
+                    if turn is not None:  # an update added before the places: they stay the last items
+                        tx.update(*_turn_claim(turn))
                     # Each place is taken in the same transaction, under its limit: parallel requests cannot
                     # all see room for one more.
                     for (pk, sk), which in places.items():
@@ -198,6 +220,8 @@ class DynamoTicketRepository(TicketRepository):
                 return
             except TransactWriteError as exc:
                 reasons = _reasons(exc)
+                if turn is not None and _turn_failed(exc, places):
+                    raise TurnTaken(turn) from exc
                 if "ConditionalCheckFailed" in reasons:
                     raise OpenLimitReached(ticket.customer.limit_key, _which_failed(exc, places)) from exc
                 if "TransactionConflict" not in reasons:
@@ -344,9 +368,15 @@ def department_from_document(d: dict) -> Department:
                            strategy=Strategy(g.get("strategy", Strategy.ROUND_ROBIN))) for g in d.get("groups", ())))
 
 
+def _rules_from(doc: dict) -> list[RoutingRule]:
+    return [RoutingRule(category=r["category"], department=r["department"], group=r["group"],
+                        keywords=tuple(r.get("keywords", ()))) for r in doc["rules"]]
+
+
 class DynamoCatalogRepository(CatalogRepository):
     def __init__(self, table_name: str):
         use_table(table_name)
+        self._turns: dict[tuple[str, str], int] = {}  # last taken round-robin turns this container saw
 
     def departments(self) -> list[Department]:
         return [department_from_document(item.doc)
@@ -360,11 +390,9 @@ class DynamoCatalogRepository(CatalogRepository):
 
     def rules(self) -> list[RoutingRule]:
         try:
-            doc = DocumentItem.get(CATALOG, "RULES").doc
+            return _rules_from(DocumentItem.get(CATALOG, "RULES").doc)
         except DocumentItem.DoesNotExist:
             return []
-        return [RoutingRule(category=r["category"], department=r["department"], group=r["group"],
-                            keywords=tuple(r.get("keywords", ()))) for r in doc["rules"]]
 
     def save_rules(self, rules: list[RoutingRule]) -> None:
         DocumentItem(pk=CATALOG, sk="RULES", doc={"rules": [
@@ -389,7 +417,28 @@ class DynamoCatalogRepository(CatalogRepository):
     def save_sla_policy(self, policy: SlaPolicy) -> None:
         DocumentItem(pk=CATALOG, sk="SLA", doc=policy.to_document()).save()
 
+    def snapshot(self) -> CatalogSnapshot:
+        """Departments, rules, policies and SLA policy with one Query (all of them live under pk CATALOG)."""
+        departments, docs = [], {}
+        for item in DocumentItem.query(CATALOG):
+            if item.sk.startswith(DEPARTMENT_PREFIX):
+                departments.append(department_from_document(item.doc))
+            else:
+                docs[item.sk] = item.doc
+        return CatalogSnapshot(
+            departments=tuple(departments), rules=tuple(_rules_from(docs["RULES"]) if "RULES" in docs else ()),
+            policies=Policies(**docs["POLICIES"]) if "POLICIES" in docs else Policies(),
+            sla_policy=SlaPolicy.parse(docs["SLA"]) if "SLA" in docs else SlaPolicy())
+
     def next_turn(self, department: str, group: str) -> int:
-        counter = CounterItem(pk=f"TURN#{department}#{group}", sk="TURN")
+        counter = CounterItem(*turn_key(department, group))
         counter.update(actions=[CounterItem.value.add(1)])
+        self.saw_turn(department, group, int(counter.value))
         return int(counter.value)
+
+    def last_turn(self, department: str, group: str) -> int | None:
+        return self._turns.get((department, group))
+
+    def saw_turn(self, department: str, group: str, turn: int) -> None:
+        # Concurrent requests in one container: keep the highest seen (a lower one would only cost a retry).
+        self._turns[(department, group)] = max(turn, self._turns.get((department, group), 0))

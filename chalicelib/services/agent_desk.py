@@ -40,16 +40,17 @@ def view(*, tickets: TicketRepository, catalog: CatalogRepository, number: int, 
 
 def reply(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, clock: Clock, limits: Limits,
           number: int, staff: Staff, text: str, attachments: list[str], version: int | None = None) -> Message:
-    ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.REPLY)
+    ticket = ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.REPLY)
     return ticket_service.agent_reply(tickets=tickets, files=files, clock=clock, limits=limits, number=number,
-                                      agent=staff.actor, text=text, attachments=attachments, version=version)
+                                      agent=staff.actor, text=text, attachments=attachments, version=version,
+                                      ticket=ticket)
 
 
 def note(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int, staff: Staff,
          text: str, version: int | None = None) -> Message:
-    ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.NOTE)
+    ticket = ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.NOTE)
     return ticket_service.add_note(tickets=tickets, clock=clock, number=number, agent=staff.actor, text=text,
-                                   version=version)
+                                   version=version, ticket=ticket)
 
 
 def attachment(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, number: int,

@@ -53,6 +53,19 @@ class FetchFailed(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class TurnClaim:
+    """A group's round-robin turn `taken`, taken inside the new ticket's own transaction: the group's counter
+    moves from taken - 1 to taken, or nothing is written and TurnTaken is raised."""
+    department: str
+    group: str
+    taken: int
+
+
+class TurnTaken(Exception):
+    """Another request took that round-robin turn first (this container's idea of the counter was behind)."""
+
+
 class OpenLimitReached(Exception):
     """A place the new ticket needs is taken: `which` is "customer" (the customer's open-ticket limit, for
     confirmed tickets), "address" or "network" (the unconfirmed allowance of the address or client network)."""
@@ -73,13 +86,15 @@ class TicketRepository(ABC):
 
     @abstractmethod
     def create(self, ticket: Ticket, events: list[TicketEvent], attachments: list[Attachment], *,
-               open_limit: int | None = None, unconfirmed: UnconfirmedAllowance | None = None) -> None:
+               open_limit: int | None = None, unconfirmed: UnconfirmedAllowance | None = None,
+               turn: TurnClaim | None = None) -> None:
         """Write the ticket, its first events and attachments in one transaction. A confirmed ticket: with
         `open_limit`, raise OpenLimitReached("customer") (writing nothing) if the customer already has that
         many active confirmed tickets. An unconfirmed one: with `unconfirmed`, raise OpenLimitReached
         ("address" or "network") if its address, or its client network, already has that many active
         unconfirmed tickets. Unconfirmed tickets never count against `open_limit`, nor confirmed ones
-        against the allowance."""
+        against the allowance. With `turn`, the group's round-robin counter moves to turn.taken in the same
+        transaction, or TurnTaken is raised (writing nothing)."""
 
     @abstractmethod
     def save(self, before: Ticket, after: Ticket, events: list[TicketEvent],
@@ -149,6 +164,15 @@ class TicketRepository(ABC):
         of active tickets follows the ticket (no open-ticket limit: the tickets already exist)."""
 
 
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """Everything admins edit that requests read, as of one moment."""
+    departments: tuple[Department, ...]
+    rules: tuple[RoutingRule, ...]
+    policies: Policies
+    sla_policy: SlaPolicy
+
+
 class CatalogRepository(ABC):
     """The organisation and its rules, edited by admins and read on every request that needs them."""
 
@@ -183,6 +207,19 @@ class CatalogRepository(ABC):
     @abstractmethod
     def next_turn(self, department: str, group: str) -> int:
         """An ever-increasing counter per group, taken atomically (round-robin assignment)."""
+
+    def snapshot(self) -> CatalogSnapshot:
+        """All of the above at once (an adapter may read it with fewer calls)."""
+        return CatalogSnapshot(departments=tuple(self.departments()), rules=tuple(self.rules()),
+                               policies=self.policies(), sla_policy=self.sla_policy())
+
+    def last_turn(self, department: str, group: str) -> int | None:
+        """The group's last taken turn as this container last saw it, without a read (None: not known). It may
+        be behind: a TurnClaim on the next one then fails with TurnTaken, and the caller takes next_turn."""
+        return None
+
+    def saw_turn(self, department: str, group: str, turn: int) -> None:
+        """Remember `turn` as the group's last taken turn (after a ticket's transaction took it)."""
 
 
 @dataclass(frozen=True)

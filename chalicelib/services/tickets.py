@@ -21,7 +21,7 @@ from chalicelib.errors import Conflict, FieldProblems, Invalid, LimitReached, No
 from chalicelib.services import uploads
 from chalicelib.services.ports import (
     AgentDirectory, CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository,
-    VersionConflict,
+    TurnTaken, VersionConflict,
 )
 from chalicelib.services.workflow import place_new_ticket
 
@@ -97,25 +97,35 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
               # the private key of an earlier ticket of this very address reached only the address
               or (followed is not None and followed.customer.key == customer.key
                   and follows_proof.proves_address(followed) is not None))
-    ticket = Ticket(number=number, subject=subject, department=department, category=category,
-                    priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
-                    created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                    follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified,
-                    confirmed=proven, client_network=None if proven else client_network)
-    ticket, placement = place_new_ticket(ticket, catalog=catalog, tickets=tickets, agents=agents, clock=clock)
+    unplaced = Ticket(number=number, subject=subject, department=department, category=category,
+                      priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
+                      created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
+                      follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified,
+                      confirmed=proven, client_network=None if proven else client_network)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
                     attachments=tuple(accepted))
     created = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=now,
                           actor=author, visibility=Visibility.PUBLIC)
     policies = catalog.policies()
-    try:
-        tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
-                       open_limit=policies.max_open_tickets, unconfirmed=unconfirmed or UnconfirmedAllowance())
-    except OpenLimitReached as refused:
-        if proven:
-            raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
-        raise _unconfirmed_limit_reached(tickets, clock, customer, language_value, refused.which) from None
+    # First the round-robin turn after the last this container saw, taken in the ticket's own transaction (no
+    # call of its own); if another request took it meanwhile, the next turn taken atomically before writing.
+    for claim_turn in (True, False):
+        ticket, placement, claim = place_new_ticket(unplaced, catalog=catalog, tickets=tickets, agents=agents,
+                                                    clock=clock, claim_turn=claim_turn)
+        try:
+            tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
+                           open_limit=policies.max_open_tickets, unconfirmed=unconfirmed or UnconfirmedAllowance(),
+                           turn=claim)
+        except TurnTaken:
+            continue
+        except OpenLimitReached as refused:
+            if proven:
+                raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
+            raise _unconfirmed_limit_reached(tickets, clock, customer, language_value, refused.which) from None
+        if claim is not None:
+            catalog.saw_turn(claim.department, claim.group, claim.taken)
+        break
     return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key), confirmed=proven)
 
 
@@ -288,9 +298,11 @@ def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, acc
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,
-                agent: Actor, text: str, attachments: list[str], version: int | None = None) -> Message:
+                agent: Actor, text: str, attachments: list[str], version: int | None = None,
+                ticket: Ticket | None = None) -> Message:
+    """`ticket`: the ticket as the caller just read it (saves a read; a stale copy is retried as any lost race)."""
     text = clean_text(text)
-    ticket = _ticket(tickets, number)
+    ticket = ticket or _ticket(tickets, number)
     accepted = uploads.accept_uploads(files, limits, attachments)
 
     def message(_: Ticket) -> Message:
@@ -302,14 +314,14 @@ def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, li
 
 
 def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Actor, text: str,
-             version: int | None = None) -> Message:
+             version: int | None = None, ticket: Ticket | None = None) -> Message:
     text = clean_text(text)
 
     def message(_: Ticket) -> Message:
         return Message(id=new_id(), visibility=Visibility.INTERNAL, author=agent, text=text, created_at=clock.now())
 
     # A note changes nothing the customer sees, not even the ticket's last activity.
-    ticket = _ticket(tickets, number)
+    ticket = ticket or _ticket(tickets, number)
     return _append(tickets, clock, ticket, lambda: _ticket(tickets, number), message, lambda t, _: t, [],
                    expected_version=version)
 

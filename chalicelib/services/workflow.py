@@ -23,7 +23,9 @@ from chalicelib.domain.tickets import (
     parse_enum,
 )
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
-from chalicelib.services.ports import AgentDirectory, CatalogRepository, Clock, TicketRepository, VersionConflict
+from chalicelib.services.ports import (
+    AgentDirectory, CatalogRepository, Clock, TicketRepository, TurnClaim, VersionConflict,
+)
 
 ROUTING = Actor(kind=AuthorKind.SYSTEM, id="routing", name="Routing")
 HANDOVER_PAGE = 100
@@ -34,19 +36,22 @@ Change = Callable[[Ticket, dict[str, Department]], tuple[Ticket, list[TicketEven
 # ---------------------------------------------------------------- new tickets
 
 def place_new_ticket(ticket: Ticket, *, catalog: CatalogRepository, tickets: TicketRepository,
-                     agents: AgentDirectory, clock: Clock) -> tuple[Ticket, list[TicketEvent]]:
+                     agents: AgentDirectory, clock: Clock,
+                     claim_turn: bool = False) -> tuple[Ticket, list[TicketEvent], TurnClaim | None]:
     """The ticket routed to its group and given to an agent by the group's strategy, with the ASSIGNED event
     recording it; unchanged (and no event) when its department has no groups and no rule applies.
-    Nothing is written here: the caller creates ticket and events in one transaction."""
+    Nothing is written here: the caller creates ticket and events in one transaction. With `claim_turn`, a
+    round-robin turn this container can name without a read is not taken here but returned as a TurnClaim
+    for that transaction (which fails with TurnTaken if another request took it first)."""
     departments = {d.id: d for d in catalog.departments()}
     destination = _destination(ticket, departments, catalog.rules())
     if destination is None:
-        return ticket, []
+        return ticket, [], None
     department, group, reason = destination
-    assignee = _pick(department, group, catalog=catalog, tickets=tickets)
+    assignee, claim = _pick(department, group, catalog=catalog, tickets=tickets, claim_turn=claim_turn)
     placed = replace(ticket, department=department.id, group=group.id, assignee=_agent(assignee, agents))
     return placed, [handover_event(ticket, placed, actor=ROUTING, at=clock.now(), kind=HandoverKind.AUTO,
-                                   reason=reason)]
+                                   reason=reason)], claim
 
 
 def _destination(ticket: Ticket, departments: dict[str, Department],
@@ -62,16 +67,21 @@ def _destination(ticket: Ticket, departments: dict[str, Department],
     return department, department.groups[0], "default"
 
 
-def _pick(department: Department, group: Group, *, catalog: CatalogRepository,
-          tickets: TicketRepository) -> str | None:
-    """The member whose turn it is (round robin, fair across containers by an atomic counter) or who has
-    the fewest active tickets; None for a group without members."""
+def _pick(department: Department, group: Group, *, catalog: CatalogRepository, tickets: TicketRepository,
+          claim_turn: bool = False) -> tuple[str | None, TurnClaim | None]:
+    """The member whose turn it is (round robin, fair across containers: each turn is taken once, atomically)
+    or who has the fewest active tickets; None for a group without members. The turn is the one after the
+    last this container saw, claimed in the caller's transaction (claim_turn), or taken now with next_turn."""
     members = sorted(group.members)
     if not members:
-        return None
+        return None, None
     if group.strategy == Strategy.ROUND_ROBIN:
-        return members[(catalog.next_turn(department.id, group.id) - 1) % len(members)]
-    return fewest_open(members, {member: tickets.count_assigned(member) for member in members})
+        known = catalog.last_turn(department.id, group.id) if claim_turn else None
+        if known is not None:
+            claim = TurnClaim(department.id, group.id, known + 1)
+            return members[(claim.taken - 1) % len(members)], claim
+        return members[(catalog.next_turn(department.id, group.id) - 1) % len(members)], None
+    return fewest_open(members, {member: tickets.count_assigned(member) for member in members}), None
 
 
 def _agent(agent_id: str | None, agents: AgentDirectory) -> Actor | None:
@@ -227,7 +237,7 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
         if agent and agent not in target_group.members:
             raise Invalid.field("agent", "not_member")
         arriving_category = target.category_on_arrival(ticket.category, category)
-        assignee = agent or _pick(target, target_group, catalog=catalog, tickets=tickets)
+        assignee = agent or _pick(target, target_group, catalog=catalog, tickets=tickets)[0]
         moved = replace(ticket, department=target.id, group=target_group.id, category=arriving_category,
                         assignee=_agent(assignee, agents))
         if ticket.sla and target.id != ticket.department:
