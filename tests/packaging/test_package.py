@@ -158,7 +158,7 @@ def test_functions_get_every_documented_setting(template):
     documented = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "wiring.md").read_text(), re.M))
     # Optional: JWKS_URL defaults to the pool's AWS URL; the limits have defaults in settings.
     optional = {"JWKS_URL", "MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES", "MAX_JSON_BODY_BYTES",
-                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK"}
+                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "CATALOG_CACHE_SECONDS"}
     assert documented - optional <= set(variables)
     names = set(template["Resources"]) | set(template["Parameters"])
     for key, value in variables.items():
