@@ -62,15 +62,14 @@ class Desk:
         import boto3
 
         from local.seed import DEMO_PASSWORD
+        from local.totp import sign_in
         self.stack, self.session = stack, requests.Session()
         cognito = boto3.client("cognito-idp", endpoint_url=stack.moto_url, region_name="us-east-1",
                                aws_access_key_id="bench", aws_secret_access_key="bench")
         [pool] = cognito.list_user_pools(MaxResults=10)["UserPools"]
         [client] = cognito.list_user_pool_clients(UserPoolId=pool["Id"])["UserPoolClients"]
-        self._sign_in = lambda: cognito.initiate_auth(
-            ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "admin@example.com", "PASSWORD": DEMO_PASSWORD},
-        )["AuthenticationResult"]["AccessToken"]
+        # The demo admin answers the authenticator-code challenge (local/totp.py).
+        self._sign_in = lambda: sign_in(cognito, client["ClientId"], "admin@example.com", DEMO_PASSWORD)["AccessToken"]
         self.token, self.signed_in = self._sign_in(), time.monotonic()
         self.failures: list[str] = []
 
