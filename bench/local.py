@@ -118,6 +118,9 @@ class Desk:
 def local_stack_costs(sizes=SIZES) -> dict:
     from local.testing import spawn
 
+    # Every request of `chalice local` comes from 127.0.0.1, one client network: lift its allowance of
+    # unconfirmed tickets (20 on AWS, per real client network), as the tests do.
+    os.environ["UNCONFIRMED_PER_NETWORK"] = "1000000"
     stack = spawn(timeout=300)
     pid = stack.process.pid
     desk = None
