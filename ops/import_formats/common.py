@@ -1,14 +1,17 @@
 """What the converters share: where a ticket goes (the mapping file), the language of its text, HTML bodies as
-text, and writing the JSON lines."""
+text (the same reading as inbound mail's, domain/mail_body.py), their command-line options and writing the
+JSON lines."""
 from __future__ import annotations
 
-import html
+import argparse
 import json
+import sys
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, TextIO
+
+from chalicelib.domain.mail_body import html_to_text  # noqa: F401  (the converters' import)
 
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -28,43 +31,6 @@ def language_of(*texts: str, hint: str | None = None) -> str:
     if hebrew or persian:
         return "he" if hebrew > persian else "fa"
     return "en"
-
-
-class _Text(HTMLParser):
-    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "blockquote", "pre"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def html_to_text(body: str) -> str:
-    """A message body from HTML: the words and line breaks, no markup (the desk stores plain text)."""
-    if "<" not in body:
-        return html.unescape(body).strip()
-    parser = _Text()
-    parser.feed(body)
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 @dataclass
@@ -103,3 +69,24 @@ def write_lines(records: Iterable[dict], out: TextIO) -> int:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+def converter_options(parser: argparse.ArgumentParser, source: str) -> None:
+    """The options every converter takes: output, mapping, fallback placement, the source's name."""
+    parser.add_argument("-o", "--output", type=Path, help="JSON-lines file to write (default: stdout)")
+    parser.add_argument("--map", type=Path, help="mapping of the source's groups, topics and agents (docs/import.md)")
+    parser.add_argument("--department", help="department id for tickets the mapping does not place")
+    parser.add_argument("--category", help="category id for tickets the mapping does not place")
+    parser.add_argument("--source", default=source, help=f"the source's name in external ids (default {source})")
+
+
+def write_converted(records: Iterable[dict], output: Path | None) -> int:
+    """Writes the records to `output` (stdout without one), says how many on stderr; the exit status."""
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        count = write_lines(records, out)
+    finally:
+        if output:
+            out.close()
+    print(f"{count} tickets converted", file=sys.stderr)
+    return 0

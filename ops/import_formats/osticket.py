@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ops.import_formats.common import Placement, html_to_text, language_of, write_lines
+from ops.import_formats.common import Placement, converter_options, html_to_text, language_of, write_converted
 
 STATUS = {"open": "open", "resolved": "resolved", "closed": "closed", "archived": "closed"}
 PRIORITY = {"low": "low", "normal": "normal", "high": "high", "emergency": "urgent"}
@@ -112,24 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.import_formats.osticket", description=__doc__.splitlines()[0])
     parser.add_argument("tickets", type=Path, help="the ticket export (CSV)")
     parser.add_argument("--threads", type=Path, help="thread entries from osTicket's database (docs/import.md)")
-    parser.add_argument("-o", "--output", type=Path, help="JSON-lines file to write (default: stdout)")
-    parser.add_argument("--map", type=Path, help="mapping of help topics, departments and agents (docs/import.md)")
-    parser.add_argument("--department", help="department id for tickets the mapping does not place")
-    parser.add_argument("--category", help="category id for tickets the mapping does not place")
-    parser.add_argument("--source", default="osticket", help="the source's name in external ids (default osticket)")
+    converter_options(parser, source="osticket")
     parser.add_argument("--date-format", help="strptime format of the export's dates (default: common ones tried)")
     parser.add_argument("--timezone", default="UTC", help="the desk's time zone, e.g. Asia/Tehran (default UTC)")
     args = parser.parse_args(argv)
     placement = Placement.load(args.map, args.department, args.category)
-    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        count = write_lines(convert(args.tickets, placement, threads_csv=args.threads, source=args.source,
-                                    dates=Dates(args.date_format, args.timezone)), out)
-    finally:
-        if args.output:
-            out.close()
-    print(f"{count} tickets converted", file=sys.stderr)
-    return 0
+    return write_converted(convert(args.tickets, placement, threads_csv=args.threads, source=args.source,
+                                   dates=Dates(args.date_format, args.timezone)), args.output)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from ops.import_formats.common import Placement, html_to_text, language_of, write_lines
+from ops.import_formats.common import Placement, converter_options, html_to_text, language_of, write_converted
 
 STATUS = {"new": "new", "open": "open", "pending": "awaiting_customer", "hold": "on_hold", "solved": "resolved",
           "closed": "closed"}
@@ -100,21 +100,10 @@ def _message(comment: dict, ticket: dict, users: dict, placement: Placement) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.import_formats.zendesk", description=__doc__.splitlines()[0])
     parser.add_argument("export", type=Path, help="folder with tickets.json and comments/<id>.json")
-    parser.add_argument("-o", "--output", type=Path, help="JSON-lines file to write (default: stdout)")
-    parser.add_argument("--map", type=Path, help="mapping of groups, tags and agents (docs/import.md)")
-    parser.add_argument("--department", help="department id for tickets the mapping does not place")
-    parser.add_argument("--category", help="category id for tickets the mapping does not place")
-    parser.add_argument("--source", default="zendesk", help="the source's name in external ids (default zendesk)")
+    converter_options(parser, source="zendesk")
     args = parser.parse_args(argv)
     placement = Placement.load(args.map, args.department, args.category)
-    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        count = write_lines(convert(args.export, placement, args.source), out)
-    finally:
-        if args.output:
-            out.close()
-    print(f"{count} tickets converted", file=sys.stderr)
-    return 0
+    return write_converted(convert(args.export, placement, args.source), args.output)
 
 
 if __name__ == "__main__":
