@@ -459,4 +459,16 @@ export default {
   'profile.sms_opt_out': 'Never send me SMS',
   'profile.save': 'Save settings',
   'profile.saved': 'Saved.',
+
+  // ---- search (issue 14)
+
+
+  // ---- knowledge base and help center (issue 15)
+
+
+  // ---- canned answers (issue 15)
+
+
+  // ---- reports (issue 16)
+
 };

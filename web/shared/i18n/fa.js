@@ -459,4 +459,16 @@ export default {
   'profile.sms_opt_out': 'هرگز برایم پیامک نفرست',
   'profile.save': 'ذخیرهٔ تنظیمات',
   'profile.saved': 'ذخیره شد.',
+
+  // ---- search (issue 14)
+
+
+  // ---- knowledge base and help center (issue 15)
+
+
+  // ---- canned answers (issue 15)
+
+
+  // ---- reports (issue 16)
+
 };

@@ -459,4 +459,16 @@ export default {
   'profile.sms_opt_out': 'לעולם לא לשלוח לי SMS',
   'profile.save': 'שמירת ההגדרות',
   'profile.saved': 'נשמר.',
+
+  // ---- search (issue 14)
+
+
+  // ---- knowledge base and help center (issue 15)
+
+
+  // ---- canned answers (issue 15)
+
+
+  // ---- reports (issue 16)
+
 };
