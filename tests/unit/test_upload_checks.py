@@ -8,10 +8,16 @@ import pytest
 from chalicelib.domain.attachments import UploadState
 from chalicelib.errors import Invalid
 from chalicelib.services import uploads
-from tests.fakes import PDF, PNG
-from tests.unit.test_ticket_services import LIMITS, open_ticket, ports, reply_as_agent  # noqa: F401 (fixture)
+from tests.fakes import PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from tests.unit.test_ticket_services import LIMITS, open_ticket, reply_as_agent
 
-A, B, C = "a" * 32, "b" * 32, "c" * 32
+A, B = "a" * 32, "b" * 32
+
+
+@pytest.fixture
+def ports():
+    return {"tickets": InMemoryTickets(), "catalog": InMemoryCatalog(), "agents": FakeAgents(), "files": FakeFiles(),
+            "secrets": FakeSecrets(), "clock": FixedClock(), "limits": LIMITS}
 
 
 def kept(ports) -> dict:
