@@ -186,6 +186,16 @@ def request_costs(small: int, large: int) -> dict:
                 results[f"aws_calls_agent_reply_{size}"] = _figure(reply, size, "POST /agent/tickets/{n}/replies")
                 results[f"aws_calls_agent_reply_files_{size}"] = _figure(
                     reply_with_files, size, "POST /agent/tickets/{n}/replies, 2 attachments")
+            # Where the look at each file went: the grant records it, the uploads queue's consumer checks it.
+            with counting_aws_calls() as granted:
+                grant = _post(client, "/uploads", {"filename": "f", "content_type": "image/png", "size": len(PNG)})
+            requests.post(grant["url"], data=grant["fields"], files={"file": ("f", PNG, "image/png")}, timeout=30)
+            with counting_aws_calls() as checked:
+                _check_announced_uploads(client)
+            checked = Counter({k: v for k, v in checked.items() if not k.startswith("sqs:")})  # Lambda's poller
+            results["aws_calls_start_upload"] = _figure(granted, large, "POST /uploads (presigning is no call)")
+            results["aws_calls_check_upload"] = _figure(checked, large, (
+                "the uploads queue's consumer, once per file when it arrives (off the request path)"))
         with counting_aws_calls() as refresh:
             bootstrap.catalog().invalidate()
             bootstrap.catalog().departments()
