@@ -10,7 +10,7 @@ from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
-from chalicelib.events import alerts, automation, inbound, notifications, publisher
+from chalicelib.events import alerts, automation, inbound, notifications, publisher, uploads
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
@@ -46,6 +46,11 @@ def send_alerts(event):
 @app.on_sqs_message(queue="inbound-mail", batch_size=10)
 def receive_mail(event):
     return inbound.handle(event)
+
+
+@app.on_sqs_message(queue="uploads", batch_size=10)
+def check_uploads(event):
+    return uploads.handle(event)
 
 
 @app.schedule("rate(1 hour)")

@@ -6,7 +6,10 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - aws_calls_*: AWS API calls one request makes synchronously (counted at botocore, which PynamoDB uses
   too), with the table holding SMALL and LARGE numbers of tickets: equal counts show that the request's
   cost does not grow with the table. Steady state: the catalog cache is warm (aws_calls_catalog_refresh is
-  what refreshing it costs, once per container every CATALOG_CACHE_SECONDS).
+  what refreshing it costs, once per container every CATALOG_CACHE_SECONDS). Files are checked when they
+  arrive (aws_calls_start_upload for the grant, aws_calls_check_upload for the uploads queue's consumer),
+  so aws_calls_create_ticket / aws_calls_agent_reply_files_* (two files) pay one read for all the files'
+  verdicts and one copy per file.
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).

@@ -88,7 +88,23 @@ def _post(client, path, body, headers=None):
 def _upload(client, data: bytes, content_type: str) -> str:
     grant = _post(client, "/uploads", {"filename": "f", "content_type": content_type, "size": len(data)})
     requests.post(grant["url"], data=grant["fields"], files={"file": ("f", data, content_type)}, timeout=30)
+    _check_announced_uploads(client)
     return grant["upload_id"]
+
+
+def _check_announced_uploads(client) -> None:
+    """What Lambda does with S3's announcements of uploads (the check is not on the measured request path:
+    it runs when the file arrives, while the customer is still typing)."""
+    import boto3
+    sqs, queue = boto3.client("sqs"), os.environ["UPLOADS_QUEUE_URL"]
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        event = {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                              "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                              "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:uploads",
+                              "awsRegion": "us-east-1"} for m in messages]}
+        assert client.lambda_.invoke("check_uploads", event).payload == {"batchItemFailures": []}
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
 
 def _ticket(client, attachments=(), email=None):
@@ -153,6 +169,10 @@ def request_costs(small: int, large: int) -> dict:
                     _ticket(client)
                 with counting_aws_calls() as reply:
                     _post(client, f"/agent/tickets/{number}/replies", {"text": "پاسخ"}, signed_in)
+                files = [_upload(client, PDF, "application/pdf"), _upload(client, PNG, "image/png")]
+                with counting_aws_calls() as reply_with_files:
+                    _post(client, f"/agent/tickets/{number}/replies", {"text": "پاسخ", "attachments": files},
+                          signed_in)
                 # Sign-in does the same work for an address with tickets and for one without (no oracle).
                 known = f"bench.known.{uuid.uuid4().hex[:8]}@example.com"
                 _ticket(client, email=known)
@@ -164,6 +184,18 @@ def request_costs(small: int, large: int) -> dict:
                 results[f"aws_calls_create_ticket_{size}"] = _figure(with_files, size, "POST /tickets, 2 attachments")
                 results[f"aws_calls_create_ticket_no_files_{size}"] = _figure(plain, size, "POST /tickets")
                 results[f"aws_calls_agent_reply_{size}"] = _figure(reply, size, "POST /agent/tickets/{n}/replies")
+                results[f"aws_calls_agent_reply_files_{size}"] = _figure(
+                    reply_with_files, size, "POST /agent/tickets/{n}/replies, 2 attachments")
+            # Where the look at each file went: the grant records it, the uploads queue's consumer checks it.
+            with counting_aws_calls() as granted:
+                grant = _post(client, "/uploads", {"filename": "f", "content_type": "image/png", "size": len(PNG)})
+            requests.post(grant["url"], data=grant["fields"], files={"file": ("f", PNG, "image/png")}, timeout=30)
+            with counting_aws_calls() as checked:
+                _check_announced_uploads(client)
+            checked = Counter({k: v for k, v in checked.items() if not k.startswith("sqs:")})  # Lambda's poller
+            results["aws_calls_start_upload"] = _figure(granted, large, "POST /uploads (presigning is no call)")
+            results["aws_calls_check_upload"] = _figure(checked, large, (
+                "the uploads queue's consumer, once per file when it arrives (off the request path)"))
         with counting_aws_calls() as refresh:
             bootstrap.catalog().invalidate()
             bootstrap.catalog().departments()

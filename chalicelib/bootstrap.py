@@ -25,7 +25,8 @@ def catalog():
 @lru_cache(maxsize=1)
 def files():
     from chalicelib.adapters.files import S3FileStore
-    return S3FileStore(get_settings().attachments_bucket)
+    from chalicelib.adapters.uploads import DynamoUploadRecords
+    return S3FileStore(get_settings().attachments_bucket, DynamoUploadRecords(get_settings().helpdesk_table))
 
 
 @lru_cache(maxsize=1)

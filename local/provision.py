@@ -28,6 +28,7 @@ RUNNER_ENV = {
     "NOTIFICATIONS_QUEUE_URL": {"Ref": "NotificationsQueue"},
     "ALERTS_QUEUE_URL": {"Ref": "AlertsQueue"},
     "INBOUND_MAIL_QUEUE_URL": {"Ref": "InboundMailQueue"},
+    "UPLOADS_QUEUE_URL": {"Ref": "UploadsQueue"},
 }
 
 # Created by moto's CloudFormation. It ignores some of their properties: those the code relies on are

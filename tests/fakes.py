@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import SMS_PER_WINDOW, SMS_WINDOW, AgentProfile
+from chalicelib.domain.attachments import Limits, UploadRecord
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.identity import canonical
 from chalicelib.domain.mail import MailContent
@@ -200,12 +201,32 @@ SUPPORT = Department(id="support", names={"en": "Support", "fa": "پشتیبان
 
 
 class FakeFiles(FileStore):
+    """S3 with versions (every post under a key is a new version) and the table's upload records."""
+
+    # What the fake's upload checker allows; the service re-checks the size against its own limits.
+    CHECK_LIMITS = Limits(max_file_bytes=10 * 2**20, max_message_bytes=25 * 2**20, max_files=10)
+
     def __init__(self):
         self.objects: dict[str, tuple[str, bytes, str]] = {}  # key -> (content_type, bytes, filename)
+        self.versions: dict[str, list[tuple[str, tuple[str, bytes, str]]]] = {}  # key -> [(version, object)]
         self.presigned: list[dict] = []
+        self.records: dict[str, UploadRecord] = {}
+        self.record_reads = 0  # calls of upload_records (one BatchGetItem each in AWS)
+        self.inspections = 0
 
-    def put_upload(self, upload_id: str, content_type: str, data: bytes, filename: str = "file.bin") -> str:
-        self.objects[f"uploads/{upload_id}"] = (content_type, data, filename)
+    def put_upload(self, upload_id: str, content_type: str, data: bytes, filename: str = "file.bin", *,
+                   granted: bool = True, checked: bool = True, stored_type: str | None = None) -> str:
+        """What a browser does with a grant (`granted`: as start_upload records it), and then, if `checked`,
+        what the uploads queue's consumer does when S3 announces the object."""
+        from chalicelib.services import uploads
+        if granted and upload_id not in self.records:
+            self.records[upload_id] = UploadRecord(upload_id=upload_id, filename=filename, content_type=content_type,
+                                                   expires_at=datetime.now(timezone.utc) + timedelta(days=1))
+        key = f"uploads/{upload_id}"
+        self.objects[key] = (stored_type or content_type, data, filename)
+        self.versions.setdefault(key, []).append((f"v{sum(map(len, self.versions.values())) + 1}", self.objects[key]))
+        if checked:
+            uploads.check_upload(self, self.CHECK_LIMITS, upload_id)
         return upload_id
 
     def presign_upload(self, key, *, content_type, max_bytes, filename, expires_in):
@@ -214,13 +235,30 @@ class FakeFiles(FileStore):
         return PresignedPost(url="https://s3.example/bucket", fields={"key": key})
 
     def inspect_upload(self, key, head_bytes):
+        self.inspections += 1
         if key not in self.objects:
             return None
         content_type, data, filename = self.objects[key]
-        return StoredUpload(content_type=content_type, size=len(data), filename=filename, head=data[:head_bytes])
+        version = self.versions[key][-1][0] if self.versions.get(key) else None
+        return StoredUpload(content_type=content_type, size=len(data), filename=filename, head=data[:head_bytes],
+                            version=version)
 
-    def keep(self, upload_key, attachment_key):
-        self.objects[attachment_key] = copy.copy(self.objects[upload_key])
+    def keep(self, upload_key, attachment_key, version=None):
+        if version is None:
+            self.objects[attachment_key] = copy.copy(self.objects[upload_key])
+        else:
+            self.objects[attachment_key] = dict(self.versions[upload_key])[version]
+
+    def save_upload_record(self, record):
+        self.records[record.upload_id] = record
+
+    def upload_record(self, upload_id):
+        return self.records.get(upload_id)
+
+    def upload_records(self, upload_ids):
+        self.record_reads += 1
+        now = datetime.now(timezone.utc)
+        return {u: self.records[u] for u in upload_ids if u in self.records and self.records[u].expires_at > now}
 
     def download_url(self, key, *, filename, content_type, expires_in):
         return f"https://s3.example/{key}?download={filename}"

@@ -6,12 +6,17 @@ from urllib.parse import quote, unquote
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.uploads import DynamoUploadRecords
+from chalicelib.domain.attachments import UploadRecord
 from chalicelib.services.ports import FileStore, PresignedPost, StoredUpload
 
 
 class S3FileStore(FileStore):
-    def __init__(self, bucket: str):
+    """The bucket's objects, and the records of presigned uploads into it (kept in the table)."""
+
+    def __init__(self, bucket: str, records: DynamoUploadRecords):
         self.bucket = bucket
+        self.records = records
 
     def presign_upload(self, key: str, *, content_type: str, max_bytes: int, filename: str,
                        expires_in: int) -> PresignedPost:
@@ -35,11 +40,21 @@ class S3FileStore(FileStore):
         content_range = got.get("ContentRange", "")
         size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else len(head)
         return StoredUpload(content_type=got.get("ContentType", ""), size=size,
-                            filename=unquote(got.get("Metadata", {}).get("filename", "file")), head=head)
+                            filename=unquote(got.get("Metadata", {}).get("filename", "file")), head=head,
+                            version=got.get("VersionId"))
 
-    def keep(self, upload_key: str, attachment_key: str) -> None:
-        client("s3").copy_object(Bucket=self.bucket, Key=attachment_key,
-                                 CopySource={"Bucket": self.bucket, "Key": upload_key})
+    def keep(self, upload_key: str, attachment_key: str, version: str | None = None) -> None:
+        source = {"Bucket": self.bucket, "Key": upload_key, **({"VersionId": version} if version else {})}
+        client("s3").copy_object(Bucket=self.bucket, Key=attachment_key, CopySource=source)
+
+    def save_upload_record(self, record: UploadRecord) -> None:
+        self.records.save(record)
+
+    def upload_record(self, upload_id: str) -> UploadRecord | None:
+        return self.records.get(upload_id)
+
+    def upload_records(self, upload_ids: list[str]) -> dict[str, UploadRecord]:
+        return self.records.many(upload_ids)
 
     def download_url(self, key: str, *, filename: str, content_type: str, expires_in: int) -> str:
         # Always a download, never rendered inline by the browser (no stored HTML/SVG tricks).

@@ -19,6 +19,8 @@ Items (pk / sk):
   SMSQUOTA#<recipient> / <window>  SMS sent to a recipient in one rate-limit window; TTL expires_at
   RATE#<limit>#<key> / <window>    requests of one key (a client network...) in one window of an abuse limit
                              (adapters/rate_limits.py); TTL expires_at
+  UPLOAD#<id> / UPLOAD        a presigned upload: what its grant allowed, then its check's verdict and the
+                             object version checked (services/uploads.py); TTL expires_at, with the object
   IMPORT#<source>#<external id> / IMPORT  the claim of an imported ticket (its number): never imported twice
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
@@ -224,6 +226,20 @@ class SignInItem(Model):
     sent = ListAttribute(of=UTCDateTimeAttribute, default=list)
     version = NumberAttribute()
     expires_at = TTLAttribute(null=True)
+
+
+class UploadItem(Model):
+    """One presigned upload (adapters/uploads.py); deleted by TTL when uploads/ drops the object."""
+    Meta = _Meta
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    state = UnicodeAttribute()
+    size = NumberAttribute(default=0)
+    version = UnicodeAttribute(null=True)
+    problem = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
 
 
 class SmsQuotaItem(Model):

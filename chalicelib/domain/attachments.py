@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 
 from chalicelib.errors import Invalid
 
@@ -87,3 +89,38 @@ def check_message_total(sizes: list[int], limits: Limits) -> None:
         raise Invalid.field("attachments", "too_many")
     if sum(sizes) > limits.max_message_bytes:
         raise Invalid.field("attachments", "too_large")
+
+
+class UploadState(str, Enum):
+    PENDING = "pending"    # granted; the object has not arrived, or its check has not run yet
+    READY = "ready"        # checked: may be attached
+    REFUSED = "refused"    # checked: may not be attached (`problem` says why)
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """What the server knows of one presigned upload: what its grant allowed, then what the check of the
+    object that arrived found. The check runs when S3 announces the object (events/uploads.py), so that
+    attaching files costs one read of these records instead of a look at every object."""
+    upload_id: str
+    filename: str        # sanitized when granted; the object's metadata is never trusted for it
+    content_type: str    # the one type the grant allowed
+    expires_at: datetime  # with the object (uploads/ expires after a day)
+    state: UploadState = UploadState.PENDING
+    size: int = 0
+    version: str | None = None   # the object version that was checked: the one that gets attached
+    problem: str | None = None   # why it was refused: empty, not_allowed, too_large, type_mismatch
+
+
+def upload_problem(granted_type: str, stored_type: str, size: int, head: bytes, limits: Limits) -> str | None:
+    """Why an uploaded object may not be attached, or None. The grant allowed one type and 1..max_file_bytes
+    (S3 enforces that in AWS; moto and a replayed policy do not, so it is checked again here)."""
+    if stored_type != granted_type or stored_type not in ALLOWED_TYPES:
+        return "not_allowed"
+    if size < 1:
+        return "empty"
+    if size > limits.max_file_bytes:
+        return "too_large"
+    if not matches_type(stored_type, head):
+        return "type_mismatch"
+    return None

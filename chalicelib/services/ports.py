@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import AgentProfile
+from chalicelib.domain.attachments import UploadRecord
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies, UnconfirmedAllowance
@@ -234,6 +235,7 @@ class StoredUpload:
     size: int
     filename: str
     head: bytes
+    version: str | None = None  # the object version read (None in a bucket without versioning)
 
 
 class FileStore(ABC):
@@ -243,11 +245,26 @@ class FileStore(ABC):
 
     @abstractmethod
     def inspect_upload(self, key: str, head_bytes: int) -> StoredUpload | None:
-        """What really arrived: type, size, filename and the first bytes; None if nothing did."""
+        """What really arrived (the object's current version): type, size, filename, the first bytes and the
+        version; None if nothing did."""
 
     @abstractmethod
-    def keep(self, upload_key: str, attachment_key: str) -> None:
-        """Move an accepted upload out of the expiring uploads/ area."""
+    def keep(self, upload_key: str, attachment_key: str, version: str | None = None) -> None:
+        """Copy an accepted upload out of the expiring uploads/ area: exactly `version` when given (the one
+        that was checked, even if the browser has posted another over it since)."""
+
+    @abstractmethod
+    def save_upload_record(self, record: UploadRecord) -> None:
+        """Write what is known of an upload (its grant, then its check); the same record twice is one."""
+
+    @abstractmethod
+    def upload_record(self, upload_id: str) -> UploadRecord | None:
+        """One upload's record (the checker's read); None if it was never granted or has expired."""
+
+    @abstractmethod
+    def upload_records(self, upload_ids: list[str]) -> dict[str, UploadRecord]:
+        """The records of several uploads in one read, by id; ids without one are missing from the answer.
+        Records past their `expires_at` are missing too, even before TTL deletes them."""
 
     @abstractmethod
     def download_url(self, key: str, *, filename: str, content_type: str, expires_in: int) -> str: ...

@@ -9,6 +9,7 @@ import requests
 from chalice.test import Client
 
 from tests.fakes import PDF, PNG
+from tests.uploads import check_announced_uploads
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +26,16 @@ def call(client, method, path, body=None, headers=None):
     return response.status_code, (response.json_body if response.body else None)
 
 
-def upload(client, data: bytes, content_type: str, filename: str = "file.bin") -> str:
+def upload(client, data: bytes, content_type: str, filename: str = "file.bin", checked: bool = True) -> str:
+    """Grant, post to S3 and (`checked`) let the uploads queue's consumer check what arrived."""
     status, grant = call(client, "post", "/uploads",
                          {"filename": filename, "content_type": content_type, "size": len(data)})
     assert status == 201, grant
     posted = requests.post(grant["url"], data=grant["fields"], files={"file": (filename, data, content_type)},
                            timeout=10)
     assert posted.status_code in (200, 204), posted.text
+    if checked:
+        check_announced_uploads(client)
     return grant["upload_id"]
 
 
@@ -194,6 +198,26 @@ def test_an_upload_that_lies_about_its_type_is_refused(client):
     fake_png = upload(client, b"<html><script>alert(1)</script></html>", "image/png", "x.png")
     status, error = call(client, "post", "/tickets", ticket_form(attachments=[fake_png]))
     assert (status, error["fields"]) == (400, {"attachments.0": "type_mismatch"})
+
+
+def test_a_file_not_checked_yet_is_not_ready_and_is_accepted_once_checked(client):
+    # S3 has announced the file, but the uploads queue's consumer has not looked at it yet.
+    png = upload(client, PNG, "image/png", "صفحه.png", checked=False)
+    form = ticket_form(attachments=[png])
+    status, error = call(client, "post", "/tickets", form)
+    assert (status, error["fields"]) == (400, {"attachments.0": "not_ready"})
+    check_announced_uploads(client)
+    status, opened = call(client, "post", "/tickets", form)
+    assert status == 201, opened
+    opened = with_mailed_link(opened)
+    _, ticket = call(client, "get", f"/tickets/{opened['number']}", headers={"X-Ticket-Key": opened["access_key"]})
+    assert [a["filename"] for a in ticket["messages"][0]["attachments"]] == ["صفحه.png"]
+
+
+def test_an_upload_id_nobody_was_granted_is_not_uploaded(client):
+    png = upload(client, PNG, "image/png")
+    status, error = call(client, "post", "/tickets", ticket_form(attachments=[png, "0" * 32, "../" + png]))
+    assert (status, error["fields"]) == (400, {"attachments.1": "not_uploaded", "attachments.2": "not_uploaded"})
 
 
 def test_the_presigned_post_carries_the_size_and_type_conditions(client):

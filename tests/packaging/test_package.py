@@ -16,7 +16,8 @@ from cfnlint.helpers import load_resource
 pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
-FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", *JOBS)
+FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", "CheckUploads",
+             *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
 SAM_EVENT_PROPERTIES = {
@@ -297,13 +298,38 @@ def test_ses_stores_received_mail_where_the_bucket_announces_it(template):
     rule = template["Resources"]["InboundMailRule"]["Properties"]["Rule"]
     [action] = rule["Actions"]
     assert action["S3Action"] == {"BucketName": {"Ref": "AttachmentsBucket"}, "ObjectKeyPrefix": "inbound/"}
-    [notification] = template["Resources"]["AttachmentsBucket"]["Properties"]["NotificationConfiguration"][
-        "QueueConfigurations"]
-    assert notification["Queue"] == {"Fn::GetAtt": ["InboundMailQueue", "Arn"]}
+    [notification] = [n for n in template["Resources"]["AttachmentsBucket"]["Properties"][
+        "NotificationConfiguration"]["QueueConfigurations"] if n["Queue"] == {"Fn::GetAtt": ["InboundMailQueue", "Arn"]}]
     assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "inbound/"}]
     bucket_policy = template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     [ses] = [s for s in bucket_policy if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
     assert ses["Action"] == "s3:PutObject" and ses["Resource"] == {"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"}
+
+
+def test_uploads_are_announced_to_the_checker_which_reads_only_uploads_and_writes_only_their_records(template):
+    notifications = template["Resources"]["AttachmentsBucket"]["Properties"]["NotificationConfiguration"][
+        "QueueConfigurations"]
+    [uploads] = [n for n in notifications if n["Queue"] == {"Fn::GetAtt": ["UploadsQueue", "Arn"]}]
+    assert uploads["Event"] == "s3:ObjectCreated:*"
+    assert uploads["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "uploads/"}]
+    assert "UploadsQueuePolicy" in template["Resources"]["AttachmentsBucket"]["DependsOn"]
+    (source,) = template["Resources"]["CheckUploads"]["Properties"]["Events"].values()
+    assert source["Type"] == "SQS" and source["Properties"]["Queue"] == {"Fn::Sub": "${UploadsQueue.Arn}"}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = template["Resources"]["UploadsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["UploadsDeadLetterQueue", "Arn"]}
+    role = template["Resources"]["CheckUploadsRole"]
+    s3 = {(a, json.dumps(r)) for s in statements(role) for a in as_list(s["Action"]) if a.startswith("s3:")
+          for r in as_list(s["Resource"])}
+    assert s3 == {("s3:GetObject", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"})),
+                  ("s3:GetObjectVersion", json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/uploads/*"})),
+                  ("s3:ListBucket", json.dumps({"Fn::GetAtt": ["AttachmentsBucket", "Arn"]}))}
+    table = [s for s in statements(role) if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    assert [(sorted(as_list(s["Action"])), s["Condition"]) for s in table] == [
+        (["dynamodb:GetItem", "dynamodb:PutItem"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["UPLOAD#*"]}})]
+    # The API reads the records of a message's files in one batch, and only those.
+    api = [s for s in statements(template["Resources"]["APIHandlerRole"]) if "dynamodb:BatchGetItem" in as_list(s["Action"])]
+    assert [s["Condition"] for s in api] == [{"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["UPLOAD#*"]}}]
 
 
 def test_the_notifications_worker_writes_only_ticket_partitions(template):

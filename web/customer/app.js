@@ -134,11 +134,11 @@ function newTicketView(followUp = null) {
       // Signed in, the session proves the address (the ticket is confirmed at once, and a refusal over the
       // limit lists the open tickets); it also proves whose ticket a follow-up without its key continues.
       const client = currentSession() || (follows && !follows.key) ? sessionApi : api;
-      const result = await client.post('/tickets', {
+      const result = await picker.sendWhenChecked(() => client.post('/tickets', {
         subject: values.subject.trim(), department: values.department, category: values.category,
         priority: values.priority, text: values.text, language: lang(), customer, attachments,
         sms_updates: Boolean(phone && values.sms_updates), ...(follows ? {follows} : {}),
-      });
+      }));
       created = {...result, email: values.email.trim()};
       focusHeading = true;
     } catch (error) {
@@ -402,7 +402,8 @@ function ticketView(number, {key = null} = {}) {
     rerender();
     try {
       const attachments = await picker.upload(ticketApi);
-      await ticketApi.post(`/tickets/${encodeURIComponent(number)}/messages`, {text: replyText, attachments});
+      await picker.sendWhenChecked(() => ticketApi.post(`/tickets/${encodeURIComponent(number)}/messages`,
+        {text: replyText, attachments}));
       replyText = '';
       picker.clear();
       bannerState = {kind: 'ok', text: () => t('ticket.reply_sent')};

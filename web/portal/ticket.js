@@ -143,7 +143,7 @@ export function ticketView({rerender, root}, number) {
     try {
       if (kind === 'reply') {
         const attachments = await picker.upload(api);
-        await api.post(`${path}/replies`, {text, attachments, version: ticket.version});
+        await picker.sendWhenChecked(() => api.post(`${path}/replies`, {text, attachments, version: ticket.version}));
       } else {
         await api.post(`${path}/notes`, {text, version: ticket.version});
       }

@@ -14,6 +14,16 @@ const TYPE_LABELS = {
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
 };
 
+// A file is checked when it lands in storage, a moment after its upload ends: while the API says only that
+// some files are `not_ready`, the message is sent again after these pauses (about 12 s in all).
+const CHECK_RETRY_DELAYS_MS = [500, 1000, 1500, 2000, 3000, 4000];
+
+/** True when a refusal says nothing but "these files are not checked yet". */
+export function onlyNotReady(error) {
+  const fields = Object.entries((error instanceof ApiError && error.status === 400 && error.fields) || {});
+  return fields.length > 0 && fields.every(([path, code]) => path.startsWith('attachments.') && code === 'not_ready');
+}
+
 function typeList(limits) {
   return isolate([...new Set(limits.allowed_types.map((type) => TYPE_LABELS[type] || type))].join(t('list.separator')));
 }
@@ -28,6 +38,7 @@ export class AttachmentPicker {
     this.entries = []; // {file, uploadId, progress, uploading, error: {text}|null, progressEl}
     this.error = null; // about the whole set (count, total), as {text}
     this.busy = false;
+    this.checking = false; // the message waits for files still being checked (sendWhenChecked)
   }
 
   get uploadIds() {
@@ -122,6 +133,31 @@ export class AttachmentPicker {
     return this.uploadIds;
   }
 
+  /** Send the message that carries this set (`send` posts it and returns its answer), waiting for files that
+   * are still being checked: retried while the only refusal is `not_ready`, then that refusal is thrown. */
+  async sendWhenChecked(send) {
+    try {
+      for (const delay of CHECK_RETRY_DELAYS_MS) {
+        try {
+          return await send();
+        } catch (error) {
+          if (!onlyNotReady(error)) throw error;
+        }
+        if (!this.checking) {
+          this.checking = true;
+          this.onChange();
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+      return await send();
+    } finally {
+      if (this.checking) {
+        this.checking = false;
+        this.onChange();
+      }
+    }
+  }
+
   render({label = t('attach.label'), disabled = false} = {}) {
     const limits = this.limits;
     // The native file input is visually hidden (its "Choose Files / No file chosen" is in the browser's
@@ -162,7 +198,8 @@ export class AttachmentPicker {
     const progress = h('progress', {max: 1, value: entry.uploadId ? 1 : entry.progress,
       'aria-label': t('attach.progress', {name: isolate(name)})});
     entry.progressEl = progress;
-    const status = entry.uploadId ? t('attach.uploaded') : entry.uploading ? t('attach.uploading') : '';
+    const uploaded = this.checking ? t('attach.checking') : t('attach.uploaded');
+    const status = entry.uploadId ? uploaded : entry.uploading ? t('attach.uploading') : '';
     return h('li', {class: `file${entry.error ? ' invalid' : ''}`, 'data-testid': 'attachment-item'},
       h('span', {class: 'file-name', dir: 'auto'}, name),
       h('span', {class: 'file-size'}, formatBytes(entry.file.size)),

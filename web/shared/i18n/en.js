@@ -471,4 +471,9 @@ export default {
 
   // ---- reports (issue 16)
 
+  // ---- uploads checked on arrival (issue 13)
+  'attach.checking': 'Checking…',
+  'field.not_ready': 'This file is still being checked. Please send again in a moment.',
+  'field.empty': 'This file is empty.',
+
 };

@@ -471,4 +471,9 @@ export default {
 
   // ---- reports (issue 16)
 
+  // ---- uploads checked on arrival (issue 13)
+  'attach.checking': 'در حال بررسی…',
+  'field.not_ready': 'این فایل هنوز در حال بررسی است. لطفاً لحظه‌ای دیگر دوباره بفرستید.',
+  'field.empty': 'این فایل خالی است.',
+
 };

@@ -471,4 +471,9 @@ export default {
 
   // ---- reports (issue 16)
 
+  // ---- uploads checked on arrival (issue 13)
+  'attach.checking': 'בבדיקה…',
+  'field.not_ready': 'הקובץ עדיין בבדיקה. נא לשלוח שוב בעוד רגע.',
+  'field.empty': 'הקובץ ריק.',
+
 };
