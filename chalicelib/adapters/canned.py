@@ -113,9 +113,15 @@ class DynamoCannedAnswers(CannedAnswers):
             raise
 
     def delete(self, answer: CannedAnswer) -> None:
-        with self._transaction() as tx:
-            tx.delete(CannedItem(pk=_pk(answer.scope), sk=f"A#{answer.id}"))
-            tx.delete(CannedPointer(pk=f"CANNEDID#{answer.id}", sk=WHERE))
+        try:
+            with self._transaction() as tx:
+                tx.delete(CannedItem(pk=_pk(answer.scope), sk=f"A#{answer.id}"),
+                          condition=CannedItem.version == answer.version)
+                tx.delete(CannedPointer(pk=f"CANNEDID#{answer.id}", sk=WHERE))
+        except TransactWriteError as exc:
+            if _conditional_failed(exc):
+                raise StaleAnswer() from None
+            raise
 
     def count_use(self, answer: CannedAnswer) -> None:
         try:

@@ -10,6 +10,7 @@ from chalicelib.api.schemas import ATTACHMENTS, IDENTIFIER, TICKET_NUMBER, USERN
 from chalicelib.domain.canned import BODY_MAX, PLACEHOLDERS, TITLE_MAX, CannedAnswer, ScopeKind
 from chalicelib.domain.permissions import AGENT_SETTABLE, Staff
 from chalicelib.domain.tickets import Priority, Status
+from chalicelib.errors import Invalid
 from chalicelib.services import canned
 from chalicelib.settings import get_settings
 
@@ -95,11 +96,15 @@ def update_answer(answer_id, agent: Agent, body):
     return answer_shape(answer, editable=True)
 
 
-@route(canned_api, "/agent/canned/{answer_id}", method="DELETE", audience="agent", refusals=(403, 404),
-       summary="Delete a canned answer")
+@route(canned_api, "/agent/canned/{answer_id}", method="DELETE", audience="agent", refusals=(403, 404, 409),
+       query={"version": {"schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}, "required": True}},
+       summary="Delete a canned answer (naming the version I saw)")
 def delete_answer(answer_id, agent: Agent):
+    version = _query().get("version", "")
+    if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
+        raise Invalid.field("version", "required" if not version else "invalid")
     canned.delete(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=_staff(agent),
-                  answer_id=answer_id)
+                  answer_id=answer_id, version=int(version))
     return {"id": answer_id, "deleted": True}
 
 

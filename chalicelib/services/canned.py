@@ -47,7 +47,8 @@ class CannedAnswers(ABC):
         scopes when they differ."""
 
     @abstractmethod
-    def delete(self, answer: CannedAnswer) -> None: ...
+    def delete(self, answer: CannedAnswer) -> None:
+        """Delete it if it is still at `answer.version` (else StaleAnswer)."""
 
     @abstractmethod
     def count_use(self, answer: CannedAnswer) -> None:
@@ -104,8 +105,13 @@ def _next_version(after: CannedAnswer, before: CannedAnswer) -> CannedAnswer:
     return replace(after, version=before.version + 1, uses=before.uses)
 
 
-def delete(*, answers: CannedAnswers, catalog: CatalogRepository, staff: Staff, answer_id: str) -> None:
-    answers.delete(_editable(answers, answer_id, staff, _departments(catalog)))
+def delete(*, answers: CannedAnswers, catalog: CatalogRepository, staff: Staff, answer_id: str,
+           version: int) -> None:
+    """Only the version the editor saw: an answer someone just changed is not deleted unseen."""
+    answer = _editable(answers, answer_id, staff, _departments(catalog))
+    if answer.version != version:
+        raise StaleAnswer()
+    answers.delete(answer)
 
 
 def get(*, answers: CannedAnswers, catalog: CatalogRepository, staff: Staff, answer_id: str) -> CannedAnswer:
@@ -160,8 +166,8 @@ def ticket_page(site_url: str, number: int) -> str:
 def render(*, answers: CannedAnswers, catalog: CatalogRepository, tickets: TicketRepository, staff: Staff,
            answer_id: str, ticket: int, site_url: str) -> tuple[CannedAnswer, Filled]:
     departments = _departments(catalog)
-    answer = _usable(answers, answer_id, staff, departments)
     found = workflow.ticket_for(tickets=tickets, catalog=catalog, number=ticket, staff=staff, action=Action.REPLY)
+    answer = _usable(answers, answer_id, staff, departments)
     return answer, fill(answer, ticket=found, staff=staff, department=departments.get(found.department),
                         link=ticket_page(site_url, found.number))
 
@@ -200,8 +206,8 @@ def reply_with(*, answers: CannedAnswers, tickets: TicketRepository, catalog: Ca
     the portal's button calls, named with the version the previous step left. Every permission and the status
     move are checked before anything is written; the use is counted once the reply is saved."""
     departments = _departments(catalog)
-    answer = _usable(answers, answer_id, staff, departments)
     ticket = workflow.ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.REPLY)
+    answer = _usable(answers, answer_id, staff, departments)
     _check_actions(answer, ticket, staff, departments, clock.now())
     message = ticket_service.agent_reply(tickets=tickets, files=files, clock=clock, limits=limits, number=number,
                                          agent=staff.actor, text=text, attachments=attachments or [],

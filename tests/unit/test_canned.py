@@ -251,7 +251,8 @@ def test_nothing_is_saved_in_a_scope_the_agent_may_not_edit(desk, who, scope):
 def test_another_agents_personal_answer_is_not_there_for_them_and_not_editable(desk):
     mine = desk.save(FA, title="mine")
     for action in (lambda: canned.get(answers=desk.answers, catalog=desk.catalog, staff=HE, answer_id=mine.id),
-                   lambda: canned.delete(answers=desk.answers, catalog=desk.catalog, staff=HE, answer_id=mine.id),
+                   lambda: canned.delete(answers=desk.answers, catalog=desk.catalog, staff=HE, answer_id=mine.id,
+                                         version=1),
                    lambda: canned.update(answers=desk.answers, catalog=desk.catalog, staff=LEAD, answer_id=mine.id,
                                          body=body(title="taken"), version=1)):
         with pytest.raises(NotFound):
@@ -267,7 +268,7 @@ def test_a_member_uses_the_groups_answer_but_may_not_change_or_delete_it(desk):
                       body=body(title="changed", scope={"kind": "group", "department": "support", "group": "desk"}),
                       version=1)
     with pytest.raises(Forbidden):
-        canned.delete(answers=desk.answers, catalog=desk.catalog, staff=FA, answer_id=shared.id)
+        canned.delete(answers=desk.answers, catalog=desk.catalog, staff=FA, answer_id=shared.id, version=1)
     assert desk.answers.items[shared.id].title == "desk answer"
 
 
@@ -287,6 +288,10 @@ def test_an_edit_naming_an_old_version_is_refused(desk):
         canned.update(answers=desk.answers, catalog=desk.catalog, staff=FA, answer_id=answer.id,
                       body=body(title="lost"), version=1)
     assert desk.answers.items[answer.id].title == "v2"
+    with pytest.raises(Conflict):
+        canned.delete(answers=desk.answers, catalog=desk.catalog, staff=FA, answer_id=answer.id, version=1)
+    canned.delete(answers=desk.answers, catalog=desk.catalog, staff=FA, answer_id=answer.id, version=2)
+    assert desk.answers.items == {}
 
 
 # ---------------------------------------------------------------- offering
