@@ -414,3 +414,17 @@ def test_matches_orders_by_language_then_title_hits_then_uses():
     c = CannedAnswer("c", "بازپرداخت refund", {Language.FA: "پول"}, EVERYONE)
     assert [x.id for x in matches([a, b, c], "refund")] == ["a", "c", "b"]
     assert [x.id for x in matches([a, b, c], "refund", Language.FA)] == ["c", "a", "b"]
+
+
+def test_the_demo_answers_are_valid_and_cover_every_scope_and_language():
+    from local import seed
+    departments = {d["id"]: Department(id=d["id"], names=d["names"], categories=(),
+                                       groups=tuple(Group(g["id"], g["names"], members=tuple(g["members"]))
+                                                    for g in d["groups"]), supervisors=tuple(d["supervisors"]))
+                   for d in seed.DEPARTMENTS}
+    saved = [parse_answer(e, staff=staff(e["by"], admin=e["by"] == "admin@example.com"), departments=departments,
+                          answer_id=e["id"]) for e in seed.CANNED]
+    assert all(may_edit(staff(e["by"], admin=e["by"] == "admin@example.com"), a.scope, departments)
+               for e, a in zip(seed.CANNED, saved))
+    assert {a.scope.kind for a in saved} == set(ScopeKind)
+    assert {lang for a in saved for lang in a.bodies} == set(Language)

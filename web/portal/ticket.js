@@ -16,6 +16,7 @@ import {
 } from './context.js';
 import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {TransferDialog} from './transfer.js';
+import {CannedTypeahead} from './canned.js';
 import {slaCell, tierBadge} from './sla.js';
 
 const PRESENCE_EVERY_MS = 10_000;
@@ -38,6 +39,8 @@ export function ticketView({rerender, root}, number) {
   let others = [];
   let sentState = null;
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
+  const canned = new CannedTypeahead({api, number, rerender, getText: () => text, setText: (value) => { text = value; },
+    language: () => (ticket ? ticket.language : 'en')});
   const transfer = new TransferDialog({
     submit: (body) => change('transfer', body),
     // Back to where the agent goes on: the stale banner's reload, else the button that opened the dialog.
@@ -141,7 +144,19 @@ export function ticketView({rerender, root}, number) {
     composerBanner = null;
     rerender();
     try {
-      if (kind === 'reply') {
+      if (kind === 'reply' && canned.selected) { // the answer's actions go with it, and its use is counted
+        const attachments = await picker.upload(api);
+        await api.post(`${path}/canned-replies`, {answer: canned.selected.id, text, attachments,
+          version: ticket.version});
+        canned.reset();
+        if (!(await stillReachable())) { // its transfer took the ticket out of this agent's reach
+          text = '';
+          picker.clear();
+          leaveNotice({kind: 'ok', text: () => t('composer.reply_sent')});
+          location.hash = '#/';
+          return;
+        }
+      } else if (kind === 'reply') {
         const attachments = await picker.upload(api);
         await api.post(`${path}/replies`, {text, attachments, version: ticket.version});
       } else {
@@ -298,6 +313,7 @@ export function ticketView({rerender, root}, number) {
       text = textarea.value;
       if ((text.trim() ? 'replying' : 'viewing') !== sentState) beat(); // others see it now, not in 10 s
     });
+    canned.attach(textarea);
     const frozen = !!busy || !!stale;
     return h('form', {class: 'card composer', novalidate: true, 'aria-busy': String(!!busy), 'data-testid': 'composer',
       onsubmit: (event) => { event.preventDefault(); send('reply'); }},
@@ -305,6 +321,7 @@ export function ticketView({rerender, root}, number) {
     banner(composerBanner),
     field({id: 'composer-text', testid: 'composer-text', label: t('composer.text'), error: textError,
       hint: t('composer.hint'), control: textarea}),
+    canned.render({disabled: frozen}),
     picker.render({label: t('composer.attachments'), disabled: !!busy}),
     h('div', {class: 'actions'},
       h('button', {type: 'submit', class: 'primary', disabled: frozen, 'data-testid': 'reply-submit'},
