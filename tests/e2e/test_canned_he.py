@@ -93,3 +93,45 @@ def test_an_agent_inserts_a_canned_answer_with_colons_and_sends_it(local_stack, 
     expect(text).to_have_value("שלום דנה <b>כץ</b>, כאן אורי כהן. אני מטפל בפנייה שלך.")
     desk.shot("he-portal-canned-03-picker")
     assert not desk.errors, desk.errors
+
+
+def test_a_supervisor_manages_a_groups_answers_and_a_bad_placeholder_is_named(local_stack, agent_api, phone_page):
+    """In Persian: the supervisor adds an answer for the first line; `{{customer.nam}}` is refused on the field,
+    naming it; once fixed it is listed, and a member of the group sees it but may not edit it."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_portal_he import SUPERVISOR
+
+    run = uuid.uuid4().hex[:6]
+    desk = phone_page("fa")
+    page = desk.page
+    page.goto(f"{local_stack.portal_url}#/canned")
+    sign_in(page, SUPERVISOR)
+    page.get_by_test_id("canned-link").click()
+    page.get_by_test_id("canned-scope").select_option("group:support/first-line")
+    expect(page.get_by_test_id("canned-rows")).to_contain_text("ارجاع به کارشناسان")
+    page.get_by_test_id("canned-new").click()
+    page.get_by_test_id("canned-title").fill(f"پیگیری سفارش {run}")
+    expect(page.get_by_test_id("canned-form-scope")).to_have_value("group:support/first-line")
+    page.get_by_test_id("canned-body-fa").fill("سلام {{customer.nam}}، سفارش شما در راه است.")
+    page.get_by_test_id("canned-priority").select_option("low")
+    page.get_by_test_id("canned-save").click()
+    error = page.get_by_test_id("canned-body-fa-error")
+    expect(error).to_contain_text("{{customer.nam}}")
+    expect(error).to_contain_text("ناشناخته")
+    expect(page.get_by_test_id("canned-body-fa")).to_have_attribute("aria-invalid", "true")
+    desk.assert_no_sideways_scroll()
+    desk.shot("fa-portal-canned-04-placeholder-refused")
+    page.get_by_test_id("canned-body-fa").fill("سلام {{customer.name}}، سفارش شما در راه است.")
+    page.get_by_test_id("canned-save").click()
+    row = page.get_by_test_id("canned-row").filter(has_text=f"پیگیری سفارش {run}")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("اولویت: کم")
+    desk.shot("fa-portal-canned-05-saved")
+
+    member = agent_api("agent.fa@example.com")
+    found = member.get(f"/agent/canned?q={run}")["answers"]
+    assert [(a["title"], a["editable"]) for a in found] == [(f"پیگیری سفارش {run}", False)]
+    assert member.call("PUT", f"/agent/canned/{found[0]['id']}", {
+        "title": "x", "bodies": {"fa": "x"}, "scope": found[0]["scope"], "version": 1}).status_code == 403
+    assert not desk.errors, desk.errors
