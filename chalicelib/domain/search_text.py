@@ -206,8 +206,7 @@ def token_terms(text: str) -> list[str]:
 # ------------------------------------------------------------------------------------------------ variants
 
 _HEBREW_PREFIX = frozenset("והבכלמש")
-_HEBREW_SECOND = frozenset("הבכלמש")
-_HEBREW_DOUBLE_FIRST = frozenset("ושכמל")
+_HEBREW_DOUBLE = frozenset("וב וה ול ומ וכ וש שב שה של שמ שכ מה כש".split())  # the usual pairs
 _PERSIAN_PLURALS = ("هایمان", "هایتان", "هایشان", "هایم", "هایت", "هایش", "هایی", "های", "ها")
 _PERSIAN_VERB_PREFIXES = ("نمی", "می")
 _ARABIC_ARTICLES = ("وال", "بال", "فال", "کال", "لل", "ال")
@@ -224,7 +223,7 @@ def variants(term: str) -> tuple[str, ...]:
     if "\u05d0" <= first <= "\u05ea":
         if first in _HEBREW_PREFIX and len(term) - 1 >= 3:
             out.append(term[1:])
-            if first in _HEBREW_DOUBLE_FIRST and term[1] in _HEBREW_SECOND and len(term) - 2 >= 3:
+            if term[:2] in _HEBREW_DOUBLE and len(term) - 2 >= 3:
                 out.append(term[2:])
     elif "\u0600" <= first <= "\u06ff":
         bases = [term]
@@ -479,7 +478,7 @@ STOP_WORDS = frozenset(fold(w) for w in (
     # fa
     "و در به از که این آن با را برای است تا یا هم اما اگر بر هر نیز شد شده بود باید ها های ای "
     # ar
-    "في من على إلى عن هذا هذه ذلك التي الذي أن إن كان لا ما مع هو هي "
+    "في من إلى عن هذا هذه ذلك التي الذي أن إن كان لا ما مع هو هي "
     # he
     "של את על עם זה זו הוא היא הם גם או כי אם אבל לא יש אין אני אתה מה"
 ).split())
@@ -702,3 +701,27 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append([s, e])
     return [(s, e) for s, e in merged]
+
+
+# -------------------------------------------------------------------------------------------------- matching
+
+
+def matches(text: str, query: SearchQuery | str) -> bool:
+    """Whether `text` answers `query`, by the same rules an engine applies to `index_terms` and `token_terms`
+    (every word by one of its terms, the last as a prefix while typing; every phrase in order; nothing
+    excluded). The reference for engines and enough by itself for small collections (canned answers)."""
+    if isinstance(query, str):
+        query = parse_query(query)
+    terms = set(index_terms(text))
+    sequence = token_terms(text)
+
+    def has(word: Word, prefix: bool) -> bool:
+        return any(t in terms for t in word.terms) or prefix and any(
+            x.startswith(t) for t in word.terms for x in terms)
+
+    def contains(phrase: Phrase) -> bool:
+        size = len(phrase.terms)
+        return any(tuple(sequence[i:i + size]) == phrase.terms for i in range(len(sequence) - size + 1))
+
+    return all(has(w, w.prefix) for w in query.words) and all(contains(p) for p in query.phrases) \
+        and not any(has(w, False) for w in query.excluded) and not any(contains(p) for p in query.excluded_phrases)
