@@ -21,7 +21,9 @@ from enum import StrEnum
 
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.permissions import AGENT_SETTABLE, Staff, supervises, works_in
-from chalicelib.domain.text import has_unsafe_characters, tokens, without_unsafe_characters
+from chalicelib.domain import search_text
+from chalicelib.domain.search_text import SearchQuery, parse_query
+from chalicelib.domain.text import has_unsafe_characters, without_unsafe_characters
 from chalicelib.domain.tickets import Language, Priority, Status, Ticket, parse_enum
 from chalicelib.errors import FieldProblems, Invalid
 
@@ -301,30 +303,42 @@ def scopes_of(staff: Staff, departments: dict[str, Department], ticket: Ticket |
 
 # ---------------------------------------------------------------- finding and filling in
 
-def _words(answer: CannedAnswer) -> tuple[set[str], set[str]]:
-    return set(tokens(answer.title)), {w for body in answer.bodies.values() for w in tokens(body)}
+_LENIENT = frozenset({"no_words", "only_stop_words", "only_excluded"})  # while typing `::` these list everything
 
 
-def matches(answers: list[CannedAnswer], query: str, language: Language | None = None) -> list[CannedAnswer]:
-    """The answers matching every word of `query` (the last one as a prefix: it is being typed), with the same
-    folding as search; those in the ticket's language first, then title matches, then the most used."""
-    wanted = tokens(query or "")
+def search_query(query: str | None) -> SearchQuery:
+    """The type-ahead's query, parsed as search parses one (search_text.parse_query): a query with nothing to look
+    for yet (only punctuation or stop words) lists every answer instead of refusing; too long or holding control
+    characters is refused (field `q`)."""
+    try:
+        return parse_query(query or "")
+    except Invalid as exc:
+        if set(exc.fields.values()) <= _LENIENT:
+            return SearchQuery()
+        raise
 
-    def found(answer: CannedAnswer) -> int | None:
-        title, body = _words(answer)
-        score = 0
-        for index, word in enumerate(wanted):
-            last = index == len(wanted) - 1
-            hit = (lambda w: w.startswith(word)) if last else (lambda w: w == word)
-            if any(hit(w) for w in title):
-                score += 2
-            elif any(hit(w) for w in body):
-                score += 1
-            else:
-                return None
-        return score
 
-    scored = [(s, a) for a in answers if (s := found(a)) is not None]
+def _searchable(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text)  # `{{customer.name}}` is no word of the answer
+
+
+def matches(answers: list[CannedAnswer], query: str | SearchQuery, language: Language | None = None
+            ) -> list[CannedAnswer]:
+    """The answers matching the query in title and bodies with the search's own analysis and rules
+    (search_text.matches: every word by one of its variants, the last as a prefix while typing, phrases,
+    exclusions); those with a body in the ticket's language first, then those matching on the title alone, then
+    the most used."""
+    parsed = search_query(query) if isinstance(query, str) else query
+
+    def rank(answer: CannedAnswer) -> int | None:
+        if parsed.is_empty:
+            return 0
+        whole = "\n".join([answer.title, *(_searchable(b) for b in answer.bodies.values())])
+        if not search_text.matches(whole, parsed):  # exclusions count against the whole answer
+            return None
+        return 2 if search_text.matches(answer.title, parsed) else 1
+
+    scored = [(r, a) for a in answers if (r := rank(a)) is not None]
     scored.sort(key=lambda pair: (language is not None and language not in pair[1].bodies, -pair[0],
                                   -pair[1].uses, pair[1].title.casefold(), pair[1].id))
     return [a for _, a in scored]

@@ -308,6 +308,19 @@ def test_the_type_ahead_matches_title_and_body_with_the_search_folding_in_the_ti
     assert desk.offered(FA, "", ticket=ticket.number)[0] == "چاپگر"
 
 
+def test_the_type_ahead_uses_the_search_analysis_hebrew_prefixes_persian_zwnj_and_never_placeholder_words(desk):
+    desk.save(FA, title="איפוס סיסמה", bodies={"he": "שלום {{customer.name}}, הסיסמה אופסה"})
+    desk.save(FA, title="ورود", bodies={"fa": "می‌خواهید وارد شوید؟ {{ticket.link}}"})
+    assert desk.offered(FA, "וסיסמה") == ["איפוס סיסמה"]       # a Hebrew prefix letter
+    assert desk.offered(FA, "میخواهید") == ["ورود"]           # written without the ZWNJ
+    assert desk.offered(FA, "customer") == [] and desk.offered(FA, "link") == []  # placeholders are not words
+    assert desk.offered(FA, "סיסמה -אופסה") == []              # an exclusion counts against the body too
+    assert sorted(desk.offered(FA, "!!")) == sorted(["איפוס סיסמה", "ورود"])  # nothing to look for yet: all
+    with pytest.raises(Invalid) as refused:
+        desk.offered(FA, "x" * 501)
+    assert refused.value.fields == {"q": "too_long"}
+
+
 def test_the_offer_reads_only_the_agents_scopes_and_never_anothers_personal_answers(desk):
     desk.save(HE, title="his own")
     desk.save(BOSS, title="finance", scope={"kind": "department", "department": "finance"})
