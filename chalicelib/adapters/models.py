@@ -20,6 +20,7 @@ Items (pk / sk):
   RATE#<limit>#<key> / <window>    requests of one key (a client network...) in one window of an abuse limit
                              (adapters/rate_limits.py); TTL expires_at
   IMPORT#<source>#<external id> / IMPORT  the claim of an imported ticket (its number): never imported twice
+  CANNED#<scope> / A#<id>, CANNEDID#<id> / WHERE  canned answers by scope, and where each is (adapters/canned.py)
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
   CATALOG    / SLA           SLA targets, business-hours calendar and escalation

@@ -214,3 +214,14 @@ def test_uses_are_counted_atomically_in_the_table(org):
     assert bootstrap.canned_answers().get(answer["id"]).uses == 3  # an edit keeps the uses counted meanwhile
     with pytest.raises(StaleAnswer):
         bootstrap.canned_answers().replace(stored, replace(stored, title="lost", version=2))
+
+
+def test_concurrent_uses_are_each_counted(org):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib import bootstrap
+    answer = org.save("fa", f"raced {org.run}", {"kind": "personal"})
+    stored = bootstrap.canned_answers().get(answer["id"])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: bootstrap.canned_answers().count_use(stored), range(16)))
+    assert bootstrap.canned_answers().get(answer["id"]).uses == 16
