@@ -361,8 +361,8 @@ def department_name(department: Department | None, language: Language) -> str:
     if department is None:
         return ""
     names = department.names
-    return (names.get(language.value) or next((names[l.value] for l in LANGUAGE_ORDER if names.get(l.value)), "")
-            or department.id)
+    fallback = next((names[other.value] for other in LANGUAGE_ORDER if names.get(other.value)), "")
+    return names.get(language.value) or fallback or department.id
 
 
 def fill(answer: CannedAnswer, *, ticket: Ticket, staff: Staff, department: Department | None,

@@ -149,7 +149,8 @@ export class CannedTypeahead {
   async insert(item) {
     let filled;
     try {
-      filled = await this.api.post(`/agent/canned/${encodeURIComponent(item.id)}/render`, {ticket: Number(this.number)});
+      filled = await this.api.post(`/agent/canned/${encodeURIComponent(item.id)}/render`,
+        {ticket: Number(this.number)});
     } catch (error) {
       this.error = error;
       this.refresh();
@@ -249,7 +250,8 @@ export class CannedTypeahead {
     const chip = this.selected ? h('p', {class: 'canned-chip', 'data-testid': 'canned-selected'},
       t('canned.selected', {title: isolate(this.selected.title)}),
       this.selected.fallback ? h('span', {class: 'hint'}, ` ${t('canned.fallback')}`) : null,
-      actionsLine(this.selected.actions) ? h('span', {class: 'canned-actions', 'data-testid': 'canned-selected-actions'},
+      actionsLine(this.selected.actions) ? h('span', {class: 'canned-actions',
+        'data-testid': 'canned-selected-actions'},
         ` ${t('canned.with_actions', {actions: actionsLine(this.selected.actions)})}`) : null,
       h('button', {type: 'button', class: 'secondary', 'data-testid': 'canned-unselect',
         onclick: () => { this.selected = null; this.rerender(); }}, t('canned.unselect'))) : null;

@@ -14,6 +14,7 @@ import {
 import {actionsLine} from './canned.js';
 
 const LANGS = ['fa', 'he', 'en'];
+const PLACEHOLDERS = ['customer.name', 'ticket.number', 'ticket.link', 'agent.name', 'department.name'];
 const STATUSES = ['open', 'awaiting_customer', 'needs_info', 'on_hold', 'resolved', 'closed'];
 const FORM_FIELDS = ['title', 'bodies.fa', 'bodies.he', 'bodies.en', 'bodies', 'scope', 'actions.status',
   'actions.priority', 'actions.transfer', 'version'];
@@ -29,7 +30,9 @@ function scopeLabel(scope) {
     return t('canned.scope_group', {name: isolate(`${departmentName(scope.department)} / ${
       groupName(scope.department, scope.group)}`)});
   }
-  if (scope.kind === 'department') return t('canned.scope_department', {name: isolate(departmentName(scope.department))});
+  if (scope.kind === 'department') {
+    return t('canned.scope_department', {name: isolate(departmentName(scope.department))});
+  }
   return t(`canned.scope_${scope.kind}`);
 }
 
@@ -90,8 +93,9 @@ export function cannedAdminView(page) {
     editing = answer ? {id: answer.id, version: answer.version, title: answer.title,
       bodies: {fa: '', he: '', en: '', ...answer.bodies}, scope: {...answer.scope},
       actions: {status: '', priority: '', ...answer.actions, transfer: answer.actions.transfer || null}}
-      : {title: '', bodies: {fa: '', he: '', en: ''}, scope: editableScopes().some((s) => scopeKey(s) === scopeKey(scope))
-        ? {...scope} : {kind: 'personal'}, actions: {status: '', priority: '', transfer: null}};
+      : {title: '', bodies: {fa: '', he: '', en: ''},
+        scope: editableScopes().some((s) => scopeKey(s) === scopeKey(scope)) ? {...scope} : {kind: 'personal'},
+        actions: {status: '', priority: '', transfer: null}};
     page.rerender();
     document.getElementById('canned-title')?.focus();
   }
@@ -176,7 +180,8 @@ export function cannedAdminView(page) {
         h('span', {'data-testid': 'canned-uses'}, t('canned.uses', {count: formatNumber(answer.uses)})),
         actionsLine(answer.actions) ? ` · ${actionsLine(answer.actions)}` : ''),
       answer.editable ? h('div', {class: 'actions'},
-        h('button', {type: 'button', class: 'secondary', 'data-testid': 'canned-edit', onclick: () => startEdit(answer)},
+        h('button', {type: 'button', class: 'secondary', 'data-testid': 'canned-edit',
+          onclick: () => startEdit(answer)},
           t('canned.edit')),
         h('button', {type: 'button', class: 'secondary', 'data-testid': 'canned-delete', onclick: () => remove(answer)},
           t('canned.delete'))) : null);
@@ -208,7 +213,7 @@ export function cannedAdminView(page) {
         e.scope = {...scopes.find((s) => scopeKey(s) === value)};
       })}),
     h('p', {class: 'hint', id: 'canned-placeholders'}, t('canned.placeholders_hint'), ' ',
-      h('span', {dir: 'ltr'}, '{{customer.name}} {{ticket.number}} {{ticket.link}} {{agent.name}} {{department.name}}')),
+      h('span', {dir: 'ltr'}, PLACEHOLDERS.map((p) => `{{${p}}}`).join(' '))),
     LANGS.map((l) => field({id: `canned-body-${l}`, testid: `canned-body-${l}`, label: t(`canned.body_${l}`),
       error: bodyError(l), control: bind(h('textarea', {dir: l === 'en' ? 'ltr' : 'rtl', lang: l, rows: 5,
         maxlength: 10000, value: e.bodies[l]}), (v) => { e.bodies[l] = v; })})),
