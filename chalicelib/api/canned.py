@@ -127,4 +127,5 @@ def reply_with_answer(number, agent: Agent, body):
                                 clock=bootstrap.clock(), limits=bootstrap.limits(), staff=_staff(agent),
                                 answer_id=body["answer"], number=ticket_number(number), text=body["text"],
                                 version=body["version"], attachments=body.get("attachments", []))
-    return {"message": shapes.message(applied.message), "ticket": shapes.agent_ticket_summary(applied.ticket)}
+    return {"message": shapes.message(applied.message), "ticket": shapes.agent_ticket_summary(applied.ticket),
+            "not_applied": list(applied.not_applied)}

@@ -14,7 +14,7 @@ from chalicelib.domain.canned import (
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.permissions import Action, Staff, allowed_statuses, require
 from chalicelib.domain.tickets import Message, Ticket, new_id
-from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
+from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services import workflow
 from chalicelib.services.ports import AgentDirectory, CatalogRepository, Clock, FileStore, TicketRepository
@@ -176,6 +176,7 @@ def render(*, answers: CannedAnswers, catalog: CatalogRepository, tickets: Ticke
 class Applied:
     message: Message
     ticket: Ticket
+    not_applied: tuple[str, ...] = ()  # actions someone else's change got in the way of, after the reply was sent
 
 
 def _check_actions(answer: CannedAnswer, ticket: Ticket, staff: Staff, departments: dict[str, Department],
@@ -214,15 +215,29 @@ def reply_with(*, answers: CannedAnswers, tickets: TicketRepository, catalog: Ca
                                          version=version, ticket=ticket)
     answers.count_use(answer)
     actions = answer.actions
+    steps = [
+        ("priority", actions.priority, lambda version: workflow.change_priority(
+            tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
+            priority=actions.priority.value, version=version)),
+        ("status", actions.status, lambda version: workflow.change_status(
+            tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
+            status=actions.status.value, version=version)),
+        ("transfer", actions.transfer, lambda version: workflow.transfer(
+            tickets=tickets, catalog=catalog, agents=agents, clock=clock, number=number, staff=staff,
+            department=actions.transfer.department, group=actions.transfer.group, reason=answer.title,
+            version=version)),
+    ]
     current = workflow.load(tickets, number)
-    if actions.priority:
-        current = workflow.change_priority(tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
-                                           priority=actions.priority.value, version=current.version)
-    if actions.status:
-        current = workflow.change_status(tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
-                                         status=actions.status.value, version=current.version)
-    if actions.transfer:
-        current = workflow.transfer(tickets=tickets, catalog=catalog, agents=agents, clock=clock, number=number,
-                                    staff=staff, department=actions.transfer.department,
-                                    group=actions.transfer.group, reason=answer.title, version=current.version)
-    return Applied(message=message, ticket=current)
+    not_applied: list[str] = []
+    for name, wanted, step in steps:
+        if not wanted:
+            continue
+        try:
+            current = step(current.version)
+        except DomainError:
+            # Another agent changed the ticket between the reply and this step (or the change is no longer
+            # allowed): the reply is sent, so this is not a failure of the request; the agent is told which
+            # action did not happen rather than having someone else's change overwritten unseen.
+            not_applied.append(name)
+            current = workflow.load(tickets, number)
+    return Applied(message=message, ticket=current, not_applied=tuple(not_applied))

@@ -358,7 +358,7 @@ def test_a_reply_with_an_answer_applies_its_actions_and_counts_the_use(desk):
     number = ticket_of(desk).number
     applied = desk.reply(FA, answer, number, text="سلام مریم")
     ticket = desk.tickets.get(number)
-    assert applied.message.text == "سلام مریم"
+    assert applied.message.text == "سلام مریم" and applied.not_applied == ()
     assert (ticket.status, ticket.effective_priority, ticket.group) == (Status.ON_HOLD, Priority.HIGH, "experts")
     kinds = [e.type for e in desk.tickets.timeline(number)]
     assert EventType.PRIORITY_CHANGED in kinds and EventType.ASSIGNED in kinds
@@ -381,6 +381,26 @@ def test_an_action_the_agent_may_not_do_sends_nothing_and_counts_nothing(desk):
         desk.reply(member_elsewhere, answer, number)
     assert desk.tickets.get(number) == before
     assert desk.answers.items[answer.id].uses == 0
+
+
+def test_an_action_overtaken_by_another_agents_change_is_reported_not_forced(desk):
+    answer = desk.save(ADMIN, scope={"kind": "everyone"}, actions={"priority": "low", "status": "on_hold"})
+    number = ticket_of(desk).number
+    saves = []
+    original = desk.tickets.save
+
+    def another_agent_first(before, after, events, attachments=()):
+        saves.append(after.version)
+        if len(saves) == 2:  # just before the priority change: someone else saved the ticket
+            desk.tickets.fail_next_saves = 1
+        return original(before, after, events, attachments)
+
+    desk.tickets.save = another_agent_first
+    applied = desk.reply(FA, answer, number)
+    assert applied.not_applied == ("priority",)
+    ticket = desk.tickets.get(number)
+    assert ticket.effective_priority != Priority.LOW and ticket.status == Status.ON_HOLD
+    assert desk.answers.items[answer.id].uses == 1  # the reply was sent with it
 
 
 def test_a_transfer_to_a_group_removed_since_the_answer_was_saved_sends_nothing(desk):

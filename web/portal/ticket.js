@@ -142,12 +142,14 @@ export function ticketView({rerender, root}, number) {
     }
     busy = kind;
     composerBanner = null;
+    let notApplied = [];
     rerender();
     try {
       if (kind === 'reply' && canned.selected) { // the answer's actions go with it, and its use is counted
         const attachments = await picker.upload(api);
-        await api.post(`${path}/canned-replies`, {answer: canned.selected.id, text, attachments,
+        const done = await api.post(`${path}/canned-replies`, {answer: canned.selected.id, text, attachments,
           version: ticket.version});
+        notApplied = done.not_applied;
         canned.reset();
         if (!(await stillReachable())) { // its transfer took the ticket out of this agent's reach
           text = '';
@@ -165,6 +167,10 @@ export function ticketView({rerender, root}, number) {
       text = '';
       picker.clear();
       composerBanner = {kind: 'ok', text: () => t(kind === 'reply' ? 'composer.reply_sent' : 'composer.note_added')};
+      if (notApplied.length) { // someone changed the ticket meanwhile: these actions of the answer did not happen
+        const skipped = notApplied.map((a) => t(`canned.not_applied_${a}`)).join(' · ');
+        composerBanner = {kind: 'info', text: () => t('canned.not_applied', {actions: skipped})};
+      }
       await load();
     } catch (error) {
       if (isStale(error)) {

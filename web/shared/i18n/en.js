@@ -513,6 +513,10 @@ export default {
   'canned.fallback': '(not written in the ticket’s language)',
   'canned.with_actions': 'Sending it also applies: {actions}.',
   'canned.unselect': 'Send without its actions',
+  'canned.not_applied': 'The reply was sent, but someone changed the ticket meanwhile, so this did not happen: {actions}. Check the ticket and do it again if it is still needed.',
+  'canned.not_applied_priority': 'the priority',
+  'canned.not_applied_status': 'the status',
+  'canned.not_applied_transfer': 'the transfer',
   'field.unknown_placeholder': 'This text has a placeholder we do not know.',
   'field.unknown_language': 'This language is not offered.',
 

@@ -513,6 +513,10 @@ export default {
   'canned.fallback': '(به زبان تیکت نوشته نشده است)',
   'canned.with_actions': 'با فرستادن آن این‌ها هم انجام می‌شود: {actions}.',
   'canned.unselect': 'فرستادن بدون کارهای آن',
+  'canned.not_applied': 'پاسخ فرستاده شد، اما کس دیگری هم‌زمان تیکت را تغییر داد و این کار انجام نشد: {actions}. تیکت را ببینید و اگر هنوز لازم است دوباره انجامش دهید.',
+  'canned.not_applied_priority': 'تغییر اولویت',
+  'canned.not_applied_status': 'تغییر وضعیت',
+  'canned.not_applied_transfer': 'انتقال',
   'field.unknown_placeholder': 'این متن جای‌نگهداری دارد که آن را نمی‌شناسیم.',
   'field.unknown_language': 'این زبان پشتیبانی نمی‌شود.',
 

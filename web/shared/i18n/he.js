@@ -513,6 +513,10 @@ export default {
   'canned.fallback': '(לא נכתבה בשפת הפנייה)',
   'canned.with_actions': 'שליחתה גם תבצע: {actions}.',
   'canned.unselect': 'שליחה בלי הפעולות שלה',
+  'canned.not_applied': 'התשובה נשלחה, אבל מישהו שינה את הפנייה בינתיים ולכן זה לא בוצע: {actions}. בדקו את הפנייה ובצעו שוב אם עדיין צריך.',
+  'canned.not_applied_priority': 'שינוי העדיפות',
+  'canned.not_applied_status': 'שינוי הסטטוס',
+  'canned.not_applied_transfer': 'ההעברה',
   'field.unknown_placeholder': 'בטקסט יש שדה שאיננו מכירים.',
   'field.unknown_language': 'השפה הזו אינה נתמכת.',
 
