@@ -13,6 +13,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - auto_close_items_read_* / auto_archive_items_read_*: DynamoDB items the scheduled jobs read with 1k and
   100k tickets in the table and the same 100 due tickets (bench/jobs.py).
 - sla_sweep_items_read_*: the same for the SLA sweep: 100 tickets past a warning or breach (bench/sla.py).
+- aws_calls_canned_offer_10 / _1000: AWS calls to offer an agent their canned answers (the `::` type-ahead) with 10
+  and 1,000 answers of others in the table (bench/canned.py): one Query per scope of theirs, whatever the rest.
 - import_tickets_per_s(_1k): tickets per second `python -m ops.import_tickets` writes into the local stack
   from a synthetic file of 10,000 (and 1,000) tickets (bench/imports.py).
 - local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
@@ -57,6 +59,8 @@ def main() -> None:
     results.update(job_costs())
     from bench.sla import sla_costs
     results.update(sla_costs())
+    from bench.canned import canned_costs
+    results.update(canned_costs())
     from bench.imports import import_costs
     results.update(import_costs())
     from bench.local import local_stack_costs

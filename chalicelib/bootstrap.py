@@ -101,6 +101,12 @@ def revocations():
     return DynamoRevocations(get_settings().helpdesk_table)
 
 
+@lru_cache(maxsize=1)
+def canned_answers():
+    from chalicelib.adapters.canned import DynamoCannedAnswers
+    return DynamoCannedAnswers(get_settings().helpdesk_table)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -120,7 +126,7 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations):
+                    agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

@@ -205,6 +205,7 @@ def _seed(stack: LocalStack) -> None:
                                     client_id=stack.env["USER_POOL_CLIENT_ID"])
     seed.seed_catalog()  # its groups and supervisors must be agents already
     seed.seed_profiles()
+    seed.seed_canned()
     stack.tickets = seed.seed_tickets()
     log.info("seeded %d departments, %d agents, %d tickets", len(seed.DEPARTMENTS), len(stack.agents),
              len(stack.tickets))

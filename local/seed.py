@@ -142,6 +142,72 @@ def seed_agents(cognito, user_pool_id: str, password: str = DEMO_PASSWORD, clien
     return [{**agent, "password": password} for agent in AGENTS]
 
 
+# Canned answers (issue 15): a handful in each scope and language, saved by whom each scope's roles allow. Ids are
+# fixed, so seeding twice changes nothing.
+CANNED = [
+    {"id": "demo-thanks", "by": "admin@example.com", "title": "Thanks, solved / ممنون، حل شد / תודה, נפתר",
+     "scope": {"kind": "everyone"}, "actions": {"status": "resolved"},
+     "bodies": {"en": "Hello {{customer.name}},\n\nGlad we could help: ticket {{ticket.number}} is solved. "
+                      "If anything is still wrong, just reply.\n\n{{agent.name}}",
+                "fa": "{{customer.name}} گرامی، سلام\n\nخوشحالیم که مشکل حل شد: تیکت {{ticket.number}} بسته شد. "
+                      "اگر هنوز مشکلی هست، کافی است پاسخ دهید.\n\n{{agent.name}}",
+                "he": "שלום {{customer.name}},\n\nשמחנו לעזור: פנייה {{ticket.number}} נפתרה. "
+                      "אם משהו עדיין לא תקין, פשוט השיבו.\n\n{{agent.name}}"}},
+    {"id": "demo-more-info", "by": "admin@example.com", "title": "Need more details / اطلاعات بیشتر / פרטים נוספים",
+     "scope": {"kind": "everyone"}, "actions": {"status": "needs_info"},
+     "bodies": {"en": "Hello {{customer.name}},\n\nCould you send us a screenshot and the time it happened?",
+                "fa": "{{customer.name}} گرامی،\n\nلطفاً یک تصویر از صفحه و زمان رخ دادن مشکل را بفرستید.",
+                "he": "שלום {{customer.name}},\n\nנשמח לצילום מסך ולשעה שבה זה קרה."}},
+    {"id": "demo-password", "by": SUPERVISOR, "title": "Reset the password / بازنشانی رمز / איפוס סיסמה",
+     "scope": {"kind": "department", "department": "support"},
+     "bodies": {"en": "Hello {{customer.name}},\n\nUse “Forgot password” on the sign-in page; the link arrives "
+                      "within minutes. Follow your request at {{ticket.link}}\n\n{{department.name}}",
+                "fa": "{{customer.name}} گرامی،\n\nدر صفحهٔ ورود «رمز را فراموش کرده‌ام» را بزنید؛ پیوند تا چند "
+                      "دقیقهٔ دیگر می‌رسد. پیگیری درخواست: {{ticket.link}}\n\n{{department.name}}",
+                "he": "שלום {{customer.name}},\n\nלחצו על „שכחתי סיסמה” בדף הכניסה; הקישור יגיע בתוך דקות. "
+                      "מעקב אחר הפנייה: {{ticket.link}}\n\n{{department.name}}"}},
+    {"id": "demo-refund", "by": SUPERVISOR, "title": "Refund on its way / بازپرداخت / החזר בדרך",
+     "scope": {"kind": "department", "department": "billing"},
+     "bodies": {"en": "Hello {{customer.name}},\n\nWe refunded the double charge; it shows on your card within "
+                      "5 business days.",
+                "fa": "{{customer.name}} گرامی،\n\nمبلغ دوبار کسر شده بازگردانده شد و تا ۵ روز کاری به حساب شما "
+                      "می‌رسد.",
+                "he": "שלום {{customer.name}},\n\nהחזרנו את החיוב הכפול; הוא יופיע בכרטיס בתוך 5 ימי עסקים."}},
+    {"id": "demo-escalate", "by": SUPERVISOR, "title": "To the experts / ارجاع به کارشناسان / העברה למומחים",
+     "scope": {"kind": "group", "department": "support", "group": "first-line"},
+     "actions": {"priority": "high", "transfer": {"department": "support", "group": "experts"}},
+     "bodies": {"en": "Hello {{customer.name}},\n\nI passed ticket {{ticket.number}} to our experts; they will "
+                      "write to you soon.",
+                "fa": "{{customer.name}} گرامی،\n\nتیکت {{ticket.number}} را به کارشناسان سپردم؛ به‌زودی با شما "
+                      "مکاتبه می‌کنند.",
+                "he": "שלום {{customer.name}},\n\nהעברתי את פנייה {{ticket.number}} למומחים שלנו; הם יכתבו לך "
+                      "בקרוב."}},
+    {"id": "demo-greeting-fa", "by": "agent.fa@example.com", "title": "سلام گرم",
+     "scope": {"kind": "personal"},
+     "bodies": {"fa": "سلام {{customer.name}} عزیز، {{agent.name}} هستم و پیگیر درخواست شما هستم."}},
+    {"id": "demo-greeting-he", "by": "agent.he@example.com", "title": "ברכה אישית",
+     "scope": {"kind": "personal"},
+     "bodies": {"he": "שלום {{customer.name}}, כאן {{agent.name}}. אני מטפל בפנייה שלך.",
+                "en": "Hi {{customer.name}}, {{agent.name}} here. I am looking into it."}},
+]
+
+
+def seed_canned() -> None:
+    """After seed_catalog: scopes name its departments and groups; each answer checked like one typed."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.canned import parse_answer
+    from chalicelib.domain.permissions import Staff
+    from chalicelib.domain.tickets import Actor, AuthorKind
+
+    departments = {d.id: d for d in bootstrap.catalog().departments()}
+    answers = bootstrap.canned_answers()
+    for entry in CANNED:
+        if answers.get(entry["id"]) is not None:
+            continue
+        staff = Staff(Actor(AuthorKind.AGENT, entry["by"], entry["by"]), admin=entry["by"] == "admin@example.com")
+        answers.create(parse_answer(entry, staff=staff, departments=departments, answer_id=entry["id"]))
+
+
 def seed_tickets() -> list[dict]:
     """Opens the demo tickets as an import would (confirmed: their customers need not prove their addresses
     first, see docs/api.md "Unconfirmed tickets"); returns number, access_key and link of each."""

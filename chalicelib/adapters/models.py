@@ -22,6 +22,7 @@ Items (pk / sk):
   UPLOAD#<id> / UPLOAD        a presigned upload: what its grant allowed, then its check's verdict and the
                              object version checked (services/uploads.py); TTL expires_at, with the object
   IMPORT#<source>#<external id> / IMPORT  the claim of an imported ticket (its number): never imported twice
+  CANNED#<scope> / A#<id>, CANNEDID#<id> / WHERE  canned answers by scope, and where each is (adapters/canned.py)
   CATALOG    / DEPT#<id>     a department with its categories, groups and supervisors
   CATALOG    / RULES, POLICIES  routing rules; limits and timings
   CATALOG    / SLA           SLA targets, business-hours calendar and escalation

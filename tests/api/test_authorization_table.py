@@ -86,6 +86,22 @@ TABLE = {
         DEPARTMENT, {"department": "{desk}", "group": "front", "reason": "x", "version": STALE}, ""),
     ("POST", "/agent/tickets/{number}/presence"): (DEPARTMENT, {"state": "viewing"}, ""),
     ("GET", "/agent/tickets/{number}/attachments/{attachment_id}"): (DEPARTMENT, None, ""),
+    # Canned answers (issue 15). {answer_id} is an answer of A's department (saved by its supervisor): its people
+    # use it, its supervisors and admins edit it; to anyone else it does not exist. Saving: any agent (a personal
+    # answer; the body's bad placeholder makes it a 400 after the check).
+    ("GET", "/agent/canned"): (ANY_AGENT, None, "q=x"),
+    ("POST", "/agent/canned"): (
+        ANY_AGENT, {"title": "x", "bodies": {"en": "{{{{nope}}}}"}, "scope": {"kind": "personal"}}, ""),
+    ("GET", "/agent/canned/{answer_id}"): (row("401", "401", "401", "404", "ok", "404", "ok", "ok"), None, ""),
+    ("PUT", "/agent/canned/{answer_id}"): (
+        row("401", "401", "401", "404", "403", "404", "ok", "ok"),
+        {"title": "x", "bodies": {"en": "x"}, "scope": {"kind": "department", "department": "{desk}"},
+         "version": STALE}, ""),
+    ("DELETE", "/agent/canned/{answer_id}"): (row("401", "401", "401", "404", "403", "404", "ok", "ok"), None,
+                                              f"version={STALE}"),
+    ("POST", "/agent/canned/{answer_id}/render"): (DEPARTMENT, {"ticket": "{ticket}"}, ""),
+    ("POST", "/agent/tickets/{number}/canned-replies"): (DEPARTMENT, {"answer": "{answer}", "text": "x",
+                                                                     "version": STALE}, ""),
     ("GET", "/admin/org"): (ADMINS, None, ""),
     ("PUT", "/admin/departments/{department_id}"): (ADMINS, "scratch department", ""),
     ("PUT", "/admin/rules"): (ADMINS, {"rules": [{"category": "nope", "department": "nope", "group": "nope"}]}, ""),
@@ -161,6 +177,11 @@ class World:
         session = sessions.issue(bootstrap.secrets().link_secret(), Identity(Channel.EMAIL, self.customer),
                                  datetime.now(timezone.utc))
         self.customer_headers = {"X-Ticket-Key": self.a["access_key"], "Authorization": f"Bearer {session.token}"}
+        status, answer = call(client, "post", "/agent/canned", {
+            "title": "authz", "bodies": {"en": "Hello {{customer.name}}"},
+            "scope": {"kind": "department", "department": self.desk}}, headers=as_agent(self.tokens["supervisor"]))
+        assert status == 201, answer
+        self.answer = answer["id"]
 
     def headers(self, caller: str) -> dict:
         if caller == "anonymous":
@@ -170,11 +191,12 @@ class World:
         return as_agent(self.tokens[caller])
 
     def fill(self, text: str) -> str:
-        return text.format(desk=self.desk, agent=self.users["agent"], run=self.run)
+        return text.format(desk=self.desk, agent=self.users["agent"], run=self.run, answer=self.answer)
 
     def path(self, template: str, caller: str) -> str:
         number = self.b["number"] if caller == "customer_other" else self.a["number"]
         return template.format(number=number, attachment_id=self.attachment, department_id=f"authz-scratch-{self.run}",
+                               answer_id=self.answer,
                                agent_id=self.users["scratch" if template.endswith(ACCOUNT_ACTIONS) else "agent"])
 
     def body(self, body, caller: str):
@@ -187,7 +209,9 @@ class World:
         if body == "scratch department":
             return {"names": {"en": "Scratch"}, "categories": [], "groups": [], "supervisors": []}
         if isinstance(body, dict):
-            return {k: self.fill(v) if isinstance(v, str) else v for k, v in body.items()}
+            return {k: self.a["number"] if v == "{ticket}" else self.fill(v) if isinstance(v, str)
+                    else {ik: self.fill(iv) if isinstance(iv, str) else iv for ik, iv in v.items()}
+                    if isinstance(v, dict) else v for k, v in body.items()}
         return body
 
 
@@ -229,6 +253,10 @@ def test_the_allowed_calls_reached_the_ticket_and_the_stale_edits_changed_nothin
                           headers=as_agent(world.tokens["admin"]))
     assert status == 200
     assert (ticket["department"], ticket["group"], ticket["status"]) == (world.desk, "front", "new")
+    status, listed = call(world.client, "get", "/agent/canned?scope=personal", headers=as_agent(world.tokens["agent"]))
+    assert (status, listed["answers"]) == (200, [])  # the walk's POST /agent/canned saved nothing
+    status, answer = call(world.client, "get", f"/agent/canned/{world.answer}", headers=as_agent(world.tokens["admin"]))
+    assert (status, answer["title"], answer["version"], answer["uses"]) == (200, "authz", 1, 0)
     status, answer = call(world.client, "post", f"/agent/tickets/{world.a['number']}/take", {"version": STALE},
                           headers=as_agent(world.tokens["agent"]))
     assert (status, answer["error"]) == (409, "conflict")

@@ -32,6 +32,7 @@ def test_every_field_code_of_the_api_is_translated():
     codes += "wrong expired not_mobile open_limit reply_window_closed".split()  # customer sign-in, limits, replies
     codes += ["unconfirmed_limit"]  # requests without sign-in waiting for confirmation
     codes += "stale not_member duplicate not_before_close".split()  # agent portal: workflow, organisation
+    codes += "unknown_placeholder unknown_language".split()  # canned answers (issue 15)
     codes += "first_response_after_resolution no_working_time".split()  # the SLA policy
     codes += ["required_for_sms"]  # texts on agent replies without a mobile number
     codes += "not_ready empty".split()  # uploads checked when they arrive (services/uploads.py)

@@ -10,6 +10,7 @@ import {queueView} from './queue.js';
 import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
 import {profileView} from './profile.js';
+import {cannedAdminView} from './canned_admin.js';
 import {mfaView} from './mfa.js';
 
 const root = document.getElementById('app');
@@ -28,6 +29,8 @@ function rerender() {
       h('div', {class: 'topbar-actions'},
         session && isAdmin() ? h('a', {href: '#/admin', class: 'topbar-link', 'data-testid': 'admin-link',
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
+        session ? h('a', {href: '#/canned', class: 'topbar-link', 'data-testid': 'canned-link',
+          'aria-current': location.hash === '#/canned' ? 'page' : null}, t('canned.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
@@ -177,6 +180,7 @@ function pageFor(hash) {
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);
   if (hash === '#/profile') return profileView(page);
+  if (hash === '#/canned') return cannedAdminView(page);
   if (hash === '#/security') return mfaView(page);
   return queueView({...page, mine: hash === '#/mine'});
 }

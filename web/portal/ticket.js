@@ -16,6 +16,7 @@ import {
 } from './context.js';
 import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {TransferDialog} from './transfer.js';
+import {CannedTypeahead} from './canned.js';
 import {slaCell, tierBadge} from './sla.js';
 
 const PRESENCE_EVERY_MS = 10_000;
@@ -38,6 +39,8 @@ export function ticketView({rerender, root}, number) {
   let others = [];
   let sentState = null;
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
+  const canned = new CannedTypeahead({api, number, rerender, getText: () => text, setText: (value) => { text = value; },
+    language: () => (ticket ? ticket.language : 'en')});
   const transfer = new TransferDialog({
     submit: (body) => change('transfer', body),
     // Back to where the agent goes on: the stale banner's reload, else the button that opened the dialog.
@@ -139,9 +142,23 @@ export function ticketView({rerender, root}, number) {
     }
     busy = kind;
     composerBanner = null;
+    let notApplied = [];
     rerender();
     try {
-      if (kind === 'reply') {
+      if (kind === 'reply' && canned.selected) { // the answer's actions go with it, and its use is counted
+        const attachments = await picker.upload(api);
+        const done = await api.post(`${path}/canned-replies`, {answer: canned.selected.id, text, attachments,
+          version: ticket.version});
+        notApplied = done.not_applied;
+        canned.reset();
+        if (!(await stillReachable())) { // its transfer took the ticket out of this agent's reach
+          text = '';
+          picker.clear();
+          leaveNotice({kind: 'ok', text: () => t('composer.reply_sent')});
+          location.hash = '#/';
+          return;
+        }
+      } else if (kind === 'reply') {
         const attachments = await picker.upload(api);
         await picker.sendWhenChecked(() => api.post(`${path}/replies`, {text, attachments, version: ticket.version}));
       } else {
@@ -150,6 +167,10 @@ export function ticketView({rerender, root}, number) {
       text = '';
       picker.clear();
       composerBanner = {kind: 'ok', text: () => t(kind === 'reply' ? 'composer.reply_sent' : 'composer.note_added')};
+      if (notApplied.length) { // someone changed the ticket meanwhile: these actions of the answer did not happen
+        const skipped = notApplied.map((a) => t(`canned.not_applied_${a}`)).join(' · ');
+        composerBanner = {kind: 'info', text: () => t('canned.not_applied', {actions: skipped})};
+      }
       await load();
     } catch (error) {
       if (isStale(error)) {
@@ -298,6 +319,7 @@ export function ticketView({rerender, root}, number) {
       text = textarea.value;
       if ((text.trim() ? 'replying' : 'viewing') !== sentState) beat(); // others see it now, not in 10 s
     });
+    canned.attach(textarea);
     const frozen = !!busy || !!stale;
     return h('form', {class: 'card composer', novalidate: true, 'aria-busy': String(!!busy), 'data-testid': 'composer',
       onsubmit: (event) => { event.preventDefault(); send('reply'); }},
@@ -305,6 +327,7 @@ export function ticketView({rerender, root}, number) {
     banner(composerBanner),
     field({id: 'composer-text', testid: 'composer-text', label: t('composer.text'), error: textError,
       hint: t('composer.hint'), control: textarea}),
+    canned.render({disabled: frozen}),
     picker.render({label: t('composer.attachments'), disabled: !!busy}),
     h('div', {class: 'actions'},
       h('button', {type: 'submit', class: 'primary', disabled: frozen, 'data-testid': 'reply-submit'},

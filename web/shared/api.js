@@ -53,5 +53,6 @@ export function createApi({headers = () => ({}), onUnauthorized = null, onError 
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body ?? {}),
     put: (path, body) => request('PUT', path, body ?? {}),
+    delete: (path) => request('DELETE', path),
   };
 }
