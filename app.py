@@ -11,6 +11,7 @@ from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
 from chalicelib.events import alerts, automation, inbound, notifications, publisher
+from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
@@ -41,6 +42,11 @@ def send_notifications(event):
 @app.on_sqs_message(queue="alerts", batch_size=10)
 def send_alerts(event):
     return alerts.handle(event)
+
+
+@app.on_sqs_message(queue="stats", batch_size=10)
+def aggregate_reports(event):
+    return report_events.handle(event)
 
 
 @app.on_sqs_message(queue="inbound-mail", batch_size=10)

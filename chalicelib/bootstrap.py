@@ -100,6 +100,12 @@ def revocations():
     return DynamoRevocations(get_settings().helpdesk_table)
 
 
+@lru_cache(maxsize=1)
+def reports():
+    from chalicelib.adapters.reports import DynamoReportStore
+    return DynamoReportStore(get_settings().reports_table)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -119,7 +125,7 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations):
+                    agent_profiles, sms_quota, rate_limiter, accounts, revocations, reports):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

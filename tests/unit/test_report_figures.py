@@ -30,13 +30,13 @@ class Story:
     """One ticket's life, told event by event; `docs` are the published documents, oldest first."""
 
     def __init__(self, at: datetime, *, calendar: str = "24x7", group: str = "g1", assignee: str | None = "ali",
-                 number: int = 1001, channel: str = "web", category: str = "billing"):
+                 number: int = 1001, channel: str = "web", category: str = "billing", department: str = "sales"):
         policy = SlaPolicy(calendar=PRESETS[calendar])
-        self.ticket = Ticket(number=number, subject="s", department="sales", category=category,
+        self.ticket = Ticket(number=number, subject="s", department=department, category=category,
                              priority=Priority.NORMAL, language=Language.FA, customer=CUSTOMER, status=Status.NEW,
                              created_at=at, last_activity_at=at, link_salt="x", link_hash="y", group=group,
                              assignee=agent(assignee) if assignee else None,
-                             sla=policy.sla_for("sales", "normal", at))
+                             sla=policy.sla_for(department, "normal", at))
         self.docs: list[dict] = []
         self.timeline: list[TicketEvent] = []
         author = Actor(kind=AuthorKind.CUSTOMER, id=CUSTOMER.key, name=CUSTOMER.name)
