@@ -10,6 +10,7 @@ from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
+from chalicelib.api.reports import reports_api
 from chalicelib.events import alerts, automation, inbound, notifications, publisher
 from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
@@ -24,6 +25,7 @@ app.register_blueprint(admin_api)
 app.register_blueprint(directory_api)
 app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
+app.register_blueprint(reports_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
