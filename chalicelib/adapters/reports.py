@@ -84,3 +84,33 @@ class DynamoReportStore(ReportStore):
 def _counters(item: dict) -> Counter:
     return Counter({name: int(value["N"]) for name, value in item.items()
                     if name not in KEY_ATTRIBUTES and "N" in value})
+
+
+class StoredTimelines:
+    """The event documents as the ticket table stored (and the outbox published) them: what a replay reads.
+    By key only: the last ticket number from the counter, then each ticket's events (one Query per ticket)."""
+
+    def __init__(self, table_name: str):
+        from chalicelib.adapters.models import use_table
+        use_table(table_name)
+
+    def last_number(self) -> int:
+        from chalicelib.adapters.models import CounterItem
+        try:
+            return int(CounterItem.get("COUNTER", "ticket").value) + 1000  # DynamoTicketRepository.next_number
+        except CounterItem.DoesNotExist:
+            return 1000
+
+    def documents(self, number: int) -> list[dict]:
+        from chalicelib.adapters.models import EVENT_PREFIX, EventItem, ticket_pk
+        return [item.doc for item in EventItem.query(ticket_pk(number), EventItem.sk.startswith(EVENT_PREFIX))]
+
+    def checkpoint(self, store: "DynamoReportStore") -> int | None:
+        found = client("dynamodb").get_item(TableName=store.table, Key=_REPLAY_KEY, ConsistentRead=True)
+        return int(found["Item"]["last"]["N"]) if "Item" in found else None
+
+    def save_checkpoint(self, store: "DynamoReportStore", number: int) -> None:
+        client("dynamodb").put_item(TableName=store.table, Item={**_REPLAY_KEY, "last": {"N": str(number)}})
+
+
+_REPLAY_KEY = {"pk": {"S": "REPLAY#progress"}, "sk": {"S": "REPLAY"}}
