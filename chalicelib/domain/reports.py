@@ -185,10 +185,10 @@ def _created(doc: dict, at: datetime, zone: str, sink: _Sink) -> None:
     channel = (doc.get("data") or {}).get("channel") or "web"
     counters = Counter({"created": 1, f"created.channel.{channel}": 1, f"created.priority.{ticket['priority']}": 1})
     sink.add(_ticket_members(ticket, None), counters)
-    desk_only = Counter({f"hour.{local.weekday()}.{local.hour:02d}": 1, "backlog.delta": 1,
-                         f"created.category.{ticket.get('category', '')}": 1})
-    sink.add([(DESK, ALL)], desk_only)
-    sink.add([("department", ticket["department"])], Counter({"backlog.delta": 1}))
+    # Busiest hours, categories and the backlog: the desk's and the department's (not every dimension's).
+    sink.add([(DESK, ALL), ("department", ticket["department"])],
+             Counter({f"hour.{local.weekday()}.{local.hour:02d}": 1, "backlog.delta": 1,
+                      f"created.category.{ticket.get('category', '')}": 1}))
     sink.add([(DESK, ALL), ("department", ticket["department"])], Counter({"backlog": 1}), day=TOTAL)
 
 

@@ -183,6 +183,8 @@ def test_a_day_is_the_desks_local_day_in_tehran():
     assert days == {"2026-12-02"}
     desk = totals[reports.BucketKey("desk", "all", "2026-12-02")]
     assert reports.busiest_hours(desk)[2][0] == 1  # Wednesday, hour 0
+    department = totals[reports.BucketKey("department", "sales", "2026-12-02")]
+    assert reports.busiest_hours(department)[2][0] == 1  # a supervisor's heat map is their department's
 
 
 @pytest.mark.parametrize("utc, day, hour", [

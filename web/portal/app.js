@@ -11,6 +11,7 @@ import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
 import {profileView} from './profile.js';
 import {mfaView} from './mfa.js';
+import {reportsView} from './reports.js';
 
 const root = document.getElementById('app');
 
@@ -28,6 +29,8 @@ function rerender() {
       h('div', {class: 'topbar-actions'},
         session && isAdmin() ? h('a', {href: '#/admin', class: 'topbar-link', 'data-testid': 'admin-link',
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
+        session ? h('a', {href: '#/reports', class: 'topbar-link', 'data-testid': 'reports-link',
+          'aria-current': location.hash === '#/reports' ? 'page' : null}, t('reports.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
@@ -178,6 +181,7 @@ function pageFor(hash) {
   if (hash === '#/admin') return adminView(page);
   if (hash === '#/profile') return profileView(page);
   if (hash === '#/security') return mfaView(page);
+  if (hash === '#/reports') return reportsView(page);
   return queueView({...page, mine: hash === '#/mine'});
 }
 
