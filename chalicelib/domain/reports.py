@@ -205,7 +205,8 @@ def _message(doc: dict, at: datetime, zone: str, sink: _Sink) -> None:
     members = _ticket_members(ticket, agent)
     sink.add(members, Counter({"replies": 1, "words": words}))
     sink.add([(RANK, RANK_CUSTOMERS)], Counter({identity.canonical(ticket["customer"]["email"]): 1}))
-    if int(ticket.get("agent_replies") or 0) == 1:  # this is the ticket's first public agent reply
+    # The ticket's first public agent reply (documents written before the reports carry no count: no timing).
+    if int(ticket.get("agent_replies") or 0) == 1 and ticket.get("created_at"):
         calendar_s = (at - _moment(ticket["created_at"])).total_seconds()
         sla = (ticket.get("sla") or {}).get("first_response")
         business_s = sla["spent_s"] if sla else calendar_s
@@ -234,11 +235,12 @@ def _status(doc: dict, at: datetime, zone: str, sink: _Sink) -> None:
         sink.add(backlog, Counter({"backlog.delta": 1}))
         sink.add(backlog, Counter({"backlog": 1}), day=TOTAL)
         return
-    calendar_s = (at - _moment(ticket["created_at"])).total_seconds()
-    sla = (ticket.get("sla") or {}).get("resolution")
-    business_s = sla["spent_s"] if sla else calendar_s
     counters = Counter({"solved": 1, "solve.replies": replies, "fcr": 1 if replies == 1 else 0})
-    counters += duration_counters("res.c", calendar_s) + duration_counters("res.b", business_s)
+    sla = (ticket.get("sla") or {}).get("resolution")
+    if ticket.get("created_at"):  # documents written before the reports: counted, not timed
+        calendar_s = (at - _moment(ticket["created_at"])).total_seconds()
+        business_s = sla["spent_s"] if sla else calendar_s
+        counters += duration_counters("res.c", calendar_s) + duration_counters("res.b", business_s)
     if sla:
         counters["sla.resolution.breached" if sla["breached"] else "sla.resolution.met"] += 1
     sink.add(members, counters)

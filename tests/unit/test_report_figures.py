@@ -261,3 +261,15 @@ def test_contributions_do_not_depend_on_the_order_events_arrive_in():
     forward = applied(story)
     story.docs.reverse()
     assert applied(story) == forward
+
+
+def test_documents_written_before_the_reports_are_counted_but_not_timed():
+    story = Story(t("2026-12-01T10:00"))
+    story.reply(t("2026-12-01T10:30"))
+    story.move(Status.CLOSED, t("2026-12-01T11:00"))
+    for doc in story.docs:  # as the outbox wrote them before: no category, created_at, reply count or SLA
+        for key in ("category", "created_at", "agent_replies", "sla"):
+            doc["ticket"].pop(key)
+    f = period(applied(story))
+    assert (f["created"], f["solved"], f["replies"]) == (1, 1, 1)
+    assert f["first_response"]["calendar"]["count"] == 0 and f["resolution"]["calendar"]["count"] == 0
