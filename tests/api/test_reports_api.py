@@ -2,7 +2,7 @@
 agent their own figures; the figures are the day buckets' (a Query per period), with the previous period beside."""
 import uuid
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from chalice.test import Client

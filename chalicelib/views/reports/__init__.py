@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from chalicelib.domain import reports
-from chalicelib.domain.reports import BucketKey, Contributions
+from chalicelib.domain.reports import Contributions
 
 MARKER_DAYS = 30  # longer than any redelivery: SQS keeps a message 4 days, its dead-letter queue 14
 
@@ -42,9 +41,6 @@ def aggregate(doc: dict, *, store: ReportStore, zone: str, now: datetime) -> Con
     if not added:
         return None
     return added if store.apply(doc["event_id"], added, now=now) else None
-
-
-MAX_DAYS = 366
 
 
 def period_report(store: ReportStore, *, dimension: str, member: str, first: date, last: date,
@@ -82,9 +78,3 @@ def top(store: ReportStore, *, list_name: str, first: date, last: date, limit: i
     """A ranking (solvers, customers, rated_good) over the period from the per-day top lists: one Query."""
     return reports.ranking(reports.merge(c for _, c in store.days(reports.RANK, list_name, first, last)), limit)
 
-
-def period_days(first: date, last: date) -> Iterable[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
