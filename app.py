@@ -11,7 +11,9 @@ from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
+from chalicelib.api.reports import reports_api
 from chalicelib.events import alerts, automation, inbound, notifications, publisher, uploads
+from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
@@ -25,6 +27,7 @@ app.register_blueprint(directory_api)
 app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
 app.register_blueprint(canned_api)
+app.register_blueprint(reports_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
@@ -43,6 +46,11 @@ def send_notifications(event):
 @app.on_sqs_message(queue="alerts", batch_size=10)
 def send_alerts(event):
     return alerts.handle(event)
+
+
+@app.on_sqs_message(queue="stats", batch_size=10)
+def aggregate_reports(event):
+    return report_events.handle(event)
 
 
 @app.on_sqs_message(queue="inbound-mail", batch_size=10)

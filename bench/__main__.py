@@ -17,6 +17,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
   and 1,000 answers of others in the table (bench/canned.py): one Query per scope of theirs, whatever the rest.
 - import_tickets_per_s(_1k): tickets per second `python -m ops.import_tickets` writes into the local stack
   from a synthetic file of 10,000 (and 1,000) tickets (bench/imports.py).
+- report_items_read_agent_90d_1k / _100k, report_items_read_desk_30d_100k, report_aws_calls_per_event,
+  report_p95_ms_100k: what a report reads and what the aggregator writes per event (bench/reports.py).
 - local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
   100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
   1 GB, ratio <= 1.5.
@@ -63,6 +65,8 @@ def main() -> None:
     results.update(canned_costs())
     from bench.imports import import_costs
     results.update(import_costs())
+    from bench.reports import report_costs
+    results.update(report_costs())
     from bench.local import local_stack_costs
     results.update(local_stack_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -105,6 +105,9 @@ def revocations():
 def canned_answers():
     from chalicelib.adapters.canned import DynamoCannedAnswers
     return DynamoCannedAnswers(get_settings().helpdesk_table)
+def reports():
+    from chalicelib.adapters.reports import DynamoReportStore
+    return DynamoReportStore(get_settings().reports_table)
 
 
 def clock() -> Clock:
@@ -126,7 +129,7 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers):
+                    agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers, reports):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

@@ -33,6 +33,8 @@ class Settings:
     unconfirmed_per_network: int  # ... and per client network (IPv4 /24, IPv6 /64)
     catalog_cache_seconds: float = 5.0  # how long a container reuses the catalog, rules and policies it read
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
+    reports_table: str = "helpdesk-reports"  # report day buckets and applied-markers (issue 16)
+    reports_zone: str = "UTC"  # the desk's time zone: reports count local days and hours of it
 
     @property
     def portal_site_url(self) -> str:
@@ -75,4 +77,6 @@ def get_settings() -> Settings:
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
         unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
+        reports_table=_env("REPORTS_TABLE", "helpdesk-reports"),
+        reports_zone=_env("REPORTS_ZONE", "UTC"),
     )

@@ -27,6 +27,7 @@ RUNNER_ENV = {
     "HELPDESK_STREAM_ARN": {"Fn::GetAtt": ["HelpdeskTable", "StreamArn"]},
     "NOTIFICATIONS_QUEUE_URL": {"Ref": "NotificationsQueue"},
     "ALERTS_QUEUE_URL": {"Ref": "AlertsQueue"},
+    "STATS_QUEUE_URL": {"Ref": "StatsQueue"},
     "INBOUND_MAIL_QUEUE_URL": {"Ref": "InboundMailQueue"},
     "UPLOADS_QUEUE_URL": {"Ref": "UploadsQueue"},
 }

@@ -227,3 +227,65 @@ def seed_tickets() -> list[dict]:
         opened.append({"number": done.number, "access_key": done.access_key, "link": done.link,
                        "language": ticket["language"], "subject": ticket["subject"]})
     return opened
+
+
+class _At:
+    """A clock standing at a chosen moment: the demo history is written as it would have happened."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+
+REPORT_HISTORY_DAYS = 28
+REPLIES = {"fa": "سلام، مشکل برطرف شد. لطفاً دوباره امتحان کنید.", "he": "שלום, התקלה תוקנה. אנא נסו שוב.",
+           "en": "Hi, this is fixed now. Please try again."}
+
+
+def seed_report_history(days: int = REPORT_HISTORY_DAYS) -> int:
+    """A few weeks of past tickets for the reports page (issue 16), each opened, answered, sometimes rated and
+    closed at its own past moments through the same services and domain, so their events flow to the stats queue
+    like any ticket's and the charts have something to show. Returns how many tickets were written."""
+    import random
+    from dataclasses import replace
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import bootstrap
+    from chalicelib.domain.ratings import Rating, rated_event
+    from chalicelib.domain.tickets import Actor, AuthorKind, Status
+    from chalicelib.services import tickets as service
+    from chalicelib.settings import get_settings
+
+    chance = random.Random(16)  # the same history at every start
+    repo, written = bootstrap.tickets(), 0
+    agents = [a for a in AGENTS if a["email"] != SUPERVISOR]
+    start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
+    for day in range(days):
+        for _ in range(chance.randint(1, 4)):
+            sample = chance.choice(TICKETS)
+            opened_at = start + timedelta(days=day, hours=chance.randint(5, 15), minutes=chance.randint(0, 59))
+            done = service.open_ticket(
+                tickets=repo, catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
+                secrets=bootstrap.secrets(), clock=_At(opened_at), limits=bootstrap.limits(),
+                site_url=get_settings().customer_site_url, subject=sample["subject"],
+                department=sample["department"], category=sample["category"], priority=sample["priority"],
+                text=sample["text"], language=sample["language"], customer_name=sample["customer"]["name"],
+                customer_email=sample["customer"]["email"], attachments=[], confirmed=True)
+            who = chance.choice(agents)
+            agent = Actor(kind=AuthorKind.AGENT, id=who["email"], name=who["name"])
+            replied_at = opened_at + timedelta(minutes=chance.randint(10, 600))
+            reply = service.agent_reply(tickets=repo, files=bootstrap.files(), clock=_At(replied_at),
+                                        limits=bootstrap.limits(), number=done.number, agent=agent,
+                                        text=REPLIES[sample["language"]], attachments=[])
+            ticket, at = repo.get(done.number), replied_at + timedelta(hours=chance.randint(1, 20))
+            if chance.random() < 0.7:  # rated by the customer
+                event = rated_event(ticket, reply, Rating.GOOD if chance.random() < 0.8 else Rating.BAD, None, at)
+                after = replace(ticket, version=ticket.version + 1)
+                repo.save(ticket, after, [event])
+                ticket = after
+            closed = replace(ticket.moved_to(Status.CLOSED, at + timedelta(minutes=5)), version=ticket.version + 1)
+            repo.save(ticket, closed, closed.status_events(ticket, agent, at + timedelta(minutes=5)))
+            written += 1
+    return written

@@ -146,6 +146,7 @@ class TicketItem(Model):
     sender_verified = BooleanAttribute(null=True)  # missing on tickets written before it existed: True
     confirmed = BooleanAttribute(null=True)  # stored only as False (filed without proof); missing = confirmed
     client_network = UnicodeAttribute(null=True)  # where an unconfirmed ticket was filed from (its allowance)
+    agent_replies = NumberAttribute(null=True)  # public agent replies so far; missing on older tickets: 0
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()

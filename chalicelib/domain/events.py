@@ -45,6 +45,9 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
             "assignee": _actor(ticket.assignee) if ticket.assignee else None, "language": ticket.language.value,
             "customer": {"name": ticket.customer.name, "email": ticket.customer.email, "phone": ticket.customer.phone},
             "link_salt": ticket.link_salt, "sms_updates": ticket.sms_updates, "confirmed": ticket.confirmed,
+            # What the reports' aggregator needs to place and time the event without reading the table.
+            "category": ticket.category, "created_at": ticket.created_at.isoformat(),
+            "agent_replies": ticket.agent_replies, "sla": _sla_summary(ticket),
         },
     }
     if event.message:
@@ -53,6 +56,17 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
                           "created_at": m.created_at.isoformat(),
                           "attachments": [attachment_document(a) for a in m.attachments]}
     return doc
+
+
+def _sla_summary(ticket: Ticket) -> dict | None:
+    """Per SLA target: business seconds spent so far (final once met: its clock stops), whether it was breached,
+    when it was met; and the customer tier. None for a ticket without SLA."""
+    if ticket.sla is None:
+        return None
+    summary = {target.value: {"spent_s": state.clock.spent.total_seconds(), "breached": state.breached,
+                              "met_at": state.met_at.isoformat() if state.met_at else None}
+               for target, state in ticket.sla.targets.items()}
+    return {**summary, "tier": ticket.sla.tier}
 
 
 def _actor_from(d: dict) -> Actor:

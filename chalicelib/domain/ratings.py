@@ -67,6 +67,8 @@ def rated_event(ticket: Ticket, reply: Message, rating: Rating, comment: str | N
             "agent": {"id": reply.author.id, "name": reply.author.name}}
     if previous and previous.rating == rating:
         data["change"] = "comment"
+    elif previous:
+        data["previous"] = previous.rating.value  # reports move the reply's count from one rating to the other
     return TicketEvent(id=new_id(), ticket_number=ticket.number, type=EventType.RATED, occurred_at=at,
                        actor=customer, visibility=Visibility.PUBLIC, data=data)
 

@@ -254,6 +254,7 @@ class Ticket:
     # per `client_network`, the network it was filed from), not against the customer's open-ticket limit.
     confirmed: bool = True
     client_network: str | None = None
+    agent_replies: int = 0               # public agent replies so far (reports: replies until solved, first contact)
 
     @property
     def holds_unconfirmed_place(self) -> bool:
@@ -333,7 +334,7 @@ class Ticket:
         return replace(public, last_activity_at=at)  # new, open and on-hold tickets keep their status
 
     def after_agent_reply(self, at: datetime) -> Ticket:
-        replied = replace(self, last_public_at=at, reminded_at=None,
+        replied = replace(self, last_public_at=at, reminded_at=None, agent_replies=self.agent_replies + 1,
                           sla=self._sla_after(Status.AWAITING_CUSTOMER, at, replied=True))
         return replied.moved_to(Status.AWAITING_CUSTOMER, at)
 

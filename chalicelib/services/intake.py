@@ -130,7 +130,7 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
             customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
             follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
             stored_attachments=tuple(attachments), sender_verified=sender_authenticated,
-            confirmed=sender_authenticated)  # an authenticated sender proved the address; others confirm by link
+            confirmed=sender_authenticated, channel="mail")  # an authenticated sender proved the address; others confirm by link
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)
     except Invalid as exc:

@@ -54,7 +54,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
                 follows_proof: CustomerAccess = CustomerAccess(),
                 stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False,
                 sender_verified: bool = True, confirmed: bool = False, session: Identity | None = None,
-                client_network: str | None = None, unconfirmed: UnconfirmedAllowance | None = None) -> OpenedTicket:
+                client_network: str | None = None, unconfirmed: UnconfirmedAllowance | None = None,
+                channel: str = "web") -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
     its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
     `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
@@ -106,7 +107,7 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
                     attachments=tuple(accepted))
     created = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=now,
-                          actor=author, visibility=Visibility.PUBLIC)
+                          actor=author, visibility=Visibility.PUBLIC, data={"channel": channel})  # web or mail
     policies = catalog.policies()
     # First the round-robin turn after the last this container saw, taken in the ticket's own transaction (no
     # call of its own); if another request took it meanwhile, the next turn taken atomically before writing.

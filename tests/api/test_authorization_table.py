@@ -110,6 +110,10 @@ TABLE = {
     ("PUT", "/admin/sla"): (ADMINS, {"warn_share": 2}, ""),
     ("GET", "/admin/agents/{agent_id}/profile"): (ADMINS, None, ""),
     ("PUT", "/admin/agents/{agent_id}/profile"): (ADMINS, {}, ""),
+    # Reports (issue 16): a department's figures for its supervisors and admins; rankings span departments.
+    ("GET", "/reports/figures"): (SUPERVISORS, None, "dimension=department&member={desk}"),
+    ("GET", "/reports/backlog"): (SUPERVISORS, None, "dimension=department&member={desk}"),
+    ("GET", "/reports/top"): (ADMINS, None, "list=solvers"),
     # Account actions act on a scratch agent of this module's own, so signing out or disabling harms no caller.
     ("GET", "/admin/agents/{agent_id}/account"): (ADMINS, None, ""),
     ("POST", "/admin/agents/{agent_id}/sign-out"): (ADMINS, {}, ""),

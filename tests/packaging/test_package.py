@@ -17,6 +17,7 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
 FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", "CheckUploads",
+             "AggregateReports",
              *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
@@ -345,7 +346,8 @@ def test_the_notifications_worker_writes_only_ticket_partitions(template):
 # ---------------------------------------------------------------- throttling in front, nothing lost, health
 
 def _dashboard(template) -> tuple[dict, str]:
-    [dashboard] = resources_of(template, "AWS::CloudWatch::Dashboard").values()
+    # The health dashboard (the reports' own, ReportsDashboard, shows business figures, not health).
+    dashboard = resources_of(template, "AWS::CloudWatch::Dashboard")["HealthDashboard"]
     body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
     return json.loads(body), body
 

@@ -12,6 +12,7 @@ import {adminView} from './admin.js';
 import {profileView} from './profile.js';
 import {cannedAdminView} from './canned_admin.js';
 import {mfaView} from './mfa.js';
+import {reportsView} from './reports.js';
 
 const root = document.getElementById('app');
 
@@ -31,6 +32,8 @@ function rerender() {
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
         session ? h('a', {href: '#/canned', class: 'topbar-link', 'data-testid': 'canned-link',
           'aria-current': location.hash === '#/canned' ? 'page' : null}, t('canned.link')) : null,
+        session ? h('a', {href: '#/reports', class: 'topbar-link', 'data-testid': 'reports-link',
+          'aria-current': location.hash === '#/reports' ? 'page' : null}, t('reports.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
@@ -182,6 +185,7 @@ function pageFor(hash) {
   if (hash === '#/profile') return profileView(page);
   if (hash === '#/canned') return cannedAdminView(page);
   if (hash === '#/security') return mfaView(page);
+  if (hash === '#/reports') return reportsView(page);
   return queueView({...page, mine: hash === '#/mine'});
 }
 
