@@ -105,6 +105,9 @@ def revocations():
 def canned_answers():
     from chalicelib.adapters.canned import DynamoCannedAnswers
     return DynamoCannedAnswers(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
 def reports():
     from chalicelib.adapters.reports import DynamoReportStore
     return DynamoReportStore(get_settings().reports_table)
