@@ -115,6 +115,14 @@ def unconfirmed_allowance():
     return UnconfirmedAllowance(per_address=s.unconfirmed_per_address, per_network=s.unconfirmed_per_network)
 
 
+def ticket_desk():
+    """The ticket use cases' ports (each wired once, above) and settings (read at call time, like limits())."""
+    from chalicelib.services.ports import TicketDesk
+    return TicketDesk(tickets=tickets(), catalog=catalog(), agents=agents(), files=files(), secrets=secrets(),
+                      clock=clock(), limits=limits(), site_url=get_settings().customer_site_url,
+                      unconfirmed=unconfirmed_allowance())
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()

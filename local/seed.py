@@ -147,17 +147,13 @@ def seed_tickets() -> list[dict]:
     first, see docs/api.md "Unconfirmed tickets"); returns number, access_key and link of each."""
     from chalicelib import bootstrap
     from chalicelib.services import tickets as service
-    from chalicelib.settings import get_settings
 
     opened = []
     for ticket in TICKETS:
-        done = service.open_ticket(
-            tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-            files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(),
-            site_url=get_settings().customer_site_url, subject=ticket["subject"], department=ticket["department"],
-            category=ticket["category"], priority=ticket["priority"], text=ticket["text"],
-            language=ticket["language"], customer_name=ticket["customer"]["name"],
-            customer_email=ticket["customer"]["email"], attachments=[], confirmed=True)
+        done = service.open_ticket(bootstrap.ticket_desk(), service.NewTicket(
+            subject=ticket["subject"], department=ticket["department"], category=ticket["category"],
+            priority=ticket["priority"], text=ticket["text"], language=ticket["language"],
+            customer_name=ticket["customer"]["name"], customer_email=ticket["customer"]["email"], confirmed=True))
         opened.append({"number": done.number, "access_key": done.access_key, "link": done.link,
                        "language": ticket["language"], "subject": ticket["subject"]})
     return opened

@@ -376,3 +376,17 @@ class InMemoryPresence(PresenceBoard):
 
     def present(self, number, seen_after):
         return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]
+
+
+def open_ticket(**ports_and_form):
+    """services.tickets.open_ticket with the desk's ports and the new ticket's fields given side by side, as
+    the tests write them: each goes where it belongs (TicketDesk / NewTicket)."""
+    from dataclasses import fields
+
+    from chalicelib.services import tickets as service
+    from chalicelib.services.ports import TicketDesk
+
+    desk_names = {f.name for f in fields(TicketDesk)}
+    desk = TicketDesk(**{name: value for name, value in ports_and_form.items() if name in desk_names})
+    return service.open_ticket(desk, service.NewTicket(**{name: value for name, value in ports_and_form.items()
+                                                           if name not in desk_names}))

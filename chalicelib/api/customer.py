@@ -21,32 +21,32 @@ def view_ticket(number, access: CustomerAccess):
             "reply_window_open": window_open, "follows": view.ticket.follows}
 
 
-@route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.MESSAGE,
-       audience="customer", refusals=(409,), summary="The customer writes back")
-def reply(number, access: CustomerAccess, body):
+@route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.NewMessage,
+       audience="customer", refusals=(409,), response=shapes.MessageReply, summary="The customer writes back")
+def reply(number, access: CustomerAccess, body: schemas.NewMessage):
     message = tickets.customer_reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
                                      files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(),
-                                     number=ticket_number(number), access=access, text=body["text"],
-                                     attachments=body.get("attachments", []))
+                                     number=ticket_number(number), access=access, text=body.text,
+                                     attachments=body.attachments)
     return shapes.message(message)
 
 
-@route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SMS_UPDATES, audience="customer",
-       refusals=(409,),
+@route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SmsUpdates, audience="customer",
+       refusals=(409,), response=shapes.SmsUpdatesState,
        summary="The customer turns texts on agent replies on or off")
-def sms_updates(number, access: CustomerAccess, body):
+def sms_updates(number, access: CustomerAccess, body: schemas.SmsUpdates):
     ticket = tickets.set_sms_updates(tickets=bootstrap.tickets(), clock=bootstrap.clock(), number=ticket_number(number),
-                                     access=access, enabled=body["enabled"])
-    return {"sms_updates": ticket.sms_updates}
+                                     access=access, enabled=body.enabled)
+    return shapes.SmsUpdatesState(sms_updates=ticket.sms_updates)
 
 
-@route(customer_api, "/tickets/{number}/attachments/{attachment_id}", audience="customer",
+@route(customer_api, "/tickets/{number}/attachments/{attachment_id}", audience="customer", response=shapes.DownloadLink,
        summary="A short-lived download link for an attachment of a public message")
 def attachment(number, attachment_id, access: CustomerAccess):
     url, expires_in = tickets.attachment_for_customer(tickets=bootstrap.tickets(), files=bootstrap.files(),
                                                       number=ticket_number(number), access=access,
                                                       attachment_id=attachment_id)
-    return {"url": url, "expires_in": expires_in}
+    return shapes.DownloadLink(url=url, expires_in=expires_in)
 
 
 @route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN, refusals=(429, 503),

@@ -1,12 +1,19 @@
-"""JSON shapes of what the services return (docs/api.md)."""
+"""JSON shapes of what the services return (docs/api.md): typed replies (api/contract.Reply, documented in
+/openapi.json from the same definition) and, for those not yet typed, dicts."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from msgspec import structs
+
+from chalicelib.api.contract import UNSET, Reply, UnsetType, to_builtins
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.presence import Presence
 from chalicelib.domain.routing import RoutingRule
 from chalicelib.domain.sla import Sla, Target
-from chalicelib.domain.tickets import Message, Ticket, TicketEvent
-from chalicelib.services.agent_desk import AgentTicketView
+from chalicelib.domain.tickets import (
+    AuthorKind, EventType, Language, Message, Priority, Status, Ticket, TicketEvent, Visibility,
+)
 from chalicelib.services.tickets import TicketView
 
 
@@ -14,12 +21,32 @@ def _time(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def message(m: Message) -> dict:
-    return {"id": m.id, "visibility": m.visibility.value,
-            "author": {"kind": m.author.kind.value, "name": m.author.name}, "text": m.text,
-            "created_at": _time(m.created_at),
-            "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
-                            for a in m.attachments]}
+class Author(Reply):
+    kind: AuthorKind
+    name: str
+
+
+class FileRef(Reply):
+    id: str
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageReply(Reply):
+    id: str
+    visibility: Visibility
+    author: Author
+    text: str
+    created_at: datetime
+    attachments: list[FileRef]
+
+
+def message(m: Message) -> MessageReply:
+    return MessageReply(id=m.id, visibility=m.visibility, author=Author(kind=m.author.kind, name=m.author.name),
+                        text=m.text, created_at=m.created_at,
+                        attachments=[FileRef(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
+                                     for a in m.attachments])
 
 
 def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
@@ -34,7 +61,7 @@ def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
 
 def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[str, str] | None = None) -> dict:
     """`rating_signatures` (customer view): each agent reply gets its current rating and what rates it."""
-    messages = [message(m) for m in view.messages]
+    messages = [to_builtins(message(m)) for m in view.messages]
     for shaped in messages:
         if signature := (rating_signatures or {}).get(shaped["id"]):
             rated = view.ratings.get(shaped["id"])
@@ -49,48 +76,137 @@ def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[st
 
 # ---------------------------------------------------------------- agents (docs/api.md "Agent")
 
-def _actor(actor) -> dict:
-    return {"id": actor.id, "name": actor.name}
+class Person(Reply):
+    id: str
+    name: str
 
 
-def agent_ticket_summary(t: Ticket) -> dict:
+def _actor(actor) -> Person:
+    return Person(id=actor.id, name=actor.name)
+
+
+class Contact(Reply):
+    name: str
+    email: str
+    phone: str | None
+
+
+class TargetState(Reply):
+    """One SLA target: when it is due (null while paused or met), and whether it was breached or met."""
+    due_at: datetime | None
+    paused: bool
+    breached: bool
+    met_at: datetime | None
+
+
+class AgentTicketSummary(Reply):
     """What agents see of a ticket in lists: who has it, both priorities, the SLA clocks and the customer tier
     they were promised under, and the version to act on."""
-    return {**ticket_summary(t), "priority": t.effective_priority.value, "customer_priority": t.priority.value,
-            "agent_priority": t.agent_priority.value if t.agent_priority else None, "group": t.group,
-            "assignee": _actor(t.assignee) if t.assignee else None, "follows": t.follows,
-            "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone},
-            "sla": sla(t.sla) if t.sla else None, "sla_tier": t.sla.tier if t.sla else None,
-            "sender_verified": t.sender_verified}
+    number: int
+    subject: str
+    status: Status
+    priority: Priority  # the effective one: the agents' if they set one, else the customer's
+    customer_priority: Priority
+    agent_priority: Priority | None
+    department: str
+    category: str
+    group: str
+    language: Language
+    customer: Contact
+    created_at: datetime
+    last_activity_at: datetime
+    version: int
+    sms_updates: bool
+    confirmed: bool
+    assignee: Person | None
+    follows: int | None
+    sla: dict[Target, TargetState] | None
+    sla_tier: str | None
+    sender_verified: bool
 
 
-def sla(s: Sla) -> dict:
-    """Per target: when it is due (null while paused or met), and whether it was breached or met."""
-    def target(name: Target) -> dict:
+def agent_ticket_summary(t: Ticket) -> AgentTicketSummary:
+    return AgentTicketSummary(
+        number=t.number, subject=t.subject, status=t.status, priority=t.effective_priority,
+        customer_priority=t.priority, agent_priority=t.agent_priority, department=t.department,
+        category=t.category, group=t.group, language=t.language,
+        customer=Contact(name=t.customer.name, email=t.customer.email, phone=t.customer.phone),
+        created_at=t.created_at, last_activity_at=t.last_activity_at, version=t.version, sms_updates=t.sms_updates,
+        confirmed=t.confirmed, assignee=_actor(t.assignee) if t.assignee else None, follows=t.follows,
+        sla=sla(t.sla) if t.sla else None, sla_tier=t.sla.tier if t.sla else None, sender_verified=t.sender_verified)
+
+
+class TicketList(Reply):
+    tickets: list[AgentTicketSummary]
+
+
+def ticket_list(found) -> TicketList:
+    return TicketList(tickets=[agent_ticket_summary(t) for t in found])
+
+
+def sla(s: Sla) -> dict[Target, TargetState]:
+    def target(name: Target) -> TargetState:
         state, due = s.targets[name], s.due_at(name)
-        return {"due_at": _time(due) if due else None, "paused": state.met_at is None and not state.running,
-                "breached": state.breached, "met_at": _time(state.met_at) if state.met_at else None}
-    return {name.value: target(name) for name in s.targets}
+        return TargetState(due_at=due, paused=state.met_at is None and not state.running, breached=state.breached,
+                           met_at=state.met_at)
+    return {name: target(name) for name in s.targets}
 
 
-def timeline_entry(e: TicketEvent) -> dict:
-    entry = {"id": e.id, "type": e.type.value, "at": _time(e.occurred_at),
-             "actor": {"kind": e.actor.kind.value, "id": e.actor.id, "name": e.actor.name},
-             "visibility": e.visibility.value, "data": e.data}
-    if e.message:
-        entry["message"] = message(e.message)
-    return entry
+class TimelineActor(Reply):
+    kind: AuthorKind
+    id: str
+    name: str
 
 
-def agent_ticket_view(view: AgentTicketView) -> dict:
-    return {**agent_ticket_summary(view.ticket), "messages": [message(m) for m in view.messages],
-            "timeline": [timeline_entry(e) for e in view.timeline],
-            "customer_tickets": [{"number": t.number, "subject": t.subject, "status": t.status.value,
-                                  "created_at": _time(t.created_at), "confirmed": t.confirmed}
-                                 for t in view.customer_tickets],
-            "ratings": {message_id: {"rating": r.rating.value, "comment": r.comment, "at": _time(r.at)}
-                        for message_id, r in view.ratings.items()},
-            "allowed_statuses": [s.value for s in view.allowed_statuses]}
+class TimelineEntry(Reply):
+    id: str
+    type: EventType
+    at: datetime
+    actor: TimelineActor
+    visibility: Visibility
+    data: dict
+    message: MessageReply | UnsetType = UNSET
+
+
+def timeline_entry(e: TicketEvent) -> TimelineEntry:
+    return TimelineEntry(id=e.id, type=e.type, at=e.occurred_at,
+                         actor=TimelineActor(kind=e.actor.kind, id=e.actor.id, name=e.actor.name),
+                         visibility=e.visibility, data=e.data, message=message(e.message) if e.message else UNSET)
+
+
+class CustomerTicketLine(Reply):
+    number: int
+    subject: str
+    status: Status
+    created_at: datetime
+    confirmed: bool
+
+
+class RatingSeen(Reply):
+    rating: str
+    comment: str | None
+    at: datetime
+
+
+class AgentTicketView(AgentTicketSummary):
+    """The whole ticket as an agent works on it."""
+    messages: list[MessageReply]
+    timeline: list[TimelineEntry]
+    customer_tickets: list[CustomerTicketLine]
+    ratings: dict[str, RatingSeen]  # by reply id
+    allowed_statuses: list[Status]
+
+
+def agent_ticket_view(view) -> AgentTicketView:
+    return AgentTicketView(
+        **structs.asdict(agent_ticket_summary(view.ticket)), messages=[message(m) for m in view.messages],
+        timeline=[timeline_entry(e) for e in view.timeline],
+        customer_tickets=[CustomerTicketLine(number=t.number, subject=t.subject, status=t.status,
+                                             created_at=t.created_at, confirmed=t.confirmed)
+                          for t in view.customer_tickets],
+        ratings={message_id: RatingSeen(rating=r.rating.value, comment=r.comment, at=r.at)
+                 for message_id, r in view.ratings.items()},
+        allowed_statuses=list(view.allowed_statuses))
 
 
 def handover(e: TicketEvent) -> dict:
@@ -99,8 +215,47 @@ def handover(e: TicketEvent) -> dict:
             "kind": e.data.get("kind")}
 
 
-def presence(p: Presence) -> dict:
-    return {"agent": _actor(p.agent), "state": p.state.value, "since": _time(p.since)}
+class PresenceReply(Reply):
+    agent: Person
+    state: str
+    since: datetime
+
+
+class OthersHere(Reply):
+    others: list[PresenceReply]
+
+
+def presence(p: Presence) -> PresenceReply:
+    return PresenceReply(agent=_actor(p.agent), state=p.state.value, since=p.since)
+
+
+class OpenedTicket(Reply):
+    """`access_key` and `link` only for a caller who proved the address (`confirmed`): else they go by mail."""
+    number: int
+    confirmed: bool
+    access_key: str | UnsetType = UNSET
+    link: str | UnsetType = UNSET
+
+
+class UploadGrant(Reply):
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class DownloadLink(Reply):
+    url: str
+    expires_in: int
+
+
+class SmsUpdatesState(Reply):
+    sms_updates: bool
+
+
+class RatingState(Reply):
+    rating: str
+    comment: str | None
 
 
 def department(d: Department) -> dict:

@@ -32,7 +32,7 @@ from chalicelib.domain.tickets import (
 from chalicelib.errors import Invalid, LimitReached, NotFound
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, Clock, FileStore, Mailer, SecretSource, TicketRepository,
+    AgentDirectory, CatalogRepository, Clock, FileStore, Mailer, SecretSource, TicketDesk, TicketRepository,
 )
 
 ORIGINAL_NAME = "original.eml"
@@ -123,14 +123,14 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
     if placement is None:
         return refuse("no_department")
     try:
-        opened = ticket_service.open_ticket(
-            tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
-            limits=limits, site_url=desk.site_url, subject=_subject(mail), department=placement[0],
-            category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
-            customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
-            follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
+        ticket_desk = TicketDesk(tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets,
+                                 clock=clock, limits=limits, site_url=desk.site_url)
+        opened = ticket_service.open_ticket(ticket_desk, ticket_service.NewTicket(
+            subject=_subject(mail), department=placement[0], category=placement[1], priority=Priority.NORMAL.value,
+            text=text, language=language.value, customer_name=_name(mail), customer_email=mail.sender,
+            follows=follows, follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
             stored_attachments=tuple(attachments), sender_verified=sender_authenticated,
-            confirmed=sender_authenticated)  # an authenticated sender proved the address; others confirm by link
+            confirmed=sender_authenticated))  # an authenticated sender proved the address; others confirm by link
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)
     except Invalid as exc:

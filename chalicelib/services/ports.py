@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import AgentProfile
+from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies, UnconfirmedAllowance
@@ -409,3 +410,21 @@ class Revocations(ABC):
     @abstractmethod
     def revoked_before(self, agent_id: str) -> datetime | None:
         """The latest such moment, None if never (one strongly consistent read)."""
+
+
+# ---------------------------------------------------------------- contexts
+
+@dataclass(frozen=True)
+class TicketDesk:
+    """The ports and settings the ticket use cases need (open, reply, note, the agents' edits), built once per
+    container by bootstrap.ticket_desk(); unit tests build one from fakes. A route or handler hands it over
+    whole, with the command of its use case."""
+    tickets: TicketRepository
+    catalog: CatalogRepository
+    agents: AgentDirectory
+    files: FileStore
+    secrets: SecretSource
+    clock: Clock
+    limits: Limits
+    site_url: str = ""  # the customer site: private links are built on it
+    unconfirmed: UnconfirmedAllowance = UnconfirmedAllowance()

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Callable
+from typing import Callable, Sequence
 
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
 from chalicelib.domain.events import OPEN_TICKETS_MAIL
-from chalicelib.domain.policies import UnconfirmedAllowance
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity, email_identity
 from chalicelib.domain.tickets import (
@@ -20,8 +19,7 @@ from chalicelib.domain.tickets import (
 from chalicelib.errors import Conflict, FieldProblems, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
 from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, Clock, FileStore, OpenLimitReached, SecretSource, TicketRepository,
-    TurnTaken, VersionConflict,
+    CatalogRepository, Clock, FileStore, OpenLimitReached, TicketDesk, TicketRepository, TurnTaken, VersionConflict,
 )
 from chalicelib.services.workflow import place_new_ticket
 
@@ -46,15 +44,30 @@ class TicketView:
     ratings: dict[str, CurrentRating] = field(default_factory=dict)  # the customer's, by reply id
 
 
-def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory,
-                files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits, site_url: str, subject: str,
-                department: str, category: str, priority: str, text: str, language: str, customer_name: str,
-                customer_email: str,
-                attachments: list[str], customer_phone: str | None = None, follows: int | None = None,
-                follows_proof: CustomerAccess = CustomerAccess(),
-                stored_attachments: tuple[Attachment, ...] = (), sms_updates: bool = False,
-                sender_verified: bool = True, confirmed: bool = False, session: Identity | None = None,
-                client_network: str | None = None, unconfirmed: UnconfirmedAllowance | None = None) -> OpenedTicket:
+@dataclass(frozen=True)
+class NewTicket:
+    """What opening a ticket is asked: the form's fields (as typed: open_ticket checks them), and who asks."""
+    subject: str
+    department: str
+    category: str
+    priority: str
+    text: str
+    language: str
+    customer_name: str
+    customer_email: str
+    customer_phone: str | None = None
+    attachments: Sequence[str] = ()  # upload ids
+    follows: int | None = None
+    follows_proof: CustomerAccess = CustomerAccess()
+    stored_attachments: tuple[Attachment, ...] = ()
+    sms_updates: bool = False
+    sender_verified: bool = True
+    confirmed: bool = False
+    session: Identity | None = None
+    client_network: str | None = None
+
+
+def open_ticket(desk: TicketDesk, new: NewTicket) -> OpenedTicket:
     """`follows`: an earlier ticket this one continues, which `follows_proof` (its key, or the session of
     its customer) must open. `stored_attachments`: files already checked and stored (those of a mail).
     `sms_updates`: the customer wants an SMS when an agent replies, at the mobile number they give.
@@ -64,33 +77,37 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     authenticated mail, an import), a `session` signed in with that address, or the key of the followed
     ticket when that ticket has the same address. Otherwise it is unconfirmed
     until the customer opens the private link from the mail or signs in (`confirm`); it then takes a place
-    of the `unconfirmed` allowance of its address and of its `client_network`, never one of the customer's
+    of the desk's `unconfirmed` allowance of its address and of its `client_network`, never one of the customer's
     open-ticket limit, and the caller must not be shown its key (OpenedTicket.confirmed is False).
 
     At a limit: LimitReached. Only a caller who proved the address learns the open tickets (details
     `open_tickets`); anyone else learns nothing about them, and the address is mailed its list instead
     (at most once per OPEN_TICKETS_MAIL_EVERY)."""
+    tickets, catalog, clock, files, limits = desk.tickets, desk.catalog, desk.clock, desk.files, desk.limits
+    department, category, customer_phone, follows, follows_proof, confirmed, session = (
+        new.department, new.category, new.customer_phone, new.follows, new.follows_proof, new.confirmed,
+        new.session)
     # Everything the customer typed is checked before anything is stored or numbered, every bad field at once.
     problems = FieldProblems()
     checked = problems.check
 
-    subject = checked(clean_subject, subject)
-    text = checked(clean_text, text)
-    priority_value = checked(parse_enum, Priority, priority, "priority")
-    language_value = checked(parse_enum, Language, language, "language")
-    customer = checked(Customer.parse, customer_name, customer_email, customer_phone,
+    subject = checked(clean_subject, new.subject)
+    text = checked(clean_text, new.text)
+    priority_value = checked(parse_enum, Priority, new.priority, "priority")
+    language_value = checked(parse_enum, Language, new.language, "language")
+    customer = checked(Customer.parse, new.customer_name, new.customer_email, customer_phone,
                        language_value.value if language_value else "en")
     checked(check_placement, catalog.departments(), department, category)
-    if sms_updates and not (customer_phone or "").strip():
+    if new.sms_updates and not (customer_phone or "").strip():
         problems.update(SMS_NEEDS_PHONE)
     problems.raise_any()
     followed = _check_followed(tickets, follows, follows_proof) if follows is not None else None
-    accepted = uploads.accept_uploads(files, limits, attachments) + list(stored_attachments)
+    accepted = uploads.accept_uploads(files, limits, list(new.attachments)) + list(new.stored_attachments)
 
     now = clock.now()
     number = tickets.next_number()
     salt = links.new_salt()
-    key = links.derive_key(secrets.link_secret(), number, salt)
+    key = links.derive_key(desk.secrets.link_secret(), number, salt)
     sla = catalog.sla_policy().sla_for(department, priority_value.value, now, customer=customer.email)
     proven = (confirmed or (session is not None and session.channel == Channel.EMAIL
                             and session.address == customer.key)
@@ -100,8 +117,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     unplaced = Ticket(number=number, subject=subject, department=department, category=category,
                       priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                       created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
-                      follows=follows, sla=sla, sms_updates=sms_updates, sender_verified=sender_verified,
-                      confirmed=proven, client_network=None if proven else client_network)
+                      follows=follows, sla=sla, sms_updates=new.sms_updates, sender_verified=new.sender_verified,
+                      confirmed=proven, client_network=None if proven else new.client_network)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
                     attachments=tuple(accepted))
@@ -111,11 +128,11 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
     # First the round-robin turn after the last this container saw, taken in the ticket's own transaction (no
     # call of its own); if another request took it meanwhile, the next turn taken atomically before writing.
     for claim_turn in (True, False):
-        ticket, placement, claim = place_new_ticket(unplaced, catalog=catalog, tickets=tickets, agents=agents,
+        ticket, placement, claim = place_new_ticket(unplaced, catalog=catalog, tickets=tickets, agents=desk.agents,
                                                     clock=clock, claim_turn=claim_turn)
         try:
             tickets.create(ticket, [created, message_event(ticket, first), *placement], accepted,
-                           open_limit=policies.max_open_tickets, unconfirmed=unconfirmed or UnconfirmedAllowance(),
+                           open_limit=policies.max_open_tickets, unconfirmed=desk.unconfirmed,
                            turn=claim)
         except TurnTaken:
             continue
@@ -126,7 +143,8 @@ def open_ticket(*, tickets: TicketRepository, catalog: CatalogRepository, agents
         if claim is not None:
             catalog.saw_turn(claim.department, claim.group, claim.taken)
         break
-    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(site_url, number, key), confirmed=proven)
+    return OpenedTicket(number=number, access_key=key, link=links.ticket_link(desk.site_url, number, key),
+                        confirmed=proven)
 
 
 def _unconfirmed_limit_reached(tickets: TicketRepository, clock: Clock, customer: Customer, language: Language,

@@ -19,6 +19,7 @@ from chalicelib.services import tickets as ticket_service
 from local import inbound as local_inbound
 from local.events import QueuePoller
 from local.mailbox import mail_to
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import PDF, PNG
 from tests.unit.test_inbound_mail import fixture
 
@@ -79,7 +80,7 @@ def test_the_local_command_finds_the_stacks_bucket(aws_stack):
 
 def test_a_customer_at_the_open_limit_gets_one_answer_even_when_s3_announces_the_mail_twice(aws_stack, poller):
     sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
-    opened = [ticket_service.open_ticket(
+    opened = [fake_open_ticket(
         tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
         secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
         subject=f"درخواست {n}", department="support", category="billing", priority="normal", text="سلام",

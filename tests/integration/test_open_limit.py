@@ -7,8 +7,8 @@ from chalicelib.domain.attachments import Limits
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.tickets import new_id
 from chalicelib.errors import LimitReached
-from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 
@@ -22,7 +22,7 @@ def ports(aws_stack):
 
 def open_for(ports, email: str, n: int = 0):
     try:
-        return service.open_ticket(**ports, site_url="https://help.example/customer/", subject=f"درخواست {n}",
+        return fake_open_ticket(**ports, site_url="https://help.example/customer/", subject=f"درخواست {n}",
                                    department="support", category="technical", priority="normal", text="سلام",
                                    language="fa", customer_name="مریم", customer_email=email, attachments=[],
                                    confirmed=True)  # the customer's own (the limit of confirmed tickets)

@@ -16,6 +16,7 @@ from chalicelib.domain.tickets import new_id
 from chalicelib.errors import LimitReached
 from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 ALLOWANCE = UnconfirmedAllowance(per_address=3, per_network=20)
@@ -31,7 +32,7 @@ def ports(aws_stack):
 
 def file(ports, email: str, network: str | None, session: Identity | None = None, n: int = 0):
     try:
-        return service.open_ticket(**ports, site_url="https://help.example/customer/", subject=f"בקשה {n}",
+        return fake_open_ticket(**ports, site_url="https://help.example/customer/", subject=f"בקשה {n}",
                                    department="support", category="technical", priority="normal", text="שלום",
                                    language="he", customer_name="נועה", customer_email=email, attachments=[],
                                    session=session, client_network=network, unconfirmed=ALLOWANCE)

@@ -8,8 +8,8 @@ from chalicelib.domain.alerts import SMS_PER_WINDOW, AgentProfile, Alert, Channe
 from chalicelib.domain.events import to_document
 from chalicelib.domain.tickets import Language
 from chalicelib.services import alerts as service
-from chalicelib.services import tickets
 from chalicelib.services.ports import DeliveryFailed
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FakeSms, FakeSmsQuota, FixedClock, InMemoryAgentProfiles,
     InMemoryCatalog, InMemoryTickets,
@@ -25,7 +25,7 @@ HE = AgentProfile(agent="agent.he", language=Language.HE, phone="+972541234567",
 
 def documents(priority="urgent"):
     repo, clock = InMemoryTickets(), FixedClock()
-    opened = tickets.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+    opened = fake_open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(), clock=clock, limits=LIMITS, site_url=SITE,
                                  **form(priority=priority))
     ticket = repo.get(opened.number)

@@ -17,6 +17,7 @@ from chalicelib.errors import NotFound
 from chalicelib.services import intake
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.ports import DeliveryFailed
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     PDF, PNG, FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
 )
@@ -40,7 +41,7 @@ def receive(ports, raw: bytes, key: str = "inbound/m1", desk: intake.MailDesk = 
 def ticket_of(ports, email: str, language: str = "fa") -> int:
     """A ticket filed through the web form by `email`, who confirmed it."""
     form_ports = {k: v for k, v in ports.items() if k != "mailer"}  # the web form sends no mail itself
-    return ticket_service.open_ticket(
+    return fake_open_ticket(
         **form_ports, site_url=DESK.site_url, subject="پیگیری", department="support", category="billing",
         priority="normal", text="سلام", language=language, customer_name="Customer", customer_email=email,
         attachments=[], confirmed=True).number

@@ -16,7 +16,7 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
 from chalicelib.services import agent_desk, workflow
-from chalicelib.services import tickets as ticket_service
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     AGENT_NAMES, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryPresence, InMemoryTickets,
 )
@@ -50,7 +50,7 @@ class Desk:
         self.clock, self.presence = FixedClock(), InMemoryPresence()
 
     def open(self, subject="سلام", department="support", category="technical", email="maryam@example.com") -> int:
-        opened = ticket_service.open_ticket(
+        opened = fake_open_ticket(
             tickets=self.tickets, catalog=self.catalog, agents=self.agents, files=FakeFiles(), secrets=FakeSecrets(),
             clock=self.clock, limits=Limits(1000, 1000, 1), site_url="https://help.example/", subject=subject,
             department=department, category=category, priority="normal", text="متن", language="fa",
