@@ -13,8 +13,7 @@ from chalicelib.services.ports import (
     CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
     TicketRepository, VersionConflict,
 )
-
-SAVE_ATTEMPTS = 3
+from chalicelib.services.retry import retry_on_stale
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,14 @@ def _within(limiter: RateLimiter, limit: rate_limits.RateLimit, network: str, cl
 
 def _store_code(codes: SignInCodes, identity: Identity, digest: str, clock: Clock) -> tuple[CodeRecord, CodeRecord]:
     """Write the new code over the record it was computed from (the throttle counts atomically)."""
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(_) -> tuple[CodeRecord, CodeRecord]:
         previous = codes.get(identity.key) or CodeRecord()
         issued = previous.issued(digest, clock.now(), field=identity.field)
-        try:
-            codes.save(identity.key, issued)
-            return previous, issued
-        except VersionConflict:
-            continue
-    raise LimitReached("too many sign-in requests at once; try again", fields={identity.field: "too_many"})
+        codes.save(identity.key, issued)
+        return previous, issued
+
+    return retry_on_stale(attempt, exhausted=lambda: LimitReached("too many sign-in requests at once; try again",
+                                                                  fields={identity.field: "too_many"}))
 
 
 def _withdraw(codes: SignInCodes, identity: Identity, previous: CodeRecord, issued: CodeRecord) -> None:

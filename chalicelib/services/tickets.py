@@ -16,15 +16,13 @@ from chalicelib.domain.tickets import (
     ReplyWindowClosed, Status, Ticket, TicketEvent, StaleTicket, Visibility, clean_subject, clean_text, message_event,
     new_id, parse_enum,
 )
-from chalicelib.errors import Conflict, FieldProblems, Invalid, LimitReached, NotFound
+from chalicelib.errors import FieldProblems, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
+from chalicelib.services.retry import retry_on_stale
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, FileStore, OpenLimitReached, TicketDesk, TicketRepository, TurnTaken, VersionConflict,
+    CatalogRepository, Clock, FileStore, OpenLimitReached, TicketDesk, TicketRepository, TurnTaken,
 )
 from chalicelib.services.workflow import place_new_ticket
-
-SAVE_ATTEMPTS = 3
-
 
 OPEN_TICKETS_MAIL_EVERY = timedelta(hours=1)  # at most one such mail per address in this time
 
@@ -173,18 +171,16 @@ def confirm(*, tickets: TicketRepository, clock: Clock, number: int, how: str) -
     once: one CONFIRMED event however many requests race. Its place moves from the unconfirmed allowance to
     the customer's open count in the same write, even when that count is at the limit already: the limit
     decides whether a new ticket may be filed, and the address is proven now (see docs/api.md)."""
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(_) -> Ticket | None:  # on a fresh read: someone confirmed it (nothing to do) or changed something else
         before = tickets.get(number)
         if before is None or before.confirmed:
             return before
         after = replace(before, confirmed=True, version=before.version + 1)
         actor = Actor(kind=AuthorKind.CUSTOMER, id=before.customer.key, name=before.customer.name)
-        try:
-            tickets.save(before, after, [after.confirmation_event(actor, clock.now(), how)])
-            return after
-        except VersionConflict:
-            continue  # re-read: someone confirmed it (then nothing to do) or changed something else
-    raise Conflict("the ticket is changing too fast; try again")
+        tickets.save(before, after, [after.confirmation_event(actor, clock.now(), how)])
+        return after
+
+    return retry_on_stale(attempt)
 
 
 def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: int) -> LimitReached:
@@ -242,19 +238,17 @@ def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Cal
             attachments: list[Attachment], expected_version: int | None = None) -> Message:
     """Append a message to the freshest ticket. Appends commute, so a lost race is simply retried on a re-read,
     unless the writer named the version it saw (the portal does): then any change since is StaleTicket."""
-    for attempt in range(SAVE_ATTEMPTS):
-        before = ticket if attempt == 0 else reload()
+    def attempt(n: int) -> Message:
+        before = ticket if n == 0 else reload()
         if expected_version is not None and before.version != expected_version:
             raise StaleTicket(before)
         new_message = message(before)
         after = replace(change(before, new_message), version=before.version + 1)
         events = [message_event(after, new_message), *after.status_events(before, new_message.author, clock.now())]
-        try:
-            tickets.save(before, after, events, attachments)
-            return new_message
-        except VersionConflict:
-            continue
-    raise Conflict("the ticket is changing too fast; try again")
+        tickets.save(before, after, events, attachments)
+        return new_message
+
+    return retry_on_stale(attempt)
 
 
 def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, clock: Clock,
@@ -298,7 +292,7 @@ def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, acc
     on the ticket they cannot be turned on (Conflict, `customer.phone: required_for_sms`). The timeline records
     the choice as an internal event: it is no message, so neither the ticket's last activity nor its public
     clock (reminders, auto-close) moves, and no mail goes out. Already so: nothing is written."""
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(_) -> Ticket:  # a choice commutes with whatever changed meanwhile: decided on the fresh ticket
         before = _ticket_for_customer(tickets, number, access)
         if before.sms_updates == enabled:
             return before
@@ -307,12 +301,10 @@ def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, acc
         event = TicketEvent(id=new_id(), ticket_number=number, type=EventType.SMS_UPDATES_CHANGED,
                             occurred_at=clock.now(), actor=actor, visibility=Visibility.INTERNAL,
                             data={"enabled": enabled})
-        try:
-            tickets.save(before, after, [event])
-            return after
-        except VersionConflict:
-            continue  # a choice commutes with whatever changed meanwhile: decide again on the fresh ticket
-    raise Conflict("the ticket is changing too fast; try again")
+        tickets.save(before, after, [event])
+        return after
+
+    return retry_on_stale(attempt)
 
 
 def agent_reply(*, tickets: TicketRepository, files: FileStore, clock: Clock, limits: Limits, number: int,

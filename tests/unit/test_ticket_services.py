@@ -7,6 +7,7 @@ from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, Visi
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import tickets as service
 from chalicelib.services import uploads
+from chalicelib.services.retry import SAVE_ATTEMPTS
 from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 
@@ -163,7 +164,7 @@ def test_a_reply_that_loses_a_race_is_retried_on_the_fresh_ticket(ports):
 def test_a_reply_that_keeps_losing_gives_a_clear_conflict(ports):
     opened = open_ticket(ports)
     written = len(ports["tickets"].timeline(opened.number))
-    ports["tickets"].fail_next_saves = service.SAVE_ATTEMPTS
+    ports["tickets"].fail_next_saves = SAVE_ATTEMPTS
     with pytest.raises(Conflict):
         reply_as_agent(ports, opened.number)
     assert len(ports["tickets"].timeline(opened.number)) == written
