@@ -15,6 +15,12 @@ def tickets():
 
 
 @lru_cache(maxsize=1)
+def ticket_views():
+    from chalicelib.adapters.ticket_views import DynamoTicketViews
+    return DynamoTicketViews(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
 def catalog():
     from chalicelib.adapters.catalog_cache import CachedCatalog
     from chalicelib.adapters.dynamo import DynamoCatalogRepository
@@ -118,16 +124,16 @@ def unconfirmed_allowance():
 def ticket_desk():
     """The ticket use cases' ports (each wired once, above) and settings (read at call time, like limits())."""
     from chalicelib.services.ports import TicketDesk
-    return TicketDesk(tickets=tickets(), catalog=catalog(), agents=agents(), files=files(), secrets=secrets(),
-                      clock=clock(), limits=limits(), site_url=get_settings().customer_site_url,
+    return TicketDesk(tickets=tickets(), views=ticket_views(), catalog=catalog(), agents=agents(), files=files(),
+                      secrets=secrets(), clock=clock(), limits=limits(), site_url=get_settings().customer_site_url,
                       unconfirmed=unconfirmed_allowance())
 
 
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
-    for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations):
+    for factory in (tickets, ticket_views, catalog, agents, presence, files, secrets, event_bus, mailer, sms,
+                    sign_in_codes, agent_profiles, sms_quota, rate_limiter, accounts, revocations):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

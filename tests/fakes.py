@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import SMS_PER_WINDOW, SMS_WINDOW, AgentProfile
+from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.identity import canonical
 from chalicelib.domain.mail import MailContent
@@ -18,7 +19,7 @@ from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, AlreadyImported, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer,
     OpenLimitReached, PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender,
-    StoredUpload, TicketRepository, TicketTooLarge, VersionConflict,
+    StoredUpload, TicketRepository, TicketTooLarge, TicketViews, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -36,7 +37,9 @@ class FixedClock:
         self.current += timedelta(**delta)
 
 
-class InMemoryTickets(TicketRepository):
+class InMemoryTickets(TicketRepository, TicketViews):
+    """Both sides of the ticket store: the repository and the lists read from it (TicketViews)."""
+
     def __init__(self):
         self.counter = 1000
         self.tickets: dict[int, Ticket] = {}
@@ -387,6 +390,27 @@ def open_ticket(**ports_and_form):
     from chalicelib.services.ports import TicketDesk
 
     desk_names = {f.name for f in fields(TicketDesk)}
-    desk = TicketDesk(**{name: value for name, value in ports_and_form.items() if name in desk_names})
+    desk = desk_of({name: value for name, value in ports_and_form.items() if name in desk_names})
     return service.open_ticket(desk, service.NewTicket(**{name: value for name, value in ports_and_form.items()
                                                            if name not in desk_names}))
+
+
+def desk_of(ports: dict, **overrides):
+    """The TicketDesk of a test's ports (a dict of fakes, or of adapters over the moto table): the in-memory
+    ticket store serves both the repository and the views; missing ports are fakes that fail nothing."""
+    from dataclasses import fields
+
+    from chalicelib.services.ports import TicketDesk
+
+    given = {**ports, **overrides}
+    names = {f.name for f in fields(TicketDesk)}
+    defaults = {"agents": FakeAgents(), "files": FakeFiles(), "secrets": FakeSecrets(), "clock": FixedClock(),
+                "limits": Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)}
+    if "views" not in given:
+        tickets = given["tickets"]
+        if isinstance(tickets, TicketViews):
+            given["views"] = tickets
+        else:
+            from chalicelib import bootstrap
+            given["views"] = bootstrap.ticket_views()
+    return TicketDesk(**{**defaults, **{name: value for name, value in given.items() if name in names}})

@@ -43,21 +43,22 @@ def queue(agent: Agent):
     department = _query().get("department", "")
     if not department:
         raise Invalid.field("department", "required")
-    found = workflow.queue(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
-                           department=department, group=_query().get("group") or None)
+    found = workflow.queue(bootstrap.ticket_desk(), staff=_staff(agent), department=department,
+                           group=_query().get("group") or None)
     return shapes.ticket_list(found)
 
 
 @route(agent_api, "/agent/queue/all", audience="agent", response=shapes.TicketList,
        summary="Active tickets of every department I work in or supervise (admins: all), earliest due first")
 def queue_everywhere(agent: Agent):
-    found = workflow.queue_everywhere(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent))
+    found = workflow.queue_everywhere(bootstrap.ticket_desk(), staff=_staff(agent))
     return shapes.ticket_list(found)
 
 
-@route(agent_api, "/agent/mine", audience="agent", response=shapes.TicketList, summary="Active tickets assigned to me, oldest first")
+@route(agent_api, "/agent/mine", audience="agent", response=shapes.TicketList,
+       summary="Active tickets assigned to me, oldest first")
 def mine(agent: Agent):
-    found = workflow.mine(tickets=bootstrap.tickets(), staff=_staff(agent))
+    found = workflow.mine(bootstrap.ticket_desk(), staff=_staff(agent))
     return shapes.ticket_list(found)
 
 
@@ -69,7 +70,7 @@ def mine(agent: Agent):
 def handovers(agent: Agent):
     query = _query()
     ticket = ticket_number(query["ticket"]) if query.get("ticket") else None
-    found = workflow.handovers(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    found = workflow.handovers(bootstrap.ticket_desk(), staff=_staff(agent),
                                agent=query.get("agent") or None, department=query.get("department") or None,
                                group=query.get("group") or None, ticket=ticket)
     return {"handovers": [shapes.handover(e) for e in found]}
@@ -78,27 +79,25 @@ def handovers(agent: Agent):
 @route(agent_api, "/agent/tickets/{number}", audience="agent", response=shapes.AgentTicketView,
        summary="The whole ticket: messages, internal notes, timeline, the customer's other tickets")
 def view_ticket(number, agent: Agent):
-    view = agent_desk.view(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), number=ticket_number(number),
-                           staff=_staff(agent))
+    view = agent_desk.view(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent))
     return shapes.agent_ticket_view(view)
 
 
 @route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.AgentReply,
        audience="agent", refusals=(409,), response=shapes.MessageReply, summary="Reply to the customer")
 def reply(number, agent: Agent, body: schemas.AgentReply):
-    message = agent_desk.reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
-                               clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number),
+    message = agent_desk.reply(bootstrap.ticket_desk(), number=ticket_number(number),
                                staff=_staff(agent), text=body.text, attachments=body.attachments,
                                version=body.version or None)
     return shapes.message(message)
 
 
 @route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.AgentNote,
-       audience="agent", refusals=(409,), response=shapes.MessageReply, summary="Add an internal note (never shown to the customer)")
+       audience="agent", refusals=(409,), response=shapes.MessageReply,
+       summary="Add an internal note (never shown to the customer)")
 def note(number, agent: Agent, body: schemas.AgentNote):
-    message = agent_desk.note(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                              number=ticket_number(number), staff=_staff(agent), text=body.text,
-                              version=body.version or None)
+    message = agent_desk.note(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                              text=body.text, version=body.version or None)
     return shapes.message(message)
 
 
@@ -106,17 +105,16 @@ def note(number, agent: Agent, body: schemas.AgentNote):
        refusals=(409,), response=shapes.AgentTicketSummary,
        summary="Move the ticket to another status (allowed_statuses)")
 def change_status(number, agent: Agent, body: schemas.ChangeStatus):
-    ticket = workflow.change_status(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                                    number=ticket_number(number), staff=_staff(agent), status=body.status,
-                                    version=body.version)
+    ticket = workflow.change_status(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                                    status=body.status, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
 @route(agent_api, "/agent/tickets/{number}/priority", method="POST", request=schemas.ChangePriority,
-       audience="agent", refusals=(409,), response=shapes.AgentTicketSummary, summary="Set the agents' priority (the customer's stays as they chose it)")
+       audience="agent", refusals=(409,), response=shapes.AgentTicketSummary,
+       summary="Set the agents' priority (the customer's stays as they chose it)")
 def change_priority(number, agent: Agent, body: schemas.ChangePriority):
-    ticket = workflow.change_priority(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                      clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+    ticket = workflow.change_priority(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
                                       priority=body.priority, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
@@ -125,8 +123,8 @@ def change_priority(number, agent: Agent, body: schemas.ChangePriority):
        response=shapes.AgentTicketSummary,
        summary="Take the ticket onto my desk")
 def take(number, agent: Agent, body: schemas.Take):
-    ticket = workflow.take(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                           number=ticket_number(number), staff=_staff(agent), version=body.version)
+    ticket = workflow.take(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                           version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
@@ -134,8 +132,7 @@ def take(number, agent: Agent, body: schemas.Take):
        response=shapes.AgentTicketSummary,
        summary="Give the ticket to a member of its group (supervisors and admins)")
 def assign(number, agent: Agent, body: schemas.Assign):
-    ticket = workflow.assign(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                             clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+    ticket = workflow.assign(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
                              agent=body.agent, version=body.version, reason=body.reason)
     return shapes.agent_ticket_summary(ticket)
 
@@ -144,26 +141,24 @@ def assign(number, agent: Agent, body: schemas.Assign):
        refusals=(409,), response=shapes.AgentTicketSummary,
        summary="Transfer the ticket to another group or department, with the reason")
 def transfer(number, agent: Agent, body: schemas.Transfer):
-    ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                               clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
+    ticket = workflow.transfer(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
                                department=body.department, group=body.group, agent=body.agent or None,
                                category=body.category or None, reason=body.reason, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.ReportPresence, audience="agent", response=shapes.OthersHere,
+@route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.ReportPresence, audience="agent",
+       response=shapes.OthersHere,
        summary="I have this ticket open (viewing or replying); who else has?")
 def presence(number, agent: Agent, body: schemas.ReportPresence):
-    others = agent_desk.report_presence(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                        board=bootstrap.presence(), clock=bootstrap.clock(),
-                                        number=ticket_number(number), staff=_staff(agent), state=body.state)
+    others = agent_desk.report_presence(bootstrap.ticket_desk(), bootstrap.presence(), number=ticket_number(number),
+                                        staff=_staff(agent), state=body.state)
     return shapes.OthersHere(others=[shapes.presence(p) for p in others])
 
 
-@route(agent_api, "/agent/tickets/{number}/attachments/{attachment_id}", audience="agent", response=shapes.DownloadLink,
-       summary="A short-lived download link for any attachment of the ticket")
+@route(agent_api, "/agent/tickets/{number}/attachments/{attachment_id}", audience="agent",
+       response=shapes.DownloadLink, summary="A short-lived download link for any attachment of the ticket")
 def attachment(number, attachment_id, agent: Agent):
-    url, expires_in = agent_desk.attachment(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                            files=bootstrap.files(), number=ticket_number(number),
+    url, expires_in = agent_desk.attachment(bootstrap.ticket_desk(), number=ticket_number(number),
                                             staff=_staff(agent), attachment_id=attachment_id)
     return shapes.DownloadLink(url=url, expires_in=expires_in)

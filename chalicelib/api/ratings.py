@@ -13,8 +13,7 @@ ratings_api = Blueprint(__name__)
 @route(ratings_api, "/ratings", method="POST", request=schemas.Rate, refusals=(404, 409), response=shapes.RatingState,
        summary="Rate an agent's reply (good or bad, optional comment) with the signature from its mail or page")
 def rate(body: schemas.Rate):
-    current = ratings.rate(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), secrets=bootstrap.secrets(),
-                           clock=bootstrap.clock(), number=body.ticket, message_id=body.message,
+    current = ratings.rate(bootstrap.ticket_desk(), number=body.ticket, message_id=body.message,
                            signature=body.signature, rating=body.rating,
                            comment=body.comment if body.comment is not UNSET else None)
     return shapes.RatingState(rating=current.rating.value, comment=current.comment)

@@ -11,7 +11,7 @@ from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
 from chalicelib.errors import Conflict, LimitReached, Unavailable
 from chalicelib.services.ports import (
     CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
-    TicketRepository, VersionConflict,
+    TicketRepository, TicketViews, VersionConflict,
 )
 from chalicelib.services.retry import retry_on_stale
 
@@ -71,11 +71,11 @@ def _withdraw(codes: SignInCodes, identity: Identity, previous: CodeRecord, issu
         pass
 
 
-def _tickets_of(tickets: TicketRepository, identity: Identity) -> list[Ticket]:
+def _tickets_of(views: TicketViews, identity: Identity) -> list[Ticket]:
     """Those filed with that address, or with that mobile number: newest first, archived ones too."""
     if identity.channel == Channel.EMAIL:
-        return tickets.of_customer(email=identity.address)
-    return tickets.of_customer(phone=identity.address)
+        return views.of_customer(email=identity.address)
+    return views.of_customer(phone=identity.address)
 
 
 def _deliver(identity: Identity, code: str, language: Language, *, mailer: Mailer, sms: SmsSender) -> None:
@@ -90,10 +90,11 @@ def _deliver(identity: Identity, code: str, language: Language, *, mailer: Maile
 
 def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limiter: RateLimiter, network: str,
                 email: str | None, phone: str | None, language: str, code: str,
-                tickets: TicketRepository | None = None) -> sessions.Session:
+                tickets: TicketRepository | None = None, views: TicketViews | None = None) -> sessions.Session:
     """A session for the identity if `code` is its current code; each call counts as one guess (of the
     identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK). A code sent
-    to an address proves it: that address's unconfirmed tickets (in `tickets`) are confirmed."""
+    to an address proves it: that address's unconfirmed tickets (listed by `views`, confirmed in `tickets`) are
+    confirmed."""
     _within(limiter, rate_limits.SIGN_IN_GUESSES_PER_NETWORK, network, clock)
     identity = sign_in.parse_identity(email=email, phone=phone,
                                       language=parse_enum(Language, language, "language"))
@@ -103,15 +104,15 @@ def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limi
     sign_in.check_attempt(counted, offered)
     if not codes.consume(identity.key, counted.digest):  # a parallel request used it first
         raise sign_in.code_expired()
-    if tickets is not None and identity.channel == Channel.EMAIL:
-        _confirm_all(tickets, clock, identity)
+    if tickets is not None and views is not None and identity.channel == Channel.EMAIL:
+        _confirm_all(tickets, views, clock, identity)
     return sessions.issue(secret, identity, clock.now())
 
 
-def _confirm_all(tickets: TicketRepository, clock: Clock, identity: Identity) -> None:
+def _confirm_all(tickets: TicketRepository, views: TicketViews, clock: Clock, identity: Identity) -> None:
     from chalicelib.services.tickets import confirm
 
-    for ticket in _tickets_of(tickets, identity):
+    for ticket in _tickets_of(views, identity):
         if not ticket.confirmed:
             try:
                 confirm(tickets=tickets, clock=clock, number=ticket.number, how="sign_in")
@@ -119,9 +120,9 @@ def _confirm_all(tickets: TicketRepository, clock: Clock, identity: Identity) ->
                 pass  # a busy ticket: the next sign-in, or opening it while signed in, confirms it
 
 
-def history(tickets: TicketRepository, identity: Identity) -> dict[Tab, list[Ticket]]:
+def history(views: TicketViews, identity: Identity) -> dict[Tab, list[Ticket]]:
     """The signed-in customer's tickets in the site's tabs, newest first in each."""
-    return by_tab(_tickets_of(tickets, identity))
+    return by_tab(_tickets_of(views, identity))
 
 
 def reply_window_open(*, catalog: CatalogRepository, clock: Clock, ticket: Ticket) -> bool:

@@ -10,12 +10,13 @@ from chalicelib.domain.ratings import (
 )
 from chalicelib.domain.tickets import Message, parse_enum
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.services.ports import CatalogRepository, Clock, SecretSource, TicketRepository
+from chalicelib.services.ports import SecretSource, TicketDesk
 from chalicelib.services.retry import retry_on_stale
 
 
-def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: SecretSource, clock: Clock,
-         number: int, message_id: str, signature: str, rating: str, comment: str | None = None) -> CurrentRating:
+def rate(desk: TicketDesk, *, number: int, message_id: str, signature: str, rating: str,
+         comment: str | None = None) -> CurrentRating:
+    tickets, catalog, secrets, clock = desk.tickets, desk.catalog, desk.secrets, desk.clock
     rating_value = parse_enum(Rating, rating, "rating")
     comment = clean_comment(comment)
     # A bad signature looks like a missing reply: the endpoint is no oracle for tickets or messages.

@@ -18,9 +18,11 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import FieldProblems, Invalid, LimitReached, NotFound
 from chalicelib.services import uploads
+from chalicelib.services.customers import reply_window_open
+from chalicelib.services.ratings import rating_signatures
 from chalicelib.services.retry import retry_on_stale
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, FileStore, OpenLimitReached, TicketDesk, TicketRepository, TurnTaken,
+    CatalogRepository, Clock, FileStore, OpenLimitReached, TicketDesk, TicketRepository, TicketViews, TurnTaken,
 )
 from chalicelib.services.workflow import place_new_ticket
 
@@ -136,8 +138,8 @@ def open_ticket(desk: TicketDesk, new: NewTicket) -> OpenedTicket:
             continue
         except OpenLimitReached as refused:
             if proven:
-                raise _open_limit_reached(tickets, customer, policies.max_open_tickets) from None
-            raise _unconfirmed_limit_reached(tickets, clock, customer, language_value, refused.which) from None
+                raise _open_limit_reached(desk.views, customer, policies.max_open_tickets) from None
+            raise _unconfirmed_limit_reached(desk, customer, language_value, refused.which) from None
         if claim is not None:
             catalog.saw_turn(claim.department, claim.group, claim.taken)
         break
@@ -145,22 +147,21 @@ def open_ticket(desk: TicketDesk, new: NewTicket) -> OpenedTicket:
                         confirmed=proven)
 
 
-def _unconfirmed_limit_reached(tickets: TicketRepository, clock: Clock, customer: Customer, language: Language,
-                               which: str) -> LimitReached:
+def _unconfirmed_limit_reached(desk: TicketDesk, customer: Customer, language: Language, which: str) -> LimitReached:
     """The refusal for a caller who proved nothing: it names no ticket. At the address's allowance the
     address gets a mail with its open tickets (rate-limited); the answer is the same whether or not this
     call queued it, and whatever the address holds."""
     if which == "network":
         return LimitReached("too many requests from your network wait for confirmation; sign in to file one",
                             fields={"client": "network_limit"})
-    now = clock.now()
+    now = desk.clock.now()
     still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value, "confirmed": t.confirmed}
-                  for t in tickets.of_customer(email=customer.email) if t.is_active]
+                  for t in desk.views.of_customer(email=customer.email) if t.is_active]
     document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": 1, "occurred_at": now.isoformat(),
                 "actor": {"kind": AuthorKind.SYSTEM.value, "id": "system", "name": "Helpdesk"},
                 "visibility": Visibility.PUBLIC.value, "data": {},
                 "customer": {"email": customer.email, "language": language.value}, "open_tickets": still_open}
-    tickets.queue_open_tickets_mail(customer.limit_key, document, at=now, every=OPEN_TICKETS_MAIL_EVERY)
+    desk.tickets.queue_open_tickets_mail(customer.limit_key, document, at=now, every=OPEN_TICKETS_MAIL_EVERY)
     return LimitReached("too many requests with this address wait for confirmation; a mail with the address's "
                         "open requests is on its way to it", fields={"customer.email": "unconfirmed_limit"},
                         details={"open_tickets_mailed": True})
@@ -183,10 +184,10 @@ def confirm(*, tickets: TicketRepository, clock: Clock, number: int, how: str) -
     return retry_on_stale(attempt)
 
 
-def _open_limit_reached(tickets: TicketRepository, customer: Customer, limit: int) -> LimitReached:
+def _open_limit_reached(views: TicketViews, customer: Customer, limit: int) -> LimitReached:
     """Name the tickets that are still open, so the customer can follow one of them instead."""
     still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value}
-                  for t in tickets.of_customer(email=customer.email) if t.is_active]
+                  for t in views.of_customer(email=customer.email) if t.is_active]
     return LimitReached(f"you already have {limit} open tickets; reply on one of them or wait until one is closed",
                         fields={"customer.email": "open_limit"}, details={"limit": limit, "open_tickets": still_open})
 
@@ -222,15 +223,29 @@ def _messages(timeline: list[TicketEvent], *, include_internal: bool) -> list[Me
             for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
 
 
-def view_as_customer(tickets: TicketRepository, number: int, access: CustomerAccess,
-                     clock: Clock = Clock()) -> TicketView:
+def view_as_customer(desk: TicketDesk, *, number: int, access: CustomerAccess) -> TicketView:
     """The ticket as its customer sees it. Opening an unconfirmed ticket with its private link (or with a
     session of its address) confirms it."""
+    tickets, clock = desk.tickets, desk.clock
     ticket = _ticket_for_customer(tickets, number, access)
     if not ticket.confirmed and (how := access.proves_address(ticket)):
         ticket = confirm(tickets=tickets, clock=clock, number=number, how=how) or ticket
     timeline = tickets.timeline(number)
     return TicketView(ticket, _messages(timeline, include_internal=False), current_ratings(timeline))
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    view: TicketView
+    rating_signatures: dict[str, str]  # what rates each agent reply shown, by reply id
+    reply_window_open: bool            # may the customer still write (else a new ticket follows this one)
+
+
+def customer_page(desk: TicketDesk, *, number: int, access: CustomerAccess) -> CustomerPage:
+    """The customer's page of a ticket: the ticket as they see it (view_as_customer), and what they may do."""
+    view = view_as_customer(desk, number=number, access=access)
+    return CustomerPage(view, rating_signatures(desk.secrets, number, view.messages),
+                        reply_window_open(catalog=desk.catalog, clock=desk.clock, ticket=view.ticket))
 
 
 def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Callable[[], Ticket],
@@ -251,8 +266,9 @@ def _append(tickets: TicketRepository, clock: Clock, ticket: Ticket, reload: Cal
     return retry_on_stale(attempt)
 
 
-def customer_reply(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, clock: Clock,
-                   limits: Limits, number: int, access: CustomerAccess, text: str, attachments: list[str]) -> Message:
+def customer_reply(desk: TicketDesk, *, number: int, access: CustomerAccess, text: str,
+                   attachments: list[str]) -> Message:
+    tickets, catalog, files, clock, limits = desk.tickets, desk.catalog, desk.files, desk.clock, desk.limits
     text = clean_text(text)
     ticket = _ticket_for_customer(tickets, number, access)
     window = catalog.policies().reply_window
@@ -286,12 +302,12 @@ def _customer_message(tickets: TicketRepository, clock: Clock, ticket: Ticket, a
                    lambda t, m: t.after_customer_message(m.created_at, window), accepted)
 
 
-def set_sms_updates(*, tickets: TicketRepository, clock: Clock, number: int, access: CustomerAccess,
-                    enabled: bool) -> Ticket:
+def set_sms_updates(desk: TicketDesk, *, number: int, access: CustomerAccess, enabled: bool) -> Ticket:
     """The customer turns texts on agent replies on or off (their opt-in and opt-out). Without a mobile number
     on the ticket they cannot be turned on (Conflict, `customer.phone: required_for_sms`). The timeline records
     the choice as an internal event: it is no message, so neither the ticket's last activity nor its public
     clock (reminders, auto-close) moves, and no mail goes out. Already so: nothing is written."""
+    tickets, clock = desk.tickets, desk.clock
     def attempt(_) -> Ticket:  # a choice commutes with whatever changed meanwhile: decided on the fresh ticket
         before = _ticket_for_customer(tickets, number, access)
         if before.sms_updates == enabled:
@@ -336,8 +352,9 @@ def add_note(*, tickets: TicketRepository, clock: Clock, number: int, agent: Act
                    expected_version=version)
 
 
-def attachment_for_customer(*, tickets: TicketRepository, files: FileStore, number: int, access: CustomerAccess,
+def attachment_for_customer(desk: TicketDesk, *, number: int, access: CustomerAccess,
                             attachment_id: str) -> tuple[str, int]:
+    tickets, files = desk.tickets, desk.files
     _ticket_for_customer(tickets, number, access)
     attachment = tickets.attachment(number, attachment_id)
     if attachment is None or attachment.visibility != Visibility.PUBLIC:

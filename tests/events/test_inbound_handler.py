@@ -38,7 +38,7 @@ def with_sender(raw: bytes, old: bytes, new: str) -> bytes:
 
 
 def tickets_of(email: str):
-    return bootstrap.tickets().of_customer(email=email)
+    return bootstrap.ticket_views().of_customer(email=email)
 
 
 def test_a_new_mail_opens_one_ticket_even_when_delivered_twice(client, aws_stack):

@@ -13,6 +13,7 @@ from chalicelib.domain.tickets import ReplyWindowClosed, Status
 from chalicelib.errors import Invalid, NotFound
 from chalicelib.services import customers
 from chalicelib.services import tickets as service
+from tests.fakes import desk_of
 from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets, PNG
 
@@ -43,8 +44,7 @@ def set_status(ports, number, status, **fields):
 
 
 def reply(ports, number, access, attachments=()):
-    return service.customer_reply(tickets=ports["tickets"], catalog=ports["catalog"], files=ports["files"],
-                                  clock=ports["clock"], limits=LIMITS, number=number, access=access,
+    return service.customer_reply(desk_of(ports), number=number, access=access,
                                   text="هنوز خراب است", attachments=list(attachments))
 
 
@@ -90,13 +90,13 @@ def test_a_session_opens_its_own_tickets_and_no_one_elses(ports):
     theirs = open_ticket(ports, email="dana@example.com")
     for access in (CustomerAccess(identity=MARYAM), CustomerAccess(identity=MARYAM_PHONE),
                    CustomerAccess(key=mine.access_key)):
-        assert service.view_as_customer(ports["tickets"], mine.number, access).ticket.number == mine.number
+        assert service.view_as_customer(desk_of(ports), number=mine.number, access=access).ticket.number == mine.number
 
     # A valid session of another customer looks exactly like a wrong key: not found.
     for access in (CustomerAccess(identity=MARYAM), CustomerAccess(identity=MARYAM_PHONE),
                    CustomerAccess(key=mine.access_key), CustomerAccess()):
         with pytest.raises(NotFound):
-            service.view_as_customer(ports["tickets"], theirs.number, access)
+            service.view_as_customer(desk_of(ports), number=theirs.number, access=access)
         with pytest.raises(NotFound):
             reply(ports, theirs.number, access)
 
@@ -106,10 +106,10 @@ def test_a_session_downloads_only_attachments_of_its_own_tickets(ports):
     theirs = open_ticket(ports, email="dana@example.com", attachments=["a" * 32])
     [attachment] = ports["tickets"].timeline(theirs.number)[1].message.attachments
     with pytest.raises(NotFound):
-        service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=theirs.number,
+        service.attachment_for_customer(desk_of(ports), number=theirs.number,
                                         access=CustomerAccess(identity=MARYAM), attachment_id=attachment.id)
     dana = CustomerAccess(identity=Identity(Channel.EMAIL, "dana@example.com"))
-    url, _ = service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=theirs.number,
+    url, _ = service.attachment_for_customer(desk_of(ports), number=theirs.number,
                                              access=dana, attachment_id=attachment.id)
     assert attachment.key in url
 

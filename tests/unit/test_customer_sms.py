@@ -11,6 +11,7 @@ from chalicelib.domain.tickets import EventType, Language, Visibility
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import alerts
 from chalicelib.services import tickets as service
+from tests.fakes import desk_of
 from tests.fakes import FakeAgents, FakeMailer, FakeSecrets, FakeSms, FakeSmsQuota, InMemoryAgentProfiles
 from tests.unit.test_ticket_services import open_ticket, ports, reply_as_agent, reply_as_customer  # noqa: F401
 
@@ -19,7 +20,7 @@ MOBILE, E164 = "0912 123 4567", "+989121234567"
 
 
 def toggle(ports, number, enabled, access):
-    return service.set_sms_updates(tickets=ports["tickets"], clock=ports["clock"], number=number, access=access,
+    return service.set_sms_updates(desk_of(ports), number=number, access=access,
                                    enabled=enabled)
 
 

@@ -10,7 +10,7 @@ from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, Visi
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import ratings
 from chalicelib.services.tickets import TicketView
-from tests.fakes import FakeSecrets
+from tests.fakes import FakeSecrets, desk_of
 from tests.unit.test_automation import AGENT, Desk
 
 SECRET = FakeSecrets().link_secret()
@@ -24,8 +24,9 @@ def desk():
 
 def rate(desk, number, message_id, rating="good", comment=None, signature=None):
     signature = signature or links.rating_signature(SECRET, number, message_id)
-    return ratings.rate(tickets=desk.tickets, catalog=desk.catalog, secrets=FakeSecrets(), clock=desk.clock,
-                        number=number, message_id=message_id, signature=signature, rating=rating, comment=comment)
+    ports = {"tickets": desk.tickets, "catalog": desk.catalog, "clock": desk.clock}
+    return ratings.rate(desk_of(ports), number=number, message_id=message_id, signature=signature, rating=rating,
+                        comment=comment)
 
 
 def rated_events(desk, number):

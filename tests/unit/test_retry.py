@@ -9,6 +9,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services import tickets as service
 from chalicelib.services.ports import VersionConflict
 from chalicelib.services.retry import SAVE_ATTEMPTS, retry_on_stale
+from tests.fakes import desk_of
 from tests.unit.test_ticket_services import open_ticket, ports  # noqa: F401  (fixture)
 
 
@@ -50,7 +51,7 @@ def test_other_errors_are_not_retried():
 def test_the_sms_choice_is_decided_again_on_the_fresh_ticket_after_a_lost_race(ports):
     opened = open_ticket(ports, customer_phone="+989121234567")
     ports["tickets"].fail_next_saves = SAVE_ATTEMPTS - 1
-    ticket = service.set_sms_updates(tickets=ports["tickets"], clock=ports["clock"], number=opened.number,
+    ticket = service.set_sms_updates(desk_of(ports), number=opened.number,
                                      access=CustomerAccess(key=opened.access_key), enabled=True)
     assert ticket.sms_updates
     changes = [e for e in ports["tickets"].timeline(opened.number) if e.type == EventType.SMS_UPDATES_CHANGED]
@@ -61,6 +62,6 @@ def test_the_sms_choice_that_keeps_losing_is_a_conflict_and_writes_nothing(ports
     opened = open_ticket(ports, customer_phone="+989121234567")
     ports["tickets"].fail_next_saves = SAVE_ATTEMPTS
     with pytest.raises(Conflict):
-        service.set_sms_updates(tickets=ports["tickets"], clock=ports["clock"], number=opened.number,
+        service.set_sms_updates(desk_of(ports), number=opened.number,
                                 access=CustomerAccess(key=opened.access_key), enabled=True)
     assert not ports["tickets"].get(opened.number).sms_updates

@@ -10,6 +10,7 @@ from chalicelib.domain.permissions import Staff
 from chalicelib.domain.sla import SlaPolicy, Target
 from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Priority
 from chalicelib.services import sla, workflow
+from tests.fakes import desk_of
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import LIMITS, open_ticket, reply_as_agent
 
@@ -149,8 +150,7 @@ SUPERVISOR = Staff(Actor(AuthorKind.AGENT, "admin", "Sam"), admin=True)
 
 
 def change_priority(ports, number, priority):
-    return workflow.change_priority(tickets=ports["tickets"], catalog=ports["catalog"], clock=ports["clock"],
-                                    number=number, staff=SUPERVISOR, priority=priority,
+    return workflow.change_priority(desk_of(ports), number=number, staff=SUPERVISOR, priority=priority,
                                     version=ports["tickets"].get(number).version)
 
 

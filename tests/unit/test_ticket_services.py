@@ -8,6 +8,7 @@ from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import tickets as service
 from chalicelib.services import uploads
 from chalicelib.services.retry import SAVE_ATTEMPTS
+from tests.fakes import desk_of
 from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 
@@ -33,8 +34,7 @@ def open_ticket(ports, **overrides):
 
 
 def reply_as_customer(ports, opened, text="ممنون", attachments=()):
-    return service.customer_reply(tickets=ports["tickets"], catalog=ports["catalog"], files=ports["files"],
-                                  clock=ports["clock"], limits=LIMITS, number=opened.number,
+    return service.customer_reply(desk_of(ports), number=opened.number,
                                   access=CustomerAccess(key=opened.access_key), text=text,
                                   attachments=list(attachments))
 
@@ -116,7 +116,7 @@ def test_customer_sees_public_messages_only(ports):
                      text="internal: VIP customer")
     reply_as_agent(ports, opened.number)
 
-    customer_view = service.view_as_customer(ports["tickets"], opened.number, CustomerAccess(key=opened.access_key))
+    customer_view = service.view_as_customer(desk_of(ports), number=opened.number, access=CustomerAccess(key=opened.access_key))
     assert [m.visibility for m in customer_view.messages] == [Visibility.PUBLIC, Visibility.PUBLIC]
     assert all("VIP" not in m.text for m in customer_view.messages)
     everything = [e.message for e in ports["tickets"].timeline(opened.number) if e.message]
@@ -129,7 +129,7 @@ def test_a_key_opens_only_its_own_ticket(ports):
     for number, key in [(second.number, first.access_key), (first.number, ""), (first.number, "x" * 43),
                         (9999, first.access_key)]:
         with pytest.raises(NotFound):
-            service.view_as_customer(ports["tickets"], number, CustomerAccess(key=key))
+            service.view_as_customer(desk_of(ports), number=number, access=CustomerAccess(key=key))
 
 
 def test_reply_round_trip_moves_status_and_records_it(ports):
@@ -175,10 +175,10 @@ def test_customer_downloads_only_public_attachments_of_their_ticket(ports):
     opened = open_ticket(ports, attachments=["a" * 32])
     other = open_ticket(ports, customer_email="other@example.com")
     [attachment] = ports["tickets"].timeline(opened.number)[1].message.attachments
-    url, _ = service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=opened.number,
+    url, _ = service.attachment_for_customer(desk_of(ports), number=opened.number,
                                              access=CustomerAccess(key=opened.access_key),
                                              attachment_id=attachment.id)
     assert attachment.key in url
     with pytest.raises(NotFound):
-        service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=other.number,
+        service.attachment_for_customer(desk_of(ports), number=other.number,
                                         access=CustomerAccess(key=other.access_key), attachment_id=attachment.id)
