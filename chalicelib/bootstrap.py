@@ -129,6 +129,13 @@ def ticket_desk():
                       unconfirmed=unconfirmed_allowance())
 
 
+def sign_in_desk():
+    """A customer's sign-in: its ports (each wired once, above)."""
+    from chalicelib.services.ports import SignInDesk
+    return SignInDesk(codes=sign_in_codes(), secrets=secrets(), mailer=mailer(), sms=sms(), clock=clock(),
+                      limiter=rate_limiter(), tickets=tickets(), views=ticket_views())
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()

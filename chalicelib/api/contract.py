@@ -39,6 +39,9 @@ def schema_of(kind: type) -> dict:
     whole); an empty `required` left out."""
     generated = msgspec.json.schema(kind)
     definitions = generated.get("$defs", {})
+    for name, definition in definitions.items():  # what a type's fields cannot say (exactly one of two fields)
+        extra = getattr(kind, "__json_schema_extra__", None) if name == kind.__name__ else None
+        definition.update(extra or {})
 
     def inline(node):
         if isinstance(node, list):

@@ -44,28 +44,22 @@ def attachment(number, attachment_id, access: CustomerAccess):
     return shapes.DownloadLink(url=url, expires_in=expires_in)
 
 
-@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN, refusals=(429, 503),
+@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SignIn, refusals=(429, 503),
+       response=shapes.CodeSentReply,
        summary="Send a one-time code to an email address or mobile number (limited per identity and per network)")
-def request_code(body):
-    sent = customers.request_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
-                                  mailer=bootstrap.mailer(), sms=bootstrap.sms(), clock=bootstrap.clock(),
-                                  limiter=bootstrap.rate_limiter(),
-                                  network=client_network(customer_api.current_request),
-                                  email=body.get("email"), phone=body.get("phone"),
-                                  language=body.get("language", "en"))
-    return {"channel": sent.channel.value, "expires_in": sent.expires_in}
+def request_code(body: schemas.SignIn):
+    sent = customers.request_code(bootstrap.sign_in_desk(), network=client_network(customer_api.current_request),
+                                  email=body.email or None, phone=body.phone or None, language=body.language)
+    return shapes.CodeSentReply(channel=sent.channel.value, expires_in=sent.expires_in)
 
 
-@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN, refusals=(401, 429),
-       summary="Trade a one-time code for a customer session token")
-def verify_code(body):
-    session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
-                                    clock=bootstrap.clock(), limiter=bootstrap.rate_limiter(),
-                                    network=client_network(customer_api.current_request),
-                                    email=body.get("email"), phone=body.get("phone"),
-                                    language=body.get("language", "en"), code=body["code"],
-                                    tickets=bootstrap.tickets(), views=bootstrap.ticket_views())
-    return {"token": session.token, "expires_in": session.expires_in}
+@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VerifySignIn, refusals=(401, 429),
+       response=shapes.SessionReply, summary="Trade a one-time code for a customer session token")
+def verify_code(body: schemas.VerifySignIn):
+    session = customers.verify_code(bootstrap.sign_in_desk(), network=client_network(customer_api.current_request),
+                                    email=body.email or None, phone=body.phone or None, language=body.language,
+                                    code=body.code)
+    return shapes.SessionReply(token=session.token, expires_in=session.expires_in)
 
 
 @route(customer_api, "/customer/tickets", audience="session", summary="The signed-in customer's tickets, by tab")

@@ -84,10 +84,21 @@ class Rate(Body):
 # Exactly one of email and phone (the domain names the field: email required, phone not_both).
 ONE_ADDRESS = [{"required": ["email"], "not": {"required": ["phone"]}},
                {"required": ["phone"], "not": {"required": ["email"]}}]
-SIGN_IN = {**_object([], IDENTITY), "oneOf": ONE_ADDRESS}
 
-VERIFY_SIGN_IN = {**_object(["code"], {**IDENTITY, "code": {"type": "string", "minLength": 1, "maxLength": 16}}),
-                  "oneOf": ONE_ADDRESS}
+
+class SignIn(Body):
+    __json_schema_extra__ = {"oneOf": ONE_ADDRESS}
+    email: Annotated[str, Meta(max_length=254)] | UnsetType = UNSET
+    phone: Phone | UnsetType = UNSET
+    language: LanguageCode = "en"
+
+    def __post_init__(self):
+        if (self.email is UNSET) == (self.phone is UNSET):
+            raise ValueError("exactly one of email and phone")  # named by the schema's oneOf (api/http.py)
+
+
+class VerifySignIn(SignIn, kw_only=True):
+    code: text(16)
 
 # ---------------------------------------------------------------- agents' workflow and the admin's organisation
 Version = Annotated[int, Meta(ge=1)]  # the ticket version the agent saw

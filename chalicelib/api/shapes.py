@@ -253,6 +253,16 @@ class SmsUpdatesState(Reply):
     sms_updates: bool
 
 
+class CodeSentReply(Reply):
+    channel: str  # "email" | "sms"
+    expires_in: int
+
+
+class SessionReply(Reply):
+    token: str
+    expires_in: int
+
+
 class RatingState(Reply):
     rating: str
     comment: str | None

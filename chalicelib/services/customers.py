@@ -10,7 +10,7 @@ from chalicelib.domain.sign_in import Channel, CodeRecord, Identity
 from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
 from chalicelib.errors import Conflict, LimitReached, Unavailable
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
+    CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SignInCodes, SignInDesk, SmsSender,
     TicketRepository, TicketViews, VersionConflict,
 )
 from chalicelib.services.retry import retry_on_stale
@@ -22,13 +22,14 @@ class CodeSent:
     expires_in: int  # seconds
 
 
-def request_code(*, codes: SignInCodes, secrets: SecretSource, mailer: Mailer, sms: SmsSender, clock: Clock,
-                 limiter: RateLimiter, network: str, email: str | None, phone: str | None,
+def request_code(desk: SignInDesk, *, network: str, email: str | None, phone: str | None,
                  language: str) -> CodeSent:
     """Issue a code for the identity and send it, whether or not the identity has tickets: the same work,
     the same port calls and the same answer either way, so neither this call, its timing nor a guess later
     tells whether it has any (a session of an identity without tickets simply opens none). Limits: the
     client network's requests (rate_limits.SIGN_IN_CODES_PER_NETWORK), then the identity's codes an hour."""
+    codes, secrets, mailer, sms, clock, limiter = (desk.codes, desk.secrets, desk.mailer, desk.sms, desk.clock,
+                                                   desk.limiter)
     _within(limiter, rate_limits.SIGN_IN_CODES_PER_NETWORK, network, clock)
     language_value = parse_enum(Language, language, "language")
     identity = sign_in.parse_identity(email=email, phone=phone, language=language_value)
@@ -88,13 +89,14 @@ def _deliver(identity: Identity, code: str, language: Language, *, mailer: Maile
     mailer.send(content, message_id=f"sign-in-{new_id()}", thread_id="sign-in-codes")
 
 
-def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limiter: RateLimiter, network: str,
-                email: str | None, phone: str | None, language: str, code: str,
-                tickets: TicketRepository | None = None, views: TicketViews | None = None) -> sessions.Session:
+def verify_code(desk: SignInDesk, *, network: str, email: str | None, phone: str | None, language: str,
+                code: str) -> sessions.Session:
     """A session for the identity if `code` is its current code; each call counts as one guess (of the
     identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK). A code sent
-    to an address proves it: that address's unconfirmed tickets (listed by `views`, confirmed in `tickets`) are
-    confirmed."""
+    to an address proves it: that address's unconfirmed tickets (listed by the desk's `views`, confirmed in its
+    `tickets`) are confirmed."""
+    codes, secrets, clock, limiter, tickets, views = (desk.codes, desk.secrets, desk.clock, desk.limiter,
+                                                      desk.tickets, desk.views)
     _within(limiter, rate_limits.SIGN_IN_GUESSES_PER_NETWORK, network, clock)
     identity = sign_in.parse_identity(email=email, phone=phone,
                                       language=parse_enum(Language, language, "language"))

@@ -437,3 +437,17 @@ class TicketDesk:
     limits: Limits
     site_url: str = ""  # the customer site: private links are built on it
     unconfirmed: UnconfirmedAllowance = UnconfirmedAllowance()
+
+
+@dataclass(frozen=True)
+class SignInDesk:
+    """The ports a customer's sign-in needs (bootstrap.sign_in_desk()): codes, the secret they are derived with,
+    mail and SMS to send them, the abuse limits, and the tickets a proven address confirms."""
+    codes: SignInCodes
+    secrets: SecretSource
+    mailer: Mailer
+    sms: SmsSender
+    clock: Clock
+    limiter: RateLimiter
+    tickets: TicketRepository | None = None  # None: a sign-in confirms nothing (tests of the codes alone)
+    views: TicketViews | None = None

@@ -19,6 +19,7 @@ from chalicelib.errors import LimitReached
 from chalicelib.services import customers, notifications
 from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services import tickets as service
+from chalicelib.services.ports import SignInDesk
 from chalicelib.services.workflow import change_status
 from tests.fakes import desk_of
 from tests.fakes import (
@@ -163,12 +164,11 @@ def test_signing_in_with_a_code_confirms_every_unconfirmed_ticket_of_the_address
     other = anonymous(ports, email="other@example.com")
     codes, mailer = InMemorySignInCodes(), FakeMailer()
     limiter = InMemoryRateLimiter()
-    customers.request_code(codes=codes, secrets=ports["secrets"], mailer=mailer, sms=FakeSms(), clock=ports["clock"],
-                           limiter=limiter, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa")
+    desk = SignInDesk(codes=codes, secrets=ports["secrets"], mailer=mailer, sms=FakeSms(), clock=ports["clock"],
+                      limiter=limiter, tickets=ports["tickets"], views=ports["tickets"])
+    customers.request_code(desk, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa")
     code = next(w for w in mailer.sent[-1][0].text.split() if w.isdigit() and len(w) == 6)
-    customers.verify_code(codes=codes, secrets=ports["secrets"], clock=ports["clock"], limiter=limiter,
-                          network="203.0.113.0/24", email=EMAIL, phone=None, language="fa", code=code,
-                          tickets=ports["tickets"], views=ports["tickets"])
+    customers.verify_code(desk, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa", code=code)
     assert all(ports["tickets"].get(o.number).confirmed for o in filed)
     assert [e.data for e in confirmations(ports, filed[0].number)] == [{"how": "sign_in"}]
     assert not ports["tickets"].get(other.number).confirmed
