@@ -136,6 +136,12 @@ def sign_in_desk():
                       limiter=rate_limiter(), tickets=tickets(), views=ticket_views())
 
 
+def accounts_desk():
+    """An admin's work on agents' accounts: its ports (each wired once, above)."""
+    from chalicelib.services.ports import AccountsDesk
+    return AccountsDesk(accounts=accounts(), directory=agents(), revocations=revocations(), clock=clock())
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()

@@ -451,3 +451,12 @@ class SignInDesk:
     limiter: RateLimiter
     tickets: TicketRepository | None = None  # None: a sign-in confirms nothing (tests of the codes alone)
     views: TicketViews | None = None
+
+
+@dataclass(frozen=True)
+class AccountsDesk:
+    """The ports an admin's work on agents' accounts needs (bootstrap.accounts_desk())."""
+    accounts: AgentAccounts
+    directory: AgentDirectory
+    revocations: Revocations
+    clock: Clock
