@@ -117,5 +117,6 @@ def test_a_lost_race_in_dynamodb_is_skipped_not_repeated(desk):
         def get(self, n):
             return seen if n == number else stale_read(n)
 
-    result = automation.remind_silent(tickets=ReadsBeforeTheChange(), catalog=desk.catalog, now=NOW)
+    result = automation.remind_silent(replace(bootstrap.ticket_desk(), tickets=ReadsBeforeTheChange(),
+                                              catalog=desk.catalog), now=NOW)
     assert number in result.skipped and EventType.REMINDED not in types(desk, number)

@@ -34,8 +34,7 @@ def ports():
 
 
 def sweep(ports):
-    return sla.sweep(tickets=ports["tickets"], catalog=ports["catalog"], agents=ports["agents"],
-                     now=ports["clock"].now())
+    return sla.sweep(desk_of(ports), now=ports["clock"].now())
 
 
 def sla_events(ports, number):
@@ -114,8 +113,7 @@ def test_a_sweep_out_of_time_stops_and_the_next_one_continues(ports):
     numbers = [open_ticket(ports, priority="urgent", customer_email=f"u{i}@example.com").number for i in range(2)]
     ports["clock"].advance(hours=2)
     budget = iter([True, False])
-    first = sla.sweep(tickets=ports["tickets"], catalog=ports["catalog"], agents=ports["agents"],
-                      now=ports["clock"].now(), has_time=lambda: next(budget))
+    first = sla.sweep(desk_of(ports), now=ports["clock"].now(), has_time=lambda: next(budget))
     assert len(first.done) == 1
     assert sorted(first.done + sweep(ports).done) == numbers
 
