@@ -63,7 +63,7 @@ def mine(agent: Agent):
 
 
 # One form at a time: agent=, department= with group=, or ticket= (else 400 naming what is missing).
-@route(agent_api, "/agent/handovers", audience="agent", refusals=(404,),
+@route(agent_api, "/agent/handovers", audience="agent", refusals=(404,), response=shapes.Handovers,
        query={"agent": {"schema": QUERY_TEXT}, "department": {"schema": QUERY_TEXT}, "group": {"schema": QUERY_TEXT},
               "ticket": {"schema": TICKET_QUERY}},
        summary="Hand-over trail of an agent, a work group (department and group) or a ticket, newest first")
@@ -73,7 +73,7 @@ def handovers(agent: Agent):
     found = workflow.handovers(bootstrap.ticket_desk(), staff=_staff(agent),
                                agent=query.get("agent") or None, department=query.get("department") or None,
                                group=query.get("group") or None, ticket=ticket)
-    return {"handovers": [shapes.handover(e) for e in found]}
+    return shapes.Handovers(handovers=[shapes.handover(e) for e in found])
 
 
 @route(agent_api, "/agent/tickets/{number}", audience="agent", response=shapes.AgentTicketView,

@@ -12,11 +12,12 @@ from chalicelib.services import customers, tickets
 customer_api = Blueprint(__name__)
 
 
-@route(customer_api, "/tickets/{number}", audience="customer", summary="The ticket as its customer sees it")
+@route(customer_api, "/tickets/{number}", audience="customer", response=shapes.CustomerTicket,
+       summary="The ticket as its customer sees it")
 def view_ticket(number, access: CustomerAccess):
     page = tickets.customer_page(bootstrap.ticket_desk(), number=ticket_number(number), access=access)
-    return {**shapes.ticket_view(page.view, for_agent=False, rating_signatures=page.rating_signatures),
-            "reply_window_open": page.reply_window_open, "follows": page.view.ticket.follows}
+    return shapes.customer_ticket(page.view, rating_signatures=page.rating_signatures,
+                                  reply_window_open=page.reply_window_open)
 
 
 @route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.NewMessage,
@@ -62,7 +63,7 @@ def verify_code(body: schemas.VerifySignIn):
     return shapes.SessionReply(token=session.token, expires_in=session.expires_in)
 
 
-@route(customer_api, "/customer/tickets", audience="session", summary="The signed-in customer's tickets, by tab")
+@route(customer_api, "/customer/tickets", audience="session", response=shapes.CustomerTickets,
+       summary="The signed-in customer's tickets, by tab")
 def my_tickets(identity: Identity):
-    return {tab.value: [shapes.history_item(t) for t in found]
-            for tab, found in customers.history(bootstrap.ticket_views(), identity).items()}
+    return shapes.customer_tickets(customers.history(bootstrap.ticket_views(), identity))

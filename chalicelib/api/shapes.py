@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
 from msgspec import structs
 
-from chalicelib.api.contract import UNSET, Reply, UnsetType, to_builtins
+from chalicelib.api.contract import UNSET, Reply, UnsetType
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.presence import Presence
 from chalicelib.domain.routing import RoutingRule
@@ -15,10 +16,6 @@ from chalicelib.domain.tickets import (
     AuthorKind, EventType, Language, Message, Priority, Status, Ticket, TicketEvent, Visibility,
 )
 from chalicelib.services.tickets import TicketView
-
-
-def _time(value) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 class Author(Reply):
@@ -49,29 +46,60 @@ def message(m: Message) -> MessageReply:
                                      for a in m.attachments])
 
 
-def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
-    customer = {"name": t.customer.name}
-    if with_email:
-        customer["email"] = t.customer.email
-    return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
-            "department": t.department, "category": t.category, "language": t.language.value,
-            "customer": customer, "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at),
-            "version": t.version, "sms_updates": t.sms_updates, "confirmed": t.confirmed}
+class RatingChoice(Reply):
+    rating: str  # "good" | "bad"
+    comment: str | None
 
 
-def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[str, str] | None = None) -> dict:
-    """`rating_signatures` (customer view): each agent reply gets its current rating and what rates it."""
-    messages = [to_builtins(message(m)) for m in view.messages]
-    for shaped in messages:
-        if signature := (rating_signatures or {}).get(shaped["id"]):
-            rated = view.ratings.get(shaped["id"])
-            shaped["rating"] = {"rating": rated.rating.value, "comment": rated.comment} if rated else None
-            shaped["rating_signature"] = signature
-    body = {**ticket_summary(view.ticket, with_email=for_agent), "messages": messages}
-    if not for_agent:  # whether texts can be turned on, without showing the whole number to whoever has the link
-        phone = view.ticket.customer.phone
-        body["sms_phone_ending"] = phone[-4:] if phone else None
-    return body
+class CustomerMessage(MessageReply):
+    """Each agent reply also carries the customer's current rating (null: none yet) and what rates it."""
+    rating: RatingChoice | None | UnsetType = UNSET
+    rating_signature: str | UnsetType = UNSET
+
+
+class CustomerName(Reply):
+    name: str
+
+
+class CustomerTicket(Reply):
+    """The ticket as its customer sees it: public messages only, no address, only the end of the mobile number
+    (whether texts can be turned on, without showing the whole number to whoever has the link)."""
+    number: int
+    subject: str
+    status: Status
+    priority: Priority
+    department: str
+    category: str
+    language: Language
+    customer: CustomerName
+    created_at: datetime
+    last_activity_at: datetime
+    version: int
+    sms_updates: bool
+    confirmed: bool
+    messages: list[CustomerMessage]
+    sms_phone_ending: str | None
+    reply_window_open: bool  # may the customer still write (else a new ticket follows this one)
+    follows: int | None
+
+
+def customer_ticket(view: TicketView, *, rating_signatures: dict[str, str], reply_window_open: bool) -> CustomerTicket:
+    t, phone = view.ticket, view.ticket.customer.phone
+
+    def shaped(m: Message) -> CustomerMessage:
+        extra = {}
+        if signature := rating_signatures.get(m.id):
+            rated = view.ratings.get(m.id)
+            extra = {"rating": RatingChoice(rating=rated.rating.value, comment=rated.comment) if rated else None,
+                     "rating_signature": signature}
+        return CustomerMessage(**structs.asdict(message(m)), **extra)
+
+    return CustomerTicket(
+        number=t.number, subject=t.subject, status=t.status, priority=t.priority, department=t.department,
+        category=t.category, language=t.language, customer=CustomerName(name=t.customer.name), created_at=t.created_at,
+        last_activity_at=t.last_activity_at, version=t.version, sms_updates=t.sms_updates, confirmed=t.confirmed,
+        messages=[shaped(m) for m in view.messages], sms_phone_ending=phone[-4:] if phone else None,
+        reply_window_open=reply_window_open, follows=t.follows)
 
 
 # ---------------------------------------------------------------- agents (docs/api.md "Agent")
@@ -209,10 +237,33 @@ def agent_ticket_view(view) -> AgentTicketView:
         allowed_statuses=list(view.allowed_statuses))
 
 
-def handover(e: TicketEvent) -> dict:
-    return {"id": e.id, "ticket_number": e.ticket_number, "at": _time(e.occurred_at), "by": _actor(e.actor),
-            "from": e.data.get("from"), "to": e.data.get("to"), "reason": e.data.get("reason", ""),
-            "kind": e.data.get("kind")}
+class Place(Reply):
+    department: str | None = None
+    group: str | None = None
+    agent: str | None = None
+
+
+class Handover(Reply):
+    id: str
+    ticket_number: int
+    at: datetime
+    by: Person
+    from_: Place | None = msgspec.field(name="from")
+    to: Place | None
+    reason: str
+    kind: str | None  # "auto" | "take" | "assign" | "transfer"
+
+
+class Handovers(Reply):
+    handovers: list[Handover]
+
+
+def handover(e: TicketEvent) -> Handover:
+    def place(value) -> Place | None:
+        return Place(**{k: value.get(k) for k in ("department", "group", "agent")}) if value else None
+    return Handover(id=e.id, ticket_number=e.ticket_number, at=e.occurred_at, by=_actor(e.actor),
+                    from_=place(e.data.get("from")), to=place(e.data.get("to")), reason=e.data.get("reason", ""),
+                    kind=e.data.get("kind"))
 
 
 class PresenceReply(Reply):
@@ -279,10 +330,28 @@ def routing_rule(r: RoutingRule) -> dict:
     return {"category": r.category, "department": r.department, "group": r.group, "keywords": list(r.keywords)}
 
 
-def history_item(t: Ticket) -> dict:
+class HistoryLine(Reply):
     """One line of the signed-in customer's ticket list."""
-    return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
-            "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at), "confirmed": t.confirmed}
+    number: int
+    subject: str
+    status: Status
+    priority: Priority
+    created_at: datetime
+    last_activity_at: datetime
+    confirmed: bool
+
+
+class CustomerTickets(Reply):
+    """The signed-in customer's tickets in the site's tabs (domain/history.py), newest first in each."""
+    open: list[HistoryLine]
+    awaiting: list[HistoryLine]
+    closed: list[HistoryLine]
+
+
+def customer_tickets(tabs) -> CustomerTickets:
+    return CustomerTickets(**{tab.value: [HistoryLine(
+        number=t.number, subject=t.subject, status=t.status, priority=t.priority, created_at=t.created_at,
+        last_activity_at=t.last_activity_at, confirmed=t.confirmed) for t in found] for tab, found in tabs.items()})
 
 
 def organisation(found, *, with_rules_and_policies: bool) -> dict:

@@ -4,6 +4,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.api import shapes
+from chalicelib.api.contract import to_builtins
 from chalicelib.domain import links
 from chalicelib.domain.ratings import Rating, current_ratings
 from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, Visibility
@@ -167,8 +168,8 @@ def test_the_customer_view_offers_each_agent_reply_its_rating_and_signature(desk
     messages = [e.message for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
     view = TicketView(desk.tickets.get(number), messages, current_ratings(timeline))
 
-    shaped = shapes.ticket_view(view, for_agent=False,
-                                rating_signatures=ratings.rating_signatures(FakeSecrets(), number, messages))
+    shaped = to_builtins(shapes.customer_ticket(
+        view, rating_signatures=ratings.rating_signatures(FakeSecrets(), number, messages), reply_window_open=True))
 
     by_id = {m["id"]: m for m in shaped["messages"]}
     assert by_id[rated.id]["rating"] == {"rating": "bad", "comment": "نه"}
