@@ -11,7 +11,7 @@ from chalicelib.services import organisation
 admin_api = Blueprint(__name__)
 
 
-@route(admin_api, "/admin/org", audience="admin",
+@route(admin_api, "/admin/org", audience="admin", response=shapes.OrganisationReply,
        summary="Departments with groups and supervisors, routing rules, policies and every agent")
 def get_organisation(agent: Agent):
     found = organisation.organisation(catalog=bootstrap.catalog(), agents=bootstrap.agents())
@@ -19,6 +19,7 @@ def get_organisation(agent: Agent):
 
 
 @route(admin_api, "/admin/departments/{department_id}", method="PUT", request=schemas.DEPARTMENT, audience="admin",
+       response=shapes.DepartmentReply,
        summary="Create or replace a department: names, categories, work groups, supervisors")
 def put_department(department_id, agent: Agent, body):
     saved = organisation.save_department(catalog=bootstrap.catalog(), agents=bootstrap.agents(),
@@ -28,17 +29,18 @@ def put_department(department_id, agent: Agent, body):
     return shapes.department(saved)
 
 
-@route(admin_api, "/admin/rules", method="PUT", request=schemas.RULES, audience="admin",
+@route(admin_api, "/admin/rules", method="PUT", request=schemas.RULES, audience="admin", response=shapes.Rules,
        summary="Replace the routing rules")
 def put_rules(agent: Agent, body):
     saved = organisation.save_rules(catalog=bootstrap.catalog(), rules=body["rules"])
-    return {"rules": [shapes.routing_rule(r) for r in saved]}
+    return shapes.Rules(rules=[shapes.routing_rule(r) for r in saved])
 
 
 @route(admin_api, "/admin/policies", method="PUT", request=schemas.POLICIES, audience="admin",
+       response=shapes.PoliciesReply,
        summary="Replace the limits and timings")
 def put_policies(agent: Agent, body):
-    return organisation.save_policies(catalog=bootstrap.catalog(), values=body).to_dict()
+    return shapes.policies(organisation.save_policies(catalog=bootstrap.catalog(), values=body))
 
 
 @route(admin_api, "/admin/sla", audience="admin",

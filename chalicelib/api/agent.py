@@ -20,16 +20,16 @@ def _query() -> dict:
     return agent_api.current_request.query_params or {}
 
 
-@route(agent_api, "/agent/me", audience="agent", second_factor=False,
+@route(agent_api, "/agent/me", audience="agent", second_factor=False, response=shapes.Me,
        summary="The signed-in agent, their departments and groups, and whether their role needs a second factor")
 def me(agent: Agent):
     staff = _staff(agent)
     found = workflow.profile(catalog=bootstrap.catalog(), staff=staff)
     mfa = accounts.second_factor(accounts=bootstrap.accounts(), catalog=bootstrap.catalog(), staff=staff)
-    return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups), "admin": staff.admin,
-            "supervises": found.supervises,
-            "member_of": [{"department": d, "group": g} for d, g in found.member_of],
-            "mfa": {"required": mfa.required, "enrolled": mfa.enrolled}}
+    return shapes.Me(id=agent.actor.id, name=agent.actor.name, groups=sorted(agent.groups), admin=staff.admin,
+                     supervises=found.supervises,
+                     member_of=[shapes.Membership(department=d, group=g) for d, g in found.member_of],
+                     mfa=shapes.SecondFactorState(required=mfa.required, enrolled=mfa.enrolled))
 
 
 QUERY_TEXT = {"type": "string", "minLength": 1, "maxLength": 128}

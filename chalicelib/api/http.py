@@ -62,8 +62,9 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
           query: dict | None = None, refusals: tuple[int, ...] = (), second_factor: bool = True):
     """Declare a JSON route. The view returns a dict or a typed reply (`response`, documented with its schema)
     and gets, as keyword arguments, the URL parameters, the validated body as `body` (when `request` is given:
-    a dict checked against a JSON Schema dict, or an instance of a typed body, api/contract.py), the verified `agent` (audience "agent": no
-    agent route can forget to check; audience "admin": an agent in the admin group), the customer's
+    a dict checked against a JSON Schema dict, or an instance of a typed body, api/contract.py), the verified
+    `agent` (audience "agent": no agent route can forget to check; audience "admin": an agent in the admin
+    group), the customer's
     `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
     the signed-in customer's `identity` (audience "session"). `query` documents the query parameters the view
     reads (each {"schema", "required"}); `refusals` the error statuses it may answer beyond those of every route

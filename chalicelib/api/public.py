@@ -15,23 +15,22 @@ from chalicelib.services import catalog, tickets, uploads
 public_api = Blueprint(__name__)
 
 
-@route(public_api, "/health", summary="Liveness")
+@route(public_api, "/health", response=shapes.Health, summary="Liveness")
 def health():
-    return {"status": "ok"}
+    return shapes.Health(status="ok")
 
 
-@route(public_api, "/catalog", summary="Departments, categories, priorities, languages and attachment limits")
+@route(public_api, "/catalog", response=shapes.Catalog,
+       summary="Departments, categories, priorities, languages and attachment limits")
 def get_catalog():
     limits = bootstrap.limits()
-    return {
-        "departments": [{"id": d.id, "names": d.names,
-                         "categories": [{"id": c.id, "names": c.names} for c in d.categories]}
-                        for d in catalog.list_departments(bootstrap.catalog())],
-        "priorities": [p.value for p in Priority],
-        "languages": [lang.value for lang in Language],
-        "limits": {"max_file_bytes": limits.max_file_bytes, "max_message_bytes": limits.max_message_bytes,
-                   "max_files": limits.max_files, "allowed_types": sorted(ALLOWED_TYPES)},
-    }
+    return shapes.Catalog(
+        departments=[shapes.PublicDepartment(id=d.id, names=d.names,
+                                             categories=[shapes.Named(id=c.id, names=c.names) for c in d.categories])
+                     for d in catalog.list_departments(bootstrap.catalog())],
+        priorities=list(Priority), languages=list(Language),
+        limits=shapes.Limits(max_file_bytes=limits.max_file_bytes, max_message_bytes=limits.max_message_bytes,
+                             max_files=limits.max_files, allowed_types=sorted(ALLOWED_TYPES)))
 
 
 @route(public_api, "/uploads", method="POST", status=201, request=schemas.StartUpload,

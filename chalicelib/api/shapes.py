@@ -10,7 +10,7 @@ from msgspec import structs
 from chalicelib.api.contract import UNSET, Reply, UnsetType
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.presence import Presence
-from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.routing import RoutingRule, Strategy
 from chalicelib.domain.sla import Sla, Target
 from chalicelib.domain.tickets import (
     AuthorKind, EventType, Language, Message, Priority, Status, Ticket, TicketEvent, Visibility,
@@ -314,20 +314,85 @@ class SessionReply(Reply):
     expires_in: int
 
 
+class Health(Reply):
+    status: str
+
+
+class PublicDepartment(Reply):
+    id: str
+    names: dict[str, str]
+    categories: list[Named]
+
+
+class Limits(Reply):
+    max_file_bytes: int
+    max_message_bytes: int
+    max_files: int
+    allowed_types: list[str]
+
+
+class Catalog(Reply):
+    """What the new-ticket form offers."""
+    departments: list[PublicDepartment]
+    priorities: list[Priority]
+    languages: list[Language]
+    limits: Limits
+
+
+class QuietHours(Reply):
+    start: str  # HH:MM
+    end: str
+    zone: str
+
+
+class AgentProfileReply(Reply):
+    """An agent's alert settings; also a valid PUT body: no phone is "", no quiet hours leaves the key out."""
+    agent: str
+    language: Language
+    phone: str
+    on_call: list[str]  # "<department>/<group>"
+    sms_opt_out: bool
+    quiet_hours: QuietHours | UnsetType = UNSET
+
+
+def agent_profile(profile) -> AgentProfileReply:
+    quiet = profile.quiet_hours
+    return AgentProfileReply(
+        agent=profile.agent, language=profile.language, phone=profile.phone or "", on_call=sorted(profile.on_call),
+        sms_opt_out=profile.sms_opt_out,
+        quiet_hours=QuietHours(start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"), zone=quiet.zone)
+        if quiet else UNSET)
+
+
+class AccountReply(Reply):
+    agent: str
+    enabled: bool
+    mfa: bool  # the agent uses a second factor
+
+
+class SecondFactorState(Reply):
+    required: bool  # the agent's role needs one (admin, or supervisor of a department)
+    enrolled: bool
+
+
+class Membership(Reply):
+    department: str
+    group: str
+
+
+class Me(Reply):
+    id: str
+    name: str
+    groups: list[str]
+    admin: bool
+    supervises: list[str]
+    member_of: list[Membership]
+    mfa: SecondFactorState
+
+
 class RatingState(Reply):
     rating: str
     comment: str | None
-
-
-def department(d: Department) -> dict:
-    return {"id": d.id, "names": d.names, "categories": [{"id": c.id, "names": c.names} for c in d.categories],
-            "groups": [{"id": g.id, "names": g.names, "members": list(g.members), "strategy": g.strategy.value}
-                       for g in d.groups],
-            "supervisors": list(d.supervisors)}
-
-
-def routing_rule(r: RoutingRule) -> dict:
-    return {"category": r.category, "department": r.department, "group": r.group, "keywords": list(r.keywords)}
 
 
 class HistoryLine(Reply):
@@ -354,11 +419,73 @@ def customer_tickets(tabs) -> CustomerTickets:
         last_activity_at=t.last_activity_at, confirmed=t.confirmed) for t in found] for tab, found in tabs.items()})
 
 
-def organisation(found, *, with_rules_and_policies: bool) -> dict:
+class Named(Reply):
+    id: str
+    names: dict[str, str]  # by language: fa, he, en
+
+
+class GroupReply(Reply):
+    id: str
+    names: dict[str, str]
+    members: list[str]
+    strategy: Strategy
+
+
+class DepartmentReply(Reply):
+    id: str
+    names: dict[str, str]
+    categories: list[Named]
+    groups: list[GroupReply]
+    supervisors: list[str]
+
+
+def department(d: Department) -> DepartmentReply:
+    return DepartmentReply(id=d.id, names=d.names, categories=[Named(id=c.id, names=c.names) for c in d.categories],
+                           groups=[GroupReply(id=g.id, names=g.names, members=list(g.members), strategy=g.strategy)
+                                   for g in d.groups],
+                           supervisors=list(d.supervisors))
+
+
+class RuleReply(Reply):
+    category: str
+    department: str
+    group: str
+    keywords: list[str]
+
+
+class Rules(Reply):
+    rules: list[RuleReply]
+
+
+def routing_rule(r: RoutingRule) -> RuleReply:
+    return RuleReply(category=r.category, department=r.department, group=r.group, keywords=list(r.keywords))
+
+
+class PoliciesReply(Reply):
+    """Limits and timings (a reply is a valid PUT /admin/policies body)."""
+    max_open_tickets: int
+    reply_window_days: int
+    reminder_after_days: int
+    auto_close_after_days: int
+    archive_after_days: int
+
+
+def policies(p) -> PoliciesReply:
+    return PoliciesReply(**p.to_dict())
+
+
+class OrganisationReply(Reply):
     """The organisation as agents see it (departments, groups, members, names); admins also get what only
     they edit (routing rules and policies)."""
-    body = {"departments": [department(d) for d in found.departments],
-            "agents": [{"id": username, "name": name} for username, name in found.agents]}
+    departments: list[DepartmentReply]
+    agents: list[Person]
+    rules: list[RuleReply] | UnsetType = UNSET
+    policies: PoliciesReply | UnsetType = UNSET
+
+
+def organisation(found, *, with_rules_and_policies: bool) -> OrganisationReply:
+    shaped = OrganisationReply(departments=[department(d) for d in found.departments],
+                               agents=[Person(id=username, name=name) for username, name in found.agents])
     if with_rules_and_policies:
-        body.update(rules=[routing_rule(r) for r in found.rules], policies=found.policies.to_dict())
-    return body
+        shaped.rules, shaped.policies = [routing_rule(r) for r in found.rules], policies(found.policies)
+    return shaped
