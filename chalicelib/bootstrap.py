@@ -142,6 +142,15 @@ def accounts_desk():
     return AccountsDesk(accounts=accounts(), directory=agents(), revocations=revocations(), clock=clock())
 
 
+def alert_desk():
+    """Alerts: their ports (each wired once, above) and the addresses they point to (settings at call time)."""
+    from chalicelib.services.ports import AlertDesk
+    s = get_settings()
+    return AlertDesk(profiles=agent_profiles(), catalog=catalog(), agents=agents(), mailer=mailer(), sms=sms(),
+                     quota=sms_quota(), secrets=secrets(), site_url=s.customer_site_url, portal_url=s.portal_site_url,
+                     mailbox=s.mail_from)
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()

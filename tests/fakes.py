@@ -414,3 +414,17 @@ def desk_of(ports: dict, **overrides):
             from chalicelib import bootstrap
             given["views"] = bootstrap.ticket_views()
     return TicketDesk(**{**defaults, **{name: value for name, value in given.items() if name in names}})
+
+
+def alert_desk(ports: dict):
+    """The AlertDesk of a test's ports (missing ones are fakes that fail nothing)."""
+    from dataclasses import fields
+
+    from chalicelib.services.ports import AlertDesk
+
+    defaults = {"profiles": InMemoryAgentProfiles(), "catalog": InMemoryCatalog(), "agents": FakeAgents(),
+                "mailer": FakeMailer(), "sms": FakeSms(), "quota": FakeSmsQuota(), "secrets": FakeSecrets(),
+                "site_url": "https://help.example/customer/", "portal_url": "https://help.example/portal/",
+                "mailbox": "help@example.com"}
+    names = {f.name for f in fields(AlertDesk)}
+    return AlertDesk(**{**defaults, **{name: value for name, value in ports.items() if name in names}})

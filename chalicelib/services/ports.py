@@ -460,3 +460,20 @@ class AccountsDesk:
     directory: AgentDirectory
     revocations: Revocations
     clock: Clock
+
+
+@dataclass(frozen=True)
+class AlertDesk:
+    """The ports and addresses alerts need (bootstrap.alert_desk()): who is on call and how to reach them (agents'
+    profiles, the catalog's groups, the directory), the senders, the SMS quota, the link secret, and the sites
+    and mailbox the alerts point to."""
+    profiles: AgentProfiles
+    catalog: CatalogRepository
+    agents: AgentDirectory
+    mailer: Mailer
+    sms: SmsSender
+    quota: SmsQuota
+    secrets: SecretSource
+    site_url: str
+    portal_url: str
+    mailbox: str

@@ -14,7 +14,6 @@ from pathlib import Path
 import boto3
 import pytest
 
-from chalicelib import bootstrap
 from chalicelib.domain.tickets import EventType, Priority, Status, Visibility
 from ops import import_tickets
 from ops.import_formats import osticket, zendesk
@@ -230,8 +229,7 @@ def test_imported_events_reach_the_stream_marked_and_no_consumer_mails_or_texts(
     for document in documents:
         assert document["data"]["imported"] is True
         assert mail_for_event(document, secrets=bootstrap.secrets(), site_url="http://x/") is None
-        assert alerts_for_event(document, profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(),
-                                agents=bootstrap.agents(), now=NOW) == []
+        assert alerts_for_event(document, bootstrap.alert_desk(), now=NOW) == []
 
 
 def _stream_documents(stream_arn: str) -> list[dict]:

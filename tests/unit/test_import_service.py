@@ -11,9 +11,10 @@ from chalicelib.services import automation, imports, sla
 from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services.notifications import mail_for_event
 from chalicelib.services.ports import AttachmentSource, FetchFailed
+from tests.fakes import alert_desk
 from tests.fakes import desk_of
 from tests.fakes import (
-    PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryAgentProfiles, InMemoryCatalog, InMemoryTickets,
+    PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
 )
 
 LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
@@ -146,8 +147,7 @@ def test_no_mail_or_sms_goes_out_for_any_imported_event(ports):
     for event in timeline:
         doc = to_document(event, ticket)
         assert mail_for_event(doc, secrets=FakeSecrets(), site_url="https://help.example/") is None
-        assert alerts_for_event(doc, profiles=InMemoryAgentProfiles(), catalog=ports["catalog"], agents=FakeAgents(),
-                                now=NOW) == []
+        assert alerts_for_event(doc, alert_desk({"catalog": ports["catalog"]}), now=NOW) == []
 
 
 def test_the_same_live_event_still_mails_the_customer(ports):

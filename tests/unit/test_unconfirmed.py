@@ -21,9 +21,10 @@ from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services import tickets as service
 from chalicelib.services.ports import SignInDesk
 from chalicelib.services.workflow import change_status
+from tests.fakes import alert_desk
 from tests.fakes import desk_of
 from tests.fakes import (
-    FakeAgents, FakeMailer, FakeSecrets, FakeSms, InMemoryAgentProfiles, InMemoryRateLimiter, InMemorySignInCodes,
+    FakeMailer, FakeSecrets, FakeSms, InMemoryRateLimiter, InMemorySignInCodes,
 )
 from tests.unit.test_ticket_services import AGENT, open_ticket, ports  # noqa: F401
 from tests.unit.test_workflow import staff
@@ -234,8 +235,8 @@ def test_no_text_carries_the_private_link_of_an_unconfirmed_ticket(ports):
     def planned():
         ticket = ports["tickets"].get(opened.number)
         *_, reply = (e for e in ports["tickets"].timeline(opened.number) if e.type == EventType.MESSAGE_ADDED)
-        return alerts_for_event(to_document(reply, ticket), profiles=InMemoryAgentProfiles(),
-                                catalog=ports["catalog"], agents=FakeAgents(), now=ports["clock"].now())
+        return alerts_for_event(to_document(reply, ticket), alert_desk({"catalog": ports["catalog"]}),
+                                now=ports["clock"].now())
 
     assert [a for a in planned() if a.channel.value == "sms"] == []
     open_by_link(ports, opened)  # the address proved: texts as asked
