@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
-from msgspec import UNSET, Meta, Struct, UnsetType  # noqa: F401  (re-exported for the body definitions)
+from msgspec import UNSET, Meta, Struct, UnsetType, ValidationError  # noqa: F401  (re-exported)
 
 
 class Body(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):

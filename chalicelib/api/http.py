@@ -131,7 +131,7 @@ def parse_body(raw: bytes | None, definition: dict | type):
     if kind is not None:
         try:
             return contract.decode(body, kind)
-        except contract.msgspec.ValidationError as exc:  # the first broken rule: name every one at once
+        except contract.ValidationError as exc:  # msgspec stops at the first broken rule: name every one at once
             fields = _every_field_error(body, schema) or {contract.first_error_path(exc): "invalid"}
             raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
     from aws_lambda_powertools.utilities.validation import validate  # heavy: imported on first use only

@@ -78,3 +78,13 @@ def test_a_typed_reply_encodes_enums_and_times_as_its_schema_says():
     schema = contract.schema_of(shapes.AgentTicketSummary)
     assert schema["properties"]["status"]["enum"]  # the statuses, as the domain names them
     assert {"type": "null"} in schema["properties"]["assignee"]["anyOf"]
+
+
+def test_a_rule_only_the_typed_definition_holds_is_still_named_by_its_field():
+    # JSON Schema counts 1.0 as an integer; the typed definition does not: the field is named all the same.
+    with pytest.raises(Invalid) as refused:
+        parse_body(b'{"version": 1.0}', schemas.Take)
+    assert refused.value.fields == {"version": "invalid"}
+    with pytest.raises(Invalid) as refused:
+        parse_body(raw({**FORM, "follows": {"number": 2.0}}), schemas.OpenTicket)
+    assert refused.value.fields == {"follows.number": "invalid"}
