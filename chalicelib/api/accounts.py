@@ -30,21 +30,21 @@ def get_account(agent_id, agent: Agent):
     return _shape(accounts.account(bootstrap.accounts_desk(), agent_id=_agent(agent_id)))
 
 
-@route(accounts_api, "/admin/agents/{agent_id}/sign-out", method="POST", request=schemas.NO_FIELDS, audience="admin",
+@route(accounts_api, "/admin/agents/{agent_id}/sign-out", method="POST", request=schemas.NoFields, audience="admin",
        response=shapes.AccountReply,
        summary="Sign an agent out everywhere: their tokens stop working at the next call")
 def sign_out_everywhere(agent_id, agent: Agent, body):
     return _shape(accounts.sign_out_everywhere(bootstrap.accounts_desk(), agent_id=_agent(agent_id)))
 
 
-@route(accounts_api, "/admin/agents/{agent_id}/disable", method="POST", request=schemas.NO_FIELDS, audience="admin",
+@route(accounts_api, "/admin/agents/{agent_id}/disable", method="POST", request=schemas.NoFields, audience="admin",
        response=shapes.AccountReply,
        summary="Disable an agent's account: no sign-in, and their tokens stop working at the next call")
 def disable(agent_id, agent: Agent, body):
     return _shape(accounts.disable(bootstrap.accounts_desk(), by=staff(agent), agent_id=_agent(agent_id)))
 
 
-@route(accounts_api, "/admin/agents/{agent_id}/enable", method="POST", request=schemas.NO_FIELDS, audience="admin",
+@route(accounts_api, "/admin/agents/{agent_id}/enable", method="POST", request=schemas.NoFields, audience="admin",
        response=shapes.AccountReply,
        summary="Enable a disabled agent's account again (they sign in anew)")
 def enable(agent_id, agent: Agent, body):

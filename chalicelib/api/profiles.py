@@ -4,6 +4,7 @@ from chalice import Blueprint
 from chalicelib import bootstrap
 from chalicelib.api import schemas, shapes
 from chalicelib.api.auth import Agent
+from chalicelib.api.contract import to_builtins
 from chalicelib.api.http import route
 from chalicelib.services import agent_profiles
 
@@ -16,12 +17,12 @@ def get_my_profile(agent: Agent):
     return shapes.agent_profile(agent_profiles.profile(profiles=bootstrap.agent_profiles(), agent=agent.actor.id))
 
 
-@route(profiles_api, "/agent/profile", method="PUT", request=schemas.AGENT_PROFILE, audience="agent",
+@route(profiles_api, "/agent/profile", method="PUT", request=schemas.PutAgentProfile, audience="agent",
        response=shapes.AgentProfileReply,
        summary="Replace my alert settings")
-def put_my_profile(agent: Agent, body):
+def put_my_profile(agent: Agent, body: schemas.PutAgentProfile):
     saved = agent_profiles.save_profile(profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(),
-                                        agent=agent.actor.id, values=body)
+                                        agent=agent.actor.id, values=to_builtins(body))
     return shapes.agent_profile(saved)
 
 
@@ -32,10 +33,10 @@ def get_agent_profile(agent_id, agent: Agent):
     return shapes.agent_profile(agent_profiles.profile(profiles=bootstrap.agent_profiles(), agent=known))
 
 
-@route(profiles_api, "/admin/agents/{agent_id}/profile", method="PUT", request=schemas.AGENT_PROFILE,
+@route(profiles_api, "/admin/agents/{agent_id}/profile", method="PUT", request=schemas.PutAgentProfile,
        audience="admin", response=shapes.AgentProfileReply, summary="Replace an agent's alert settings")
-def put_agent_profile(agent_id, agent: Agent, body):
+def put_agent_profile(agent_id, agent: Agent, body: schemas.PutAgentProfile):
     known = agent_profiles.known_agent(bootstrap.agents(), agent_id)
     saved = agent_profiles.save_profile(profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(),
-                                        agent=known, values=body)
+                                        agent=known, values=to_builtins(body))
     return shapes.agent_profile(saved)

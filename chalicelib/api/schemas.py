@@ -13,9 +13,26 @@ from chalicelib.domain.routing import Strategy
 from chalicelib.domain.tickets import Priority, Status
 
 
+# ---------------------------------------------------------------- JSON Schema building blocks
+# For route modules still written with dict schemas (`route(..., request=<dict>)`) until they are typed.
+
 def _object(required: list[str], properties: dict) -> dict:
     shape = {"type": "object", "properties": properties, "additionalProperties": False}
-    return {**shape, "required": required} if required else shape  # OpenAPI 3.0: a `required` list is never empty
+    return {**shape, "required": required} if required else shape
+
+
+def _long_text(max_length: int, min_length: int = 1) -> dict:
+    return {"type": "string", "minLength": min_length, "maxLength": max_length, "x-multiline": True}
+
+
+PHONE = {"type": "string", "maxLength": 32}
+LANGUAGE = {"type": "string", "enum": ["fa", "he", "en"]}
+NAMES = _object([], {lang: {"type": "string", "maxLength": 200} for lang in ("fa", "he", "en")})
+VERSION = {"type": "integer", "minimum": 1}
+ATTACHMENTS = {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 50, "default": []}
+
+
+# ---------------------------------------------------------------- typed bodies
 
 
 class StartUpload(Body):
@@ -24,11 +41,6 @@ class StartUpload(Body):
     content_type: text(255, **{"x-enum": sorted(ALLOWED_TYPES)})
     size: Annotated[int, Meta(ge=1)]  # the most is a setting: GET /catalog says it (limits)
 
-
-PHONE = {"type": "string", "maxLength": 32}
-LANGUAGE = {"type": "string", "enum": ["fa", "he", "en"]}
-# Exactly one of email and phone: the domain says which is missing or extra.
-IDENTITY = {"email": {"type": "string", "maxLength": 254}, "phone": PHONE, "language": LANGUAGE}
 
 Phone = Annotated[str, Meta(max_length=32)]
 TicketNumber = Annotated[int, Meta(ge=1, le=999_999_999_999)]
@@ -103,8 +115,6 @@ class VerifySignIn(SignIn, kw_only=True):
 # ---------------------------------------------------------------- agents' workflow and the admin's organisation
 Version = Annotated[int, Meta(ge=1)]  # the ticket version the agent saw
 Username = text(128)
-USERNAME = {"type": "string", "minLength": 1, "maxLength": 128}
-IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": 40}
 Identifier = text(40)
 
 
@@ -151,23 +161,58 @@ class ReportPresence(Body):
     state: Literal["viewing", "replying"]
 
 
-NAMES = _object([], {lang: {"type": "string", "maxLength": 200} for lang in ("fa", "he", "en")})
-DEPARTMENT = _object(["names", "categories", "groups", "supervisors"], {
-    "names": NAMES,
-    "categories": {"type": "array", "maxItems": 50, "items": _object(["id", "names"], {
-        "id": {"type": "string", "maxLength": 64}, "names": NAMES})},
-    "groups": {"type": "array", "maxItems": 50, "items": _object(["id", "names", "members"], {
-        "id": {"type": "string", "maxLength": 64}, "names": NAMES,
-        "members": {"type": "array", "maxItems": 500, "items": USERNAME},
-        "strategy": {"type": "string", "enum": [s.value for s in Strategy]}})},
-    "supervisors": {"type": "array", "maxItems": 100, "items": USERNAME},
-})
-RULES = _object(["rules"], {"rules": {"type": "array", "maxItems": 500, "items": _object(
-    ["category", "department", "group"], {
-        "category": IDENTIFIER, "department": IDENTIFIER, "group": IDENTIFIER,
-        "keywords": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 200}}})}})
-POLICIES = _object([], {name: {"type": "integer", "minimum": 1, "maximum": 3650} for name in (
-    "max_open_tickets", "reply_window_days", "reminder_after_days", "auto_close_after_days", "archive_after_days")})
+Name = Annotated[str, Meta(max_length=200)]
+Key = Annotated[str, Meta(max_length=64)]
+
+
+class Names(Body):
+    fa: Name | UnsetType = UNSET
+    he: Name | UnsetType = UNSET
+    en: Name | UnsetType = UNSET
+
+
+class NewCategory(Body):
+    id: Key
+    names: Names
+
+
+class NewGroup(Body):
+    id: Key
+    names: Names
+    members: Annotated[list[Username], Meta(max_length=500)]
+    strategy: Strategy | UnsetType = UNSET
+
+
+class PutDepartment(Body):
+    names: Names
+    categories: Annotated[list[NewCategory], Meta(max_length=50)]
+    groups: Annotated[list[NewGroup], Meta(max_length=50)]
+    supervisors: Annotated[list[Username], Meta(max_length=100)]
+
+
+class Rule(Body):
+    category: Identifier
+    department: Identifier
+    group: Identifier
+    keywords: Annotated[list[Name], Meta(max_length=50)] | UnsetType = UNSET
+
+
+class PutRules(Body):
+    rules: Annotated[list[Rule], Meta(max_length=500)]
+
+
+Days = Annotated[int, Meta(ge=1, le=3650)]
+
+
+class PutPolicies(Body):
+    """Limits and timings; a field left out keeps its default."""
+    max_open_tickets: Days | UnsetType = UNSET
+    reply_window_days: Days | UnsetType = UNSET
+    reminder_after_days: Days | UnsetType = UNSET
+    auto_close_after_days: Days | UnsetType = UNSET
+    archive_after_days: Days | UnsetType = UNSET
+
+
 # Checked field by field in domain/sla.py (SlaPolicy.parse); the schema only bounds the shape and size.
 SLA_POLICY = {"type": "object", "additionalProperties": False, "properties": {
     "targets": {"type": "object"}, "departments": {"type": "object", "maxProperties": 100},
@@ -175,18 +220,26 @@ SLA_POLICY = {"type": "object", "additionalProperties": False, "properties": {
     "calendar": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "object"}]}, "warn_share": {"type": "number"},
     "raise_priority": {"type": "boolean"}, "reassign_to_supervisor": {"type": "boolean"}}}
 
-CLOCK_TIME = {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"}  # HH:MM; the domain checks the hour and minute
-# The shape GET answers is a valid PUT body: no phone is "", no quiet hours is the key left out.
-AGENT_PROFILE = {"type": "object", "additionalProperties": False, "properties": {
-    "agent": {"type": "string", "maxLength": 128},  # as GET answers it; ignored (the URL or the token says whose)
-    "language": LANGUAGE,
-    "phone": PHONE,
-    "quiet_hours": _object(["start", "end", "zone"], {
-        "start": CLOCK_TIME, "end": CLOCK_TIME, "zone": {"type": "string", "maxLength": 64}}),
-    "on_call": {"type": "array", "maxItems": 50,
-                "items": {"type": "string", "maxLength": 130, "pattern": "^[^/]+/[^/]+$"}},  # "<department>/<group>"
-    "sms_opt_out": {"type": "boolean"},
-}}
+ClockTime = Annotated[str, Meta(pattern="^[0-9]{2}:[0-9]{2}$")]  # HH:MM; the domain checks the hour and minute
 
-# Actions that need nothing but the URL (an admin's sign-out / disable / enable of an agent): `{}`.
-NO_FIELDS = {"type": "object", "properties": {}, "additionalProperties": False}
+
+class QuietHours(Body):
+    start: ClockTime
+    end: ClockTime
+    zone: Annotated[str, Meta(max_length=64)]
+
+
+class PutAgentProfile(Body):
+    """The shape GET answers is a valid PUT body: no phone is "", no quiet hours is the key left out."""
+    # `agent` as GET answers it; ignored (the URL or the token says whose)
+    agent: Annotated[str, Meta(max_length=128)] | UnsetType = UNSET
+    language: LanguageCode | UnsetType = UNSET
+    phone: Phone | UnsetType = UNSET
+    quiet_hours: QuietHours | UnsetType = UNSET
+    on_call: Annotated[list[Annotated[str, Meta(max_length=130, pattern="^[^/]+/[^/]+$")]],  # "<department>/<group>"
+                       Meta(max_length=50)] | UnsetType = UNSET
+    sms_opt_out: bool | UnsetType = UNSET
+
+
+class NoFields(Body):
+    """Actions that need nothing but the URL (an admin's sign-out / disable / enable of an agent): `{}`."""
