@@ -15,6 +15,12 @@ def tickets():
 
 
 @lru_cache(maxsize=1)
+def ticket_views():
+    from chalicelib.adapters.ticket_views import DynamoTicketViews
+    return DynamoTicketViews(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
 def catalog():
     from chalicelib.adapters.catalog_cache import CachedCatalog
     from chalicelib.adapters.dynamo import DynamoCatalogRepository
@@ -128,11 +134,42 @@ def unconfirmed_allowance():
     return UnconfirmedAllowance(per_address=s.unconfirmed_per_address, per_network=s.unconfirmed_per_network)
 
 
+def ticket_desk():
+    """The ticket use cases' ports (each wired once, above) and settings (read at call time, like limits())."""
+    from chalicelib.services.ports import TicketDesk
+    return TicketDesk(tickets=tickets(), views=ticket_views(), catalog=catalog(), agents=agents(), files=files(),
+                      secrets=secrets(), clock=clock(), limits=limits(), site_url=get_settings().customer_site_url,
+                      unconfirmed=unconfirmed_allowance())
+
+
+def sign_in_desk():
+    """A customer's sign-in: its ports (each wired once, above)."""
+    from chalicelib.services.ports import SignInDesk
+    return SignInDesk(codes=sign_in_codes(), secrets=secrets(), mailer=mailer(), sms=sms(), clock=clock(),
+                      limiter=rate_limiter(), tickets=tickets(), views=ticket_views())
+
+
+def accounts_desk():
+    """An admin's work on agents' accounts: its ports (each wired once, above)."""
+    from chalicelib.services.ports import AccountsDesk
+    return AccountsDesk(accounts=accounts(), directory=agents(), revocations=revocations(), clock=clock())
+
+
+def alert_desk():
+    """Alerts: their ports (each wired once, above) and the addresses they point to (settings at call time)."""
+    from chalicelib.services.ports import AlertDesk
+    s = get_settings()
+    return AlertDesk(profiles=agent_profiles(), catalog=catalog(), agents=agents(), mailer=mailer(), sms=sms(),
+                     quota=sms_quota(), secrets=secrets(), site_url=s.customer_site_url, portal_url=s.portal_site_url,
+                     mailbox=s.mail_from)
+
+
 def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
-    for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers, reports):
+    for factory in (tickets, ticket_views, catalog, agents, presence, files, secrets, event_bus, mailer, sms,
+                    sign_in_codes, agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers,
+                    reports):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

@@ -213,17 +213,13 @@ def seed_tickets() -> list[dict]:
     first, see docs/api.md "Unconfirmed tickets"); returns number, access_key and link of each."""
     from chalicelib import bootstrap
     from chalicelib.services import tickets as service
-    from chalicelib.settings import get_settings
 
     opened = []
     for ticket in TICKETS:
-        done = service.open_ticket(
-            tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-            files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(),
-            site_url=get_settings().customer_site_url, subject=ticket["subject"], department=ticket["department"],
-            category=ticket["category"], priority=ticket["priority"], text=ticket["text"],
-            language=ticket["language"], customer_name=ticket["customer"]["name"],
-            customer_email=ticket["customer"]["email"], attachments=[], confirmed=True)
+        done = service.open_ticket(bootstrap.ticket_desk(), service.NewTicket(
+            subject=ticket["subject"], department=ticket["department"], category=ticket["category"],
+            priority=ticket["priority"], text=ticket["text"], language=ticket["language"],
+            customer_name=ticket["customer"]["name"], customer_email=ticket["customer"]["email"], confirmed=True))
         opened.append({"number": done.number, "access_key": done.access_key, "link": done.link,
                        "language": ticket["language"], "subject": ticket["subject"]})
     return opened
@@ -256,7 +252,6 @@ def seed_report_history(days: int = REPORT_HISTORY_DAYS) -> int:
     from chalicelib.domain.ratings import Rating, rated_event
     from chalicelib.domain.tickets import Actor, AuthorKind, Status
     from chalicelib.services import tickets as service
-    from chalicelib.settings import get_settings
 
     chance = random.Random(16)  # the same history at every start
     repo, written = bootstrap.tickets(), 0
@@ -266,13 +261,11 @@ def seed_report_history(days: int = REPORT_HISTORY_DAYS) -> int:
         for _ in range(chance.randint(1, 4)):
             sample = chance.choice(TICKETS)
             opened_at = start + timedelta(days=day, hours=chance.randint(5, 15), minutes=chance.randint(0, 59))
-            done = service.open_ticket(
-                tickets=repo, catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
-                secrets=bootstrap.secrets(), clock=_At(opened_at), limits=bootstrap.limits(),
-                site_url=get_settings().customer_site_url, subject=sample["subject"],
-                department=sample["department"], category=sample["category"], priority=sample["priority"],
-                text=sample["text"], language=sample["language"], customer_name=sample["customer"]["name"],
-                customer_email=sample["customer"]["email"], attachments=[], confirmed=True)
+            done = service.open_ticket(replace(bootstrap.ticket_desk(), clock=_At(opened_at)), service.NewTicket(
+                subject=sample["subject"], department=sample["department"], category=sample["category"],
+                priority=sample["priority"], text=sample["text"], language=sample["language"],
+                customer_name=sample["customer"]["name"], customer_email=sample["customer"]["email"],
+                confirmed=True))
             who = chance.choice(agents)
             agent = Actor(kind=AuthorKind.AGENT, id=who["email"], name=who["name"])
             replied_at = opened_at + timedelta(minutes=chance.randint(10, 600))

@@ -19,7 +19,7 @@ from chalicelib.domain.tickets import Attachment, EventType, Ticket, TicketEvent
 from chalicelib.services.ports import (
     AgentDirectory, AgentProfiles, AlreadyImported, CatalogRepository, DeliveryFailed, EventBus, FileStore, Mailer,
     OpenLimitReached, PresenceBoard, PresignedPost, RateLimiter, SecretSource, SignInCodes, SmsQuota, SmsSender,
-    StoredUpload, TicketRepository, TicketTooLarge, VersionConflict,
+    StoredUpload, TicketRepository, TicketTooLarge, TicketViews, VersionConflict,
 )
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
@@ -37,7 +37,9 @@ class FixedClock:
         self.current += timedelta(**delta)
 
 
-class InMemoryTickets(TicketRepository):
+class InMemoryTickets(TicketRepository, TicketViews):
+    """Both sides of the ticket store: the repository and the lists read from it (TicketViews)."""
+
     def __init__(self):
         self.counter = 1000
         self.tickets: dict[int, Ticket] = {}
@@ -414,3 +416,52 @@ class InMemoryPresence(PresenceBoard):
 
     def present(self, number, seen_after):
         return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]
+
+
+def open_ticket(**ports_and_form):
+    """services.tickets.open_ticket with the desk's ports and the new ticket's fields given side by side, as
+    the tests write them: each goes where it belongs (TicketDesk / NewTicket)."""
+    from dataclasses import fields
+
+    from chalicelib.services import tickets as service
+    from chalicelib.services.ports import TicketDesk
+
+    desk_names = {f.name for f in fields(TicketDesk)}
+    desk = desk_of({name: value for name, value in ports_and_form.items() if name in desk_names})
+    return service.open_ticket(desk, service.NewTicket(**{name: value for name, value in ports_and_form.items()
+                                                           if name not in desk_names}))
+
+
+def desk_of(ports: dict, **overrides):
+    """The TicketDesk of a test's ports (a dict of fakes, or of adapters over the moto table): the in-memory
+    ticket store serves both the repository and the views; missing ports are fakes that fail nothing."""
+    from dataclasses import fields
+
+    from chalicelib.services.ports import TicketDesk
+
+    given = {**ports, **overrides}
+    names = {f.name for f in fields(TicketDesk)}
+    defaults = {"agents": FakeAgents(), "files": FakeFiles(), "secrets": FakeSecrets(), "clock": FixedClock(),
+                "limits": Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)}
+    if "views" not in given:
+        tickets = given["tickets"]
+        if isinstance(tickets, TicketViews):
+            given["views"] = tickets
+        else:
+            from chalicelib import bootstrap
+            given["views"] = bootstrap.ticket_views()
+    return TicketDesk(**{**defaults, **{name: value for name, value in given.items() if name in names}})
+
+
+def alert_desk(ports: dict):
+    """The AlertDesk of a test's ports (missing ones are fakes that fail nothing)."""
+    from dataclasses import fields
+
+    from chalicelib.services.ports import AlertDesk
+
+    defaults = {"profiles": InMemoryAgentProfiles(), "catalog": InMemoryCatalog(), "agents": FakeAgents(),
+                "mailer": FakeMailer(), "sms": FakeSms(), "quota": FakeSmsQuota(), "secrets": FakeSecrets(),
+                "site_url": "https://help.example/customer/", "portal_url": "https://help.example/portal/",
+                "mailbox": "help@example.com"}
+    names = {f.name for f in fields(AlertDesk)}
+    return AlertDesk(**{**defaults, **{name: value for name, value in ports.items() if name in names}})

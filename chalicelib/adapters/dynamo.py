@@ -1,4 +1,5 @@
-"""DynamoDB repositories (PynamoDB). Every read is a GetItem or a Query on a key: nothing scans."""
+"""DynamoDB repositories (PynamoDB). Every read is a GetItem or a Query on a key: nothing scans. The lists people
+read (queues, a customer's tickets, hand-overs) are in adapters/ticket_views.py."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,6 @@ from chalicelib.adapters.models import (
 )
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.events import attachment_document, attachment_from_document, from_document, to_document
-from chalicelib.domain.identity import canonical
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.routing import RoutingRule, Strategy
 from chalicelib.domain.sla import SlaPolicy, sla_document, sla_from_document
@@ -318,23 +318,8 @@ class DynamoTicketRepository(TicketRepository):
             return None
         return attachment_from_document(item.doc)
 
-    def queue(self, department: str) -> list[Ticket]:
-        return [_ticket(item) for item in TicketItem.queue_index.query(f"DEPT#{department}")]
-
-    def assigned_to(self, agent: str) -> list[Ticket]:
-        return [_ticket(item) for item in TicketItem.assignee_index.query(_agent_pk(agent))]
-
     def count_assigned(self, agent: str) -> int:
         return TicketItem.assignee_index.count(_agent_pk(agent))
-
-    def of_customer(self, *, email=None, phone=None) -> list[Ticket]:
-        if email:
-            items = TicketItem.customer_index.query(_customer_pk(canonical(email)), scan_index_forward=False)
-        elif phone:
-            items = TicketItem.phone_index.query(f"PHONE#{phone}", scan_index_forward=False)
-        else:
-            return []
-        return [_ticket(item) for item in items]
 
     def due(self, stage: TimerStage, started_before: datetime, limit: int) -> list[int]:
         items = TicketItem.timer_index.query(f"TIMER#{stage.value}", TicketItem.timer_sk < stamp(started_before),
@@ -345,14 +330,6 @@ class DynamoTicketRepository(TicketRepository):
         items = TicketItem.sla_index.query(SLA_PARTITION, TicketItem.sla_sk < stamp(before), limit=limit)
         return [int(item.pk.removeprefix("T#")) for item in items]
 
-    def handovers(self, *, agent=None, group=None, limit=100) -> list[TicketEvent]:
-        if agent:
-            pk = f"HANDOVER#agent#{agent}"
-        elif group:
-            pk = f"HANDOVER#group#{group[0]}/{group[1]}"
-        else:
-            return []
-        return [from_document(item.doc) for item in DocumentItem.query(pk, scan_index_forward=False, limit=limit)]
 
 
 def department_document(d: Department) -> dict:

@@ -20,148 +20,145 @@ def _query() -> dict:
     return agent_api.current_request.query_params or {}
 
 
-@route(agent_api, "/agent/me", audience="agent", second_factor=False,
+@route(agent_api, "/agent/me", audience="agent", second_factor=False, response=shapes.Me,
        summary="The signed-in agent, their departments and groups, and whether their role needs a second factor")
 def me(agent: Agent):
     staff = _staff(agent)
     found = workflow.profile(catalog=bootstrap.catalog(), staff=staff)
     mfa = accounts.second_factor(accounts=bootstrap.accounts(), catalog=bootstrap.catalog(), staff=staff)
-    return {"id": agent.actor.id, "name": agent.actor.name, "groups": sorted(agent.groups), "admin": staff.admin,
-            "supervises": found.supervises,
-            "member_of": [{"department": d, "group": g} for d, g in found.member_of],
-            "mfa": {"required": mfa.required, "enrolled": mfa.enrolled}}
+    return shapes.Me(id=agent.actor.id, name=agent.actor.name, groups=sorted(agent.groups), admin=staff.admin,
+                     supervises=found.supervises,
+                     member_of=[shapes.Membership(department=d, group=g) for d, g in found.member_of],
+                     mfa=shapes.SecondFactorState(required=mfa.required, enrolled=mfa.enrolled))
 
 
 QUERY_TEXT = {"type": "string", "minLength": 1, "maxLength": 128}
 TICKET_QUERY = {"type": "string", "pattern": "^[0-9]{1,12}$"}
 
 
-@route(agent_api, "/agent/queue", audience="agent", refusals=(404,),
+@route(agent_api, "/agent/queue", audience="agent", refusals=(404,), response=shapes.TicketList,
        query={"department": {"schema": QUERY_TEXT, "required": True}, "group": {"schema": QUERY_TEXT}},
        summary="Active tickets of a department (optionally of one group), oldest first")
 def queue(agent: Agent):
     department = _query().get("department", "")
     if not department:
         raise Invalid.field("department", "required")
-    found = workflow.queue(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
-                           department=department, group=_query().get("group") or None)
-    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+    found = workflow.queue(bootstrap.ticket_desk(), staff=_staff(agent), department=department,
+                           group=_query().get("group") or None)
+    return shapes.ticket_list(found)
 
 
-@route(agent_api, "/agent/queue/all", audience="agent",
+@route(agent_api, "/agent/queue/all", audience="agent", response=shapes.TicketList,
        summary="Active tickets of every department I work in or supervise (admins: all), earliest due first")
 def queue_everywhere(agent: Agent):
-    found = workflow.queue_everywhere(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent))
-    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+    found = workflow.queue_everywhere(bootstrap.ticket_desk(), staff=_staff(agent))
+    return shapes.ticket_list(found)
 
 
-@route(agent_api, "/agent/mine", audience="agent", summary="Active tickets assigned to me, oldest first")
+@route(agent_api, "/agent/mine", audience="agent", response=shapes.TicketList,
+       summary="Active tickets assigned to me, oldest first")
 def mine(agent: Agent):
-    found = workflow.mine(tickets=bootstrap.tickets(), staff=_staff(agent))
-    return {"tickets": [shapes.agent_ticket_summary(t) for t in found]}
+    found = workflow.mine(bootstrap.ticket_desk(), staff=_staff(agent))
+    return shapes.ticket_list(found)
 
 
 # One form at a time: agent=, department= with group=, or ticket= (else 400 naming what is missing).
-@route(agent_api, "/agent/handovers", audience="agent", refusals=(404,),
+@route(agent_api, "/agent/handovers", audience="agent", refusals=(404,), response=shapes.Handovers,
        query={"agent": {"schema": QUERY_TEXT}, "department": {"schema": QUERY_TEXT}, "group": {"schema": QUERY_TEXT},
               "ticket": {"schema": TICKET_QUERY}},
        summary="Hand-over trail of an agent, a work group (department and group) or a ticket, newest first")
 def handovers(agent: Agent):
     query = _query()
     ticket = ticket_number(query["ticket"]) if query.get("ticket") else None
-    found = workflow.handovers(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    found = workflow.handovers(bootstrap.ticket_desk(), staff=_staff(agent),
                                agent=query.get("agent") or None, department=query.get("department") or None,
                                group=query.get("group") or None, ticket=ticket)
-    return {"handovers": [shapes.handover(e) for e in found]}
+    return shapes.Handovers(handovers=[shapes.handover(e) for e in found])
 
 
-@route(agent_api, "/agent/tickets/{number}", audience="agent",
+@route(agent_api, "/agent/tickets/{number}", audience="agent", response=shapes.AgentTicketView,
        summary="The whole ticket: messages, internal notes, timeline, the customer's other tickets")
 def view_ticket(number, agent: Agent):
-    view = agent_desk.view(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), number=ticket_number(number),
-                           staff=_staff(agent))
+    view = agent_desk.view(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent))
     return shapes.agent_ticket_view(view)
 
 
-@route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.AGENT_REPLY,
-       audience="agent", refusals=(409,), summary="Reply to the customer")
-def reply(number, agent: Agent, body):
-    message = agent_desk.reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), files=bootstrap.files(),
-                               clock=bootstrap.clock(), limits=bootstrap.limits(), number=ticket_number(number),
-                               staff=_staff(agent), text=body["text"], attachments=body.get("attachments", []),
-                               version=body.get("version"))
+@route(agent_api, "/agent/tickets/{number}/replies", method="POST", status=201, request=schemas.AgentReply,
+       audience="agent", refusals=(409,), response=shapes.MessageReply, summary="Reply to the customer")
+def reply(number, agent: Agent, body: schemas.AgentReply):
+    message = agent_desk.reply(bootstrap.ticket_desk(), number=ticket_number(number),
+                               staff=_staff(agent), text=body.text, attachments=body.attachments,
+                               version=body.version or None)
     return shapes.message(message)
 
 
-@route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.AGENT_NOTE,
-       audience="agent", refusals=(409,), summary="Add an internal note (never shown to the customer)")
-def note(number, agent: Agent, body):
-    message = agent_desk.note(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                              number=ticket_number(number), staff=_staff(agent), text=body["text"],
-                              version=body.get("version"))
+@route(agent_api, "/agent/tickets/{number}/notes", method="POST", status=201, request=schemas.AgentNote,
+       audience="agent", refusals=(409,), response=shapes.MessageReply,
+       summary="Add an internal note (never shown to the customer)")
+def note(number, agent: Agent, body: schemas.AgentNote):
+    message = agent_desk.note(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                              text=body.text, version=body.version or None)
     return shapes.message(message)
 
 
-@route(agent_api, "/agent/tickets/{number}/status", method="POST", request=schemas.CHANGE_STATUS, audience="agent",
-       refusals=(409,),
+@route(agent_api, "/agent/tickets/{number}/status", method="POST", request=schemas.ChangeStatus, audience="agent",
+       refusals=(409,), response=shapes.AgentTicketSummary,
        summary="Move the ticket to another status (allowed_statuses)")
-def change_status(number, agent: Agent, body):
-    ticket = workflow.change_status(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                                    number=ticket_number(number), staff=_staff(agent), status=body["status"],
-                                    version=body["version"])
+def change_status(number, agent: Agent, body: schemas.ChangeStatus):
+    ticket = workflow.change_status(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                                    status=body.status, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/priority", method="POST", request=schemas.CHANGE_PRIORITY,
-       audience="agent", refusals=(409,), summary="Set the agents' priority (the customer's stays as they chose it)")
-def change_priority(number, agent: Agent, body):
-    ticket = workflow.change_priority(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                      clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
-                                      priority=body["priority"], version=body["version"])
+@route(agent_api, "/agent/tickets/{number}/priority", method="POST", request=schemas.ChangePriority,
+       audience="agent", refusals=(409,), response=shapes.AgentTicketSummary,
+       summary="Set the agents' priority (the customer's stays as they chose it)")
+def change_priority(number, agent: Agent, body: schemas.ChangePriority):
+    ticket = workflow.change_priority(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                                      priority=body.priority, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/take", method="POST", request=schemas.TAKE, audience="agent", refusals=(409,),
+@route(agent_api, "/agent/tickets/{number}/take", method="POST", request=schemas.Take, audience="agent", refusals=(409,),
+       response=shapes.AgentTicketSummary,
        summary="Take the ticket onto my desk")
-def take(number, agent: Agent, body):
-    ticket = workflow.take(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), clock=bootstrap.clock(),
-                           number=ticket_number(number), staff=_staff(agent), version=body["version"])
+def take(number, agent: Agent, body: schemas.Take):
+    ticket = workflow.take(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                           version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/assign", method="POST", request=schemas.ASSIGN, audience="agent", refusals=(409,),
+@route(agent_api, "/agent/tickets/{number}/assign", method="POST", request=schemas.Assign, audience="agent", refusals=(409,),
+       response=shapes.AgentTicketSummary,
        summary="Give the ticket to a member of its group (supervisors and admins)")
-def assign(number, agent: Agent, body):
-    ticket = workflow.assign(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                             clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
-                             agent=body["agent"], version=body["version"], reason=body.get("reason", ""))
+def assign(number, agent: Agent, body: schemas.Assign):
+    ticket = workflow.assign(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                             agent=body.agent, version=body.version, reason=body.reason)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/transfer", method="POST", request=schemas.TRANSFER, audience="agent",
-       refusals=(409,),
+@route(agent_api, "/agent/tickets/{number}/transfer", method="POST", request=schemas.Transfer, audience="agent",
+       refusals=(409,), response=shapes.AgentTicketSummary,
        summary="Transfer the ticket to another group or department, with the reason")
-def transfer(number, agent: Agent, body):
-    ticket = workflow.transfer(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                               clock=bootstrap.clock(), number=ticket_number(number), staff=_staff(agent),
-                               department=body["department"], group=body["group"], agent=body.get("agent"),
-                               category=body.get("category"), reason=body["reason"], version=body["version"])
+def transfer(number, agent: Agent, body: schemas.Transfer):
+    ticket = workflow.transfer(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                               department=body.department, group=body.group, agent=body.agent or None,
+                               category=body.category or None, reason=body.reason, version=body.version)
     return shapes.agent_ticket_summary(ticket)
 
 
-@route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.PRESENCE, audience="agent",
+@route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.ReportPresence, audience="agent",
+       response=shapes.OthersHere,
        summary="I have this ticket open (viewing or replying); who else has?")
-def presence(number, agent: Agent, body):
-    others = agent_desk.report_presence(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                        board=bootstrap.presence(), clock=bootstrap.clock(),
-                                        number=ticket_number(number), staff=_staff(agent), state=body["state"])
-    return {"others": [shapes.presence(p) for p in others]}
+def presence(number, agent: Agent, body: schemas.ReportPresence):
+    others = agent_desk.report_presence(bootstrap.ticket_desk(), bootstrap.presence(), number=ticket_number(number),
+                                        staff=_staff(agent), state=body.state)
+    return shapes.OthersHere(others=[shapes.presence(p) for p in others])
 
 
 @route(agent_api, "/agent/tickets/{number}/attachments/{attachment_id}", audience="agent",
-       summary="A short-lived download link for any attachment of the ticket")
+       response=shapes.DownloadLink, summary="A short-lived download link for any attachment of the ticket")
 def attachment(number, attachment_id, agent: Agent):
-    url, expires_in = agent_desk.attachment(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                            files=bootstrap.files(), number=ticket_number(number),
+    url, expires_in = agent_desk.attachment(bootstrap.ticket_desk(), number=ticket_number(number),
                                             staff=_staff(agent), attachment_id=attachment_id)
-    return {"url": url, "expires_in": expires_in}
+    return shapes.DownloadLink(url=url, expires_in=expires_in)

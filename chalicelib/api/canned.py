@@ -122,9 +122,7 @@ def render_answer(answer_id, agent: Agent, body):
        audience="agent", refusals=(404, 409),
        summary="Reply with a canned answer (the text as I edited it) and apply its actions; its use is counted")
 def reply_with_answer(number, agent: Agent, body):
-    applied = canned.reply_with(answers=bootstrap.canned_answers(), tickets=bootstrap.tickets(),
-                                catalog=bootstrap.catalog(), files=bootstrap.files(), agents=bootstrap.agents(),
-                                clock=bootstrap.clock(), limits=bootstrap.limits(), staff=_staff(agent),
+    applied = canned.reply_with(bootstrap.ticket_desk(), answers=bootstrap.canned_answers(), staff=_staff(agent),
                                 answer_id=body["answer"], number=ticket_number(number), text=body["text"],
                                 version=body["version"], attachments=body.get("attachments", []))
     return {"message": shapes.message(applied.message), "ticket": shapes.agent_ticket_summary(applied.ticket),

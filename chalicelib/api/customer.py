@@ -7,73 +7,63 @@ from chalicelib.api import schemas, shapes
 from chalicelib.api.clients import client_network
 from chalicelib.api.http import route, ticket_number
 from chalicelib.domain.sign_in import CustomerAccess, Identity
-from chalicelib.services import customers, ratings, tickets
+from chalicelib.services import customers, tickets
 
 customer_api = Blueprint(__name__)
 
 
-@route(customer_api, "/tickets/{number}", audience="customer", summary="The ticket as its customer sees it")
+@route(customer_api, "/tickets/{number}", audience="customer", response=shapes.CustomerTicket,
+       summary="The ticket as its customer sees it")
 def view_ticket(number, access: CustomerAccess):
-    view = tickets.view_as_customer(bootstrap.tickets(), ticket_number(number), access, clock=bootstrap.clock())
-    signatures = ratings.rating_signatures(bootstrap.secrets(), view.ticket.number, view.messages)
-    window_open = customers.reply_window_open(catalog=bootstrap.catalog(), clock=bootstrap.clock(), ticket=view.ticket)
-    return {**shapes.ticket_view(view, for_agent=False, rating_signatures=signatures),
-            "reply_window_open": window_open, "follows": view.ticket.follows}
+    page = tickets.customer_page(bootstrap.ticket_desk(), number=ticket_number(number), access=access)
+    return shapes.customer_ticket(page.view, rating_signatures=page.rating_signatures,
+                                  reply_window_open=page.reply_window_open)
 
 
-@route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.MESSAGE,
-       audience="customer", refusals=(409,), summary="The customer writes back")
-def reply(number, access: CustomerAccess, body):
-    message = tickets.customer_reply(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                     files=bootstrap.files(), clock=bootstrap.clock(), limits=bootstrap.limits(),
-                                     number=ticket_number(number), access=access, text=body["text"],
-                                     attachments=body.get("attachments", []))
+@route(customer_api, "/tickets/{number}/messages", method="POST", status=201, request=schemas.NewMessage,
+       audience="customer", refusals=(409,), response=shapes.MessageReply, summary="The customer writes back")
+def reply(number, access: CustomerAccess, body: schemas.NewMessage):
+    message = tickets.customer_reply(bootstrap.ticket_desk(), number=ticket_number(number), access=access,
+                                     text=body.text, attachments=body.attachments)
     return shapes.message(message)
 
 
-@route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SMS_UPDATES, audience="customer",
-       refusals=(409,),
+@route(customer_api, "/tickets/{number}/sms-updates", method="PUT", request=schemas.SmsUpdates, audience="customer",
+       refusals=(409,), response=shapes.SmsUpdatesState,
        summary="The customer turns texts on agent replies on or off")
-def sms_updates(number, access: CustomerAccess, body):
-    ticket = tickets.set_sms_updates(tickets=bootstrap.tickets(), clock=bootstrap.clock(), number=ticket_number(number),
-                                     access=access, enabled=body["enabled"])
-    return {"sms_updates": ticket.sms_updates}
+def sms_updates(number, access: CustomerAccess, body: schemas.SmsUpdates):
+    ticket = tickets.set_sms_updates(bootstrap.ticket_desk(), number=ticket_number(number), access=access,
+                                     enabled=body.enabled)
+    return shapes.SmsUpdatesState(sms_updates=ticket.sms_updates)
 
 
 @route(customer_api, "/tickets/{number}/attachments/{attachment_id}", audience="customer",
-       summary="A short-lived download link for an attachment of a public message")
+       response=shapes.DownloadLink, summary="A short-lived download link for an attachment of a public message")
 def attachment(number, attachment_id, access: CustomerAccess):
-    url, expires_in = tickets.attachment_for_customer(tickets=bootstrap.tickets(), files=bootstrap.files(),
-                                                      number=ticket_number(number), access=access,
-                                                      attachment_id=attachment_id)
-    return {"url": url, "expires_in": expires_in}
+    url, expires_in = tickets.attachment_for_customer(bootstrap.ticket_desk(), number=ticket_number(number),
+                                                      access=access, attachment_id=attachment_id)
+    return shapes.DownloadLink(url=url, expires_in=expires_in)
 
 
-@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SIGN_IN, refusals=(429, 503),
+@route(customer_api, "/customer/sign-in", method="POST", status=202, request=schemas.SignIn, refusals=(429, 503),
+       response=shapes.CodeSentReply,
        summary="Send a one-time code to an email address or mobile number (limited per identity and per network)")
-def request_code(body):
-    sent = customers.request_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
-                                  mailer=bootstrap.mailer(), sms=bootstrap.sms(), clock=bootstrap.clock(),
-                                  limiter=bootstrap.rate_limiter(),
-                                  network=client_network(customer_api.current_request),
-                                  email=body.get("email"), phone=body.get("phone"),
-                                  language=body.get("language", "en"))
-    return {"channel": sent.channel.value, "expires_in": sent.expires_in}
+def request_code(body: schemas.SignIn):
+    sent = customers.request_code(bootstrap.sign_in_desk(), network=client_network(customer_api.current_request),
+                                  email=body.email or None, phone=body.phone or None, language=body.language)
+    return shapes.CodeSentReply(channel=sent.channel.value, expires_in=sent.expires_in)
 
 
-@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VERIFY_SIGN_IN, refusals=(401, 429),
-       summary="Trade a one-time code for a customer session token")
-def verify_code(body):
-    session = customers.verify_code(codes=bootstrap.sign_in_codes(), secrets=bootstrap.secrets(),
-                                    clock=bootstrap.clock(), limiter=bootstrap.rate_limiter(),
-                                    network=client_network(customer_api.current_request),
-                                    email=body.get("email"), phone=body.get("phone"),
-                                    language=body.get("language", "en"), code=body["code"],
-                                    tickets=bootstrap.tickets())
-    return {"token": session.token, "expires_in": session.expires_in}
+@route(customer_api, "/customer/sign-in/verify", method="POST", request=schemas.VerifySignIn, refusals=(401, 429),
+       response=shapes.SessionReply, summary="Trade a one-time code for a customer session token")
+def verify_code(body: schemas.VerifySignIn):
+    session = customers.verify_code(bootstrap.sign_in_desk(), network=client_network(customer_api.current_request),
+                                    email=body.email or None, phone=body.phone or None, language=body.language,
+                                    code=body.code)
+    return shapes.SessionReply(token=session.token, expires_in=session.expires_in)
 
 
-@route(customer_api, "/customer/tickets", audience="session", summary="The signed-in customer's tickets, by tab")
+@route(customer_api, "/customer/tickets", audience="session", response=shapes.CustomerTickets,
+       summary="The signed-in customer's tickets, by tab")
 def my_tickets(identity: Identity):
-    return {tab.value: [shapes.history_item(t) for t in found]
-            for tab, found in customers.history(bootstrap.tickets(), identity).items()}
+    return shapes.customer_tickets(customers.history(bootstrap.ticket_views(), identity))

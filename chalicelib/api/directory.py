@@ -12,7 +12,7 @@ from chalicelib.services import organisation
 directory_api = Blueprint(__name__)
 
 
-@route(directory_api, "/agent/org", audience="agent",
+@route(directory_api, "/agent/org", audience="agent", response=shapes.OrganisationReply,
        summary="Departments with work groups, members and supervisors, and every agent's name")
 def get_directory(agent: Agent):
     found = organisation.organisation(catalog=bootstrap.catalog(), agents=bootstrap.agents())

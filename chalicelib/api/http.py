@@ -37,8 +37,9 @@ class RouteDoc:
     method: str
     summary: str
     audience: str  # public | customer | session | agent | admin
-    request: dict | None
+    request: dict | type | None  # a JSON Schema dict, or a typed body (api/contract.Body)
     status: int
+    response: type | None  # the typed success body (api/contract.Reply), when declared
     query: dict  # name -> {"schema": ..., "required": bool}
     refusals: tuple[int, ...]  # statuses beyond those every route of its kind may answer (409, 429, 503)
 
@@ -52,23 +53,25 @@ def error_response(error: DomainError) -> Response:
         body["fields"] = error.fields
     body.update(error.details)
     if isinstance(error, StaleTicket):  # the agent's next decision needs the ticket as it is now
-        body["ticket"] = shapes.agent_ticket_summary(error.ticket)
+        body["ticket"] = _encoded(shapes.agent_ticket_summary(error.ticket))
     return Response(status_code=STATUS[error.code], body=body)
 
 
 def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str, audience: str = "public",
-          request: dict | None = None, status: int = 200, query: dict | None = None, refusals: tuple[int, ...] = (),
-          second_factor: bool = True):
-    """Declare a JSON route. The view returns a dict and gets, as keyword arguments, the URL parameters,
-    the validated body as `body` (when `request` is given), the verified `agent` (audience "agent": no
-    agent route can forget to check; audience "admin": an agent in the admin group), the customer's
+          request: dict | type | None = None, status: int = 200, response: type | None = None,
+          query: dict | None = None, refusals: tuple[int, ...] = (), second_factor: bool = True):
+    """Declare a JSON route. The view returns a dict or a typed reply (`response`, documented with its schema)
+    and gets, as keyword arguments, the URL parameters, the validated body as `body` (when `request` is given:
+    a dict checked against a JSON Schema dict, or an instance of a typed body, api/contract.py), the verified
+    `agent` (audience "agent": no agent route can forget to check; audience "admin": an agent in the admin
+    group), the customer's
     `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
     the signed-in customer's `identity` (audience "session"). `query` documents the query parameters the view
     reads (each {"schema", "required"}); `refusals` the error statuses it may answer beyond those of every route
     of its kind (see api/openapi.py). DomainErrors become their HTTP status.
     Admins and supervisors without a second factor get 403 mfa_required from agent and admin routes, except
     those declared `second_factor=False` (what the portal needs to send them to enroll)."""
-    ROUTES.append(RouteDoc(path, method, summary, audience, request, status, query or {}, refusals))
+    ROUTES.append(RouteDoc(path, method, summary, audience, request, status, response, query or {}, refusals))
     query_names = tuple(query or {})
 
     def register(view):
@@ -91,7 +94,8 @@ def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str,
                                           if name in query_names})
                 if request is not None:
                     params["body"] = parse_body(blueprint.current_request.raw_body, request)
-                return Response(status_code=status, body=view(**params))
+                answer = view(**params)
+                return Response(status_code=status, body=_encoded(answer))
             except DomainError as error:
                 logger.info("request refused", extra={"error": error.code, "fields": sorted(error.fields)})
                 return error_response(error)
@@ -107,13 +111,42 @@ _SCHEMA_CODES = {"required": "required", "minLength": "required", "maxLength": "
                  "minimum": "invalid", "maximum": "too_large", "additionalProperties": "invalid"}
 
 
-def parse_body(raw: bytes | None, schema: dict) -> dict:
-    """The request body checked before any of it is used: its size (413), its nesting (no deeper than `schema`
-    needs: checked before parsing, so no RecursionError), JSON, every unknown field and every string with a
-    character no text may hold (all named at once), then the schema."""
+def _encoded(answer):
+    from chalicelib.api.contract import to_builtins
+    return to_builtins(answer)
+
+
+def parse_body(raw: bytes | None, definition: dict | type):
+    """The request body checked before any of it is used: its size (413), its nesting (no deeper than its
+    schema needs: checked before parsing, so no RecursionError), JSON, every unknown field and every string with
+    a character no text may hold (all named at once), then the schema. `definition` is a JSON Schema dict (the
+    body comes back as a dict) or a typed body (api/contract.py: the schema is derived from it, and the body
+    comes back as an instance of it)."""
+    if isinstance(definition, dict):
+        schema, kind = definition, None
+    else:
+        from chalicelib.api import contract
+        schema, kind = contract.schema_of(definition), definition
+    body = _read_json(raw, schema)
+    if kind is not None:
+        try:
+            return contract.decode(body, kind)
+        except contract.ValidationError as exc:  # msgspec stops at the first broken rule: name every one at once
+            fields = _every_field_error(body, schema) or {contract.first_error_path(exc): "invalid"}
+            raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
     from aws_lambda_powertools.utilities.validation import validate  # heavy: imported on first use only
     from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidationError
 
+    try:
+        validate(event=body, schema=schema)
+    except SchemaValidationError as exc:
+        fields = {**_every_field_error(body, schema), **_field_errors(exc)}
+        raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
+    return body
+
+
+def _read_json(raw: bytes | None, schema: dict):
+    """The size, nesting and JSON of a body, then its unknown fields and unsafe characters (all named)."""
     raw = raw or b""
     limit = get_settings().max_json_body_bytes
     if len(raw) > limit:
@@ -130,11 +163,6 @@ def parse_body(raw: bytes | None, schema: dict) -> dict:
         problems = body_problems(body, schema)
         if problems:
             raise Invalid("; ".join(f"{path}: {code}" for path, code in problems.items()), fields=problems)
-    try:
-        validate(event=body, schema=schema)
-    except SchemaValidationError as exc:
-        fields = {**_every_field_error(body, schema), **_field_errors(exc)}
-        raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
     return body
 
 

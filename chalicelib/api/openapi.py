@@ -5,9 +5,6 @@ from chalicelib.api.http import ROUTES, route
 
 docs_api = Blueprint(__name__)
 
-ERROR = {"type": "object", "required": ["error", "message"], "properties": {
-    "error": {"type": "string"}, "message": {"type": "string"},
-    "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
 # Customer routes take a ticket key or a session, or neither: a ticket route then answers 404 like a wrong
 # key (no oracle), and the new-ticket form needs none.
 SECURITY = {"agent": [{"cognito": []}], "admin": [{"cognito": []}], "customer": [{"ticketKey": []}, {"customerSession": []}, {}],
@@ -32,9 +29,13 @@ def responses(doc) -> dict:
         statuses.add(413)
     if _path_params(doc.path):
         statuses.add(404)
-    answered = {str(doc.status): {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    from chalicelib.api.contract import ErrorBody, schema_of
+
+    success = schema_of(doc.response) if doc.response else {"type": "object"}
+    answered = {str(doc.status): {"description": "OK", "content": {"application/json": {"schema": success}}}}
     for status in sorted(statuses):
-        answered[str(status)] = {"description": REASONS[status], "content": {"application/json": {"schema": ERROR}}}
+        answered[str(status)] = {"description": REASONS[status],
+                                 "content": {"application/json": {"schema": schema_of(ErrorBody)}}}
     return answered
 
 
@@ -52,10 +53,10 @@ def document() -> dict:
         }
         if doc.request:
             operation["requestBody"] = {"required": True,
-                                        "content": {"application/json": {"schema": documented(doc.request)}}}
+                                        "content": {"application/json": {"schema": documented(request_schema(doc))}}}
         paths.setdefault(doc.path, {})[doc.method.lower()] = operation
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # JSON Schema as it is: a field that may be null is `anyOf [..., {"type": "null"}]`
         "info": {"title": "Helpdesk API", "version": "1.0.0"},
         "paths": paths,
         "components": {"securitySchemes": {
@@ -74,6 +75,13 @@ def documented(schema):
     if isinstance(schema, list):
         return [documented(item) for item in schema]
     return schema
+
+
+def request_schema(doc) -> dict:
+    if isinstance(doc.request, dict):
+        return doc.request
+    from chalicelib.api.contract import schema_of
+    return schema_of(doc.request)
 
 
 def _path_params(path: str) -> list[str]:

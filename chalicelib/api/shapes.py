@@ -1,130 +1,491 @@
-"""JSON shapes of what the services return (docs/api.md)."""
+"""JSON shapes of what the services return (docs/api.md): typed replies (api/contract.Reply, documented in
+/openapi.json from the same definition) and, for those not yet typed, dicts."""
 from __future__ import annotations
 
+from datetime import datetime
+
+import msgspec
+from msgspec import structs
+
+from chalicelib.api.contract import UNSET, Reply, UnsetType
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.presence import Presence
-from chalicelib.domain.routing import RoutingRule
+from chalicelib.domain.routing import RoutingRule, Strategy
 from chalicelib.domain.sla import Sla, Target
-from chalicelib.domain.tickets import Message, Ticket, TicketEvent
-from chalicelib.services.agent_desk import AgentTicketView
+from chalicelib.domain.tickets import (
+    AuthorKind, EventType, Language, Message, Priority, Status, Ticket, TicketEvent, Visibility,
+)
 from chalicelib.services.tickets import TicketView
 
 
-def _time(value) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+class Author(Reply):
+    kind: AuthorKind
+    name: str
 
 
-def message(m: Message) -> dict:
-    return {"id": m.id, "visibility": m.visibility.value,
-            "author": {"kind": m.author.kind.value, "name": m.author.name}, "text": m.text,
-            "created_at": _time(m.created_at),
-            "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
-                            for a in m.attachments]}
+class FileRef(Reply):
+    id: str
+    filename: str
+    content_type: str
+    size: int
 
 
-def ticket_summary(t: Ticket, *, with_email: bool = True) -> dict:
-    customer = {"name": t.customer.name}
-    if with_email:
-        customer["email"] = t.customer.email
-    return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
-            "department": t.department, "category": t.category, "language": t.language.value,
-            "customer": customer, "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at),
-            "version": t.version, "sms_updates": t.sms_updates, "confirmed": t.confirmed}
+class MessageReply(Reply):
+    id: str
+    visibility: Visibility
+    author: Author
+    text: str
+    created_at: datetime
+    attachments: list[FileRef]
 
 
-def ticket_view(view: TicketView, *, for_agent: bool, rating_signatures: dict[str, str] | None = None) -> dict:
-    """`rating_signatures` (customer view): each agent reply gets its current rating and what rates it."""
-    messages = [message(m) for m in view.messages]
-    for shaped in messages:
-        if signature := (rating_signatures or {}).get(shaped["id"]):
-            rated = view.ratings.get(shaped["id"])
-            shaped["rating"] = {"rating": rated.rating.value, "comment": rated.comment} if rated else None
-            shaped["rating_signature"] = signature
-    body = {**ticket_summary(view.ticket, with_email=for_agent), "messages": messages}
-    if not for_agent:  # whether texts can be turned on, without showing the whole number to whoever has the link
-        phone = view.ticket.customer.phone
-        body["sms_phone_ending"] = phone[-4:] if phone else None
-    return body
+def message(m: Message) -> MessageReply:
+    return MessageReply(id=m.id, visibility=m.visibility, author=Author(kind=m.author.kind, name=m.author.name),
+                        text=m.text, created_at=m.created_at,
+                        attachments=[FileRef(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
+                                     for a in m.attachments])
+
+
+class RatingChoice(Reply):
+    rating: str  # "good" | "bad"
+    comment: str | None
+
+
+class CustomerMessage(MessageReply):
+    """Each agent reply also carries the customer's current rating (null: none yet) and what rates it."""
+    rating: RatingChoice | None | UnsetType = UNSET
+    rating_signature: str | UnsetType = UNSET
+
+
+class CustomerName(Reply):
+    name: str
+
+
+class CustomerTicket(Reply):
+    """The ticket as its customer sees it: public messages only, no address, only the end of the mobile number
+    (whether texts can be turned on, without showing the whole number to whoever has the link)."""
+    number: int
+    subject: str
+    status: Status
+    priority: Priority
+    department: str
+    category: str
+    language: Language
+    customer: CustomerName
+    created_at: datetime
+    last_activity_at: datetime
+    version: int
+    sms_updates: bool
+    confirmed: bool
+    messages: list[CustomerMessage]
+    sms_phone_ending: str | None
+    reply_window_open: bool  # may the customer still write (else a new ticket follows this one)
+    follows: int | None
+
+
+def customer_ticket(view: TicketView, *, rating_signatures: dict[str, str], reply_window_open: bool) -> CustomerTicket:
+    t, phone = view.ticket, view.ticket.customer.phone
+
+    def shaped(m: Message) -> CustomerMessage:
+        extra = {}
+        if signature := rating_signatures.get(m.id):
+            rated = view.ratings.get(m.id)
+            extra = {"rating": RatingChoice(rating=rated.rating.value, comment=rated.comment) if rated else None,
+                     "rating_signature": signature}
+        return CustomerMessage(**structs.asdict(message(m)), **extra)
+
+    return CustomerTicket(
+        number=t.number, subject=t.subject, status=t.status, priority=t.priority, department=t.department,
+        category=t.category, language=t.language, customer=CustomerName(name=t.customer.name), created_at=t.created_at,
+        last_activity_at=t.last_activity_at, version=t.version, sms_updates=t.sms_updates, confirmed=t.confirmed,
+        messages=[shaped(m) for m in view.messages], sms_phone_ending=phone[-4:] if phone else None,
+        reply_window_open=reply_window_open, follows=t.follows)
 
 
 # ---------------------------------------------------------------- agents (docs/api.md "Agent")
 
-def _actor(actor) -> dict:
-    return {"id": actor.id, "name": actor.name}
+class Person(Reply):
+    id: str
+    name: str
 
 
-def agent_ticket_summary(t: Ticket) -> dict:
+def _actor(actor) -> Person:
+    return Person(id=actor.id, name=actor.name)
+
+
+class Contact(Reply):
+    name: str
+    email: str
+    phone: str | None
+
+
+class TargetState(Reply):
+    """One SLA target: when it is due (null while paused or met), and whether it was breached or met."""
+    due_at: datetime | None
+    paused: bool
+    breached: bool
+    met_at: datetime | None
+
+
+class AgentTicketSummary(Reply):
     """What agents see of a ticket in lists: who has it, both priorities, the SLA clocks and the customer tier
     they were promised under, and the version to act on."""
-    return {**ticket_summary(t), "priority": t.effective_priority.value, "customer_priority": t.priority.value,
-            "agent_priority": t.agent_priority.value if t.agent_priority else None, "group": t.group,
-            "assignee": _actor(t.assignee) if t.assignee else None, "follows": t.follows,
-            "customer": {"name": t.customer.name, "email": t.customer.email, "phone": t.customer.phone},
-            "sla": sla(t.sla) if t.sla else None, "sla_tier": t.sla.tier if t.sla else None,
-            "sender_verified": t.sender_verified}
+    number: int
+    subject: str
+    status: Status
+    priority: Priority  # the effective one: the agents' if they set one, else the customer's
+    customer_priority: Priority
+    agent_priority: Priority | None
+    department: str
+    category: str
+    group: str
+    language: Language
+    customer: Contact
+    created_at: datetime
+    last_activity_at: datetime
+    version: int
+    sms_updates: bool
+    confirmed: bool
+    assignee: Person | None
+    follows: int | None
+    sla: dict[Target, TargetState] | None
+    sla_tier: str | None
+    sender_verified: bool
 
 
-def sla(s: Sla) -> dict:
-    """Per target: when it is due (null while paused or met), and whether it was breached or met."""
-    def target(name: Target) -> dict:
+def agent_ticket_summary(t: Ticket) -> AgentTicketSummary:
+    return AgentTicketSummary(
+        number=t.number, subject=t.subject, status=t.status, priority=t.effective_priority,
+        customer_priority=t.priority, agent_priority=t.agent_priority, department=t.department,
+        category=t.category, group=t.group, language=t.language,
+        customer=Contact(name=t.customer.name, email=t.customer.email, phone=t.customer.phone),
+        created_at=t.created_at, last_activity_at=t.last_activity_at, version=t.version, sms_updates=t.sms_updates,
+        confirmed=t.confirmed, assignee=_actor(t.assignee) if t.assignee else None, follows=t.follows,
+        sla=sla(t.sla) if t.sla else None, sla_tier=t.sla.tier if t.sla else None, sender_verified=t.sender_verified)
+
+
+class TicketList(Reply):
+    tickets: list[AgentTicketSummary]
+
+
+def ticket_list(found) -> TicketList:
+    return TicketList(tickets=[agent_ticket_summary(t) for t in found])
+
+
+def sla(s: Sla) -> dict[Target, TargetState]:
+    def target(name: Target) -> TargetState:
         state, due = s.targets[name], s.due_at(name)
-        return {"due_at": _time(due) if due else None, "paused": state.met_at is None and not state.running,
-                "breached": state.breached, "met_at": _time(state.met_at) if state.met_at else None}
-    return {name.value: target(name) for name in s.targets}
+        return TargetState(due_at=due, paused=state.met_at is None and not state.running, breached=state.breached,
+                           met_at=state.met_at)
+    return {name: target(name) for name in s.targets}
 
 
-def timeline_entry(e: TicketEvent) -> dict:
-    entry = {"id": e.id, "type": e.type.value, "at": _time(e.occurred_at),
-             "actor": {"kind": e.actor.kind.value, "id": e.actor.id, "name": e.actor.name},
-             "visibility": e.visibility.value, "data": e.data}
-    if e.message:
-        entry["message"] = message(e.message)
-    return entry
+class TimelineActor(Reply):
+    kind: AuthorKind
+    id: str
+    name: str
 
 
-def agent_ticket_view(view: AgentTicketView) -> dict:
-    return {**agent_ticket_summary(view.ticket), "messages": [message(m) for m in view.messages],
-            "timeline": [timeline_entry(e) for e in view.timeline],
-            "customer_tickets": [{"number": t.number, "subject": t.subject, "status": t.status.value,
-                                  "created_at": _time(t.created_at), "confirmed": t.confirmed}
-                                 for t in view.customer_tickets],
-            "ratings": {message_id: {"rating": r.rating.value, "comment": r.comment, "at": _time(r.at)}
-                        for message_id, r in view.ratings.items()},
-            "allowed_statuses": [s.value for s in view.allowed_statuses]}
+class TimelineEntry(Reply):
+    id: str
+    type: EventType
+    at: datetime
+    actor: TimelineActor
+    visibility: Visibility
+    data: dict
+    message: MessageReply | UnsetType = UNSET
 
 
-def handover(e: TicketEvent) -> dict:
-    return {"id": e.id, "ticket_number": e.ticket_number, "at": _time(e.occurred_at), "by": _actor(e.actor),
-            "from": e.data.get("from"), "to": e.data.get("to"), "reason": e.data.get("reason", ""),
-            "kind": e.data.get("kind")}
+def timeline_entry(e: TicketEvent) -> TimelineEntry:
+    return TimelineEntry(id=e.id, type=e.type, at=e.occurred_at,
+                         actor=TimelineActor(kind=e.actor.kind, id=e.actor.id, name=e.actor.name),
+                         visibility=e.visibility, data=e.data, message=message(e.message) if e.message else UNSET)
 
 
-def presence(p: Presence) -> dict:
-    return {"agent": _actor(p.agent), "state": p.state.value, "since": _time(p.since)}
+class CustomerTicketLine(Reply):
+    number: int
+    subject: str
+    status: Status
+    created_at: datetime
+    confirmed: bool
 
 
-def department(d: Department) -> dict:
-    return {"id": d.id, "names": d.names, "categories": [{"id": c.id, "names": c.names} for c in d.categories],
-            "groups": [{"id": g.id, "names": g.names, "members": list(g.members), "strategy": g.strategy.value}
-                       for g in d.groups],
-            "supervisors": list(d.supervisors)}
+class RatingSeen(Reply):
+    rating: str
+    comment: str | None
+    at: datetime
 
 
-def routing_rule(r: RoutingRule) -> dict:
-    return {"category": r.category, "department": r.department, "group": r.group, "keywords": list(r.keywords)}
+class AgentTicketView(AgentTicketSummary):
+    """The whole ticket as an agent works on it."""
+    messages: list[MessageReply]
+    timeline: list[TimelineEntry]
+    customer_tickets: list[CustomerTicketLine]
+    ratings: dict[str, RatingSeen]  # by reply id
+    allowed_statuses: list[Status]
 
 
-def history_item(t: Ticket) -> dict:
+def agent_ticket_view(view) -> AgentTicketView:
+    return AgentTicketView(
+        **structs.asdict(agent_ticket_summary(view.ticket)), messages=[message(m) for m in view.messages],
+        timeline=[timeline_entry(e) for e in view.timeline],
+        customer_tickets=[CustomerTicketLine(number=t.number, subject=t.subject, status=t.status,
+                                             created_at=t.created_at, confirmed=t.confirmed)
+                          for t in view.customer_tickets],
+        ratings={message_id: RatingSeen(rating=r.rating.value, comment=r.comment, at=r.at)
+                 for message_id, r in view.ratings.items()},
+        allowed_statuses=list(view.allowed_statuses))
+
+
+class Place(Reply):
+    department: str | None = None
+    group: str | None = None
+    agent: str | None = None
+
+
+class Handover(Reply):
+    id: str
+    ticket_number: int
+    at: datetime
+    by: Person
+    from_: Place | None = msgspec.field(name="from")
+    to: Place | None
+    reason: str
+    kind: str | None  # "auto" | "take" | "assign" | "transfer"
+
+
+class Handovers(Reply):
+    handovers: list[Handover]
+
+
+def handover(e: TicketEvent) -> Handover:
+    def place(value) -> Place | None:
+        return Place(**{k: value.get(k) for k in ("department", "group", "agent")}) if value else None
+    return Handover(id=e.id, ticket_number=e.ticket_number, at=e.occurred_at, by=_actor(e.actor),
+                    from_=place(e.data.get("from")), to=place(e.data.get("to")), reason=e.data.get("reason", ""),
+                    kind=e.data.get("kind"))
+
+
+class PresenceReply(Reply):
+    agent: Person
+    state: str
+    since: datetime
+
+
+class OthersHere(Reply):
+    others: list[PresenceReply]
+
+
+def presence(p: Presence) -> PresenceReply:
+    return PresenceReply(agent=_actor(p.agent), state=p.state.value, since=p.since)
+
+
+class OpenedTicket(Reply):
+    """`access_key` and `link` only for a caller who proved the address (`confirmed`): else they go by mail."""
+    number: int
+    confirmed: bool
+    access_key: str | UnsetType = UNSET
+    link: str | UnsetType = UNSET
+
+
+class UploadGrant(Reply):
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class DownloadLink(Reply):
+    url: str
+    expires_in: int
+
+
+class SmsUpdatesState(Reply):
+    sms_updates: bool
+
+
+class CodeSentReply(Reply):
+    channel: str  # "email" | "sms"
+    expires_in: int
+
+
+class SessionReply(Reply):
+    token: str
+    expires_in: int
+
+
+class Health(Reply):
+    status: str
+
+
+class PublicDepartment(Reply):
+    id: str
+    names: dict[str, str]
+    categories: list[Named]
+
+
+class Limits(Reply):
+    max_file_bytes: int
+    max_message_bytes: int
+    max_files: int
+    allowed_types: list[str]
+
+
+class Catalog(Reply):
+    """What the new-ticket form offers."""
+    departments: list[PublicDepartment]
+    priorities: list[Priority]
+    languages: list[Language]
+    limits: Limits
+
+
+class QuietHours(Reply):
+    start: str  # HH:MM
+    end: str
+    zone: str
+
+
+class AgentProfileReply(Reply):
+    """An agent's alert settings; also a valid PUT body: no phone is "", no quiet hours leaves the key out."""
+    agent: str
+    language: Language
+    phone: str
+    on_call: list[str]  # "<department>/<group>"
+    sms_opt_out: bool
+    quiet_hours: QuietHours | UnsetType = UNSET
+
+
+def agent_profile(profile) -> AgentProfileReply:
+    quiet = profile.quiet_hours
+    return AgentProfileReply(
+        agent=profile.agent, language=profile.language, phone=profile.phone or "", on_call=sorted(profile.on_call),
+        sms_opt_out=profile.sms_opt_out,
+        quiet_hours=QuietHours(start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"), zone=quiet.zone)
+        if quiet else UNSET)
+
+
+class AccountReply(Reply):
+    agent: str
+    enabled: bool
+    mfa: bool  # the agent uses a second factor
+
+
+class SecondFactorState(Reply):
+    required: bool  # the agent's role needs one (admin, or supervisor of a department)
+    enrolled: bool
+
+
+class Membership(Reply):
+    department: str
+    group: str
+
+
+class Me(Reply):
+    id: str
+    name: str
+    groups: list[str]
+    admin: bool
+    supervises: list[str]
+    member_of: list[Membership]
+    mfa: SecondFactorState
+
+
+class RatingState(Reply):
+    rating: str
+    comment: str | None
+
+
+class HistoryLine(Reply):
     """One line of the signed-in customer's ticket list."""
-    return {"number": t.number, "subject": t.subject, "status": t.status.value, "priority": t.priority.value,
-            "created_at": _time(t.created_at), "last_activity_at": _time(t.last_activity_at), "confirmed": t.confirmed}
+    number: int
+    subject: str
+    status: Status
+    priority: Priority
+    created_at: datetime
+    last_activity_at: datetime
+    confirmed: bool
 
 
-def organisation(found, *, with_rules_and_policies: bool) -> dict:
+class CustomerTickets(Reply):
+    """The signed-in customer's tickets in the site's tabs (domain/history.py), newest first in each."""
+    open: list[HistoryLine]
+    awaiting: list[HistoryLine]
+    closed: list[HistoryLine]
+
+
+def customer_tickets(tabs) -> CustomerTickets:
+    return CustomerTickets(**{tab.value: [HistoryLine(
+        number=t.number, subject=t.subject, status=t.status, priority=t.priority, created_at=t.created_at,
+        last_activity_at=t.last_activity_at, confirmed=t.confirmed) for t in found] for tab, found in tabs.items()})
+
+
+class Named(Reply):
+    id: str
+    names: dict[str, str]  # by language: fa, he, en
+
+
+class GroupReply(Reply):
+    id: str
+    names: dict[str, str]
+    members: list[str]
+    strategy: Strategy
+
+
+class DepartmentReply(Reply):
+    id: str
+    names: dict[str, str]
+    categories: list[Named]
+    groups: list[GroupReply]
+    supervisors: list[str]
+
+
+def department(d: Department) -> DepartmentReply:
+    return DepartmentReply(id=d.id, names=d.names, categories=[Named(id=c.id, names=c.names) for c in d.categories],
+                           groups=[GroupReply(id=g.id, names=g.names, members=list(g.members), strategy=g.strategy)
+                                   for g in d.groups],
+                           supervisors=list(d.supervisors))
+
+
+class RuleReply(Reply):
+    category: str
+    department: str
+    group: str
+    keywords: list[str]
+
+
+class Rules(Reply):
+    rules: list[RuleReply]
+
+
+def routing_rule(r: RoutingRule) -> RuleReply:
+    return RuleReply(category=r.category, department=r.department, group=r.group, keywords=list(r.keywords))
+
+
+class PoliciesReply(Reply):
+    """Limits and timings (a reply is a valid PUT /admin/policies body)."""
+    max_open_tickets: int
+    reply_window_days: int
+    reminder_after_days: int
+    auto_close_after_days: int
+    archive_after_days: int
+
+
+def policies(p) -> PoliciesReply:
+    return PoliciesReply(**p.to_dict())
+
+
+class OrganisationReply(Reply):
     """The organisation as agents see it (departments, groups, members, names); admins also get what only
     they edit (routing rules and policies)."""
-    body = {"departments": [department(d) for d in found.departments],
-            "agents": [{"id": username, "name": name} for username, name in found.agents]}
+    departments: list[DepartmentReply]
+    agents: list[Person]
+    rules: list[RuleReply] | UnsetType = UNSET
+    policies: PoliciesReply | UnsetType = UNSET
+
+
+def organisation(found, *, with_rules_and_policies: bool) -> OrganisationReply:
+    shaped = OrganisationReply(departments=[department(d) for d in found.departments],
+                               agents=[Person(id=username, name=name) for username, name in found.agents])
     if with_rules_and_policies:
-        body.update(rules=[routing_rule(r) for r in found.rules], policies=found.policies.to_dict())
-    return body
+        shaped.rules, shaped.policies = [routing_rule(r) for r in found.rules], policies(found.policies)
+    return shaped

@@ -7,7 +7,6 @@ from chalicelib.domain.tickets import Language
 from chalicelib.events.queue import process_once
 from chalicelib.observability import logger, metrics
 from chalicelib.services.alerts import alerts_for_event, deliver
-from chalicelib.settings import get_settings
 
 
 def handle(event) -> dict:
@@ -17,8 +16,7 @@ def handle(event) -> dict:
 def _planned(document: dict) -> list[dict]:
     """One item per alert the event calls for, keyed (event, channel, recipient): on redelivery only the
     alerts not yet sent go out."""
-    planned = alerts_for_event(document, profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(),
-                               agents=bootstrap.agents(), now=bootstrap.clock().now())
+    planned = alerts_for_event(document, bootstrap.alert_desk(), now=bootstrap.clock().now())
     return [{"id": f"{document['event_id']}/{each.key}", "alert": _alert_document(each), "document": document}
             for each in planned]
 
@@ -33,11 +31,7 @@ def _deliver(item: dict) -> bool:
 
     a = item["alert"]
     alert = Alert(Channel(a["channel"]), a["recipient"], a["address"], a["template"], Language(a["language"]))
-    settings = get_settings()
-    sent = deliver(alert, item["document"], mailer=bootstrap.mailer(), sms=bootstrap.sms(),
-                   quota=bootstrap.sms_quota(), agents=bootstrap.agents(), secrets=bootstrap.secrets(),
-                   site_url=settings.customer_site_url, portal_url=settings.portal_site_url,
-                   mailbox=settings.mail_from, now=bootstrap.clock().now())
+    sent = deliver(alert, item["document"], bootstrap.alert_desk(), now=bootstrap.clock().now())
     if sent:
         metrics.add_metric(name="AlertSms" if alert.channel == Channel.SMS else "AlertMail",
                            unit=MetricUnit.Count, value=1)

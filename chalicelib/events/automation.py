@@ -11,24 +11,23 @@ RESERVE_MILLIS = 30_000  # time kept to finish the ticket in hand and flush logs
 
 
 def close_and_remind(event) -> dict:
-    now, has_time = bootstrap.clock().now(), _time_budget(event.context)
-    tickets, catalog = bootstrap.tickets(), bootstrap.catalog()
+    desk, has_time = bootstrap.ticket_desk(), _time_budget(event.context)
+    now = desk.clock.now()
     # Closing first: a ticket already silent past the close time gets one mail (closed), not two at once.
-    closed = automation.close_silent(tickets=tickets, catalog=catalog, now=now, has_time=has_time)
-    reminded = automation.remind_silent(tickets=tickets, catalog=catalog, now=now, has_time=has_time)
+    closed = automation.close_silent(desk, now=now, has_time=has_time)
+    reminded = automation.remind_silent(desk, now=now, has_time=has_time)
     return _report(closed=closed, reminded=reminded)
 
 
 def archive(event) -> dict:
-    archived = automation.archive_closed(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                         files=bootstrap.files(), now=bootstrap.clock().now(),
-                                         has_time=_time_budget(event.context))
+    desk = bootstrap.ticket_desk()
+    archived = automation.archive_closed(desk, now=desk.clock.now(), has_time=_time_budget(event.context))
     return _report(archived=archived)
 
 
 def sweep_sla(event) -> dict:
-    checked = sla.sweep(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                        now=bootstrap.clock().now(), has_time=_time_budget(event.context))
+    desk = bootstrap.ticket_desk()
+    checked = sla.sweep(desk, now=desk.clock.now(), has_time=_time_budget(event.context))
     return _report(sla=checked)
 
 

@@ -45,9 +45,7 @@ def _receive(item: dict) -> dict:
     desk = intake.MailDesk(mailbox=settings.mail_from, site_url=settings.customer_site_url,
                            department=settings.inbound_department, category=settings.inbound_category)
     try:
-        result = intake.receive(raw, key, desk=desk, tickets=bootstrap.tickets(), catalog=bootstrap.catalog(),
-                                agents=bootstrap.agents(), files=bootstrap.files(), secrets=bootstrap.secrets(),
-                                clock=bootstrap.clock(), limits=bootstrap.limits(), mailer=bootstrap.mailer())
+        result = intake.receive(raw, key, bootstrap.ticket_desk(), desk=desk, mailer=bootstrap.mailer())
     except intake.inbound.UnreadableMail as exc:
         logger.error("inbound mail unreadable", extra={"key": key, "reason": exc.reason})
         raise

@@ -8,7 +8,7 @@ from chalicelib.domain.accounts import must_use_second_factor
 from chalicelib.domain.permissions import Staff, supervises
 from chalicelib.errors import Conflict, MfaRequired
 from chalicelib.services.agent_profiles import known_agent
-from chalicelib.services.ports import AgentAccounts, AgentDirectory, CatalogRepository, Clock, Revocations
+from chalicelib.services.ports import AccountsDesk, AgentAccounts, CatalogRepository
 
 
 @dataclass(frozen=True)
@@ -38,25 +38,26 @@ class Account:
     second_factor: bool
 
 
-def account(*, accounts: AgentAccounts, directory: AgentDirectory, agent_id: str) -> Account:
-    agent = known_agent(directory, agent_id)
+def account(desk: AccountsDesk, *, agent_id: str) -> Account:
+    accounts = desk.accounts
+    agent = known_agent(desk.directory, agent_id)
     return Account(agent=agent, enabled=accounts.enabled(agent), second_factor=accounts.has_second_factor(agent))
 
 
-def sign_out_everywhere(*, accounts: AgentAccounts, directory: AgentDirectory, revocations: Revocations,
-                        clock: Clock, agent_id: str) -> Account:
+def sign_out_everywhere(desk: AccountsDesk, *, agent_id: str) -> Account:
     """Every token the agent holds stops working at its next call; they must sign in again."""
-    agent = known_agent(directory, agent_id)
+    accounts, revocations, clock = desk.accounts, desk.revocations, desk.clock
+    agent = known_agent(desk.directory, agent_id)
     # The marker first: if the pool's call fails, the tokens are refused anyway and the admin may retry.
     revocations.revoke(agent, clock.now())
     accounts.sign_out_everywhere(agent)
     return Account(agent=agent, enabled=accounts.enabled(agent), second_factor=accounts.has_second_factor(agent))
 
 
-def disable(*, accounts: AgentAccounts, directory: AgentDirectory, revocations: Revocations, clock: Clock,
-            by: Staff, agent_id: str) -> Account:
+def disable(desk: AccountsDesk, *, by: Staff, agent_id: str) -> Account:
     """The agent can no longer sign in, and the tokens they hold stop working at their next call."""
-    agent = known_agent(directory, agent_id)
+    accounts, revocations, clock = desk.accounts, desk.revocations, desk.clock
+    agent = known_agent(desk.directory, agent_id)
     if agent == by.id:
         raise Conflict("you cannot disable your own account")
     revocations.revoke(agent, clock.now())
@@ -64,8 +65,9 @@ def disable(*, accounts: AgentAccounts, directory: AgentDirectory, revocations: 
     return Account(agent=agent, enabled=False, second_factor=accounts.has_second_factor(agent))
 
 
-def enable(*, accounts: AgentAccounts, directory: AgentDirectory, agent_id: str) -> Account:
+def enable(desk: AccountsDesk, *, agent_id: str) -> Account:
     """The agent may sign in again (tokens from before the disable stay refused)."""
-    agent = known_agent(directory, agent_id)
+    accounts = desk.accounts
+    agent = known_agent(desk.directory, agent_id)
     accounts.enable(agent)
     return Account(agent=agent, enabled=True, second_factor=accounts.has_second_factor(agent))

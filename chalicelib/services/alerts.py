@@ -19,12 +19,12 @@ from chalicelib.domain.imports import is_imported
 from chalicelib.domain.inbound import THREAD, our_message_id, reply_address
 from chalicelib.domain.tickets import EventType, Priority, Visibility
 from chalicelib.services.ports import (
-    AgentDirectory, AgentProfiles, CatalogRepository, Mailer, SecretSource, SmsQuota, SmsSender,
+    AgentDirectory, AlertDesk, CatalogRepository, SecretSource,
 )
 
 
-def alerts_for_event(doc: dict, *, profiles: AgentProfiles, catalog: CatalogRepository, agents: AgentDirectory,
-                     now: datetime) -> list[Alert]:
+def alerts_for_event(doc: dict, desk: AlertDesk, *, now: datetime) -> list[Alert]:
+    profiles, catalog, agents = desk.profiles, desk.catalog, desk.agents
     if is_imported(doc):  # history from another desk: nobody is texted or mailed about it today
         return []
     ticket = doc["ticket"]
@@ -50,13 +50,14 @@ def _members(catalog: CatalogRepository, department_id: str, group_id: str) -> l
     return list(group.members) if group else []
 
 
-def deliver(alert: Alert, doc: dict, *, mailer: Mailer, sms: SmsSender, quota: SmsQuota, agents: AgentDirectory,
-            secrets: SecretSource, site_url: str, portal_url: str, mailbox: str, now: datetime) -> bool:
+def deliver(alert: Alert, doc: dict, desk: AlertDesk, *, now: datetime) -> bool:
     """Send one alert; False when the recipient's SMS quota is used up (the alert is dropped, not retried:
     a flood of texts is worse than a missing one, and the mail side still tells them). Raises
     DeliveryFailed when the provider does not take it. The customer's mail answers to the ticket's signed
     address at `mailbox`, like their other mail, so a reply by mail lands on the ticket; the customer's SMS
     carries their private link (where they also stop the texts), agents' the portal's."""
+    mailer, sms, quota, agents, secrets = desk.mailer, desk.sms, desk.quota, desk.agents, desk.secrets
+    site_url, portal_url, mailbox = desk.site_url, desk.portal_url, desk.mailbox
     ticket = doc["ticket"]
     number = ticket["number"]
     if alert.channel == Channel.SMS:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from chalicelib.domain import automation
 from chalicelib.domain.tickets import Ticket, TicketEvent, TimerStage
-from chalicelib.services.ports import CatalogRepository, FileStore, TicketRepository, VersionConflict
+from chalicelib.services.ports import TicketDesk, TicketRepository, VersionConflict
 
 BATCH = 100  # due tickets listed per query
 Step = Callable[[Ticket], tuple[Ticket, list[TicketEvent]]]
@@ -31,23 +31,23 @@ def _unbounded() -> bool:
     return True
 
 
-def remind_silent(*, tickets: TicketRepository, catalog: CatalogRepository, now: datetime,
-                  has_time: Callable[[], bool] = _unbounded) -> JobResult:
+def remind_silent(desk: TicketDesk, *, now: datetime, has_time: Callable[[], bool] = _unbounded) -> JobResult:
+    tickets, catalog = desk.tickets, desk.catalog
     cutoff = now - catalog.policies().reminder_after
     return _run(tickets, (TimerStage.REMIND,), cutoff, has_time, lambda t: automation.reminded(t, now))
 
 
-def close_silent(*, tickets: TicketRepository, catalog: CatalogRepository, now: datetime,
-                 has_time: Callable[[], bool] = _unbounded) -> JobResult:
+def close_silent(desk: TicketDesk, *, now: datetime, has_time: Callable[[], bool] = _unbounded) -> JobResult:
     # Reminded tickets, and tickets never reminded (the reminder came later than the close, or its
     # setting changed): silence past the close time closes both.
+    tickets, catalog = desk.tickets, desk.catalog
     cutoff = now - catalog.policies().auto_close_after
     return _run(tickets, (TimerStage.CLOSE, TimerStage.REMIND), cutoff, has_time,
                 lambda t: automation.closed_for_silence(t, now))
 
 
-def archive_closed(*, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore, now: datetime,
-                   has_time: Callable[[], bool] = _unbounded) -> JobResult:
+def archive_closed(desk: TicketDesk, *, now: datetime, has_time: Callable[[], bool] = _unbounded) -> JobResult:
+    tickets, catalog, files = desk.tickets, desk.catalog, desk.files
     cutoff = now - catalog.policies().archive_after
 
     def archive(ticket: Ticket) -> tuple[Ticket, list[TicketEvent]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 
-from chalicelib.domain.attachments import Limits
 from chalicelib.domain.canned import (
     CannedAnswer, Filled, Scope, ScopeKind, fill, matches, may_edit, may_use, parse_answer, parse_scope, scopes_of,
 )
@@ -17,7 +16,7 @@ from chalicelib.domain.tickets import Message, Ticket, new_id
 from chalicelib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services import workflow
-from chalicelib.services.ports import AgentDirectory, CatalogRepository, Clock, FileStore, TicketRepository
+from chalicelib.services.ports import CatalogRepository, TicketDesk, TicketRepository
 
 OFFERED = 20  # answers the type-ahead shows at most
 
@@ -199,31 +198,32 @@ def _check_actions(answer: CannedAnswer, ticket: Ticket, staff: Staff, departmen
             raise Invalid.field("actions.transfer.group", "unknown")
 
 
-def reply_with(*, answers: CannedAnswers, tickets: TicketRepository, catalog: CatalogRepository, files: FileStore,
-               agents: AgentDirectory, clock: Clock, limits: Limits, staff: Staff, answer_id: str, number: int,
+def reply_with(desk: TicketDesk, *, answers: CannedAnswers, staff: Staff, answer_id: str, number: int,
                text: str, version: int, attachments: list[str] | None = None) -> Applied:
     """Send the reply (as the agent edited it) and apply the answer's actions: priority, then status, then the
     transfer (last, since it may take the ticket out of the agent's hands), each through the workflow use case
     the portal's button calls, named with the version the previous step left. Every permission and the status
     move are checked before anything is written; the use is counted once the reply is saved."""
+    tickets, catalog, clock = desk.tickets, desk.catalog, desk.clock
     departments = _departments(catalog)
     ticket = workflow.ticket_for(tickets=tickets, catalog=catalog, number=number, staff=staff, action=Action.REPLY)
     answer = _usable(answers, answer_id, staff, departments)
     _check_actions(answer, ticket, staff, departments, clock.now())
-    message = ticket_service.agent_reply(tickets=tickets, files=files, clock=clock, limits=limits, number=number,
+    message = ticket_service.agent_reply(tickets=tickets, files=desk.files, clock=clock, limits=desk.limits,
+                                         number=number,
                                          agent=staff.actor, text=text, attachments=attachments or [],
                                          version=version, ticket=ticket)
     answers.count_use(answer)
     actions = answer.actions
     steps = [
         ("priority", actions.priority, lambda version: workflow.change_priority(
-            tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
+            desk, number=number, staff=staff,
             priority=actions.priority.value, version=version)),
         ("status", actions.status, lambda version: workflow.change_status(
-            tickets=tickets, catalog=catalog, clock=clock, number=number, staff=staff,
+            desk, number=number, staff=staff,
             status=actions.status.value, version=version)),
         ("transfer", actions.transfer, lambda version: workflow.transfer(
-            tickets=tickets, catalog=catalog, agents=agents, clock=clock, number=number, staff=staff,
+            desk, number=number, staff=staff,
             department=actions.transfer.department, group=actions.transfer.group, reason=answer.title,
             version=version)),
     ]

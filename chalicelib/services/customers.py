@@ -10,11 +10,10 @@ from chalicelib.domain.sign_in import Channel, CodeRecord, Identity
 from chalicelib.domain.tickets import Language, Ticket, new_id, parse_enum
 from chalicelib.errors import Conflict, LimitReached, Unavailable
 from chalicelib.services.ports import (
-    CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SecretSource, SignInCodes, SmsSender,
-    TicketRepository, VersionConflict,
+    CatalogRepository, Clock, DeliveryFailed, Mailer, RateLimiter, SignInCodes, SignInDesk, SmsSender,
+    TicketRepository, TicketViews, VersionConflict,
 )
-
-SAVE_ATTEMPTS = 3
+from chalicelib.services.retry import retry_on_stale
 
 
 @dataclass(frozen=True)
@@ -23,13 +22,14 @@ class CodeSent:
     expires_in: int  # seconds
 
 
-def request_code(*, codes: SignInCodes, secrets: SecretSource, mailer: Mailer, sms: SmsSender, clock: Clock,
-                 limiter: RateLimiter, network: str, email: str | None, phone: str | None,
+def request_code(desk: SignInDesk, *, network: str, email: str | None, phone: str | None,
                  language: str) -> CodeSent:
     """Issue a code for the identity and send it, whether or not the identity has tickets: the same work,
     the same port calls and the same answer either way, so neither this call, its timing nor a guess later
     tells whether it has any (a session of an identity without tickets simply opens none). Limits: the
     client network's requests (rate_limits.SIGN_IN_CODES_PER_NETWORK), then the identity's codes an hour."""
+    codes, secrets, mailer, sms, clock, limiter = (desk.codes, desk.secrets, desk.mailer, desk.sms, desk.clock,
+                                                   desk.limiter)
     _within(limiter, rate_limits.SIGN_IN_CODES_PER_NETWORK, network, clock)
     language_value = parse_enum(Language, language, "language")
     identity = sign_in.parse_identity(email=email, phone=phone, language=language_value)
@@ -53,15 +53,14 @@ def _within(limiter: RateLimiter, limit: rate_limits.RateLimit, network: str, cl
 
 def _store_code(codes: SignInCodes, identity: Identity, digest: str, clock: Clock) -> tuple[CodeRecord, CodeRecord]:
     """Write the new code over the record it was computed from (the throttle counts atomically)."""
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(_) -> tuple[CodeRecord, CodeRecord]:
         previous = codes.get(identity.key) or CodeRecord()
         issued = previous.issued(digest, clock.now(), field=identity.field)
-        try:
-            codes.save(identity.key, issued)
-            return previous, issued
-        except VersionConflict:
-            continue
-    raise LimitReached("too many sign-in requests at once; try again", fields={identity.field: "too_many"})
+        codes.save(identity.key, issued)
+        return previous, issued
+
+    return retry_on_stale(attempt, exhausted=lambda: LimitReached("too many sign-in requests at once; try again",
+                                                                  fields={identity.field: "too_many"}))
 
 
 def _withdraw(codes: SignInCodes, identity: Identity, previous: CodeRecord, issued: CodeRecord) -> None:
@@ -73,11 +72,11 @@ def _withdraw(codes: SignInCodes, identity: Identity, previous: CodeRecord, issu
         pass
 
 
-def _tickets_of(tickets: TicketRepository, identity: Identity) -> list[Ticket]:
+def _tickets_of(views: TicketViews, identity: Identity) -> list[Ticket]:
     """Those filed with that address, or with that mobile number: newest first, archived ones too."""
     if identity.channel == Channel.EMAIL:
-        return tickets.of_customer(email=identity.address)
-    return tickets.of_customer(phone=identity.address)
+        return views.of_customer(email=identity.address)
+    return views.of_customer(phone=identity.address)
 
 
 def _deliver(identity: Identity, code: str, language: Language, *, mailer: Mailer, sms: SmsSender) -> None:
@@ -90,12 +89,14 @@ def _deliver(identity: Identity, code: str, language: Language, *, mailer: Maile
     mailer.send(content, message_id=f"sign-in-{new_id()}", thread_id="sign-in-codes")
 
 
-def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limiter: RateLimiter, network: str,
-                email: str | None, phone: str | None, language: str, code: str,
-                tickets: TicketRepository | None = None) -> sessions.Session:
+def verify_code(desk: SignInDesk, *, network: str, email: str | None, phone: str | None, language: str,
+                code: str) -> sessions.Session:
     """A session for the identity if `code` is its current code; each call counts as one guess (of the
     identity's current code, and of the client network's, rate_limits.SIGN_IN_GUESSES_PER_NETWORK). A code sent
-    to an address proves it: that address's unconfirmed tickets (in `tickets`) are confirmed."""
+    to an address proves it: that address's unconfirmed tickets (listed by the desk's `views`, confirmed in its
+    `tickets`) are confirmed."""
+    codes, secrets, clock, limiter, tickets, views = (desk.codes, desk.secrets, desk.clock, desk.limiter,
+                                                      desk.tickets, desk.views)
     _within(limiter, rate_limits.SIGN_IN_GUESSES_PER_NETWORK, network, clock)
     identity = sign_in.parse_identity(email=email, phone=phone,
                                       language=parse_enum(Language, language, "language"))
@@ -105,15 +106,15 @@ def verify_code(*, codes: SignInCodes, secrets: SecretSource, clock: Clock, limi
     sign_in.check_attempt(counted, offered)
     if not codes.consume(identity.key, counted.digest):  # a parallel request used it first
         raise sign_in.code_expired()
-    if tickets is not None and identity.channel == Channel.EMAIL:
-        _confirm_all(tickets, clock, identity)
+    if tickets is not None and views is not None and identity.channel == Channel.EMAIL:
+        _confirm_all(tickets, views, clock, identity)
     return sessions.issue(secret, identity, clock.now())
 
 
-def _confirm_all(tickets: TicketRepository, clock: Clock, identity: Identity) -> None:
+def _confirm_all(tickets: TicketRepository, views: TicketViews, clock: Clock, identity: Identity) -> None:
     from chalicelib.services.tickets import confirm
 
-    for ticket in _tickets_of(tickets, identity):
+    for ticket in _tickets_of(views, identity):
         if not ticket.confirmed:
             try:
                 confirm(tickets=tickets, clock=clock, number=ticket.number, how="sign_in")
@@ -121,9 +122,9 @@ def _confirm_all(tickets: TicketRepository, clock: Clock, identity: Identity) ->
                 pass  # a busy ticket: the next sign-in, or opening it while signed in, confirms it
 
 
-def history(tickets: TicketRepository, identity: Identity) -> dict[Tab, list[Ticket]]:
+def history(views: TicketViews, identity: Identity) -> dict[Tab, list[Ticket]]:
     """The signed-in customer's tickets in the site's tabs, newest first in each."""
-    return by_tab(_tickets_of(tickets, identity))
+    return by_tab(_tickets_of(views, identity))
 
 
 def reply_window_open(*, catalog: CatalogRepository, clock: Clock, ticket: Ticket) -> bool:

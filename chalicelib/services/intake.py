@@ -17,7 +17,7 @@ stored mail again (the queue retries a failed send) writes the same file keys an
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from chalicelib.domain import inbound, mail as mail_texts
@@ -31,9 +31,7 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import Invalid, LimitReached, NotFound
 from chalicelib.services import tickets as ticket_service
-from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, Clock, FileStore, Mailer, SecretSource, TicketRepository,
-)
+from chalicelib.services.ports import FileStore, Mailer, TicketDesk
 
 ORIGINAL_NAME = "original.eml"
 
@@ -68,12 +66,12 @@ class MailDesk:
         return self.mailbox.rpartition("@")[2].lower()
 
 
-def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, catalog: CatalogRepository,
-            agents: AgentDirectory, files: FileStore, secrets: SecretSource, clock: Clock, limits: Limits,
-            mailer: Mailer) -> Intake:
+def receive(raw: bytes, key: str, ports: TicketDesk, *, desk: MailDesk, mailer: Mailer) -> Intake:
     """Act on one raw mail stored under `key` (kept there; agents can download it from the message).
     Raises inbound.UnreadableMail for bytes that are no mail, DeliveryFailed if a refusal's answer could
     not be sent (then nothing of the mail is kept but the raw mail: acting on it again is safe)."""
+    tickets, catalog, files, secrets, clock, limits = (ports.tickets, ports.catalog, ports.files, ports.secrets,
+                                                       ports.clock, ports.limits)
     mail = inbound.parse(raw)
     if mail.verdicts.infected:  # SES found a virus: kept apart for a person, nothing opened, nobody answered
         files.put_document(quarantine_key(key), raw, "message/rfc822")
@@ -123,14 +121,12 @@ def receive(raw: bytes, key: str, *, desk: MailDesk, tickets: TicketRepository, 
     if placement is None:
         return refuse("no_department")
     try:
-        opened = ticket_service.open_ticket(
-            tickets=tickets, catalog=catalog, agents=agents, files=files, secrets=secrets, clock=clock,
-            limits=limits, site_url=desk.site_url, subject=_subject(mail), department=placement[0],
-            category=placement[1], priority=Priority.NORMAL.value, text=text, language=language.value,
-            customer_name=_name(mail), customer_email=mail.sender, attachments=[], follows=follows,
-            follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
+        opened = ticket_service.open_ticket(replace(ports, site_url=desk.site_url), ticket_service.NewTicket(
+            subject=_subject(mail), department=placement[0], category=placement[1], priority=Priority.NORMAL.value,
+            text=text, language=language.value, customer_name=_name(mail), customer_email=mail.sender,
+            follows=follows, follows_proof=CustomerAccess(identity=email_identity(mail.sender)),
             stored_attachments=tuple(attachments), sender_verified=sender_authenticated,
-            confirmed=sender_authenticated, channel="mail")  # an authenticated sender proved the address; others confirm by link
+            confirmed=sender_authenticated, channel="mail"))  # an authenticated sender proved the address
     except LimitReached as exc:
         return refuse(_reason(exc), limit=exc)
     except Invalid as exc:

@@ -16,6 +16,7 @@ from chalicelib.domain.ratings import Rating
 from chalicelib.domain.events import OPEN_TICKETS_MAIL
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, TicketEvent, Visibility, new_id
 from chalicelib.services.ports import Clock, Mailer, SecretSource, TicketRepository, VersionConflict
+from chalicelib.services.retry import retry_on_stale
 
 
 def mail_for_event(doc: dict, *, secrets: SecretSource, site_url: str) -> mail.MailContent | None:
@@ -67,7 +68,6 @@ def notify_customer(doc: dict, *, mailer: Mailer, secrets: SecretSource, site_ur
     return True
 
 
-SAVE_ATTEMPTS = 3
 UNDELIVERABLE_ERROR_MAX = 300
 
 
@@ -77,7 +77,7 @@ def mail_undeliverable(doc: dict, *, tickets: TicketRepository, clock: Clock, er
     however often this runs (a redelivery finds it in the timeline); a ticket that is gone gets nothing.
     True if it was written now."""
     number = int(doc["ticket_number"])
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(_) -> bool:
         before = tickets.get(number)
         if before is None or any(e.type == EventType.MAIL_UNDELIVERABLE and e.data.get("event") == doc["event_id"]
                                  for e in tickets.timeline(number)):
@@ -86,12 +86,10 @@ def mail_undeliverable(doc: dict, *, tickets: TicketRepository, clock: Clock, er
                             occurred_at=clock.now(), actor=SYSTEM, visibility=Visibility.INTERNAL,
                             data={"event": doc["event_id"], "mail": mail_kind(doc) or "",
                                   "to": doc["ticket"]["customer"]["email"], "error": error[:UNDELIVERABLE_ERROR_MAX]})
-        try:
-            tickets.save(before, replace(before, version=before.version + 1), [event])
-            return True
-        except VersionConflict:
-            continue
-    raise VersionConflict(f"ticket {number} kept changing")
+        tickets.save(before, replace(before, version=before.version + 1), [event])
+        return True
+
+    return retry_on_stale(attempt, exhausted=lambda: VersionConflict(f"ticket {number} kept changing"))
 
 
 def mail_kind(doc: dict) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.alerts import AgentProfile
-from chalicelib.domain.attachments import UploadRecord
+from chalicelib.domain.attachments import Limits, UploadRecord
 from chalicelib.domain.catalog import Department
 from chalicelib.domain.mail import MailContent
 from chalicelib.domain.policies import Policies, UnconfirmedAllowance
@@ -80,7 +80,8 @@ class TicketRepository(ABC):
     """Tickets, their timelines, and the indexes derived from them. Every write of a ticket is one
     transaction that also keeps the derived records true: the customer's count of active confirmed tickets
     (for the open-ticket limit), the counts of active unconfirmed tickets per address and per client network
-    (the unconfirmed allowance), and the hand-over trail per agent and per group (from ASSIGNED events)."""
+    (the unconfirmed allowance), and the hand-over trail per agent and per group (from ASSIGNED events).
+    What people list (queues, a customer's tickets, hand-overs) is read through TicketViews, apart from this."""
 
     @abstractmethod
     def next_number(self) -> int: ...
@@ -122,20 +123,8 @@ class TicketRepository(ABC):
     def attachment(self, number: int, attachment_id: str) -> Attachment | None: ...
 
     @abstractmethod
-    def queue(self, department: str) -> list[Ticket]:
-        """Active tickets of a department, oldest first."""
-
-    @abstractmethod
-    def assigned_to(self, agent: str) -> list[Ticket]:
-        """Active tickets on an agent's desk, oldest first."""
-
-    @abstractmethod
     def count_assigned(self, agent: str) -> int:
         """How many active tickets an agent has (reads only that agent's index entries)."""
-
-    @abstractmethod
-    def of_customer(self, *, email: str | None = None, phone: str | None = None) -> list[Ticket]:
-        """Every ticket (archived ones too) filed with that address (case-folded) or E.164 number, newest first."""
 
     @abstractmethod
     def due(self, stage: TimerStage, started_before: datetime, limit: int) -> list[int]:
@@ -148,11 +137,6 @@ class TicketRepository(ABC):
         Reads only those entries (an eventually consistent index: callers re-read each ticket)."""
 
     @abstractmethod
-    def handovers(self, *, agent: str | None = None, group: tuple[str, str] | None = None,
-                  limit: int = 100) -> list[TicketEvent]:
-        """The hand-over trail (ASSIGNED events) involving an agent or a (department, group), newest first."""
-
-    @abstractmethod
     def imported(self, claim: str) -> int | None:
         """The number of the ticket imported under `claim` (domain/imports.claim_key), or None."""
 
@@ -163,6 +147,30 @@ class TicketRepository(ABC):
         transaction: all of it or nothing. Raises AlreadyImported (writing nothing) if the claim exists, and
         TicketTooLarge (writing nothing) if the history does not fit in one transaction. The customer's count
         of active tickets follows the ticket (no open-ticket limit: the tickets already exist)."""
+
+
+class TicketViews(ABC):
+    """Read-only lists of tickets, served by the keys and sparse indexes the ticket repository keeps true (no
+    scan: each costs what it returns). Kept apart from the write side so that a read model (search, reports)
+    can serve a list later without touching the use cases that change tickets. Eventually consistent: a use
+    case that acts on a listed ticket re-reads it from the TicketRepository."""
+
+    @abstractmethod
+    def queue(self, department: str) -> list[Ticket]:
+        """Active tickets of a department, oldest first."""
+
+    @abstractmethod
+    def assigned_to(self, agent: str) -> list[Ticket]:
+        """Active tickets on an agent's desk, oldest first."""
+
+    @abstractmethod
+    def of_customer(self, *, email: str | None = None, phone: str | None = None) -> list[Ticket]:
+        """Every ticket (archived ones too) filed with that address (case-folded) or E.164 number, newest first."""
+
+    @abstractmethod
+    def handovers(self, *, agent: str | None = None, group: tuple[str, str] | None = None,
+                  limit: int = 100) -> list[TicketEvent]:
+        """The hand-over trail (ASSIGNED events) involving an agent or a (department, group), newest first."""
 
 
 @dataclass(frozen=True)
@@ -426,3 +434,62 @@ class Revocations(ABC):
     @abstractmethod
     def revoked_before(self, agent_id: str) -> datetime | None:
         """The latest such moment, None if never (one strongly consistent read)."""
+
+
+# ---------------------------------------------------------------- contexts
+
+@dataclass(frozen=True)
+class TicketDesk:
+    """The ports and settings the ticket use cases need (open, reply, note, the agents' edits), built once per
+    container by bootstrap.ticket_desk(); unit tests build one from fakes. A route or handler hands it over
+    whole, with the command of its use case."""
+    tickets: TicketRepository
+    views: TicketViews
+    catalog: CatalogRepository
+    agents: AgentDirectory
+    files: FileStore
+    secrets: SecretSource
+    clock: Clock
+    limits: Limits
+    site_url: str = ""  # the customer site: private links are built on it
+    unconfirmed: UnconfirmedAllowance = UnconfirmedAllowance()
+
+
+@dataclass(frozen=True)
+class SignInDesk:
+    """The ports a customer's sign-in needs (bootstrap.sign_in_desk()): codes, the secret they are derived with,
+    mail and SMS to send them, the abuse limits, and the tickets a proven address confirms."""
+    codes: SignInCodes
+    secrets: SecretSource
+    mailer: Mailer
+    sms: SmsSender
+    clock: Clock
+    limiter: RateLimiter
+    tickets: TicketRepository | None = None  # None: a sign-in confirms nothing (tests of the codes alone)
+    views: TicketViews | None = None
+
+
+@dataclass(frozen=True)
+class AccountsDesk:
+    """The ports an admin's work on agents' accounts needs (bootstrap.accounts_desk())."""
+    accounts: AgentAccounts
+    directory: AgentDirectory
+    revocations: Revocations
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class AlertDesk:
+    """The ports and addresses alerts need (bootstrap.alert_desk()): who is on call and how to reach them (agents'
+    profiles, the catalog's groups, the directory), the senders, the SMS quota, the link secret, and the sites
+    and mailbox the alerts point to."""
+    profiles: AgentProfiles
+    catalog: CatalogRepository
+    agents: AgentDirectory
+    mailer: Mailer
+    sms: SmsSender
+    quota: SmsQuota
+    secrets: SecretSource
+    site_url: str
+    portal_url: str
+    mailbox: str

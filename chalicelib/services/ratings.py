@@ -10,13 +10,13 @@ from chalicelib.domain.ratings import (
 )
 from chalicelib.domain.tickets import Message, parse_enum
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.services.ports import CatalogRepository, Clock, SecretSource, TicketRepository, VersionConflict
+from chalicelib.services.ports import SecretSource, TicketDesk
+from chalicelib.services.retry import retry_on_stale
 
-SAVE_ATTEMPTS = 3
 
-
-def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: SecretSource, clock: Clock,
-         number: int, message_id: str, signature: str, rating: str, comment: str | None = None) -> CurrentRating:
+def rate(desk: TicketDesk, *, number: int, message_id: str, signature: str, rating: str,
+         comment: str | None = None) -> CurrentRating:
+    tickets, catalog, secrets, clock = desk.tickets, desk.catalog, desk.secrets, desk.clock
     rating_value = parse_enum(Rating, rating, "rating")
     comment = clean_comment(comment)
     # A bad signature looks like a missing reply: the endpoint is no oracle for tickets or messages.
@@ -28,23 +28,21 @@ def rate(*, tickets: TicketRepository, catalog: CatalogRepository, secrets: Secr
     if reply is None:
         raise NotFound("no such reply")
     window = catalog.policies().reply_window
-    for _ in range(SAVE_ATTEMPTS):
+    def attempt(n: int) -> CurrentRating:
+        fresh, history = (ticket, timeline) if n == 0 else (tickets.get(number), tickets.timeline(number))
         now = clock.now()
-        if not ticket.within_reply_window(now, window):
+        if not fresh.within_reply_window(now, window):
             raise Conflict("this ticket was closed too long ago; its replies can no longer be rated",
                            fields={"ticket": "reply_window_closed"})
-        previous = current_ratings(timeline).get(message_id)
-        event = rated_event(ticket, reply, rating_value, comment, now, previous)
+        previous = current_ratings(history).get(message_id)
+        event = rated_event(fresh, reply, rating_value, comment, now, previous)
         if event is None:  # nothing new to say: no second event
             return previous
-        try:
-            # The timeline is append-only: a rating is one more event, and the latest one counts.
-            tickets.save(ticket, replace(ticket, version=ticket.version + 1), [event])
-        except VersionConflict:
-            ticket, timeline = tickets.get(number), tickets.timeline(number)
-            continue
+        # The timeline is append-only: a rating is one more event, and the latest one counts.
+        tickets.save(fresh, replace(fresh, version=fresh.version + 1), [event])
         return current_ratings([event])[message_id]
-    raise Conflict("the ticket is changing too fast; try again")
+
+    return retry_on_stale(attempt)
 
 
 def rating_signatures(secrets: SecretSource, number: int, messages: list[Message]) -> dict[str, str]:

@@ -14,15 +14,15 @@ from chalicelib.domain.escalation import checked
 from chalicelib.domain.sla import Checkpoint, SlaPolicy
 from chalicelib.domain.tickets import Actor, AuthorKind, Ticket
 from chalicelib.services.automation import BATCH, JobResult, listed_in_batches
-from chalicelib.services.ports import AgentDirectory, CatalogRepository, TicketRepository, VersionConflict
+from chalicelib.services.ports import AgentDirectory, TicketDesk, TicketRepository, VersionConflict
 
 
 def _unbounded() -> bool:
     return True
 
 
-def sweep(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, now: datetime,
-          has_time: Callable[[], bool] = _unbounded) -> JobResult:
+def sweep(desk: TicketDesk, *, now: datetime, has_time: Callable[[], bool] = _unbounded) -> JobResult:
+    tickets, catalog, agents = desk.tickets, desk.catalog, desk.agents
     policy = catalog.sla_policy()
     supervisors = {d.id: tuple(d.supervisors) for d in catalog.departments()}
     result = JobResult()

@@ -24,7 +24,7 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
 from chalicelib.services.ports import (
-    AgentDirectory, CatalogRepository, Clock, TicketRepository, TurnClaim, VersionConflict,
+    AgentDirectory, CatalogRepository, Clock, TicketDesk, TicketRepository, TurnClaim, VersionConflict,
 )
 
 ROUTING = Actor(kind=AuthorKind.SYSTEM, id="routing", name="Routing")
@@ -138,8 +138,8 @@ def _edit(*, tickets: TicketRepository, catalog: CatalogRepository, number: int,
     return after
 
 
-def change_status(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
-                  staff: Staff, status: str, version: int) -> Ticket:
+def change_status(desk: TicketDesk, *, number: int, staff: Staff, status: str, version: int) -> Ticket:
+    tickets, catalog, clock = desk.tickets, desk.catalog, desk.clock
     target = parse_enum(Status, status, "status")
 
     def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
@@ -155,13 +155,13 @@ def change_status(*, tickets: TicketRepository, catalog: CatalogRepository, cloc
                  version=version, change=change)
 
 
-def change_priority(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int,
-                    staff: Staff, priority: str, version: int) -> Ticket:
+def change_priority(desk: TicketDesk, *, number: int, staff: Staff, priority: str, version: int) -> Ticket:
     """The agents' judgement of the priority; what the customer chose is kept beside it. The SLA follows the
     judgement: both targets become what the current policy promises for the new priority in the ticket's
     department and the customer tier it was opened under, with the time already spent (domain/sla.py,
     SlaPolicy.retargeted and Sla.retargeted: breaches stay, warnings are cleared only when the new target leaves
     room before its warning share again)."""
+    tickets, catalog, clock = desk.tickets, desk.catalog, desk.clock
     target = parse_enum(Priority, priority, "priority")
 
     def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
@@ -189,8 +189,9 @@ def _handed_over(ticket: Ticket, after: Ticket, *, staff: Staff, clock: Clock, k
                                                                  reason=reason)]
 
 
-def take(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock, number: int, staff: Staff,
-         version: int) -> Ticket:
+def take(desk: TicketDesk, *, number: int, staff: Staff, version: int) -> Ticket:
+    tickets, catalog, clock = desk.tickets, desk.catalog, desk.clock
+
     def change(ticket: Ticket, _) -> tuple[Ticket, list[TicketEvent]]:
         return _handed_over(ticket, replace(ticket, assignee=staff.actor), staff=staff, clock=clock,
                             kind=HandoverKind.TAKE)
@@ -199,9 +200,9 @@ def take(*, tickets: TicketRepository, catalog: CatalogRepository, clock: Clock,
                  version=version, change=change)
 
 
-def assign(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, clock: Clock,
-           number: int, staff: Staff, agent: str, version: int, reason: str = "") -> Ticket:
+def assign(desk: TicketDesk, *, number: int, staff: Staff, agent: str, version: int, reason: str = "") -> Ticket:
     """A supervisor (or admin) gives the ticket to a member of its group."""
+    tickets, catalog, agents, clock = desk.tickets, desk.catalog, desk.agents, desk.clock
     reason = reason.strip()
 
     def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:
@@ -216,8 +217,7 @@ def assign(*, tickets: TicketRepository, catalog: CatalogRepository, agents: Age
                  version=version, change=change)
 
 
-def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: AgentDirectory, clock: Clock,
-             number: int, staff: Staff, department: str, group: str, reason: str, version: int,
+def transfer(desk: TicketDesk, *, number: int, staff: Staff, department: str, group: str, reason: str, version: int,
              agent: str | None = None, category: str | None = None) -> Ticket:
     """To another group (of this or another department), to a named member of it, or else to whoever the
     group's strategy picks. The ticket takes a category of the target department: the one chosen, else the one
@@ -225,6 +225,7 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
     person needs to know why it came to them.
     Moved to another department, the ticket is held to that department's SLA targets for its priority (its
     customer tier's, where the tier sets them), with the time already spent (as for a priority change)."""
+    tickets, catalog, agents, clock = desk.tickets, desk.catalog, desk.agents, desk.clock
     reason = clean_text(reason, "reason")
 
     def change(ticket: Ticket, departments: dict[str, Department]) -> tuple[Ticket, list[TicketEvent]]:
@@ -251,26 +252,27 @@ def transfer(*, tickets: TicketRepository, catalog: CatalogRepository, agents: A
 
 # ---------------------------------------------------------------- queues, desks, trails
 
-def queue(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, department: str,
-          group: str | None = None) -> list[Ticket]:
+def queue(desk: TicketDesk, *, staff: Staff, department: str, group: str | None = None) -> list[Ticket]:
     """Active tickets of a department (optionally of one of its groups), earliest SLA due time first."""
+    views, catalog = desk.views, desk.catalog
     found = _department(catalog, department)
     if not may_see_department(staff, found):
         raise Forbidden(f"you do not work in {department}")
     if group and found.group(group) is None:
         raise Invalid.field("group", "unknown")
-    return by_due_time([t for t in tickets.queue(department) if not group or t.group == group])
+    return by_due_time([t for t in views.queue(department) if not group or t.group == group])
 
 
-def queue_everywhere(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff) -> list[Ticket]:
+def queue_everywhere(desk: TicketDesk, *, staff: Staff) -> list[Ticket]:
     """One queue across every department whose queue the agent may see (admins: all), earliest SLA due time
     first: one query of the department index per such department, never a scan."""
+    views, catalog = desk.views, desk.catalog
     departments = [d for d in sorted(catalog.departments(), key=lambda d: d.id) if may_see_department(staff, d)]
-    return by_due_time([t for d in departments for t in tickets.queue(d.id)])
+    return by_due_time([t for d in departments for t in views.queue(d.id)])
 
 
-def mine(*, tickets: TicketRepository, staff: Staff) -> list[Ticket]:
-    return by_due_time(tickets.assigned_to(staff.id))
+def mine(desk: TicketDesk, *, staff: Staff) -> list[Ticket]:
+    return by_due_time(desk.views.assigned_to(staff.id))
 
 
 def by_due_time(found: list[Ticket]) -> list[Ticket]:
@@ -293,13 +295,13 @@ def profile(*, catalog: CatalogRepository, staff: Staff) -> Profile:
                    member_of=[(d.id, g.id) for d in departments for g in d.groups_of(staff.id)])
 
 
-def handovers(*, tickets: TicketRepository, catalog: CatalogRepository, staff: Staff, agent: str | None = None,
-              department: str | None = None, group: str | None = None,
-              ticket: int | None = None) -> list[TicketEvent]:
+def handovers(desk: TicketDesk, *, staff: Staff, agent: str | None = None, department: str | None = None,
+              group: str | None = None, ticket: int | None = None) -> list[TicketEvent]:
     """The trail of one ticket, one work group or one agent, newest first. Each form shows only what the agent
     may see: a ticket's trail to those who may open the ticket, a group's to those who may see its department,
     an agent's to themselves and admins whole, and to a supervisor only where it touches a department they
     supervise (issue 11, finding 3)."""
+    tickets, views, catalog = desk.tickets, desk.views, desk.catalog
     if ticket is not None:
         ticket_for(tickets=tickets, catalog=catalog, number=ticket, staff=staff, action=Action.VIEW)
         return [e for e in reversed(tickets.timeline(ticket)) if e.type == EventType.ASSIGNED]
@@ -308,11 +310,11 @@ def handovers(*, tickets: TicketRepository, catalog: CatalogRepository, staff: S
             raise Invalid.field("group" if department else "department", "required")
         if not may_see_department(staff, _department(catalog, department)):
             raise Forbidden(f"you do not work in {department}")
-        return tickets.handovers(group=(department, group), limit=HANDOVER_PAGE)
+        return views.handovers(group=(department, group), limit=HANDOVER_PAGE)
     if agent:
         departments = catalog.departments()
         if not may_see_trail_of(staff, agent, departments):
             raise Forbidden("only supervisors see another agent's trail")
-        return visible_handovers(staff, tickets.handovers(agent=agent, limit=HANDOVER_PAGE), departments,
+        return visible_handovers(staff, views.handovers(agent=agent, limit=HANDOVER_PAGE), departments,
                                  own_trail=agent == staff.id)
     raise Invalid("name an agent, a department and group, or a ticket", fields={"agent": "required"})

@@ -29,7 +29,7 @@ def address():
 def my_tickets(client, email):
     """How many tickets the address has in the table (nothing half-written by a refused request)."""
     from chalicelib import bootstrap
-    return len(bootstrap.tickets().of_customer(email=email))
+    return len(bootstrap.ticket_views().of_customer(email=email))
 
 
 @pytest.mark.parametrize("field, value", [

@@ -10,6 +10,7 @@ from chalice.test import Client
 from tests.api.test_customer_api import sign_in
 from tests.api.test_customer_api import ticket_form as sales_form
 from tests.api.test_ticket_api import as_agent, call, ticket_form, with_mailed_link
+from tests.fakes import open_ticket as fake_open_ticket
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +121,8 @@ def test_the_network_allowance_answers_without_naming_anything(client, aws_stack
 def sign_in_after_filing(client, aws_stack, address):
     """A customer with a confirmed ticket from elsewhere (an import) signs in."""
     from chalicelib import bootstrap
-    from chalicelib.services import tickets as service
     from chalicelib.settings import get_settings
-    service.open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+    fake_open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
                         files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(),
                         limits=bootstrap.limits(), site_url=get_settings().customer_site_url, subject="imported",
                         department="sales", category="quote", priority="normal", text="x", language="en",

@@ -9,6 +9,7 @@ from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.adapters.models import EventItem
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import AGENT, LIMITS, form
 
@@ -26,7 +27,7 @@ def conversation_documents():
     from chalicelib.services import tickets as service
     repo, clock = InMemoryTickets(), FixedClock()
     email = f"c-{uuid.uuid4().hex[:8]}@example.com"
-    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+    opened = fake_open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(),
                                  clock=clock, limits=LIMITS, site_url="http://x/", confirmed=True,
                                  **form(customer_email=email))
@@ -141,10 +142,9 @@ def test_a_customer_mail_refused_on_every_try_ends_in_the_timeline_once_and_goes
     from chalicelib.domain.events import to_document
     from chalicelib.domain.tickets import EventType
     from chalicelib.events.notifications import MAX_RECEIVES
-    from chalicelib.services import tickets as service
 
     email = f"c-{uuid.uuid4().hex[:8]}@example.com"
-    opened = service.open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
+    opened = fake_open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
                                  files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(),
                                  limits=bootstrap.limits(), site_url="http://x/",
                                  **form(customer_email=email, department="support", category="technical"))

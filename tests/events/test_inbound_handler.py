@@ -9,9 +9,9 @@ from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.domain import inbound, links
-from chalicelib.services import tickets as ticket_service
 from tests.events.test_handlers import sqs_event
 from tests.unit.test_inbound_mail import fixture
+from tests.fakes import open_ticket as fake_open_ticket
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def with_sender(raw: bytes, old: bytes, new: str) -> bytes:
 
 
 def tickets_of(email: str):
-    return bootstrap.tickets().of_customer(email=email)
+    return bootstrap.ticket_views().of_customer(email=email)
 
 
 def test_a_new_mail_opens_one_ticket_even_when_delivered_twice(client, aws_stack):
@@ -58,7 +58,7 @@ def test_a_new_mail_opens_one_ticket_even_when_delivered_twice(client, aws_stack
 
 def test_a_reply_to_the_signed_address_is_added_once(client, aws_stack):
     sender = f"yossi-{uuid.uuid4().hex[:8]}@example.co.il"
-    opened = ticket_service.open_ticket(
+    opened = fake_open_ticket(
         tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
         files=bootstrap.files(), secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(),
         site_url="http://x/", subject="הנתב", department="support", category="technical", priority="normal",
@@ -103,7 +103,7 @@ def test_s3_test_events_and_objects_outside_inbound_are_not_mail(client, aws_sta
 
 def at_open_limit(email: str) -> list[int]:
     """Five web-form tickets (the default limit) of `email`, who confirmed them."""
-    return [ticket_service.open_ticket(
+    return [fake_open_ticket(
         tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
         secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
         subject=f"Request {n}", department="support", category="technical", priority="normal", text="Hello",

@@ -7,8 +7,8 @@ import pytest
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.tickets import Status, new_id
 from chalicelib.errors import Invalid, LimitReached
-from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 
@@ -22,7 +22,7 @@ def ports(aws_stack):
 
 def open_for(ports, email: str, *, confirmed: bool = True):
     """A ticket of the address's owner (confirmed), or, with confirmed=False, one filed without proof."""
-    return service.open_ticket(**ports, site_url="https://help.example/customer/", subject="درخواست",
+    return fake_open_ticket(**ports, site_url="https://help.example/customer/", subject="درخواست",
                                department="support", category="technical", priority="normal", text="سلام",
                                language="fa", customer_name="مریم", customer_email=email, attachments=[],
                                confirmed=confirmed)

@@ -152,7 +152,7 @@ def test_an_osticket_export_lands_and_its_bad_row_is_reported_by_line_and_field(
     breaches = [e for e in timeline if e.type == EventType.SLA_BREACHED]
     assert [b.data["target"] for b in breaches] == ["resolution"]
     assert breaches[0].occurred_at < utc("2026-09-16T00:00:00")
-    assert ticket.number in [t.number for t in tickets.queue("support")]
+    assert ticket.number in [t.number for t in bootstrap.ticket_views().queue("support")]
     assert ticket.number not in tickets.sla_due(NOW, 1000)
     first = next(e.message for e in timeline if e.message)
     assert [a.filename for a in first.attachments] == ["photo.png"] and "missing.pdf (not_found)" in first.text
@@ -229,8 +229,7 @@ def test_imported_events_reach_the_stream_marked_and_no_consumer_mails_or_texts(
     for document in documents:
         assert document["data"]["imported"] is True
         assert mail_for_event(document, secrets=bootstrap.secrets(), site_url="http://x/") is None
-        assert alerts_for_event(document, profiles=bootstrap.agent_profiles(), catalog=bootstrap.catalog(),
-                                agents=bootstrap.agents(), now=NOW) == []
+        assert alerts_for_event(document, bootstrap.alert_desk(), now=NOW) == []
 
 
 def _stream_documents(stream_arn: str) -> list[dict]:

@@ -19,6 +19,7 @@ from chalicelib.services import tickets as ticket_service
 from local import inbound as local_inbound
 from local.events import QueuePoller
 from local.mailbox import mail_to
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import PDF, PNG
 from tests.unit.test_inbound_mail import fixture
 
@@ -41,7 +42,7 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
     sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
     key = deliver(aws_stack, poller, fixture("html_only_fa.eml").replace(b"maryam@example.ir", sender.encode()))
 
-    [ticket] = bootstrap.tickets().of_customer(email=sender)
+    [ticket] = bootstrap.ticket_views().of_customer(email=sender)
     assert ticket.subject == "کسر دوباره از کارت" and ticket.language.value == "fa"
     [first] = [e.message for e in bootstrap.tickets().timeline(ticket.number) if e.message]
     assert [a.key for a in first.attachments] == [key]
@@ -70,7 +71,7 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
 
     texts = [e.message.text for e in bootstrap.tickets().timeline(ticket.number) if e.message]
     assert texts[-1] == "ممنون، درست شد."
-    assert len(bootstrap.tickets().of_customer(email=sender)) == 1
+    assert len(bootstrap.ticket_views().of_customer(email=sender)) == 1
 
 
 def test_the_local_command_finds_the_stacks_bucket(aws_stack):
@@ -79,7 +80,7 @@ def test_the_local_command_finds_the_stacks_bucket(aws_stack):
 
 def test_a_customer_at_the_open_limit_gets_one_answer_even_when_s3_announces_the_mail_twice(aws_stack, poller):
     sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
-    opened = [ticket_service.open_ticket(
+    opened = [fake_open_ticket(
         tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=bootstrap.agents(), files=bootstrap.files(),
         secrets=bootstrap.secrets(), clock=bootstrap.clock(), limits=bootstrap.limits(), site_url="http://x/",
         subject=f"درخواست {n}", department="support", category="billing", priority="normal", text="سلام",
@@ -102,7 +103,7 @@ def test_a_customer_at_the_open_limit_gets_one_answer_even_when_s3_announces_the
     assert headers["Auto-Submitted"] == "auto-replied"
     assert headers["In-Reply-To"] == "<fa-limit-0001@example.ir>"
     assert headers["Message-ID"] == f"<{inbound.refusal_id(key)}@example.com>"
-    assert sorted(t.number for t in bootstrap.tickets().of_customer(email=sender)) == opened  # no sixth ticket
+    assert sorted(t.number for t in bootstrap.ticket_views().of_customer(email=sender)) == opened  # no sixth ticket
     stored = {o["Key"] for o in boto3.client("s3").list_objects_v2(
         Bucket=aws_stack["ATTACHMENTS_BUCKET"], Prefix="attachments/").get("Contents", [])}
     assert not stored & {f"attachments/{inbound.part_id(key, i)}" for i in range(2)}  # the files are gone
@@ -126,7 +127,7 @@ def test_forged_replies_open_flagged_tickets_of_their_own(aws_stack, poller):
     could not authenticate (`python -m local.inbound --fail dmarc`), both stay out of the customer's ticket."""
     sender = f"maryam-{uuid.uuid4().hex[:8]}@example.ir"
     deliver(aws_stack, poller, fixture("html_only_fa.eml").replace(b"maryam@example.ir", sender.encode()))
-    [ticket] = bootstrap.tickets().of_customer(email=sender)
+    [ticket] = bootstrap.ticket_views().of_customer(email=sender)
 
     def forged(**headers) -> bytes:
         message = EmailMessage()
@@ -142,7 +143,7 @@ def test_forged_replies_open_flagged_tickets_of_their_own(aws_stack, poller):
     address = inbound.reply_address(aws_stack["MAIL_FROM"], ticket.number, bootstrap.secrets().link_secret())
     deliver(aws_stack, poller, local_inbound.ses_received(forged(To=address), fail=["dmarc"]))
 
-    tickets = bootstrap.tickets().of_customer(email=sender)
+    tickets = bootstrap.ticket_views().of_customer(email=sender)
     assert len(tickets) == 3
     assert len([e for e in bootstrap.tickets().timeline(ticket.number) if e.message]) == 1
     by_number = {t.number: t for t in tickets}

@@ -3,12 +3,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from chalicelib import bootstrap
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.tickets import new_id
 from chalicelib.errors import LimitReached
-from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 
@@ -22,7 +23,7 @@ def ports(aws_stack):
 
 def open_for(ports, email: str, n: int = 0):
     try:
-        return service.open_ticket(**ports, site_url="https://help.example/customer/", subject=f"درخواست {n}",
+        return fake_open_ticket(**ports, site_url="https://help.example/customer/", subject=f"درخواست {n}",
                                    department="support", category="technical", priority="normal", text="سلام",
                                    language="fa", customer_name="مریم", customer_email=email, attachments=[],
                                    confirmed=True)  # the customer's own (the limit of confirmed tickets)
@@ -41,7 +42,7 @@ def test_twenty_parallel_tickets_of_one_customer_give_exactly_five(ports):
     for refusal in refused:
         assert refusal.fields == {"customer.email": "open_limit"} and refusal.details["limit"] == 5
         assert {t["number"] for t in refusal.details["open_tickets"]} == {o.number for o in opened}
-    assert len(ports["tickets"].of_customer(email=email)) == 5  # the refused ones wrote nothing
+    assert len(bootstrap.ticket_views().of_customer(email=email)) == 5  # the refused ones wrote nothing
 
 
 def test_a_limit_the_admin_changes_applies_to_the_next_request(ports):

@@ -8,8 +8,8 @@ import pytest
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import Category, Department, Group
 from chalicelib.domain.tickets import new_id
-from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock, TurnClaim, TurnTaken
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 MEMBERS = ("agent.a", "agent.b", "agent.c")
@@ -34,7 +34,7 @@ def container():
 
 def open_in(catalog, department: str):
     from chalicelib import bootstrap
-    opened = service.open_ticket(
+    opened = fake_open_ticket(
         tickets=bootstrap.tickets(), catalog=catalog, agents=FakeAgents(), files=FakeFiles(), secrets=FakeSecrets(),
         clock=Clock(), limits=Limits(max_file_bytes=1000, max_message_bytes=1000, max_files=1),
         site_url="https://help.example/customer/", subject="نوبت", department=department, category="general",

@@ -148,8 +148,7 @@ def test_a_sweep_that_lost_the_race_is_skipped_and_nothing_is_doubled(tickets):
         def sla_due(self, before, limit):
             return [ticket.number]
 
-    result = sla.sweep(tickets=ReadsBeforeTheChange(), catalog=bootstrap.catalog(), agents=bootstrap.agents(),
-                       now=NOW)
+    result = sla.sweep(replace(bootstrap.ticket_desk(), tickets=ReadsBeforeTheChange()), now=NOW)
     assert result.skipped == [ticket.number] and sla_types(tickets, ticket.number) == []
-    again = sla.sweep(tickets=tickets, catalog=bootstrap.catalog(), agents=bootstrap.agents(), now=NOW)
+    again = sla.sweep(replace(bootstrap.ticket_desk(), tickets=tickets), now=NOW)
     assert ticket.number in again.done and sla_types(tickets, ticket.number) == [EventType.SLA_BREACHED]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib import bootstrap
 from chalicelib.adapters.models import CounterItem
 from chalicelib.adapters.outbox import event_document
 from chalicelib.domain.attachments import Limits
@@ -16,6 +17,8 @@ from chalicelib.domain.tickets import new_id
 from chalicelib.errors import LimitReached
 from chalicelib.services import tickets as service
 from chalicelib.services.ports import Clock
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets
 
 ALLOWANCE = UnconfirmedAllowance(per_address=3, per_network=20)
@@ -31,7 +34,7 @@ def ports(aws_stack):
 
 def file(ports, email: str, network: str | None, session: Identity | None = None, n: int = 0):
     try:
-        return service.open_ticket(**ports, site_url="https://help.example/customer/", subject=f"בקשה {n}",
+        return fake_open_ticket(**ports, site_url="https://help.example/customer/", subject=f"בקשה {n}",
                                    department="support", category="technical", priority="normal", text="שלום",
                                    language="he", customer_name="נועה", customer_email=email, attachments=[],
                                    session=session, client_network=network, unconfirmed=ALLOWANCE)
@@ -61,7 +64,7 @@ def test_twenty_parallel_anonymous_submissions_create_exactly_the_allowance_and_
     assert all(not o.confirmed for o in opened)
     for refusal in refused:  # a stranger learns no number and no subject
         assert refusal.fields == {"customer.email": "unconfirmed_limit"} and "open_tickets" not in refusal.details
-    assert len(ports["tickets"].of_customer(email=email)) == 3  # the refused ones wrote nothing
+    assert len(bootstrap.ticket_views().of_customer(email=email)) == 3  # the refused ones wrote nothing
     assert count(f"CUST#{email}", "UNCONFIRMED") == 3 and count(f"CUST#{email}", "OPEN") == 0
 
     session = Identity(Channel.EMAIL, email)
@@ -88,8 +91,8 @@ def test_twenty_parallel_submissions_from_one_network_fill_its_allowance_exactly
 def test_confirming_moves_the_place_and_closing_frees_it_in_the_same_writes(ports):
     email, network = f"move-{new_id()[:8]}@example.com", unique_network()
     first, second = file(ports, email, network), file(ports, email, network)
-    service.view_as_customer(ports["tickets"], first.number, CustomerAccess(key=first.access_key), clock=Clock())
-    service.view_as_customer(ports["tickets"], first.number, CustomerAccess(key=first.access_key), clock=Clock())
+    service.view_as_customer(desk_of(ports), number=first.number, access=CustomerAccess(key=first.access_key))
+    service.view_as_customer(desk_of(ports), number=first.number, access=CustomerAccess(key=first.access_key))
     assert ports["tickets"].get(first.number).confirmed
     assert (count(f"CUST#{email}", "UNCONFIRMED"), count(f"NET#{network}", "UNCONFIRMED"),
             count(f"CUST#{email}", "OPEN")) == (1, 1, 1)
@@ -108,7 +111,7 @@ def test_parallel_confirmations_write_one_event(ports):
     opened = file(ports, f"race-{new_id()[:8]}@example.com", unique_network())
     access = CustomerAccess(key=opened.access_key)
     with ThreadPoolExecutor(max_workers=5) as pool:
-        list(pool.map(lambda _: service.view_as_customer(ports["tickets"], opened.number, access, clock=Clock()),
+        list(pool.map(lambda _: service.view_as_customer(desk_of(ports), number=opened.number, access=access),
                       range(5)))
     events = [e for e in ports["tickets"].timeline(opened.number) if e.type.value == "ticket.confirmed"]
     assert len(events) == 1

@@ -10,7 +10,7 @@ from chalicelib.domain.permissions import Staff
 from chalicelib.domain.tickets import Actor, AuthorKind
 from chalicelib.errors import Conflict, MfaRequired, NotFound
 from chalicelib.services import accounts
-from chalicelib.services.ports import AgentAccounts, Revocations
+from chalicelib.services.ports import AccountsDesk, AgentAccounts, Revocations
 from tests.fakes import SUPPORT, FakeAgents, FixedClock, InMemoryCatalog
 
 
@@ -79,21 +79,21 @@ def test_the_gate_refuses_an_admin_or_a_supervisor_without_a_second_factor():
 def test_sign_out_records_the_marker_even_when_the_pool_call_fails():
     revocations, clock = InMemoryRevocations(), FixedClock()
     with pytest.raises(ConnectionError):
-        accounts.sign_out_everywhere(accounts=FakeAccounts(fail=True), directory=FakeAgents(), revocations=revocations,
-                                     clock=clock, agent_id="agent.fa")
+        accounts.sign_out_everywhere(AccountsDesk(accounts=FakeAccounts(fail=True), directory=FakeAgents(),
+                                                  revocations=revocations, clock=clock), agent_id="agent.fa")
     assert revocations.revoked_before("agent.fa") == clock.now()
 
 
 def test_disable_refuses_the_admins_own_account_and_unknown_agents_and_changes_nothing():
     pool, revocations = FakeAccounts(), InMemoryRevocations()
-    kwargs = dict(accounts=pool, directory=FakeAgents(), revocations=revocations, clock=FixedClock(),
-                  by=staff("admin", admin=True))
+    desk = AccountsDesk(accounts=pool, directory=FakeAgents(), revocations=revocations, clock=FixedClock())
+    kwargs = dict(by=staff("admin", admin=True))
     with pytest.raises(Conflict):
-        accounts.disable(agent_id="admin", **kwargs)
+        accounts.disable(desk, agent_id="admin", **kwargs)
     with pytest.raises(NotFound):
-        accounts.disable(agent_id="stranger", **kwargs)
+        accounts.disable(desk, agent_id="stranger", **kwargs)
     assert not pool.disabled and not revocations.before
 
-    found = accounts.disable(agent_id="agent.he", **kwargs)
+    found = accounts.disable(desk, agent_id="agent.he", **kwargs)
     assert (found.enabled, pool.disabled) == (False, {"agent.he"})
-    assert revocations.revoked_before("agent.he") == kwargs["clock"].now()
+    assert revocations.revoked_before("agent.he") == desk.clock.now()

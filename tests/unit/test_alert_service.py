@@ -8,8 +8,9 @@ from chalicelib.domain.alerts import SMS_PER_WINDOW, AgentProfile, Alert, Channe
 from chalicelib.domain.events import to_document
 from chalicelib.domain.tickets import Language
 from chalicelib.services import alerts as service
-from chalicelib.services import tickets
 from chalicelib.services.ports import DeliveryFailed
+from tests.fakes import alert_desk
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FakeSms, FakeSmsQuota, FixedClock, InMemoryAgentProfiles,
     InMemoryCatalog, InMemoryTickets,
@@ -25,7 +26,7 @@ HE = AgentProfile(agent="agent.he", language=Language.HE, phone="+972541234567",
 
 def documents(priority="urgent"):
     repo, clock = InMemoryTickets(), FixedClock()
-    opened = tickets.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+    opened = fake_open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(), clock=clock, limits=LIMITS, site_url=SITE,
                                  **form(priority=priority))
     ticket = repo.get(opened.number)
@@ -33,8 +34,8 @@ def documents(priority="urgent"):
 
 
 def decide(doc, profiles=None):
-    return service.alerts_for_event(doc, profiles=profiles or InMemoryAgentProfiles(FA, HE),
-                                    catalog=InMemoryCatalog(), agents=FakeAgents(), now=FixedClock().now())
+    return service.alerts_for_event(doc, alert_desk({"profiles": profiles or InMemoryAgentProfiles(FA, HE)}),
+                                    now=FixedClock().now())
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_an_urgent_ticket_texts_its_groups_on_call_agents_in_their_language(prov
     _, (created, *_) = documents()
     alerts = decide(created)
     assert alerts == [Alert(Channel.SMS, "agent.fa", FA.phone, "urgent_ticket", Language.FA)]  # HE opted out
-    assert service.deliver(alerts[0], created, **providers)
+    assert service.deliver(alerts[0], created, alert_desk(providers), now=providers["now"])
     ((phone, text),) = providers["sms"].sent
     assert phone == "+989121234567" and "فوری" in text and text.endswith(f"{PORTAL}#/tickets/1001")
 
@@ -63,7 +64,7 @@ def test_a_normal_ticket_texts_nobody_and_reads_no_profile_for_it():
 def test_the_automatic_assignment_mails_the_assignee_with_a_portal_link(providers):
     _, (_, _, assigned) = documents()
     (alert,) = decide(assigned)
-    assert service.deliver(alert, assigned, **providers)
+    assert service.deliver(alert, assigned, alert_desk(providers), now=providers["now"])
     ((content, message_id, thread),) = providers["mailer"].sent
     assert content.to == "agent.fa" and content.language == Language.FA and 'dir="rtl"' in content.html
     assert "مینا" in content.text and f"{PORTAL}#/tickets/1001" in content.text
@@ -76,7 +77,7 @@ def test_needs_info_mails_the_customer_their_private_link(providers):
     doc = {**created, "type": "ticket.status_changed", "visibility": "internal",
            "actor": {"kind": "agent", "id": "agent.he", "name": "אורי"}, "data": {"from": "open", "to": "needs_info"}}
     (alert,) = decide(doc)
-    service.deliver(alert, doc, **providers)
+    service.deliver(alert, doc, alert_desk(providers), now=providers["now"])
     ((content, _, thread),) = providers["mailer"].sent
     assert content.to == "maryam@example.com"
     assert thread == inbound.our_message_id(FakeSecrets().link_secret(), 1001, inbound.THREAD)
@@ -92,7 +93,7 @@ def test_a_mention_quotes_the_note_to_the_agent_it_names(providers):
                        "author": {"kind": "agent", "id": "agent.fa", "name": "مینا"},
                        "created_at": created["occurred_at"], "attachments": []}}
     (alert,) = decide(doc)
-    service.deliver(alert, doc, **providers)
+    service.deliver(alert, doc, alert_desk(providers), now=providers["now"])
     ((content, _, _),) = providers["mailer"].sent
     assert content.to == "agent.he" and "@אורי can you call her?" in content.text and "مینا" in content.subject
 
@@ -100,11 +101,11 @@ def test_a_mention_quotes_the_note_to_the_agent_it_names(providers):
 def test_the_rate_limit_drops_texts_beyond_the_window_and_allows_them_again_later(providers):
     _, (created, *_) = documents()
     (alert,) = decide(created)
-    sent = [service.deliver(alert, created, **providers) for _ in range(SMS_PER_WINDOW + 2)]
+    sent = [service.deliver(alert, created, alert_desk(providers), now=providers["now"]) for _ in range(SMS_PER_WINDOW + 2)]
     assert sent == [True] * SMS_PER_WINDOW + [False, False]
     later = FixedClock()
     later.advance(minutes=10)
-    assert service.deliver(alert, created, **{**providers, "now": later.now()})
+    assert service.deliver(alert, created, alert_desk(providers), now=later.now())
     assert len(providers["sms"].sent) == SMS_PER_WINDOW + 1
 
 
@@ -114,4 +115,4 @@ def test_a_provider_failure_raises_so_the_record_is_retried(providers, broken):
     alert, doc = (decide(assigned)[0], assigned) if broken == "mailer" else (decide(created)[0], created)
     providers[broken] = FakeMailer(fail=True) if broken == "mailer" else FakeSms(fail=True)
     with pytest.raises(DeliveryFailed):
-        service.deliver(alert, doc, **providers)
+        service.deliver(alert, doc, alert_desk(providers), now=providers["now"])

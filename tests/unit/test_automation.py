@@ -11,6 +11,7 @@ from chalicelib.domain.tickets import (
     TimerStage, Visibility, message_event, new_id,
 )
 from chalicelib.services import automation
+from tests.fakes import desk_of
 from tests.fakes import FakeFiles, FixedClock, InMemoryCatalog, InMemoryTickets
 
 AGENT = Actor(kind=AuthorKind.AGENT, id="agent.fa@example.com", name="سارا")
@@ -70,14 +71,16 @@ class Desk:
         return message
 
     def remind(self, **options):
-        return automation.remind_silent(tickets=self.tickets, catalog=self.catalog, now=self.clock.now(), **options)
+        return automation.remind_silent(self.desk(), now=self.clock.now(), **options)
 
     def close(self, **options):
-        return automation.close_silent(tickets=self.tickets, catalog=self.catalog, now=self.clock.now(), **options)
+        return automation.close_silent(self.desk(), now=self.clock.now(), **options)
 
     def archive(self, **options):
-        return automation.archive_closed(tickets=self.tickets, catalog=self.catalog, files=self.files,
-                                         now=self.clock.now(), **options)
+        return automation.archive_closed(self.desk(), now=self.clock.now(), **options)
+
+    def desk(self):
+        return desk_of({"tickets": self.tickets, "catalog": self.catalog, "files": self.files, "clock": self.clock})
 
     def events(self, number, event_type):
         return [e for e in self.tickets.timeline(number) if e.type == event_type]

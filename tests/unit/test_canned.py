@@ -16,9 +16,10 @@ from chalicelib.domain.permissions import Staff
 from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Language, Priority, Status
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
 from chalicelib.services import canned
-from chalicelib.services import tickets as ticket_service
 from chalicelib.services.canned import CannedAnswers, StaleAnswer
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 
 NAMES = {"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"}
 SUPPORT = Department(id="support", names=NAMES, categories=(Category("technical", NAMES),),
@@ -129,7 +130,7 @@ def test_a_personal_answer_is_always_the_savers_own():
 # ---------------------------------------------------------------- filling in and escaping
 
 def ticket_of(desk, *, name="مریم", language="fa", department="support", category="technical"):
-    opened = ticket_service.open_ticket(
+    opened = fake_open_ticket(
         tickets=desk.tickets, catalog=desk.catalog, agents=FakeAgents(), files=FakeFiles(), secrets=FakeSecrets(),
         clock=desk.clock, limits=Limits(1000, 1000, 1), site_url="https://help.example/", subject="چاپگر",
         department=department, category=category, priority="normal", text="متن", language=language,
@@ -151,9 +152,9 @@ class Desk:
                                                        ticket=ticket, scope=scope)]
 
     def reply(self, who, answer, number, text="متن پاسخ"):
-        return canned.reply_with(answers=self.answers, tickets=self.tickets, catalog=self.catalog,
-                                 files=FakeFiles(), agents=self.agents, clock=self.clock,
-                                 limits=Limits(1000, 1000, 1), staff=who, answer_id=answer.id, number=number,
+        desk = desk_of({"tickets": self.tickets, "catalog": self.catalog, "agents": self.agents, "clock": self.clock,
+                        "files": FakeFiles(), "limits": Limits(1000, 1000, 1)})
+        return canned.reply_with(desk, answers=self.answers, staff=who, answer_id=answer.id, number=number,
                                  text=text, version=self.tickets.get(number).version)
 
 

@@ -13,6 +13,8 @@ from chalicelib.domain.tickets import ReplyWindowClosed, Status
 from chalicelib.errors import Invalid, NotFound
 from chalicelib.services import customers
 from chalicelib.services import tickets as service
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets, PNG
 
 LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
@@ -27,7 +29,7 @@ def ports():
 
 
 def open_ticket(ports, email="Maryam@Example.com", phone=None, attachments=(), **extra):
-    opened = service.open_ticket(**ports, site_url="https://help.example/customer/", subject="چاپگر",
+    opened = fake_open_ticket(**ports, site_url="https://help.example/customer/", subject="چاپگر",
                                  department="support", category="billing", priority="high", text="سلام",
                                  language="fa", customer_name="مریم", customer_email=email, customer_phone=phone,
                                  attachments=list(attachments), **{"confirmed": True, **extra})
@@ -42,8 +44,7 @@ def set_status(ports, number, status, **fields):
 
 
 def reply(ports, number, access, attachments=()):
-    return service.customer_reply(tickets=ports["tickets"], catalog=ports["catalog"], files=ports["files"],
-                                  clock=ports["clock"], limits=LIMITS, number=number, access=access,
+    return service.customer_reply(desk_of(ports), number=number, access=access,
                                   text="هنوز خراب است", attachments=list(attachments))
 
 
@@ -89,13 +90,13 @@ def test_a_session_opens_its_own_tickets_and_no_one_elses(ports):
     theirs = open_ticket(ports, email="dana@example.com")
     for access in (CustomerAccess(identity=MARYAM), CustomerAccess(identity=MARYAM_PHONE),
                    CustomerAccess(key=mine.access_key)):
-        assert service.view_as_customer(ports["tickets"], mine.number, access).ticket.number == mine.number
+        assert service.view_as_customer(desk_of(ports), number=mine.number, access=access).ticket.number == mine.number
 
     # A valid session of another customer looks exactly like a wrong key: not found.
     for access in (CustomerAccess(identity=MARYAM), CustomerAccess(identity=MARYAM_PHONE),
                    CustomerAccess(key=mine.access_key), CustomerAccess()):
         with pytest.raises(NotFound):
-            service.view_as_customer(ports["tickets"], theirs.number, access)
+            service.view_as_customer(desk_of(ports), number=theirs.number, access=access)
         with pytest.raises(NotFound):
             reply(ports, theirs.number, access)
 
@@ -105,10 +106,10 @@ def test_a_session_downloads_only_attachments_of_its_own_tickets(ports):
     theirs = open_ticket(ports, email="dana@example.com", attachments=["a" * 32])
     [attachment] = ports["tickets"].timeline(theirs.number)[1].message.attachments
     with pytest.raises(NotFound):
-        service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=theirs.number,
+        service.attachment_for_customer(desk_of(ports), number=theirs.number,
                                         access=CustomerAccess(identity=MARYAM), attachment_id=attachment.id)
     dana = CustomerAccess(identity=Identity(Channel.EMAIL, "dana@example.com"))
-    url, _ = service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=theirs.number,
+    url, _ = service.attachment_for_customer(desk_of(ports), number=theirs.number,
                                              access=dana, attachment_id=attachment.id)
     assert attachment.key in url
 

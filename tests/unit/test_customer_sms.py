@@ -11,7 +11,9 @@ from chalicelib.domain.tickets import EventType, Language, Visibility
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import alerts
 from chalicelib.services import tickets as service
-from tests.fakes import FakeAgents, FakeMailer, FakeSecrets, FakeSms, FakeSmsQuota, InMemoryAgentProfiles
+from tests.fakes import alert_desk
+from tests.fakes import desk_of
+from tests.fakes import FakeAgents, FakeMailer, FakeSecrets, FakeSms, FakeSmsQuota
 from tests.unit.test_ticket_services import open_ticket, ports, reply_as_agent, reply_as_customer  # noqa: F401
 
 SITE = "https://help.example/customer/"
@@ -19,7 +21,7 @@ MOBILE, E164 = "0912 123 4567", "+989121234567"
 
 
 def toggle(ports, number, enabled, access):
-    return service.set_sms_updates(tickets=ports["tickets"], clock=ports["clock"], number=number, access=access,
+    return service.set_sms_updates(desk_of(ports), number=number, access=access,
                                    enabled=enabled)
 
 
@@ -156,8 +158,7 @@ def planned_for_last_event(ports, number, kind=EventType.MESSAGE_ADDED):
     ticket = ports["tickets"].get(number)
     *_, last = (e for e in ports["tickets"].timeline(number) if e.type == kind)
     doc = to_document(last, ticket)
-    return doc, alerts.alerts_for_event(doc, profiles=InMemoryAgentProfiles(), catalog=ports["catalog"],
-                                        agents=FakeAgents(), now=ports["clock"].now())
+    return doc, alerts.alerts_for_event(doc, alert_desk({"catalog": ports["catalog"]}), now=ports["clock"].now())
 
 
 def test_an_agents_reply_texts_the_opted_in_customer_their_private_link(ports, providers):
@@ -166,7 +167,7 @@ def test_an_agents_reply_texts_the_opted_in_customer_their_private_link(ports, p
     doc, planned = planned_for_last_event(ports, opened.number)
     assert planned == [Alert(Channel.SMS, E164, E164, "agent_replied", Language.FA)]
 
-    assert alerts.deliver(planned[0], doc, **providers)
+    assert alerts.deliver(planned[0], doc, alert_desk(providers), now=providers["now"])
     ((phone, text),) = providers["sms"].sent
     assert phone == E164 and "لغو پیامک" in text
     assert text.endswith(links.ticket_link(SITE, opened.number, opened.access_key))  # the link that opens it
@@ -192,11 +193,11 @@ def test_the_rate_limit_counts_the_customers_phone(ports, providers):
     opened = open_ticket(ports, sms_updates=True, customer_phone=MOBILE, confirmed=True)
     reply_as_agent(ports, opened.number)
     doc, (alert,) = planned_for_last_event(ports, opened.number)
-    sent = [alerts.deliver(alert, doc, **providers) for _ in range(6)]
+    sent = [alerts.deliver(alert, doc, alert_desk(providers), now=providers["now"]) for _ in range(6)]
     assert sent == [True] * 5 + [False] and len(providers["sms"].sent) == 5
     # Another ticket with the same number shares the phone's quota.
     other = open_ticket(ports, customer_email="other@example.com", sms_updates=True, customer_phone=MOBILE,
                         confirmed=True)
     reply_as_agent(ports, other.number)
     other_doc, (other_alert,) = planned_for_last_event(ports, other.number)
-    assert alerts.deliver(other_alert, other_doc, **providers) is False
+    assert alerts.deliver(other_alert, other_doc, alert_desk(providers), now=providers["now"]) is False

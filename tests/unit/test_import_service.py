@@ -11,8 +11,10 @@ from chalicelib.services import automation, imports, sla
 from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services.notifications import mail_for_event
 from chalicelib.services.ports import AttachmentSource, FetchFailed
+from tests.fakes import alert_desk
+from tests.fakes import desk_of
 from tests.fakes import (
-    PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryAgentProfiles, InMemoryCatalog, InMemoryTickets,
+    PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
 )
 
 LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
@@ -97,9 +99,9 @@ def test_a_ticket_closed_three_months_ago_is_not_reclosed_reminded_or_escalated_
     number = run(ports, record()).number
     tickets, catalog = ports["tickets"], ports["catalog"]
     before = list(tickets.timeline(number))
-    assert automation.remind_silent(tickets=tickets, catalog=catalog, now=NOW).done == []
-    assert automation.close_silent(tickets=tickets, catalog=catalog, now=NOW).done == []
-    assert sla.sweep(tickets=tickets, catalog=catalog, agents=FakeAgents(), now=NOW).done == []
+    assert automation.remind_silent(desk_of({"tickets": tickets, "catalog": catalog}), now=NOW).done == []
+    assert automation.close_silent(desk_of({"tickets": tickets, "catalog": catalog}), now=NOW).done == []
+    assert sla.sweep(desk_of({"tickets": tickets, "catalog": catalog}), now=NOW).done == []
     assert tickets.timeline(number) == before
     assert tickets.get(number).timer.stage == TimerStage.ARCHIVE  # filed away by the archive job, as if it lived here
 
@@ -117,7 +119,7 @@ def test_a_silent_ticket_is_reminded_and_closed_in_the_past_when_it_would_have_b
     reminded = [e for e in timeline if e.type == EventType.REMINDED]
     closed = [e for e in timeline if e.type == EventType.STATUS_CHANGED and e.data.get("reason") == "no_reply"]
     assert len(reminded) == 1 and len(closed) == 1 and all(e.data["imported"] for e in reminded + closed)
-    assert automation.close_silent(tickets=ports["tickets"], catalog=ports["catalog"], now=NOW).done == []
+    assert automation.close_silent(desk_of(ports), now=NOW).done == []
 
 
 def test_a_past_sla_breach_is_history_not_an_escalation(ports):
@@ -131,7 +133,7 @@ def test_a_past_sla_breach_is_history_not_an_escalation(ports):
     assert ticket.effective_priority == Priority.HIGH and ticket.agent_priority is None  # not raised
     assert ticket.assignee is None and ticket.status == Status.OPEN
     assert ticket.sla.next_checkpoint is None  # nothing left for the sweep
-    assert sla.sweep(tickets=ports["tickets"], catalog=ports["catalog"], agents=FakeAgents(), now=NOW).done == []
+    assert sla.sweep(desk_of(ports, agents=FakeAgents()), now=NOW).done == []
 
 
 def test_no_mail_or_sms_goes_out_for_any_imported_event(ports):
@@ -145,8 +147,7 @@ def test_no_mail_or_sms_goes_out_for_any_imported_event(ports):
     for event in timeline:
         doc = to_document(event, ticket)
         assert mail_for_event(doc, secrets=FakeSecrets(), site_url="https://help.example/") is None
-        assert alerts_for_event(doc, profiles=InMemoryAgentProfiles(), catalog=ports["catalog"], agents=FakeAgents(),
-                                now=NOW) == []
+        assert alerts_for_event(doc, alert_desk({"catalog": ports["catalog"]}), now=NOW) == []
 
 
 def test_the_same_live_event_still_mails_the_customer(ports):

@@ -17,6 +17,8 @@ from chalicelib.errors import NotFound
 from chalicelib.services import intake
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.ports import DeliveryFailed
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     PDF, PNG, FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets,
 )
@@ -34,13 +36,13 @@ def ports():
 
 
 def receive(ports, raw: bytes, key: str = "inbound/m1", desk: intake.MailDesk = DESK) -> intake.Intake:
-    return intake.receive(raw, key, desk=desk, **ports)
+    return intake.receive(raw, key, desk_of(ports), desk=desk, mailer=ports["mailer"])
 
 
 def ticket_of(ports, email: str, language: str = "fa") -> int:
     """A ticket filed through the web form by `email`, who confirmed it."""
     form_ports = {k: v for k, v in ports.items() if k != "mailer"}  # the web form sends no mail itself
-    return ticket_service.open_ticket(
+    return fake_open_ticket(
         **form_ports, site_url=DESK.site_url, subject="پیگیری", department="support", category="billing",
         priority="normal", text="سلام", language=language, customer_name="Customer", customer_email=email,
         attachments=[], confirmed=True).number
@@ -220,11 +222,11 @@ def test_the_customer_sees_their_files_but_not_the_original_mail_kept_for_agents
     result = receive(ports, fixture("new_multipart_en.eml"))
     ticket = ports["tickets"].get(result.number)
     access = CustomerAccess(identity=Identity(Channel.EMAIL, ticket.customer.key))
-    [first] = ticket_service.view_as_customer(ports["tickets"], result.number, access).messages
+    [first] = ticket_service.view_as_customer(desk_of(ports), number=result.number, access=access).messages
     assert [a.filename for a in first.attachments] == ["test page.pdf"]
     original = next(a for a in messages(ports, result.number)[0].attachments if a.filename == "original.eml")
     with pytest.raises(NotFound):
-        ticket_service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=result.number,
+        ticket_service.attachment_for_customer(desk_of(ports), number=result.number,
                                                access=access, attachment_id=original.id)
     url, _ = ticket_service.attachment_for_agent(tickets=ports["tickets"], files=ports["files"],
                                                  number=result.number, attachment_id=original.id)

@@ -4,6 +4,7 @@ from chalicelib.domain.events import to_document
 from chalicelib.domain.tickets import AuthorKind, EventType, Visibility
 from chalicelib.services import notifications
 from chalicelib.services import tickets as service
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import FakeAgents, FakeFiles, FakeMailer, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import AGENT, LIMITS, form
 
@@ -12,7 +13,7 @@ SITE = "https://help.example/customer/"
 
 def documents_of_a_conversation(language="fa"):
     repo, clock = InMemoryTickets(), FixedClock()
-    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+    opened = fake_open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(),
                                  clock=clock, limits=LIMITS, site_url=SITE, confirmed=True, **form(language=language))
     service.add_note(tickets=repo, clock=clock, number=opened.number, agent=AGENT, text="secret note")
@@ -66,7 +67,7 @@ def test_replies_go_to_the_tickets_signed_address_that_intake_threads_back():
 def test_a_mail_that_failed_every_try_is_said_once_on_the_tickets_timeline():
     """The ticket filed without sign-in waits for the mail that carries its link: that it never left is said."""
     repo, clock = InMemoryTickets(), FixedClock()
-    opened = service.open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
+    opened = fake_open_ticket(tickets=repo, catalog=InMemoryCatalog(), agents=FakeAgents(), files=FakeFiles(),
                                  secrets=FakeSecrets(), clock=clock, limits=LIMITS, site_url=SITE, **form())
     [created] = [to_document(e, repo.get(opened.number)) for e in repo.timeline(opened.number)
                  if e.type == EventType.TICKET_CREATED]

@@ -4,13 +4,14 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.api import shapes
+from chalicelib.api.contract import to_builtins
 from chalicelib.domain import links
 from chalicelib.domain.ratings import Rating, current_ratings
 from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, Visibility
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import ratings
 from chalicelib.services.tickets import TicketView
-from tests.fakes import FakeSecrets
+from tests.fakes import FakeSecrets, desk_of
 from tests.unit.test_automation import AGENT, Desk
 
 SECRET = FakeSecrets().link_secret()
@@ -24,8 +25,9 @@ def desk():
 
 def rate(desk, number, message_id, rating="good", comment=None, signature=None):
     signature = signature or links.rating_signature(SECRET, number, message_id)
-    return ratings.rate(tickets=desk.tickets, catalog=desk.catalog, secrets=FakeSecrets(), clock=desk.clock,
-                        number=number, message_id=message_id, signature=signature, rating=rating, comment=comment)
+    ports = {"tickets": desk.tickets, "catalog": desk.catalog, "clock": desk.clock}
+    return ratings.rate(desk_of(ports), number=number, message_id=message_id, signature=signature, rating=rating,
+                        comment=comment)
 
 
 def rated_events(desk, number):
@@ -166,8 +168,8 @@ def test_the_customer_view_offers_each_agent_reply_its_rating_and_signature(desk
     messages = [e.message for e in timeline if e.message and e.message.visibility == Visibility.PUBLIC]
     view = TicketView(desk.tickets.get(number), messages, current_ratings(timeline))
 
-    shaped = shapes.ticket_view(view, for_agent=False,
-                                rating_signatures=ratings.rating_signatures(FakeSecrets(), number, messages))
+    shaped = to_builtins(shapes.customer_ticket(
+        view, rating_signatures=ratings.rating_signatures(FakeSecrets(), number, messages), reply_window_open=True))
 
     by_id = {m["id"]: m for m in shaped["messages"]}
     assert by_id[rated.id]["rating"] == {"rating": "bad", "comment": "نه"}

@@ -13,6 +13,7 @@ from chalicelib.domain.sign_in import Channel, CodeRecord, Identity, parse_code,
 from chalicelib.domain.tickets import Customer, Language, Priority, Status, Ticket
 from chalicelib.errors import Invalid, LimitReached, Unauthorized, Unavailable
 from chalicelib.services import customers
+from chalicelib.services.ports import SignInDesk
 from tests.fakes import (
     FakeMailer, FakeSecrets, FakeSms, FixedClock, InMemoryRateLimiter, InMemorySignInCodes, InMemoryTickets,
 )
@@ -40,16 +41,19 @@ def ports():
             "sms": FakeSms(), "clock": FixedClock(), "limiter": InMemoryRateLimiter()}
 
 
+def sign_in_desk(ports) -> SignInDesk:  # codes alone: no tickets to confirm
+    return SignInDesk(codes=ports["codes"], secrets=ports["secrets"], mailer=ports["mailer"], sms=ports["sms"],
+                      clock=ports["clock"], limiter=ports["limiter"])
+
+
 def ask(ports, *, email=EMAIL, phone=None, language="fa", network=NETWORK):
-    return customers.request_code(codes=ports["codes"], secrets=ports["secrets"], mailer=ports["mailer"],
-                                  sms=ports["sms"], clock=ports["clock"], limiter=ports["limiter"], network=network,
-                                  email=None if phone else email, phone=phone, language=language)
+    return customers.request_code(sign_in_desk(ports), network=network, email=None if phone else email, phone=phone,
+                                  language=language)
 
 
 def verify(ports, code, *, email=EMAIL, phone=None, language="fa", network=NETWORK):
-    return customers.verify_code(codes=ports["codes"], secrets=ports["secrets"], clock=ports["clock"],
-                                 limiter=ports["limiter"], network=network,
-                                 email=None if phone else email, phone=phone, language=language, code=code)
+    return customers.verify_code(sign_in_desk(ports), network=network, email=None if phone else email, phone=phone,
+                                 language=language, code=code)
 
 
 def mailed_code(ports) -> str:

@@ -10,6 +10,7 @@ from chalicelib.domain.permissions import Staff
 from chalicelib.domain.sla import SlaPolicy, Target
 from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Priority
 from chalicelib.services import sla, workflow
+from tests.fakes import desk_of
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 from tests.unit.test_ticket_services import LIMITS, open_ticket, reply_as_agent
 
@@ -33,8 +34,7 @@ def ports():
 
 
 def sweep(ports):
-    return sla.sweep(tickets=ports["tickets"], catalog=ports["catalog"], agents=ports["agents"],
-                     now=ports["clock"].now())
+    return sla.sweep(desk_of(ports), now=ports["clock"].now())
 
 
 def sla_events(ports, number):
@@ -113,8 +113,7 @@ def test_a_sweep_out_of_time_stops_and_the_next_one_continues(ports):
     numbers = [open_ticket(ports, priority="urgent", customer_email=f"u{i}@example.com").number for i in range(2)]
     ports["clock"].advance(hours=2)
     budget = iter([True, False])
-    first = sla.sweep(tickets=ports["tickets"], catalog=ports["catalog"], agents=ports["agents"],
-                      now=ports["clock"].now(), has_time=lambda: next(budget))
+    first = sla.sweep(desk_of(ports), now=ports["clock"].now(), has_time=lambda: next(budget))
     assert len(first.done) == 1
     assert sorted(first.done + sweep(ports).done) == numbers
 
@@ -149,8 +148,7 @@ SUPERVISOR = Staff(Actor(AuthorKind.AGENT, "admin", "Sam"), admin=True)
 
 
 def change_priority(ports, number, priority):
-    return workflow.change_priority(tickets=ports["tickets"], catalog=ports["catalog"], clock=ports["clock"],
-                                    number=number, staff=SUPERVISOR, priority=priority,
+    return workflow.change_priority(desk_of(ports), number=number, staff=SUPERVISOR, priority=priority,
                                     version=ports["tickets"].get(number).version)
 
 

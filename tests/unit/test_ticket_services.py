@@ -7,6 +7,9 @@ from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, Visi
 from chalicelib.errors import Conflict, Invalid, NotFound
 from chalicelib.services import tickets as service
 from chalicelib.services import uploads
+from chalicelib.services.retry import SAVE_ATTEMPTS
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import PDF, PNG, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets
 
 LIMITS = Limits(max_file_bytes=1000, max_message_bytes=1500, max_files=3)
@@ -27,12 +30,11 @@ def form(**overrides):
 
 
 def open_ticket(ports, **overrides):
-    return service.open_ticket(**ports, site_url="https://help.example/customer/", **form(**overrides))
+    return fake_open_ticket(**ports, site_url="https://help.example/customer/", **form(**overrides))
 
 
 def reply_as_customer(ports, opened, text="ممنون", attachments=()):
-    return service.customer_reply(tickets=ports["tickets"], catalog=ports["catalog"], files=ports["files"],
-                                  clock=ports["clock"], limits=LIMITS, number=opened.number,
+    return service.customer_reply(desk_of(ports), number=opened.number,
                                   access=CustomerAccess(key=opened.access_key), text=text,
                                   attachments=list(attachments))
 
@@ -114,7 +116,7 @@ def test_customer_sees_public_messages_only(ports):
                      text="internal: VIP customer")
     reply_as_agent(ports, opened.number)
 
-    customer_view = service.view_as_customer(ports["tickets"], opened.number, CustomerAccess(key=opened.access_key))
+    customer_view = service.view_as_customer(desk_of(ports), number=opened.number, access=CustomerAccess(key=opened.access_key))
     assert [m.visibility for m in customer_view.messages] == [Visibility.PUBLIC, Visibility.PUBLIC]
     assert all("VIP" not in m.text for m in customer_view.messages)
     everything = [e.message for e in ports["tickets"].timeline(opened.number) if e.message]
@@ -127,7 +129,7 @@ def test_a_key_opens_only_its_own_ticket(ports):
     for number, key in [(second.number, first.access_key), (first.number, ""), (first.number, "x" * 43),
                         (9999, first.access_key)]:
         with pytest.raises(NotFound):
-            service.view_as_customer(ports["tickets"], number, CustomerAccess(key=key))
+            service.view_as_customer(desk_of(ports), number=number, access=CustomerAccess(key=key))
 
 
 def test_reply_round_trip_moves_status_and_records_it(ports):
@@ -162,7 +164,7 @@ def test_a_reply_that_loses_a_race_is_retried_on_the_fresh_ticket(ports):
 def test_a_reply_that_keeps_losing_gives_a_clear_conflict(ports):
     opened = open_ticket(ports)
     written = len(ports["tickets"].timeline(opened.number))
-    ports["tickets"].fail_next_saves = service.SAVE_ATTEMPTS
+    ports["tickets"].fail_next_saves = SAVE_ATTEMPTS
     with pytest.raises(Conflict):
         reply_as_agent(ports, opened.number)
     assert len(ports["tickets"].timeline(opened.number)) == written
@@ -173,10 +175,10 @@ def test_customer_downloads_only_public_attachments_of_their_ticket(ports):
     opened = open_ticket(ports, attachments=["a" * 32])
     other = open_ticket(ports, customer_email="other@example.com")
     [attachment] = ports["tickets"].timeline(opened.number)[1].message.attachments
-    url, _ = service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=opened.number,
+    url, _ = service.attachment_for_customer(desk_of(ports), number=opened.number,
                                              access=CustomerAccess(key=opened.access_key),
                                              attachment_id=attachment.id)
     assert attachment.key in url
     with pytest.raises(NotFound):
-        service.attachment_for_customer(tickets=ports["tickets"], files=ports["files"], number=other.number,
+        service.attachment_for_customer(desk_of(ports), number=other.number,
                                         access=CustomerAccess(key=other.access_key), attachment_id=attachment.id)

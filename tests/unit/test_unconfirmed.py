@@ -19,9 +19,12 @@ from chalicelib.errors import LimitReached
 from chalicelib.services import customers, notifications
 from chalicelib.services.alerts import alerts_for_event
 from chalicelib.services import tickets as service
+from chalicelib.services.ports import SignInDesk
 from chalicelib.services.workflow import change_status
+from tests.fakes import alert_desk
+from tests.fakes import desk_of
 from tests.fakes import (
-    FakeAgents, FakeMailer, FakeSecrets, FakeSms, InMemoryAgentProfiles, InMemoryRateLimiter, InMemorySignInCodes,
+    FakeMailer, FakeSecrets, FakeSms, InMemoryRateLimiter, InMemorySignInCodes,
 )
 from tests.unit.test_ticket_services import AGENT, open_ticket, ports  # noqa: F401
 from tests.unit.test_workflow import staff
@@ -49,8 +52,8 @@ def refused(call) -> LimitReached:
 
 
 def open_by_link(ports, opened):
-    return service.view_as_customer(ports["tickets"], opened.number, CustomerAccess(key=opened.access_key),
-                                    clock=ports["clock"])
+    return service.view_as_customer(desk_of(ports), number=opened.number,
+                                    access=CustomerAccess(key=opened.access_key))
 
 
 def confirmations(ports, number):
@@ -146,7 +149,7 @@ def test_opening_the_private_link_confirms_once_and_frees_the_allowance_place(po
 def test_opening_with_a_phone_session_shows_the_ticket_but_does_not_confirm_it(ports):
     opened = anonymous(ports, customer_phone="+989121234567")
     access = CustomerAccess(identity=Identity(Channel.SMS, "+989121234567"))
-    assert service.view_as_customer(ports["tickets"], opened.number, access, clock=ports["clock"]).ticket
+    assert service.view_as_customer(desk_of(ports), number=opened.number, access=access).ticket
     assert not ports["tickets"].get(opened.number).confirmed
 
 
@@ -162,12 +165,11 @@ def test_signing_in_with_a_code_confirms_every_unconfirmed_ticket_of_the_address
     other = anonymous(ports, email="other@example.com")
     codes, mailer = InMemorySignInCodes(), FakeMailer()
     limiter = InMemoryRateLimiter()
-    customers.request_code(codes=codes, secrets=ports["secrets"], mailer=mailer, sms=FakeSms(), clock=ports["clock"],
-                           limiter=limiter, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa")
+    desk = SignInDesk(codes=codes, secrets=ports["secrets"], mailer=mailer, sms=FakeSms(), clock=ports["clock"],
+                      limiter=limiter, tickets=ports["tickets"], views=ports["tickets"])
+    customers.request_code(desk, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa")
     code = next(w for w in mailer.sent[-1][0].text.split() if w.isdigit() and len(w) == 6)
-    customers.verify_code(codes=codes, secrets=ports["secrets"], clock=ports["clock"], limiter=limiter,
-                          network="203.0.113.0/24", email=EMAIL, phone=None, language="fa", code=code,
-                          tickets=ports["tickets"])
+    customers.verify_code(desk, network="203.0.113.0/24", email=EMAIL, phone=None, language="fa", code=code)
     assert all(ports["tickets"].get(o.number).confirmed for o in filed)
     assert [e.data for e in confirmations(ports, filed[0].number)] == [{"how": "sign_in"}]
     assert not ports["tickets"].get(other.number).confirmed
@@ -184,7 +186,7 @@ def test_confirming_when_the_open_ticket_limit_is_full_confirms_and_the_limit_th
 
 def test_closing_an_unconfirmed_ticket_frees_its_place_and_agents_handle_it_as_usual(ports):
     filed = [anonymous(ports) for _ in range(3)]
-    change_status(tickets=ports["tickets"], catalog=ports["catalog"], clock=ports["clock"], number=filed[0].number,
+    change_status(desk_of(ports), number=filed[0].number,
                   staff=staff("admin", admin=True), status="closed",
                   version=ports["tickets"].get(filed[0].number).version)
     assert ports["tickets"].get(filed[0].number).status == Status.CLOSED
@@ -233,8 +235,8 @@ def test_no_text_carries_the_private_link_of_an_unconfirmed_ticket(ports):
     def planned():
         ticket = ports["tickets"].get(opened.number)
         *_, reply = (e for e in ports["tickets"].timeline(opened.number) if e.type == EventType.MESSAGE_ADDED)
-        return alerts_for_event(to_document(reply, ticket), profiles=InMemoryAgentProfiles(),
-                                catalog=ports["catalog"], agents=FakeAgents(), now=ports["clock"].now())
+        return alerts_for_event(to_document(reply, ticket), alert_desk({"catalog": ports["catalog"]}),
+                                now=ports["clock"].now())
 
     assert [a for a in planned() if a.channel.value == "sms"] == []
     open_by_link(ports, opened)  # the address proved: texts as asked

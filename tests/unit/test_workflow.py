@@ -16,7 +16,8 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
 from chalicelib.services import agent_desk, workflow
-from chalicelib.services import tickets as ticket_service
+from tests.fakes import desk_of
+from tests.fakes import open_ticket as fake_open_ticket
 from tests.fakes import (
     AGENT_NAMES, FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryPresence, InMemoryTickets,
 )
@@ -50,7 +51,7 @@ class Desk:
         self.clock, self.presence = FixedClock(), InMemoryPresence()
 
     def open(self, subject="سلام", department="support", category="technical", email="maryam@example.com") -> int:
-        opened = ticket_service.open_ticket(
+        opened = fake_open_ticket(
             tickets=self.tickets, catalog=self.catalog, agents=self.agents, files=FakeFiles(), secrets=FakeSecrets(),
             clock=self.clock, limits=Limits(1000, 1000, 1), site_url="https://help.example/", subject=subject,
             department=department, category=category, priority="normal", text="متن", language="fa",
@@ -63,28 +64,28 @@ class Desk:
     def events(self, number, kind=None):
         return [e for e in self.tickets.timeline(number) if kind is None or e.type == kind]
 
-    def ports(self, *, agents=False):
-        ports = {"tickets": self.tickets, "catalog": self.catalog, "clock": self.clock}
-        return {**ports, "agents": self.agents} if agents else ports
+    def ticket_desk(self):
+        return desk_of({"tickets": self.tickets, "catalog": self.catalog, "agents": self.agents, "clock": self.clock},
+                       limits=Limits(1000, 1000, 1))
 
     def status(self, number, who, status, version=None):
-        return workflow.change_status(**self.ports(), number=number, staff=who, status=status,
+        return workflow.change_status(self.ticket_desk(), number=number, staff=who, status=status,
                                       version=version or self.get(number).version)
 
     def priority(self, number, who, priority, version=None):
-        return workflow.change_priority(**self.ports(), number=number, staff=who, priority=priority,
+        return workflow.change_priority(self.ticket_desk(), number=number, staff=who, priority=priority,
                                         version=version or self.get(number).version)
 
     def take(self, number, who, version=None):
-        return workflow.take(**self.ports(), number=number, staff=who, version=version or self.get(number).version)
+        return workflow.take(self.ticket_desk(), number=number, staff=who, version=version or self.get(number).version)
 
     def assign(self, number, who, agent, version=None, reason=""):
-        return workflow.assign(**self.ports(agents=True), number=number, staff=who, agent=agent, reason=reason,
+        return workflow.assign(self.ticket_desk(), number=number, staff=who, agent=agent, reason=reason,
                                version=version or self.get(number).version)
 
     def transfer(self, number, who, department, group, reason="needs an expert", agent=None, version=None,
                  category=None):
-        return workflow.transfer(**self.ports(agents=True), number=number, staff=who, department=department,
+        return workflow.transfer(self.ticket_desk(), number=number, staff=who, department=department,
                                  group=group, agent=agent, reason=reason, version=version or self.get(number).version,
                                  category=category)
 
@@ -243,15 +244,15 @@ def test_a_transfer_records_from_where_to_where_who_when_and_why(desk):
     desk.clock.advance(hours=1)
     ticket = desk.transfer(number, FA, "support", "experts", agent="expert", reason="printer driver issue")
     assert (ticket.group, ticket.assignee.id) == ("experts", "expert")
-    [trail] = workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=EXPERT, agent="expert")
+    [trail] = workflow.handovers(desk.ticket_desk(), staff=EXPERT, agent="expert")
     assert trail.actor == FA.actor and trail.occurred_at == desk.clock.now()
     assert trail.data == {"from": {"department": "support", "group": "desk", "agent": "agent.fa"},
                           "to": {"department": "support", "group": "experts", "agent": "expert"},
                           "reason": "printer driver issue", "kind": "transfer"}
-    by_group = workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, department="support",
+    by_group = workflow.handovers(desk.ticket_desk(), staff=LEAD, department="support",
                                   group="desk")
     assert [e.data["kind"] for e in by_group] == ["transfer", "auto"]  # newest first
-    by_ticket = workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=EXPERT, ticket=number)
+    by_ticket = workflow.handovers(desk.ticket_desk(), staff=EXPERT, ticket=number)
     assert [e.data["kind"] for e in by_ticket] == ["transfer", "auto"]
 
 
@@ -359,13 +360,13 @@ def test_replies_and_notes_that_name_a_stale_version_are_refused(desk):
     desk.priority(number, HE, "high")
     written = len(desk.events(number))
     with pytest.raises(StaleTicket):
-        agent_desk.reply(**desk.ports(), files=FakeFiles(), limits=Limits(1000, 1000, 1), number=number, staff=FA,
+        agent_desk.reply(desk.ticket_desk(), number=number, staff=FA,
                          text="پاسخ", attachments=[], version=seen)
     with pytest.raises(StaleTicket):
-        agent_desk.note(**desk.ports(), number=number, staff=FA, text="یادداشت", version=seen)
+        agent_desk.note(desk.ticket_desk(), number=number, staff=FA, text="یادداشت", version=seen)
     assert len(desk.events(number)) == written
-    agent_desk.note(**desk.ports(), number=number, staff=FA, text="یادداشت")  # no version: appends commute
-    agent_desk.note(**desk.ports(), number=number, staff=FA, text="دوباره", version=desk.get(number).version)
+    agent_desk.note(desk.ticket_desk(), number=number, staff=FA, text="یادداشت")  # no version: appends commute
+    agent_desk.note(desk.ticket_desk(), number=number, staff=FA, text="دوباره", version=desk.get(number).version)
     assert len(desk.events(number)) == written + 2
 
 
@@ -373,11 +374,11 @@ def test_replies_and_notes_that_name_a_stale_version_are_refused(desk):
 def test_strangers_cannot_read_or_write_a_ticket(desk, call):
     number = desk.open()
     calls = {
-        "reply": lambda: agent_desk.reply(**desk.ports(), files=FakeFiles(), limits=Limits(1000, 1000, 1),
+        "reply": lambda: agent_desk.reply(desk.ticket_desk(),
                                           number=number, staff=STRANGER, text="x", attachments=[]),
-        "note": lambda: agent_desk.note(**desk.ports(), number=number, staff=STRANGER, text="x"),
-        "view": lambda: agent_desk.view(tickets=desk.tickets, catalog=desk.catalog, number=number, staff=STRANGER),
-        "attachment": lambda: agent_desk.attachment(tickets=desk.tickets, catalog=desk.catalog, files=FakeFiles(),
+        "note": lambda: agent_desk.note(desk.ticket_desk(), number=number, staff=STRANGER, text="x"),
+        "view": lambda: agent_desk.view(desk.ticket_desk(), number=number, staff=STRANGER),
+        "attachment": lambda: agent_desk.attachment(desk.ticket_desk(),
                                                     number=number, staff=STRANGER, attachment_id="a"),
     }
     with pytest.raises(Forbidden):
@@ -389,15 +390,15 @@ def test_strangers_cannot_read_or_write_a_ticket(desk, call):
 def test_the_queue_is_for_the_people_of_the_department_and_filters_by_group(desk):
     first, second = desk.open(), desk.open(email="x@example.com")
     desk.transfer(second, FA, "support", "experts")
-    queue = dict(tickets=desk.tickets, catalog=desk.catalog, department="support")
-    assert [t.number for t in workflow.queue(**queue, staff=EXPERT)] == [first, second]
-    assert [t.number for t in workflow.queue(**queue, staff=LEAD, group="experts")] == [second]
+    queue = dict(department="support")
+    assert [t.number for t in workflow.queue(desk.ticket_desk(), **queue, staff=EXPERT)] == [first, second]
+    assert [t.number for t in workflow.queue(desk.ticket_desk(), **queue, staff=LEAD, group="experts")] == [second]
     with pytest.raises(Forbidden):
-        workflow.queue(**queue, staff=STRANGER)
+        workflow.queue(desk.ticket_desk(), **queue, staff=STRANGER)
     with pytest.raises(Invalid):
-        workflow.queue(**queue, staff=FA, group="mars")
+        workflow.queue(desk.ticket_desk(), **queue, staff=FA, group="mars")
     with pytest.raises(NotFound):
-        workflow.queue(tickets=desk.tickets, catalog=desk.catalog, department="mars", staff=ADMIN)
+        workflow.queue(desk.ticket_desk(), department="mars", staff=ADMIN)
 
 
 def test_one_queue_across_every_department_i_work_in_and_for_admins_all(desk):
@@ -406,19 +407,19 @@ def test_one_queue_across_every_department_i_work_in_and_for_admins_all(desk):
     finance = desk.open(email="f@example.com")
     desk.transfer(finance, ADMIN, "finance", "invoices")
     nowhere = desk.open(department="nowhere", category="misc", email="n@example.com")
-    everywhere = dict(tickets=desk.tickets, catalog=desk.catalog)
-    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=HE)] == [support, finance]  # two desks
-    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=FA)] == [support]         # support only
-    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=LEAD)] == [support]       # supervises it
-    assert [t.number for t in workflow.queue_everywhere(**everywhere, staff=ADMIN)] == [support, finance, nowhere]
-    assert workflow.queue_everywhere(**everywhere, staff=STRANGER) == []
+
+    assert [t.number for t in workflow.queue_everywhere(desk.ticket_desk(), staff=HE)] == [support, finance]  # two desks
+    assert [t.number for t in workflow.queue_everywhere(desk.ticket_desk(), staff=FA)] == [support]         # support only
+    assert [t.number for t in workflow.queue_everywhere(desk.ticket_desk(), staff=LEAD)] == [support]       # supervises it
+    assert [t.number for t in workflow.queue_everywhere(desk.ticket_desk(), staff=ADMIN)] == [support, finance, nowhere]
+    assert workflow.queue_everywhere(desk.ticket_desk(), staff=STRANGER) == []
 
 
 def test_mine_lists_the_active_tickets_on_my_desk(desk):
     mine, theirs, closed = desk.open(), desk.open(email="b@example.com"), desk.open(email="c@example.com")
     desk.status(closed, FA, "closed")
     assert desk.get(theirs).assignee.id == "agent.he"
-    assert [t.number for t in workflow.mine(tickets=desk.tickets, staff=FA)] == [mine]
+    assert [t.number for t in workflow.mine(desk.ticket_desk(), staff=FA)] == [mine]
 
 
 def test_the_agent_view_has_the_timeline_the_customers_other_tickets_and_what_may_come_next(desk):
@@ -428,8 +429,8 @@ def test_the_agent_view_has_the_timeline_the_customers_other_tickets_and_what_ma
         if i < 18:
             desk.status(older[-1], LEAD, "closed")  # the open-ticket limit counts active tickets only
     number = desk.open()
-    agent_desk.note(**desk.ports(), number=number, staff=FA, text="یادداشت")
-    view = agent_desk.view(tickets=desk.tickets, catalog=desk.catalog, number=number, staff=EXPERT)
+    agent_desk.note(desk.ticket_desk(), number=number, staff=FA, text="یادداشت")
+    view = agent_desk.view(desk.ticket_desk(), number=number, staff=EXPERT)
     assert [e.type for e in view.timeline] == [EventType.TICKET_CREATED, EventType.MESSAGE_ADDED,
                                                EventType.ASSIGNED, EventType.MESSAGE_ADDED]
     assert [m.visibility for m in view.messages] == [Visibility.PUBLIC, Visibility.INTERNAL]
@@ -453,7 +454,7 @@ def test_a_supervisor_reads_an_agents_trail_only_where_it_touches_a_department_t
     assert desk.get(in_finance).assignee.id == "agent.he"
 
     def trail(who):
-        return {e.ticket_number for e in workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=who,
+        return {e.ticket_number for e in workflow.handovers(desk.ticket_desk(), staff=who,
                                                              agent="agent.he")}
 
     assert trail(LEAD) == {in_support}          # finding 3: not the finance ticket lead cannot open
@@ -464,7 +465,7 @@ def test_a_supervisor_reads_an_agents_trail_only_where_it_touches_a_department_t
 def test_a_transfer_out_of_a_department_stays_in_its_supervisors_view_of_the_trail(desk):
     number = desk.open()
     desk.transfer(number, ADMIN, "finance", "invoices", agent="agent.he", reason="an invoice")
-    kinds = [e.data["kind"] for e in workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD,
+    kinds = [e.data["kind"] for e in workflow.handovers(desk.ticket_desk(), staff=LEAD,
                                                          agent="agent.he")]
     assert kinds == ["transfer"]  # it left support: lead sees where it went, and nothing later in finance
 
@@ -472,22 +473,22 @@ def test_a_transfer_out_of_a_department_stays_in_its_supervisors_view_of_the_tra
 def test_a_supervisor_of_another_department_reads_neither_its_group_trail_nor_its_tickets_trail(desk):
     number = desk.open(department="finance", category="invoice")
     with pytest.raises(Forbidden):
-        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, department="finance",
+        workflow.handovers(desk.ticket_desk(), staff=LEAD, department="finance",
                            group="invoices")
     with pytest.raises(Forbidden):
-        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, ticket=number)
+        workflow.handovers(desk.ticket_desk(), staff=LEAD, ticket=number)
 
 
 def test_trails_of_other_agents_and_groups_are_for_their_supervisors(desk):
     desk.open()
     with pytest.raises(Forbidden):
-        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=HE, agent="agent.fa")
+        workflow.handovers(desk.ticket_desk(), staff=HE, agent="agent.fa")
     with pytest.raises(Forbidden):
-        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=STRANGER, department="support",
+        workflow.handovers(desk.ticket_desk(), staff=STRANGER, department="support",
                            group="desk")
     with pytest.raises(Invalid):
-        workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, department="support")
-    assert len(workflow.handovers(tickets=desk.tickets, catalog=desk.catalog, staff=LEAD, agent="agent.fa")) == 1
+        workflow.handovers(desk.ticket_desk(), staff=LEAD, department="support")
+    assert len(workflow.handovers(desk.ticket_desk(), staff=LEAD, agent="agent.fa")) == 1
 
 
 # ---------------------------------------------------------------- presence
@@ -496,8 +497,7 @@ def test_presence_shows_the_others_and_forgets_the_silent(desk):
     number = desk.open()
 
     def report(who, state):
-        return agent_desk.report_presence(tickets=desk.tickets, catalog=desk.catalog, board=desk.presence,
-                                          clock=desk.clock, number=number, staff=who, state=state)
+        return agent_desk.report_presence(desk.ticket_desk(), desk.presence, number=number, staff=who, state=state)
 
     assert report(FA, "viewing") == []
     started = desk.clock.now()
@@ -517,8 +517,8 @@ def test_presence_shows_the_others_and_forgets_the_silent(desk):
 
 def test_presence_is_refused_to_strangers_and_checks_the_state(desk):
     number = desk.open()
-    board = dict(tickets=desk.tickets, catalog=desk.catalog, board=desk.presence, clock=desk.clock, number=number)
+    board = dict(number=number)
     with pytest.raises(Forbidden):
-        agent_desk.report_presence(**board, staff=STRANGER, state="viewing")
+        agent_desk.report_presence(desk.ticket_desk(), desk.presence, **board, staff=STRANGER, state="viewing")
     with pytest.raises(Invalid):
-        agent_desk.report_presence(**board, staff=FA, state="typing")
+        agent_desk.report_presence(desk.ticket_desk(), desk.presence, **board, staff=FA, state="typing")
