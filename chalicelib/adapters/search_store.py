@@ -2,7 +2,7 @@
 
 S3 layout (prefix `search/`):
   manifest.json                    the index as readers should see it: per shard its meta file and segment files
-  <shard>/meta-<generation>.json   tantivy's meta.json of that shard as committed in that generation
+  <shard>/meta-<generation>-<id>.json  tantivy's meta.json of that shard as committed in that generation
   <shard>/<segment id>.<ext>       tantivy segment files: immutable, named once, never overwritten
 
 The writer uploads new segment files and the new meta first and the manifest last, so a reader following the
@@ -41,15 +41,16 @@ class LeaseLost(Exception):
 
 
 class DynamoLease:
-    """`SEARCH#writer / LEASE`: holder and expiry (epoch seconds). Taken with a conditional put when free,
+    """`SEARCH#<name> / LEASE`: holder and expiry (epoch seconds). Taken with a conditional put when free,
     expired or already ours; checked (and extended) right before the manifest is written."""
 
-    def __init__(self, table: str, *, seconds: int = 120, holder: str | None = None, clock=time.time):
-        self.table, self.seconds, self.clock = table, seconds, clock
+    def __init__(self, table: str, *, seconds: int = 120, holder: str | None = None, clock=time.time,
+                 name: str = "writer"):
+        self.table, self.seconds, self.clock, self.name = table, seconds, clock, name
         self.holder = holder or f"{os.environ.get('AWS_LAMBDA_LOG_STREAM_NAME', 'local')}/{uuid.uuid4().hex}"
 
     def _key(self) -> dict:
-        return {"pk": {"S": "SEARCH#writer"}, "sk": {"S": "LEASE"}}
+        return {"pk": {"S": f"SEARCH#{self.name}"}, "sk": {"S": "LEASE"}}
 
     def acquire(self) -> None:
         now = int(self.clock())
@@ -201,7 +202,8 @@ class S3IndexStore:
             new = [name for name in files if name not in set(before["files"])]
             with ThreadPoolExecutor(DOWNLOADERS) as pool:
                 list(pool.map(lambda name: s3.upload_file(str(directory / name), self.bucket, base + name), new))
-            meta_key = f"{base}meta-{generation}.json"
+            # Unique per write: a writer that lost the lease mid-publish must not overwrite the winner's meta.
+            meta_key = f"{base}meta-{generation}-{uuid.uuid4().hex[:12]}.json"
             s3.put_object(Bucket=self.bucket, Key=meta_key, Body=(directory / "meta.json").read_bytes(),
                           ContentType="application/json")
             retired += [{"key": base + name, "at": now} for name in before["files"] if name not in set(files)]
