@@ -33,6 +33,7 @@ KEYWORDS = ("key", "status", "priority", "department", "group", "assignee", "cus
 FUZZY_MIN = 5          # words this long may be misspelled by one letter (two from FUZZY_TWO)
 FUZZY_TWO = 9
 PREFIX_MIN = 2         # a last word shorter than this is matched only as typed
+VARIANT_WEIGHT = 0.6   # a variant of a word (prefix letters stripped, a plural's stem...) scores this much less
 SNIPPET_MESSAGES = 50  # messages of one ticket a snippet is looked for in
 
 
@@ -230,8 +231,9 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 def _word_query(alternatives: list[str], fields: dict[str, float], *, prefix: bool, fuzzy: bool) -> tantivy.Query:
     s = schema()
     options = []
-    for field, weight in fields.items():
-        for term in alternatives:
+    for field, field_weight in fields.items():
+        for n, term in enumerate(alternatives):
+            weight = field_weight * (1.0 if n == 0 else VARIANT_WEIGHT)  # the word as typed ranks above variants
             if fuzzy and len(term) >= FUZZY_MIN:
                 q = Q.fuzzy_term_query(s, field, term, distance=2 if len(term) >= FUZZY_TWO else 1,
                                        prefix=prefix)
@@ -249,6 +251,13 @@ def _phrase_query(terms: list[str], fields: dict[str, float], slop: int = 0) -> 
                  for field, weight in fields.items() if field in ("subject", "body", "notes", "people")])
 
 
+def _phrase_or_word(terms, fields: dict[str, float]) -> tantivy.Query:
+    terms = list(terms)
+    if len(terms) == 1:
+        return _word_query(terms, fields, prefix=False, fuzzy=False)
+    return _phrase_query(terms, fields)
+
+
 def text_query(parsed, scope: Scope, *, fuzzy: bool = False) -> tantivy.Query | None:
     """The words of a parsed query (search_text.SearchQuery): every word required (any of its alternative
     spellings, in any searched field), quoted phrases required word after word, excluded words absent; the
@@ -257,14 +266,11 @@ def text_query(parsed, scope: Scope, *, fuzzy: bool = False) -> tantivy.Query | 
     clauses = []
     words = list(parsed.words)
     for word in words:
-        clauses.append((MUST, _word_query(list(word.alternatives), fields, prefix=word.prefix, fuzzy=fuzzy)))
+        clauses.append((MUST, _word_query(list(word.terms), fields, prefix=word.prefix, fuzzy=fuzzy)))
     for phrase in parsed.phrases:
-        if len(phrase) == 1:
-            clauses.append((MUST, _word_query([phrase[0]], fields, prefix=False, fuzzy=False)))
-        elif phrase:
-            clauses.append((MUST, _phrase_query(list(phrase), fields)))
+        clauses.append((MUST, _phrase_or_word(phrase.terms, fields)))
     if len(words) >= 2 and not any(w.prefix for w in words[:-1]):
-        clauses.append((SHOULD, Q.boost_query(_phrase_query([w.alternatives[0] for w in words], fields, slop=1), 2.0)))
+        clauses.append((SHOULD, Q.boost_query(_phrase_query([w.terms[0] for w in words], fields, slop=1), 2.0)))
     number = getattr(parsed, "number", None)
     if number is not None:
         by_number = Q.boost_query(Q.term_query(schema(), "key", str(number), index_option="basic"), 100.0)
@@ -272,15 +278,16 @@ def text_query(parsed, scope: Scope, *, fuzzy: bool = False) -> tantivy.Query | 
         # `123` finds ticket 123 even if no text says 123, and texts that say it.
         clauses = [(SHOULD, by_number)] + ([(SHOULD, Q.boolean_query(clauses))] if required else clauses)
     for excluded in parsed.excluded:
-        alternatives = list(excluded) if isinstance(excluded, (list, tuple)) else list(excluded.alternatives)
-        clauses.append((MUST_NOT, _word_query(alternatives, fields, prefix=False, fuzzy=False)))
+        clauses.append((MUST_NOT, _word_query(list(excluded.terms), fields, prefix=False, fuzzy=False)))
+    for excluded in parsed.excluded_phrases:
+        clauses.append((MUST_NOT, _phrase_or_word(excluded.terms, fields)))
     if not any(occur != MUST_NOT for occur, _ in clauses):
         return Q.boolean_query([(MUST, Q.all_query()), *clauses]) if clauses else None
     return Q.boolean_query(clauses)
 
 
 def _has_long_word(parsed) -> bool:
-    return any(len(t) >= FUZZY_MIN for w in parsed.words for t in w.alternatives)
+    return any(len(w.terms[0]) >= FUZZY_MIN for w in parsed.words)
 
 
 class Engine(SearchReader):
@@ -359,7 +366,7 @@ def best_snippet(texts: list[str], parsed) -> str:
     if not texts:
         return ""
     if parsed is None:
-        return search_text.snippet(texts[0], None)
+        return search_text.snippet(texts[0], search_text.SearchQuery())
     best, best_marks = "", -1
     for text in texts:
         candidate = search_text.snippet(text, parsed)

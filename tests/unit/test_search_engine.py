@@ -155,3 +155,20 @@ def test_a_cursor_is_checked():
     with pytest.raises(Invalid) as caught:
         decode_cursor("not a cursor!")
     assert caught.value.fields == {"cursor": "invalid"}
+
+
+@pytest.mark.parametrize("written, typed", [
+    ("می‌خواهم کتاب‌ها را ببینم", "کتاب"),              # Persian plural with ZWNJ, found by the bare word
+    ("میخواهم کتابها را ببینم", "کتاب‌ها"),            # joined in the ticket, typed with ZWNJ
+    ("مشکل در پرداخت قبض", "مشكل"),                   # Arabic kaf/yeh typed, Persian written
+    ("יש בעיה ובחשבון שלי", "חשבון"),                 # Hebrew prefix letters
+    ("הזמנה מספר #A-20931 לא הגיעה", "a20931"),        # an order code without punctuation
+    ("order #A-20931 missing", "20931"),               # ... and by its digits
+    ("شماره سفارش ۱۲۳۴۵۶ است", "123456"),              # digits of any script
+    ("The iPhone 15 در سفارش من نیست", "iphone"),      # an English product name inside a Persian sentence
+])
+def test_texts_in_persian_hebrew_arabic_and_english_are_found_as_people_type(shards, written, typed):
+    shards.replace([doc(1, public=(written,)), doc(2, public=("unrelated text",))])
+    page = search(shards, typed + " ")  # typed to the end: not a prefix
+    assert numbers(page) == [1]
+    assert "<mark>" in page.hits[0].snippet

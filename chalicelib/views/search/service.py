@@ -12,7 +12,8 @@ from chalicelib.views.search.query import PAGE, SearchRequest, Sort, agent_scope
 
 def _parsed(q: str):
     """None for an empty query (a filtered list); bad queries raise Invalid naming `q`."""
-    return search_text.parse_query(q) if q.strip() else None
+    parsed = search_text.parse_query(q)
+    return None if parsed.is_empty else parsed
 
 
 def agent_search(params: dict, *, staff: Staff, catalog: CatalogRepository, reader: SearchReader
