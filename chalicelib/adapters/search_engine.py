@@ -11,6 +11,7 @@ The engine only knows directories; adapters/search_store.py keeps them in step w
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 import re
 import shutil
 from functools import lru_cache
@@ -57,27 +58,29 @@ def schema() -> tantivy.Schema:
 
 # --- indexing -------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=200_000)
-def _variants(word: str) -> tuple[str, ...]:
-    return tuple(search_text.index_terms(word))
+def _spans(text: str) -> list[tuple[str, int, int]]:
+    """Every index term of the text with the span it stands for: the one analysis index_terms() is made of."""
+    spans = getattr(search_text, "_analyse", None)
+    if spans is not None:
+        return spans(text)
+    found = []  # the public functions alone: each word's terms, then whatever only the whole text yields
+    for token in search_text.tokens(text):
+        found += [(term, token.start, token.end) for term in search_text.index_terms(text[token.start:token.end])]
+    seen = {term for term, _, _ in found}
+    return found + [(t, len(text), len(text)) for t in search_text.index_terms(text) if t not in seen]
 
 
 def analyzed(text: str) -> tantivy.PreTokenizedString:
-    """One position per word of the text as written, holding the word's folded term and its variants; terms
-    that only the whole text yields (codes, phone numbers spanning words) follow at positions of their own."""
-    tokens: list[tantivy.Token] = []
-    seen: set[str] = set()
-    position = -1
-    for position, token in enumerate(search_text.tokens(text)):
-        terms = dict.fromkeys((token.term, *_variants(text[token.start:token.end])))
-        for term in terms:
-            if term:
-                tokens.append(tantivy.Token(term, position, token.start, token.end))
-                seen.add(term)
-    extra = [t for t in dict.fromkeys(search_text.index_terms(text)) if t and t not in seen]
-    for i, term in enumerate(extra, start=position + 2):
-        tokens.append(tantivy.Token(term, i, 0, 0))
-    return tantivy.PreTokenizedString(text, tokens)
+    """One position per word of the text as written, holding the word's folded term and every variant of it
+    (a compound or a phone number sits at the position of its first word), so phrases match word after word."""
+    starts = [token.start for token in search_text.tokens(text)]
+    placed = {}
+    for term, start, end in _spans(text):
+        if term:
+            position = max(0, bisect_right(starts, start) - 1)
+            placed.setdefault((position, term), (start, end))
+    return tantivy.PreTokenizedString(text, [tantivy.Token(term, position, start, end) for (position, term), (start, end)
+                                             in sorted(placed.items(), key=lambda item: item[0][0])])
 
 
 def to_tantivy(doc: SearchDocument) -> tantivy.Document:
