@@ -1,6 +1,7 @@
 """Wires the real adapters to the ports, once per container, on first use (never at import)."""
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 
 from chalicelib.domain.attachments import Limits
@@ -105,7 +106,8 @@ def search_store():
     from chalicelib.adapters.search_engine import Shards
     from chalicelib.adapters.search_store import S3IndexStore
     s = get_settings()
-    return S3IndexStore(s.search_bucket, Shards(s.search_dir), check_every=s.search_check_seconds)
+    directory = s.search_dir or tempfile.mkdtemp(prefix="helpdesk-search-")  # Lambda: under /tmp
+    return S3IndexStore(s.search_bucket, Shards(directory), check_every=s.search_check_seconds)
 
 
 @lru_cache(maxsize=1)

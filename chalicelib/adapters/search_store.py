@@ -136,8 +136,11 @@ class S3IndexStore:
                 code = exc.response["Error"]["Code"]
                 if code in ("304", "NotModified"):
                     return False
-                if code in ("NoSuchKey", "404"):
-                    return False  # no index yet
+                if code in ("NoSuchKey", "404"):  # no index yet: nothing left over from another one either
+                    for shard in self.shards.names():
+                        self.shards.drop(shard)
+                    self._have.clear()
+                    return False
                 raise
             self.manifest, self._etag = json.loads(got["Body"].read()), got.get("ETag")
             return self._sync()
