@@ -72,7 +72,7 @@ def build(ticket: Ticket, timeline: list[TicketEvent], department: Department | 
         for category in department.categories:
             if category.id == ticket.category:
                 labels.extend(category.names.values())
-    due = ticket.sla.earliest_due() if ticket.sla else None
+    due = ticket.sla.earliest_due if ticket.sla else None
     customer = ticket.customer
     return SearchDocument(
         number=ticket.number, shard=shard_of(ticket.created_at),

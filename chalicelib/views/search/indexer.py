@@ -29,3 +29,15 @@ def reindex(numbers: Iterable[int], *, tickets: TicketRepository, catalog: Catal
     docs = documents(numbers, tickets=tickets, catalog=catalog)
     index.write(docs)
     return len(docs)
+
+
+def rebuild(*, tickets: TicketRepository, catalog: CatalogRepository, index: SearchIndex, first: int, last: int,
+            batch: int = 200, done=lambda upto, written: None) -> int:
+    """Re-index tickets `first`..`last` by number (no Scan: numbers are sequential), one commit per batch;
+    `done(upto, written)` after each, so a caller can show progress and resume after `upto`."""
+    written = 0
+    for start in range(first, last + 1, batch):
+        upto = min(start + batch - 1, last)
+        written += reindex(range(start, upto + 1), tickets=tickets, catalog=catalog, index=index)
+        done(upto, written)
+    return written
