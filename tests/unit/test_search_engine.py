@@ -172,3 +172,11 @@ def test_texts_in_persian_hebrew_arabic_and_english_are_found_as_people_type(sha
     page = search(shards, typed + " ")  # typed to the end: not a prefix
     assert numbers(page) == [1]
     assert "<mark>" in page.hits[0].snippet
+
+
+def test_the_snippet_comes_from_the_best_matching_message_even_deep_in_a_long_one(shards):
+    long = "filler words here. " * 300 + "the <b>warranty</b> claim was refused" + " more filler." * 100
+    shards.replace([doc(1, public=("warranty question", long))])
+    [hit] = search(shards, "warranty claim refused").hits
+    assert "<mark>claim</mark>" in hit.snippet and "&lt;b&gt;" in hit.snippet
+    assert hit.snippet.startswith("\u2026") and hit.snippet.endswith("\u2026")
