@@ -11,6 +11,7 @@ The engine only knows directories; adapters/search_store.py keeps them in step w
 from __future__ import annotations
 
 import heapq
+import html
 from bisect import bisect_right
 import re
 import shutil
@@ -36,6 +37,7 @@ FUZZY_TWO = 9
 PREFIX_MIN = 2         # a last word shorter than this is matched only as typed
 VARIANT_WEIGHT = 0.6   # a variant of a word (prefix letters stripped, a plural's stem...) scores this much less
 SNIPPET_MESSAGES = 50
+SNIPPET_PLAIN = 160    # characters shown of a ticket found without words
 SNIPPET_WINDOW = 600   # characters of a long message around its first match that the snippet is made from  # messages of one ticket a snippet is looked for in
 
 
@@ -181,9 +183,12 @@ class Shards:
 # --- searching ------------------------------------------------------------------------------------------------
 
 def _keyword(name: str, values) -> tantivy.Query:
-    values = list(values)
-    if len(values) == 1:
-        return Q.term_query(schema(), name, values[0], index_option="basic")
+    values = sorted(values)
+    terms = [Q.term_query(schema(), name, v, index_option="basic") for v in values]
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) <= 64:  # a few terms OR-ed: microseconds; term_set_query builds an automaton per search
+        return Q.boolean_query([(SHOULD, t) for t in terms])
     return Q.term_set_query(schema(), name, values)
 
 
@@ -381,8 +386,9 @@ def best_snippet(texts: list[str], parsed) -> str:
     is analyzed for the highlighting; the first message when none holds any."""
     if not texts:
         return ""
-    if parsed is None:
-        return search_text.snippet(texts[0], search_text.SearchQuery())
+    if parsed is None:  # a filtered list: the start of the first message, nothing to highlight
+        text = " ".join(texts[0][:SNIPPET_PLAIN + 40].split())
+        return html.escape(text[:SNIPPET_PLAIN]) + ("\u2026" if len(text) > SNIPPET_PLAIN else "")
     terms = _query_terms(parsed)
     best, best_count, best_at = texts[0], 0, 0
     for text in texts:
