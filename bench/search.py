@@ -306,21 +306,31 @@ def aws_calls_per_warm_query(size: int = 1000) -> dict:
         from chalicelib import bootstrap
         from chalicelib.views.search import indexer
         bootstrap.reset()
+        from chalicelib.domain.catalog import Group
+        from chalicelib.services.catalog import save_department
+        names = {"en": "Support", "fa": "پشتیبانی", "he": "תמיכה"}
+        save_department(bootstrap.catalog(), id="support", names=names,
+                        categories=[{"id": "technical", "names": names}])
+        support = next(d for d in bootstrap.catalog().departments() if d.id == "support")
+        from dataclasses import replace
+        bootstrap.catalog().save(replace(support, groups=(Group(id="desk", names=names,
+                                                                members=("bench@example.com",)),)))
         fill_table(size, 1001)
         indexer.rebuild(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), index=bootstrap.search_index(),
                         first=1001, last=1000 + size, batch=500)
         from app import app
         with Client(app) as client:
             headers = {"Authorization": f"Bearer {_agent_token()}"}
-            queries = ["bench", "ticket", "سلام", "support", "bench ticket", "tick"]
+            queries = ["bench", "پشتیبانی", "bench support", "benc", "1001", '"bench"']
             for q in queries:  # warm: the index downloaded, the catalog cached
                 client.http.get(f"/agent/search?q={q}", headers=headers)
             rounds = 30
             with counting_aws_calls() as calls:
                 started = time.monotonic()
-                for i in range(rounds):
+                for i in range(rounds):  # an agent typing: a query every 0.25 s
                     response = client.http.get(f"/agent/search?q={queries[i % len(queries)]}", headers=headers)
                     assert response.status_code == 200, response.body
+                    time.sleep(0.25)
                 elapsed = time.monotonic() - started
             search_calls = sum(n for name, n in calls.items() if name.startswith("s3:"))
             total = sum(calls.values())
@@ -328,7 +338,7 @@ def aws_calls_per_warm_query(size: int = 1000) -> dict:
         "value": round(search_calls / rounds, 2), "unit": "calls",
         "note": f"S3 calls per warm GET /agent/search over {rounds} queries in {elapsed:.1f}s, {size} tickets "
                 f"(the manifest's conditional GET, at most every SEARCH_CHECK_SECONDS); all AWS calls per query "
-                f"{total / rounds:.2f} (catalog cache refreshes, token checks) {dict(calls)}"}}
+                f"{total / rounds:.2f}, the others not search's (revocation check, catalog cache): {dict(calls)}"}}
 
 
 def freshness(size: int = 1000, samples: int = 5) -> dict:
