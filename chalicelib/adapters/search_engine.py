@@ -31,6 +31,7 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 # Searched text fields and their weight in the score. `notes` is searched for agents only.
 TEXT_FIELDS = {"subject": 3.0, "body": 1.0, "notes": 1.0, "people": 1.5, "files": 1.0, "labels": 0.5}
 PUBLIC_FIELDS = ("subject", "body", "people", "files", "labels")
+EXPANDED_FIELDS = ("subject", "body", "notes", "people")  # where prefixes and typos are looked for
 KEYWORDS = ("key", "status", "priority", "department", "group", "assignee", "customer", "customer_phone")
 FUZZY_MIN = 5          # words this long may be misspelled by one letter (two from FUZZY_TWO)
 FUZZY_TWO = 9
@@ -244,15 +245,18 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _word_query(alternatives: list[str], fields: dict[str, float], *, prefix: bool, fuzzy: bool) -> tantivy.Query:
+    """Any spelling of one word in any field. Expansions (prefix while typing, typos) walk a term dictionary,
+    so only the word as typed is expanded, and only in the free-text fields; its variants match exactly."""
     s = schema()
     options = []
     for field, field_weight in fields.items():
+        expand = field in EXPANDED_FIELDS
         for n, term in enumerate(alternatives):
             weight = field_weight * (1.0 if n == 0 else VARIANT_WEIGHT)  # the word as typed ranks above variants
-            if fuzzy and len(term) >= FUZZY_MIN:
+            if expand and n == 0 and fuzzy and len(term) >= FUZZY_MIN:
                 q = Q.fuzzy_term_query(s, field, term, distance=2 if len(term) >= FUZZY_TWO else 1,
                                        prefix=prefix)
-            elif prefix and len(term) >= PREFIX_MIN:
+            elif expand and n == 0 and prefix and len(term) >= PREFIX_MIN:
                 q = _any([Q.term_query(s, field, term), Q.regex_query(s, field, re.escape(term) + ".*")])
             else:
                 q = Q.term_query(s, field, term)
