@@ -406,8 +406,10 @@ def _joins_apart(left: _Word, right: _Word) -> bool:
 _CHUNKS = re.compile(r"\S+")
 
 
-def _analyse(text: str) -> list[tuple[str, int, int]]:
-    """Every index term of `text` with the span of the text it stands for."""
+def analyse(text: str) -> list[tuple[str, int, int]]:
+    """Every index term of `text` (the terms of `index_terms`, in another order) with the span of `text` it
+    stands for: a word's term and variants span the word; a compound, two words joined or a phone number span
+    all their words. An engine that keeps positions places each term at the word its span starts in."""
     out: list[tuple[str, int, int]] = []
     tail = None
     for m in _CHUNKS.finditer(text):
@@ -439,6 +441,9 @@ def index_terms(text: str) -> list[str]:
     extra.extend(term for term, _, _ in _phones(text))
     main.extend(extra)
     return main
+
+
+_analyse = analyse  # the name the search engine first used
 
 
 # --------------------------------------------------------------------------------------------------- query
@@ -638,7 +643,7 @@ def parse_query(q: str | None) -> SearchQuery:
 def _match_spans(text: str, query: SearchQuery) -> list[tuple[int, int, int]]:
     """(start, end, clause) of every place in `text` that a word or phrase of `query` matches."""
     spans = []
-    for term, start, end in _analyse(text):
+    for term, start, end in analyse(text):
         for k, w in enumerate(query.words):
             if term in w.terms or (w.prefix and any(term.startswith(t) for t in w.terms)):
                 spans.append((start, end, k))

@@ -3,8 +3,8 @@ different words are not; bad queries get a clear field error; snippets show the 
 import pytest
 
 from chalicelib.domain.search_text import (
-    MAX_QUERY_LENGTH, Phrase, SearchQuery, Token, fold, index_terms, matches, parse_query, snippet, token_terms,
-    tokens, variants,
+    MAX_QUERY_LENGTH, Phrase, SearchQuery, Token, analyse, fold, index_terms, matches, parse_query, snippet,
+    token_terms, tokens, variants,
 )
 from chalicelib.errors import Invalid
 
@@ -321,3 +321,12 @@ def test_snippet_without_a_match_is_the_start_of_the_text_and_never_cuts_mid_wor
 def test_snippet_collapses_line_breaks():
     assert snippet("first line\n\nsecond <line>", parse_query("second ")) == \
         "first line <mark>second</mark> &lt;line&gt;"
+
+
+def test_analyse_gives_every_index_term_with_the_span_it_stands_for():
+    text = "ובחשבון #A-20931 call 0912 123 4567"
+    spans = analyse(text)
+    assert sorted(term for term, _, _ in spans) == sorted(index_terms(text))
+    assert ("חשבונ", 0, 7) in spans
+    assert ("a20931", 9, 16) in spans                      # the compound spans its words
+    assert ("989121234567", 22, 35) in spans               # the phone number spans its groups
