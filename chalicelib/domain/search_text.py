@@ -207,50 +207,84 @@ def token_terms(text: str) -> list[str]:
 
 _HEBREW_PREFIX = frozenset("והבכלמש")
 _HEBREW_DOUBLE = frozenset("וב וה ול ומ וכ וש שב שה של שמ שכ מה כש".split())  # the usual pairs
-_PERSIAN_PLURALS = ("هایمان", "هایتان", "هایشان", "هایم", "هایت", "هایش", "هایی", "های", "ها")
+# Hebrew plural endings (folded: ים is written ימ): (ending, what replaces it, shortest stem)
+_HEBREW_PLURALS = (("ימ", ("",), 3), ("ות", ("ה", ""), 3))
+# Persian (and Arabic) endings: (ending, what replaces it, shortest stem); the first that fits is taken.
+_PERSIAN_SUFFIXES = (
+    ("هایمان", ("",), 2), ("هایتان", ("",), 2), ("هایشان", ("",), 2), ("هایم", ("",), 2), ("هایت", ("",), 2),
+    ("هایش", ("",), 2), ("هایی", ("",), 2), ("های", ("",), 2), ("ها", ("",), 3),  # plural (and possessive)
+    ("گان", ("ه",), 3),                                 # نمایندگان -> نماینده
+    ("مان", ("",), 3), ("تان", ("",), 3), ("شان", ("",), 3),  # possessive: سفارشتان -> سفارش
+    ("ان", ("",), 3), ("ات", ("",), 3),                  # plural: کاربران -> کاربر, مشکلات -> مشکل
+    ("م", ("",), 4),                                     # my: حسابم -> حساب
+)
 _PERSIAN_VERB_PREFIXES = ("نمی", "می")
 _ARABIC_ARTICLES = ("وال", "بال", "فال", "کال", "لل", "ال")
 
 
+def _stripped(term: str, endings) -> list[str]:
+    for ending, replacements, shortest in endings:
+        if term.endswith(ending) and len(term) - len(ending) >= shortest:
+            return [term[:-len(ending)] + r for r in replacements]
+    return []
+
+
+def _english(term: str) -> list[str]:
+    """Light English stemming: plurals, -ed, -ing (refunded, refunding, refunds -> refund)."""
+    if term.endswith("ies") and len(term) >= 5:
+        return [term[:-3] + "y"]
+    if term.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return [term[:-2]]
+    if term.endswith("s") and not term.endswith(("ss", "us", "is")):
+        return [term[:-1]]
+    for ending in ("ing", "ed"):
+        stem = term[:-len(ending)]
+        if term.endswith(ending) and len(stem) >= 3 and any(c in "aeiouy" for c in stem):
+            out = [stem, stem + "e"]  # charged -> charg(e)
+            if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                out.append(stem[:-1])  # stopped -> stop
+            if ending == "ed" and stem.endswith("i"):
+                out.append(stem[:-1] + "y")  # applied -> apply
+            return out
+    return []
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def variants(term: str) -> tuple[str, ...]:
-    """Other terms a folded word is also found by (module doc): its bare forms without Hebrew prefix
-    letters, Arabic article, Persian plural suffix or verb prefix, English plural, leading zeros."""
+    """Other terms a folded word is also found by (module doc): its bare forms without Hebrew prefix letters
+    or plural ending, Arabic article, Persian plural, possessive or verb prefix, English plural, -ed or -ing,
+    and a number without leading zeros. The same at index and query time."""
     if not term:
         return ()
     out: list[str] = []
     first = term[0]
     if "\u05d0" <= first <= "\u05ea":
+        bases = [term]
         if first in _HEBREW_PREFIX and len(term) - 1 >= 3:
-            out.append(term[1:])
+            bases.append(term[1:])
             if term[:2] in _HEBREW_DOUBLE and len(term) - 2 >= 3:
-                out.append(term[2:])
+                bases.append(term[2:])
+        for base in list(bases):
+            bases.extend(_stripped(base, _HEBREW_PLURALS))
+        out.extend(bases[1:])
     elif "\u0600" <= first <= "\u06ff":
         bases = [term]
         for prefix in _PERSIAN_VERB_PREFIXES:
             if term.startswith(prefix) and len(term) - len(prefix) >= 3:
                 bases.append(term[len(prefix):])
                 break
-        for base in list(bases):
-            for suffix in _PERSIAN_PLURALS:
-                if base.endswith(suffix) and len(base) - len(suffix) >= (2 if len(suffix) > 2 else 3):
-                    bases.append(base[:-len(suffix)])
-                    break
         for article in _ARABIC_ARTICLES:
             if term.startswith(article) and len(term) - len(article) >= 3:
                 bases.append(term[len(article):])
                 break
+        for base in list(bases):
+            bases.extend(_stripped(base, _PERSIAN_SUFFIXES))
         out.extend(bases[1:])
     elif term.isdigit():
         if len(term) > 1 and term[0] == "0" and term.lstrip("0"):
             out.append(term.lstrip("0"))
     elif term.isascii() and term.isalpha() and len(term) >= 4:
-        if term.endswith("ies") and len(term) >= 5:
-            out.append(term[:-3] + "y")
-        elif term.endswith(("ches", "shes", "sses", "xes", "zes")):
-            out.append(term[:-2])
-        elif term.endswith("s") and not term.endswith(("ss", "us", "is")):
-            out.append(term[:-1])
+        out.extend(_english(term))
     seen = {term}
     return tuple(v for v in out if not (v in seen or seen.add(v)))
 

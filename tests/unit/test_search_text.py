@@ -87,12 +87,16 @@ FOUND = [
     ("בחשבון", "חשבון"), ("והחשבונית", "חשבונית"), ("שבמשלוח", "משלוח"), ("למשלוח", "משלוח"),
     ("חשבון", "בחשבון"),                               # typed with a prefix, written bare
     ("החשבונות", "חשבונות"),
+    # Hebrew plurals
+    ("ההזמנות שלי לא הגיעו", "הזמנה"), ("ההזמנה שלי", "הזמנות"), ("כל המוצרים", "מוצר"), ("החשבונות", "חשבון"),
     # Hebrew final letters typed as regular ones and back
     ("שלום", "שלומ"), ("המלך", "מלכ"),
     # Persian plural suffixes, joined, with ZWNJ, with a space
     ("کتابها رسید", "کتاب"), ("کتاب‌ها رسید", "کتاب"), ("کتاب ها رسید", "کتاب"),
     ("فاکتورهای من", "فاکتور"), ("فاکتور‌های من", "فاکتور"), ("سفارش‌هایی که", "سفارش"),
     ("کتاب", "کتاب‌ها"), ("کتاب", "کتابها"),
+    ("کاربران سایت", "کاربر"), ("مشکلات پرداخت", "مشکل"), ("نمایندگان فروش", "نماینده"),
+    ("سفارشتان ارسال شد", "سفارش"), ("حسابم مسدود شده", "حساب"), ("حساب من", "حسابم"),
     # ZWNJ compounds in every spelling
     ("می‌خواهم", "میخواهم"), ("میخواهم", "می‌خواهم"), ("می خواهم", "میخواهم"), ("می خواهم", "می‌خواهم"),
     ("میخواهم", "می خواهم"), ("می‌خواهم", "خواهم"), ("نمی‌کند", "نمیکند"), ("نمی کند", "نمی‌کند"),
@@ -127,7 +131,8 @@ FOUND = [
     ("בית־ספר", "בית ספר"),
     # Latin case, accents, plurals
     ("The PRINTERS are down", "printer"), ("printer down", "printers"), ("café", "cafe"), ("Müller", "muller"),
-    ("batteries", "battery"), ("boxes", "box"),
+    ("batteries", "battery"), ("boxes", "box"), ("I was charged twice", "charge"), ("refund it", "refunded"),
+    ("the refunding failed", "refund"), ("payment stopped", "stop"),
     # words in any order, phrases in order
     ("paper jam in the printer", "printer paper"), ("paper jam in the printer", '"paper jam"'),
     ("paper jam in the printer", "printer -toner"), ('«درخواست بازپرداخت» ثبت شد', '"درخواست بازپرداخت"'),
