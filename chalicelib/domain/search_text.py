@@ -625,7 +625,8 @@ def parse_query(q: str | None) -> SearchQuery:
         return SearchQuery()
     if m := _NUMBER.fullmatch(fold(q)):
         number = int(m.group(1))
-        return SearchQuery(words=(Word(q, _alternatives(m.group(1))),), number=number or None)
+        (word,) = _typed_words(m.group(1), prefix=False)  # a phone number typed whole is also its other forms
+        return SearchQuery(words=(Word(q, word.terms),), number=number or None)
 
     elements = _elements(q)
     groups: list[list[Word]] = []  # the Words of each typed word, None for phrases and exclusions

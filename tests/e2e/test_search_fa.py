@@ -85,7 +85,8 @@ def test_a_persian_ticket_is_found_by_another_spelling_and_opened_from_the_keybo
 
     run = str(random.randint(100000, 999999))
     subject = "چاپگر کتاب‌خانه روشن نمی‌شود"
-    text = f"سلام، کد پیگیری من {run.translate(PERSIAN_DIGITS)} است. کتاب‌ها و فاکتورهای اسفند هم نرسیده‌اند."
+    text = (f"سلام، کد پیگیری من {run.translate(PERSIAN_DIGITS)} است. کتاب‌ها و فاکتورهای اسفند هم نرسیده‌اند. "
+            "<b onmouseover=alert(1)>فوری</b>")  # markup a customer typed is text, in the snippet too
     number = file_ticket(local_stack, phone_page, "fa", subject, text, "مریم احمدی", f"maryam.{run}@example.com")
 
     agent_page = sign_in(phone_page, local_stack, "fa", "agent.fa@example.com")
@@ -102,6 +103,9 @@ def test_a_persian_ticket_is_found_by_another_spelling_and_opened_from_the_keybo
     marks = row.locator("[data-testid=search-snippet] mark")
     expect(marks.first).to_be_visible()
     assert run.translate(PERSIAN_DIGITS) in marks.all_text_contents(), "the code is marked as written"
+    snippet = row.get_by_test_id("search-snippet")
+    expect(snippet.locator("b")).to_have_count(0)
+    expect(snippet).to_contain_text("<b onmouseover=alert(1)>")
     agent_page.assert_no_sideways_scroll()
     agent_page.shot("search-01-fa-results")
 
