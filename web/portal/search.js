@@ -91,7 +91,7 @@ export function searchBox() {
     }
   });
   return h('form', {role: 'search', class: 'topbar-search', 'aria-label': t('search.label'),
-    onsubmit: (event) => { event.preventDefault(); show(); if (active) active.now(); }},
+    onsubmit: (event) => { event.preventDefault(); show(); }}, // Enter: at once, without the typing pause
   h('label', {for: BOX_ID, class: 'visually-hidden'}, t('search.label')),
   input,
   h('span', {id: 'search-keys', class: 'visually-hidden'}, t('search.keys')));
@@ -293,8 +293,7 @@ export function searchView({rerender}) {
   const view = {
     render,
     typed,
-    changed: () => load(), // a filter or the sort: at once
-    now: () => load(), // Enter in the box
+    changed: () => load(), // a filter, the sort or Enter in the box: at once
     start() {
       active = view;
       load();
