@@ -11,6 +11,7 @@ The engine only knows directories; adapters/search_store.py keeps them in step w
 from __future__ import annotations
 
 import heapq
+import html
 from bisect import bisect_right
 import re
 import shutil
@@ -35,7 +36,9 @@ FUZZY_MIN = 5          # words this long may be misspelled by one letter (two fr
 FUZZY_TWO = 9
 PREFIX_MIN = 2         # a last word shorter than this is matched only as typed
 VARIANT_WEIGHT = 0.6   # a variant of a word (prefix letters stripped, a plural's stem...) scores this much less
-SNIPPET_MESSAGES = 50  # messages of one ticket a snippet is looked for in
+SNIPPET_MESSAGES = 50
+SNIPPET_PLAIN = 160    # characters shown of a ticket found without words
+SNIPPET_WINDOW = 600   # characters of a long message around its first match that the snippet is made from  # messages of one ticket a snippet is looked for in
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +119,7 @@ class Shards:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._open: dict[str, tantivy.Index] = {}
+        self._names: list[str] | None = None
 
     def path(self, shard: str) -> Path:
         if not SHARD_NAME.match(shard):
@@ -123,9 +127,11 @@ class Shards:
         return self.root / shard
 
     def names(self) -> list[str]:
-        """Newest first."""
-        return sorted((p.name for p in self.root.iterdir() if SHARD_NAME.match(p.name)
-                       and (p / "meta.json").exists()), reverse=True)
+        """Newest first (remembered until a shard is opened for writing, reopened or dropped)."""
+        if self._names is None:
+            self._names = sorted((p.name for p in self.root.iterdir() if SHARD_NAME.match(p.name)
+                                  and (p / "meta.json").exists()), reverse=True)
+        return self._names
 
     def index(self, shard: str, *, create: bool = False) -> tantivy.Index | None:
         if shard not in self._open:
@@ -134,14 +140,17 @@ class Shards:
                 if not create:
                     return None
                 path.mkdir(parents=True, exist_ok=True)
+                self._names = None
             self._open[shard] = tantivy.Index(schema(), path=str(path), reuse=True)
         return self._open[shard]
 
     def reopen(self, shard: str) -> None:
         self._open.pop(shard, None)
+        self._names = None
 
     def drop(self, shard: str) -> None:
         self._open.pop(shard, None)
+        self._names = None
         shutil.rmtree(self.path(shard), ignore_errors=True)
 
     def replace(self, documents: list[SearchDocument], removed: list[tuple[str, int]] = (),
@@ -174,9 +183,12 @@ class Shards:
 # --- searching ------------------------------------------------------------------------------------------------
 
 def _keyword(name: str, values) -> tantivy.Query:
-    values = list(values)
-    if len(values) == 1:
-        return Q.term_query(schema(), name, values[0], index_option="basic")
+    values = sorted(values)
+    terms = [Q.term_query(schema(), name, v, index_option="basic") for v in values]
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) <= 64:  # a few terms OR-ed: microseconds; term_set_query builds an automaton per search
+        return Q.boolean_query([(SHOULD, t) for t in terms])
     return Q.term_set_query(schema(), name, values)
 
 
@@ -364,16 +376,35 @@ class Engine(SearchReader):
                    snippet=best_snippet(texts[:SNIPPET_MESSAGES], parsed))
 
 
+def _query_terms(parsed) -> list[str]:
+    terms = [t for w in parsed.words for t in w.terms] + [t for p in parsed.phrases for t in p.terms]
+    return [t for t in dict.fromkeys(terms) if t]
+
+
 def best_snippet(texts: list[str], parsed) -> str:
-    """The snippet of the text with the most matches (the first message when none matches)."""
+    """The snippet of the text that holds the most query terms (folded substring test: cheap), so only one text
+    is analyzed for the highlighting; the first message when none holds any."""
     if not texts:
         return ""
-    if parsed is None:
-        return search_text.snippet(texts[0], search_text.SearchQuery())
-    best, best_marks = "", -1
+    if parsed is None:  # a filtered list: the start of the first message, nothing to highlight
+        text = " ".join(texts[0][:SNIPPET_PLAIN + 40].split())
+        return html.escape(text[:SNIPPET_PLAIN]) + ("\u2026" if len(text) > SNIPPET_PLAIN else "")
+    terms = _query_terms(parsed)
+    best, best_count, best_at = texts[0], 0, 0
     for text in texts:
-        candidate = search_text.snippet(text, parsed)
-        marks = candidate.count("<mark>")
-        if marks > best_marks:
-            best, best_marks = candidate, marks
-    return best
+        folded = search_text.fold(text)
+        found = [folded.find(t) for t in terms]
+        count = sum(1 for at in found if at >= 0)
+        if count > best_count:
+            best, best_count, best_at = text, count, min(at for at in found if at >= 0)
+    if len(best) <= SNIPPET_WINDOW:
+        return search_text.snippet(best, parsed)
+    # A long text: highlight only a window around the first match (folding may shift offsets a little).
+    start = max(0, min(best_at - SNIPPET_WINDOW // 3, len(best) - SNIPPET_WINDOW))
+    window = best[start:start + SNIPPET_WINDOW]
+    shown = search_text.snippet(window, parsed)
+    if start > 0 and not shown.startswith("\u2026"):
+        shown = "\u2026" + shown
+    if start + SNIPPET_WINDOW < len(best) and not shown.endswith("\u2026"):
+        shown += "\u2026"
+    return shown
