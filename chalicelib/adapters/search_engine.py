@@ -64,14 +64,7 @@ def schema() -> tantivy.Schema:
 
 def _spans(text: str) -> list[tuple[str, int, int]]:
     """Every index term of the text with the span it stands for: the one analysis index_terms() is made of."""
-    spans = getattr(search_text, "_analyse", None)
-    if spans is not None:
-        return spans(text)
-    found = []  # the public functions alone: each word's terms, then whatever only the whole text yields
-    for token in search_text.tokens(text):
-        found += [(term, token.start, token.end) for term in search_text.index_terms(text[token.start:token.end])]
-    seen = {term for term, _, _ in found}
-    return found + [(t, len(text), len(text)) for t in search_text.index_terms(text) if t not in seen]
+    return search_text.analyse(text)
 
 
 def analyzed(text: str) -> tantivy.PreTokenizedString:
@@ -245,8 +238,8 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _word_query(alternatives: list[str], fields: dict[str, float], *, prefix: bool, fuzzy: bool) -> tantivy.Query:
-    """Any spelling of one word in any field. Expansions (prefix while typing, typos) walk a term dictionary,
-    so only the word as typed is expanded, and only in the free-text fields; its variants match exactly."""
+    """Any spelling of one word in any field. Expansions walk a term dictionary, so they are made only in the
+    free-text fields: while typing every spelling is a prefix; typos are looked for only for the word as typed."""
     s = schema()
     options = []
     for field, field_weight in fields.items():
@@ -256,7 +249,7 @@ def _word_query(alternatives: list[str], fields: dict[str, float], *, prefix: bo
             if expand and n == 0 and fuzzy and len(term) >= FUZZY_MIN:
                 q = Q.fuzzy_term_query(s, field, term, distance=2 if len(term) >= FUZZY_TWO else 1,
                                        prefix=prefix)
-            elif expand and n == 0 and prefix and len(term) >= PREFIX_MIN:
+            elif expand and prefix and len(term) >= PREFIX_MIN:  # every spelling of the word being typed
                 q = _any([Q.term_query(s, field, term), Q.regex_query(s, field, re.escape(term) + ".*")])
             else:
                 q = Q.term_query(s, field, term)

@@ -194,3 +194,10 @@ def test_strange_queries_are_answered_or_refused_by_field_never_crash(shards, q)
         assert set(exc.fields) == {"q"}
         return
     Engine(shards).search(SearchRequest(q=q), ADMIN, None if parsed.is_empty else parsed)
+
+
+@pytest.mark.parametrize("typing", ["ובחשב", "חשב", "کتابخ", "refu"])
+def test_every_spelling_of_the_word_being_typed_is_a_prefix(shards, typing):
+    shards.replace([doc(1, public=("החשבון שלי נחסם",)), doc(2, public=("کتابخانه‌ها بسته است",)),
+                    doc(3, public=("refund please",)), doc(4, public=("nothing to see",))])
+    assert numbers(search(shards, typing)) != [] and 4 not in numbers(search(shards, typing))
