@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import heapq
 import html
-from bisect import bisect_right
 import re
 import shutil
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,9 +37,9 @@ FUZZY_MIN = 5          # words this long may be misspelled by one letter (two fr
 FUZZY_TWO = 9
 PREFIX_MIN = 2         # a last word shorter than this is matched only as typed
 VARIANT_WEIGHT = 0.6   # a variant of a word (prefix letters stripped, a plural's stem...) scores this much less
-SNIPPET_MESSAGES = 50
+SNIPPET_MESSAGES = 50  # messages of one ticket a snippet is looked for in
 SNIPPET_PLAIN = 160    # characters shown of a ticket found without words
-SNIPPET_WINDOW = 600   # characters of a long message around its first match that the snippet is made from  # messages of one ticket a snippet is looked for in
+SNIPPET_WINDOW = 600   # characters of a long message around its first match that the snippet is made from
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,6 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from chalice.test import Client
 
@@ -13,7 +12,6 @@ from chalicelib import bootstrap
 from chalicelib.adapters.search_engine import Shards
 from chalicelib.adapters.search_store import DynamoLease, S3IndexStore, S3SearchIndex, S3SearchReader
 from chalicelib.domain import search_text
-from chalicelib.domain.events import to_document
 from chalicelib.services import tickets as service
 from chalicelib.views.search import indexer
 from chalicelib.views.search.query import Scope, SearchRequest, Sort

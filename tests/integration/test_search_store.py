@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from chalicelib.adapters import search_store
-from chalicelib.adapters.search_engine import Engine, Shards
+from chalicelib.adapters.search_engine import Shards
 from chalicelib.adapters.search_store import DynamoLease, LeaseLost, S3IndexStore, S3SearchIndex, S3SearchReader
 from chalicelib.domain import search_text
 from chalicelib.views.search.query import Scope, SearchRequest
@@ -121,7 +121,6 @@ def test_retired_files_are_deleted_only_after_the_grace_period(place, monkeypatc
     index.write([doc(1, "one")])
     first = dict(index.store.manifest["shards"])
     shard = next(iter(first))
-    old_files = [f"{place['prefix']}{shard}/{name}" for name in first[shard]["files"]]
     index.write([doc(1, "one changed")])
     s3 = boto3.client("s3")
 

@@ -2,7 +2,6 @@
 
 Documents are built directly (views/search/document.py is pure); queries go through the real analysis
 (domain/search_text.py) and the real tantivy engine."""
-from dataclasses import replace
 
 import pytest
 
