@@ -19,10 +19,12 @@ class SqsSearchFeed:
         self.queue_url = queue_url
 
     def send(self, document: dict) -> None:
+        from chalicelib.domain.event_contract import readable
         number = document.get("ticket_number")
-        if not self.queue_url or number is None:  # not configured, or an outbox document of no ticket
+        # Not configured, an outbox document of no ticket, or a contract version this indexer cannot read.
+        if not self.queue_url or number is None or not readable(document):
             return
         client("sqs").send_message(
             QueueUrl=self.queue_url, MessageGroupId=GROUP, MessageDeduplicationId=document["event_id"][:128],
             MessageBody=json.dumps({"ticket_number": int(number), "event_id": document["event_id"],
-                                    "type": document.get("type")}))
+                                    "type": document.get("type"), "schema_version": document.get("schema_version")}))
