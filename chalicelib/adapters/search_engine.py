@@ -332,7 +332,7 @@ class Engine(SearchReader):
         sort = request.sort if scored or request.sort != Sort.RELEVANCE else Sort.NEWEST
         want = request.offset + request.limit
         total = 0
-        ranked: list[tuple[tuple, int, object, object]] = []  # (order key, tie, searcher, address)
+        ranked: list[tuple[tuple, tuple, object, object]] = []  # (order key, (shard, rank), searcher, address)
         for n, shard in enumerate(self.shards.names()):
             index = self.shards.index(shard)
             if index is None:
@@ -340,18 +340,24 @@ class Engine(SearchReader):
             searcher = index.searcher()
             if sort == Sort.RELEVANCE:
                 result = searcher.search(query, want, count=True)
-                addresses = [a for _, a in result.hits]
-                created = searcher.fast_field_values("created", addresses) if addresses else []
-                keys = [(-score, -(c or 0)) for (score, _), c in zip(result.hits, created)]
             elif sort == Sort.NEWEST:
                 result = searcher.search(query, want, count=True, order_by_field="created", order=tantivy.Order.Desc)
-                keys = [(-value,) for value, _ in result.hits]
             else:
                 result = searcher.search(query, want, count=True, order_by_field="sla_due", order=tantivy.Order.Asc)
-                keys = [(value,) for value, _ in result.hits]
             total += result.count or 0
-            ranked.extend((key, i + n * want, searcher, address)
-                          for i, (key, (_, address)) in enumerate(zip(keys, result.hits)))
+            addresses = [a for _, a in result.hits]
+            if not addresses:
+                continue
+            # Ties keep tantivy's order inside a shard (stable from page to page), then the newer shard first.
+            if sort == Sort.RELEVANCE:  # equal scores: newest first
+                created = searcher.fast_field_values("created", addresses)
+                keys = [(-score, -(c or 0)) for (score, _), c in zip(result.hits, created)]
+            elif sort == Sort.NEWEST:
+                keys = [(-value,) for value, _ in result.hits]
+            else:
+                keys = [(value,) for value, _ in result.hits]
+            ranked.extend((key, (n, i), searcher, address)
+                          for i, (key, address) in enumerate(zip(keys, addresses)))
         chosen = heapq.nsmallest(want, ranked, key=lambda r: (r[0], r[1]))[request.offset:]
         return Page([self._hit(searcher, address, parsed, scope) for _, _, searcher, address in chosen], total)
 

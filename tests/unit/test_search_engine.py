@@ -200,3 +200,10 @@ def test_every_spelling_of_the_word_being_typed_is_a_prefix(shards, typing):
     shards.replace([doc(1, public=("החשבון שלי נחסם",)), doc(2, public=("کتابخانه‌ها بسته است",)),
                     doc(3, public=("refund please",)), doc(4, public=("nothing to see",))])
     assert numbers(search(shards, typing)) != [] and 4 not in numbers(search(shards, typing))
+
+
+def test_a_customer_signed_in_by_mobile_finds_the_tickets_filed_with_that_number(shards):
+    shards.replace([doc(1, "router down", customer_phone="+989121234567"), doc(2, "router down", created=DEC + 60)])
+    assert numbers(search(shards, "router", customer_scope(phone="+989121234567"))) == [1]
+    assert numbers(search(shards, filters=Filters(customer="+989121234567"))) == [1]
+    assert numbers(search(shards, filters=Filters(customer="ana@example.com"))) == [2, 1]
