@@ -116,7 +116,7 @@ class Corpus:
             status=rng.choice(STATUSES), priority=rng.choice(("low", "normal", "high", "urgent")),
             department=rng.choice(DEPARTMENTS), group="team", assignee=assignee,
             customer=f"customer{number % 50_000}@example.com", customer_phone="",
-            created=created, updated=created + rng.randrange(0, 20 * 86_400),
+            created=created * 1000, updated=(created + rng.randrange(0, 20 * 86_400)) * 1000,
             sla_due=created + rng.randrange(3600, 5 * 86_400) if rng.random() < 0.4 else NO_DUE,
             has_attachment=rng.random() < 0.2, unconfirmed=rng.random() < 0.02,
             subject=self._subject(language), public=tuple(messages), internal=notes,

@@ -219,10 +219,11 @@ def filter_queries(f: Filters) -> list[tantivy.Query]:
         found.append(_keyword("assignee", [f.assignee]))
     if f.customer:
         found.append(_keyword("customer_phone" if f.customer.startswith("+") else "customer", [f.customer]))
-    for name in ("created", "updated"):
+    for name in ("created", "updated"):  # the filters are in seconds, the fields in milliseconds
         low, high = getattr(f, name)
         if low is not None or high is not None:
-            found.append(_range(name, low, high))
+            found.append(_range(name, None if low is None else low * 1000,
+                                None if high is None else high * 1000 + 999))
     for name in ("has_attachment", "unconfirmed"):
         if (value := getattr(f, name)) is not None:
             found.append(Q.term_query(schema(), name, value))
@@ -375,7 +376,7 @@ class Engine(SearchReader):
         return Hit(number=int(first("number", 0)), subject=first("subject"), status=first("status"),
                    department=first("department"),
                    assignee={"id": assignee_id, "name": first("assignee_name")} if assignee_id else None,
-                   customer=first("customer_name"), updated=int(first("updated", 0)),
+                   customer=first("customer_name"), updated=int(first("updated", 0)) // 1000,
                    snippet=best_snippet(texts[:SNIPPET_MESSAGES], parsed))
 
 

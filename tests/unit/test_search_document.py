@@ -63,7 +63,7 @@ def test_filters_sorts_and_the_shard_come_from_the_ticket():
         "2026-11", "open", "high", "sara@example.com", "Sara")
     assert doc.customer == "maryam@example.com" and doc.customer_phone == "+989121234567"
     assert doc.unconfirmed and not doc.has_attachment and doc.sla_due == NO_DUE and doc.labels == ()
-    assert doc.created == int(AT.timestamp())
+    assert doc.created == int(AT.timestamp()) * 1000  # milliseconds: same-second tickets still sort apart
     assert build(ticket(assignee=None), [], None).assignee == ""
 
 

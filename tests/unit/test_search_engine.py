@@ -20,7 +20,8 @@ def doc(number: int, subject: str = "a ticket", *, public=("hello",), internal=(
     from datetime import datetime, timezone
     shard = datetime.fromtimestamp(created, timezone.utc).strftime("%Y-%m")
     fields = dict(number=number, shard=shard, status=status, priority="normal", department=department, group="",
-                  assignee=assignee, customer=customer, customer_phone="", created=created, updated=created,
+                  assignee=assignee, customer=customer, customer_phone="", created=created * 1000,
+                  updated=created * 1000,
                   sla_due=sla_due, has_attachment=False, unconfirmed=False, subject=subject, public=tuple(public),
                   internal=tuple(internal), people=("Ana Example", customer), files=(), labels=(),
                   assignee_name=assignee.title(), customer_name="Ana Example")

@@ -18,6 +18,11 @@ def epoch(moment: datetime | None) -> int:
     return int(moment.astimezone(timezone.utc).timestamp()) if moment else 0
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds: two tickets filed in the same second still sort apart (newest first, page after page)."""
+    return int(moment.astimezone(timezone.utc).timestamp() * 1000)
+
+
 def shard_of(created_at: datetime) -> str:
     """Shards are months of creation: a ticket never changes shard, and newest-first reads the newest shard first."""
     return created_at.astimezone(timezone.utc).strftime("%Y-%m")
@@ -35,8 +40,8 @@ class SearchDocument:
     assignee: str            # agent id, "" when unassigned
     customer: str            # the customer's key (canonical address)
     customer_phone: str      # E.164 or ""
-    created: int             # epoch seconds
-    updated: int
+    created: int             # epoch milliseconds
+    updated: int             # epoch milliseconds
     sla_due: int             # epoch seconds of the earliest due target, NO_DUE without one
     has_attachment: bool
     unconfirmed: bool
@@ -79,7 +84,7 @@ def build(ticket: Ticket, timeline: list[TicketEvent], department: Department | 
         status=ticket.status.value, priority=ticket.effective_priority.value, department=ticket.department,
         group=ticket.group or "", assignee=ticket.assignee.id if ticket.assignee else "",
         customer=customer.key, customer_phone=customer.phone or "",
-        created=epoch(ticket.created_at), updated=epoch(ticket.last_activity_at),
+        created=epoch_ms(ticket.created_at), updated=epoch_ms(ticket.last_activity_at),
         sla_due=epoch(due) if due else NO_DUE,
         has_attachment=attached, unconfirmed=not ticket.confirmed,
         subject=ticket.subject, public=tuple(public), internal=tuple(internal),
