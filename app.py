@@ -12,7 +12,8 @@ from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
 from chalicelib.api.reports import reports_api
-from chalicelib.events import alerts, automation, inbound, notifications, publisher, uploads
+from chalicelib.api.search import search_api
+from chalicelib.events import alerts, automation, inbound, notifications, publisher, search_index, uploads
 from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
 
@@ -28,6 +29,7 @@ app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
 app.register_blueprint(canned_api)
 app.register_blueprint(reports_api)
+app.register_blueprint(search_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
@@ -61,6 +63,10 @@ def receive_mail(event):
 @app.on_sqs_message(queue="uploads", batch_size=10)
 def check_uploads(event):
     return uploads.handle(event)
+# FIFO, one message group: one indexer at a time, no throttled retries into the DLQ (docs/search.md).
+@app.on_sqs_message(queue="search-index.fifo", batch_size=10)
+def index_tickets(event):
+    return search_index.handle(event)
 
 
 @app.schedule("rate(1 hour)")

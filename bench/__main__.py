@@ -22,6 +22,9 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
   100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
   1 GB, ratio <= 1.5.
+- search_*: the search engine at 1k, 100k and 1M synthetic fa/he/ar/en tickets (index seconds and MB, warm
+  p50/p95, a cold container's first answer), AWS calls per warm query and freshness on the local stack
+  (bench/search.py; goals in docs/search.md).
 """
 import json
 import os
@@ -69,6 +72,8 @@ def main() -> None:
     results.update(report_costs())
     from bench.local import local_stack_costs
     results.update(local_stack_costs())
+    from bench.search import search_costs
+    results.update(search_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     width = max(map(len, results))
     for name, figure in results.items():

@@ -35,6 +35,10 @@ class Settings:
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
     reports_table: str = "helpdesk-reports"  # report day buckets and applied-markers (issue 16)
     reports_zone: str = "UTC"  # the desk's time zone: reports count local days and hours of it
+    search_bucket: str = ""        # where the search index files live (docs/search.md); "" = attachments_bucket
+    search_queue_url: str = ""     # the FIFO index queue the outbox relay feeds; "" = no search indexing
+    search_dir: str = ""           # a container's copy of the index; "" = a new temporary directory (under /tmp)
+    search_check_seconds: float = 2.0  # readers look at the index manifest at most this often
 
     @property
     def portal_site_url(self) -> str:
@@ -75,6 +79,10 @@ def get_settings() -> Settings:
         inbound_category=_env("INBOUND_CATEGORY"),
         catalog_cache_seconds=float(_env("CATALOG_CACHE_SECONDS", "5")),
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
+        search_bucket=_env("SEARCH_BUCKET") or _env("ATTACHMENTS_BUCKET", "helpdesk-attachments"),
+        search_queue_url=_env("SEARCH_QUEUE_URL"),
+        search_dir=_env("SEARCH_DIR"),
+        search_check_seconds=float(_env("SEARCH_CHECK_SECONDS", "2")),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
         unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
         reports_table=_env("REPORTS_TABLE", "helpdesk-reports"),

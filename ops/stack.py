@@ -19,6 +19,7 @@ OUTPUTS = {
     "UserPoolClientId": "USER_POOL_CLIENT_ID",
     "LinkSecretArn": "LINK_SECRET_ARN",
     "ReportsTableName": "REPORTS_TABLE",
+    "SearchIndexBucketName": "SEARCH_BUCKET",
 }
 # The local stack: moto's CloudFormation holds these resources; the secret is created beside it by name
 # (local/provision.py).
@@ -28,6 +29,7 @@ LOCAL_RESOURCES = {
     "AttachmentsBucket": "ATTACHMENTS_BUCKET",
     "TicketEventsTopic": "EVENTS_TOPIC_ARN",
     "ReportsTable": "REPORTS_TABLE",
+    "SearchIndexBucket": "SEARCH_BUCKET",
 }
 LOCAL_STACK = "helpdesk-local"
 

@@ -1,8 +1,10 @@
 """Text analysis for search: one analysis at index time and at query time (../shared/GUIDE.md §5, issue 14).
 
-Pure Python (no engine here): the search engine indexes `index_terms(text)` (a bag of terms, each made only
-of letters and digits, so any whitespace or alphanumeric tokenizer keeps them whole) and phrase-matches on
-`tokens(text)` terms; a query goes through `parse_query`; results show `snippet(text, query)`.
+Pure Python (no engine here): an engine indexes `index_terms(text)` (every term, each made only of letters and
+digits, so any whitespace or alphanumeric tokenizer keeps them whole; `analyse(text)` gives each with the span of
+text it stands for) and phrase-matches on `token_terms(text)`; a query goes through `parse_query`; results show
+`snippet(text, query)`. `matches(text, query)` is the reference semantics (and a search of its own for small
+collections).
 
 Choices, made once:
 - `fold`: casefold, compatibility decomposition (NFKD: presentation forms, ligatures, full-width letters
@@ -18,15 +20,21 @@ Choices, made once:
 - Words glued by one connector (- _ . / : @ + & ' maqaf, a comma between digits) form a compound
   (#A-20931, user@example.com, invoice_2024.pdf): the compound is indexed joined (a20931), every
   contiguous run of its parts too (examplecom), and every part alone (20931).
-- Variants (index and query alike, `variants`): Hebrew prefix letters ו ה ב כ ל מ ש (one or two, the rest
-  keeping at least 3 letters), Arabic article ال (with و ب ف ک ل before it), Persian plural suffixes
-  ها / های / هایی (and their possessive forms) and verb prefixes می / نمی, English plural -s / -es / -ies,
-  digits without leading zeros. At index time ZWNJ parts are added too (کتاب‌ها -> کتاب, ها), and two
-  neighbouring Arabic-script words or a word and a number written apart are also indexed joined
-  (کتاب خانه -> کتابخانه, iPhone 15 -> iphone15), so a compound matches in every spelling (joined, with
-  ZWNJ, with a space). At query time two neighbouring words may also match as one joined word.
-- Phone numbers (8-15 digits, any separators, any digit script) valid in Iran or Israel (local form) or
-  in any country (+ or 00) are indexed as E.164 digits, national form with trunk 0 and national number.
+- Variants (index and query alike, `variants`): Hebrew prefix letters ו ה ב כ ל מ ש (one, or one of the
+  usual pairs such as וב, שה, מה, the rest keeping at least 3 letters) and plural endings ים / ות; the Arabic
+  article ال (with و ب ف ک ل before it); Persian plural suffixes ها / های / هایی (and their possessive forms),
+  ان / ات / گان, possessives (حسابم, سفارشتان) and verb prefixes می / نمی; English plural, -ed and -ing; digits
+  without leading zeros. A variant may be a word of its own (a false friend): engines rank variants below the
+  word as typed (`Word.terms[0]`).
+- At index time ZWNJ parts are added too (کتاب‌ها -> کتاب, ها), and a Persian prefix or suffix written apart
+  (می خواهم, کتاب ها) or a short model number (iPhone 15) is also indexed joined. At query time two neighbouring
+  words also match as one joined word, and a typed ZWNJ compound as its parts, so a compound matches in every
+  spelling (joined, with ZWNJ, with a space) except one: a compound of two long words written apart in the
+  ticket but typed joined without ZWNJ (indexing every pair of words would double the vocabulary).
+- Stop words (a short list per language) are dropped from queries, never from the index (phrases keep them).
+- Phone numbers (8-15 digits, any separators, any digit script; a local form starts with the trunk 0 and is
+  read in Iran and Israel, + or 00 in any country; valid there, else of a possible length) are indexed as E.164
+  digits, the national form with trunk 0 and the national number, so any of them typed finds the others.
 """
 from __future__ import annotations
 
@@ -207,50 +215,84 @@ def token_terms(text: str) -> list[str]:
 
 _HEBREW_PREFIX = frozenset("והבכלמש")
 _HEBREW_DOUBLE = frozenset("וב וה ול ומ וכ וש שב שה של שמ שכ מה כש".split())  # the usual pairs
-_PERSIAN_PLURALS = ("هایمان", "هایتان", "هایشان", "هایم", "هایت", "هایش", "هایی", "های", "ها")
+# Hebrew plural endings (folded: ים is written ימ): (ending, what replaces it, shortest stem)
+_HEBREW_PLURALS = (("ימ", ("",), 3), ("ות", ("ה", ""), 3))
+# Persian (and Arabic) endings: (ending, what replaces it, shortest stem); the first that fits is taken.
+_PERSIAN_SUFFIXES = (
+    ("هایمان", ("",), 2), ("هایتان", ("",), 2), ("هایشان", ("",), 2), ("هایم", ("",), 2), ("هایت", ("",), 2),
+    ("هایش", ("",), 2), ("هایی", ("",), 2), ("های", ("",), 2), ("ها", ("",), 3),  # plural (and possessive)
+    ("گان", ("ه",), 3),                                 # نمایندگان -> نماینده
+    ("مان", ("",), 3), ("تان", ("",), 3), ("شان", ("",), 3),  # possessive: سفارشتان -> سفارش
+    ("ان", ("",), 3), ("ات", ("",), 3),                  # plural: کاربران -> کاربر, مشکلات -> مشکل
+    ("م", ("",), 4),                                     # my: حسابم -> حساب
+)
 _PERSIAN_VERB_PREFIXES = ("نمی", "می")
 _ARABIC_ARTICLES = ("وال", "بال", "فال", "کال", "لل", "ال")
 
 
+def _stripped(term: str, endings) -> list[str]:
+    for ending, replacements, shortest in endings:
+        if term.endswith(ending) and len(term) - len(ending) >= shortest:
+            return [term[:-len(ending)] + r for r in replacements]
+    return []
+
+
+def _english(term: str) -> list[str]:
+    """Light English stemming: plurals, -ed, -ing (refunded, refunding, refunds -> refund)."""
+    if term.endswith("ies") and len(term) >= 5:
+        return [term[:-3] + "y"]
+    if term.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return [term[:-2]]
+    if term.endswith("s") and not term.endswith(("ss", "us", "is")):
+        return [term[:-1]]
+    for ending in ("ing", "ed"):
+        stem = term[:-len(ending)]
+        if term.endswith(ending) and len(stem) >= 3 and any(c in "aeiouy" for c in stem):
+            out = [stem, stem + "e"]  # charged -> charg(e)
+            if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                out.append(stem[:-1])  # stopped -> stop
+            if ending == "ed" and stem.endswith("i"):
+                out.append(stem[:-1] + "y")  # applied -> apply
+            return out
+    return []
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def variants(term: str) -> tuple[str, ...]:
-    """Other terms a folded word is also found by (module doc): its bare forms without Hebrew prefix
-    letters, Arabic article, Persian plural suffix or verb prefix, English plural, leading zeros."""
+    """Other terms a folded word is also found by (module doc): its bare forms without Hebrew prefix letters
+    or plural ending, Arabic article, Persian plural, possessive or verb prefix, English plural, -ed or -ing,
+    and a number without leading zeros. The same at index and query time."""
     if not term:
         return ()
     out: list[str] = []
     first = term[0]
     if "\u05d0" <= first <= "\u05ea":
+        bases = [term]
         if first in _HEBREW_PREFIX and len(term) - 1 >= 3:
-            out.append(term[1:])
+            bases.append(term[1:])
             if term[:2] in _HEBREW_DOUBLE and len(term) - 2 >= 3:
-                out.append(term[2:])
+                bases.append(term[2:])
+        for base in list(bases):
+            bases.extend(_stripped(base, _HEBREW_PLURALS))
+        out.extend(bases[1:])
     elif "\u0600" <= first <= "\u06ff":
         bases = [term]
         for prefix in _PERSIAN_VERB_PREFIXES:
             if term.startswith(prefix) and len(term) - len(prefix) >= 3:
                 bases.append(term[len(prefix):])
                 break
-        for base in list(bases):
-            for suffix in _PERSIAN_PLURALS:
-                if base.endswith(suffix) and len(base) - len(suffix) >= (2 if len(suffix) > 2 else 3):
-                    bases.append(base[:-len(suffix)])
-                    break
         for article in _ARABIC_ARTICLES:
             if term.startswith(article) and len(term) - len(article) >= 3:
                 bases.append(term[len(article):])
                 break
+        for base in list(bases):
+            bases.extend(_stripped(base, _PERSIAN_SUFFIXES))
         out.extend(bases[1:])
     elif term.isdigit():
         if len(term) > 1 and term[0] == "0" and term.lstrip("0"):
             out.append(term.lstrip("0"))
     elif term.isascii() and term.isalpha() and len(term) >= 4:
-        if term.endswith("ies") and len(term) >= 5:
-            out.append(term[:-3] + "y")
-        elif term.endswith(("ches", "shes", "sses", "xes", "zes")):
-            out.append(term[:-2])
-        elif term.endswith("s") and not term.endswith(("ss", "us", "is")):
-            out.append(term[:-1])
+        out.extend(_english(term))
     seen = {term}
     return tuple(v for v in out if not (v in seen or seen.add(v)))
 
@@ -406,8 +448,10 @@ def _joins_apart(left: _Word, right: _Word) -> bool:
 _CHUNKS = re.compile(r"\S+")
 
 
-def _analyse(text: str) -> list[tuple[str, int, int]]:
-    """Every index term of `text` with the span of the text it stands for."""
+def analyse(text: str) -> list[tuple[str, int, int]]:
+    """Every index term of `text` (the terms of `index_terms`, in another order) with the span of `text` it
+    stands for: a word's term and variants span the word; a compound, two words joined or a phone number span
+    all their words. An engine that keeps positions places each term at the word its span starts in."""
     out: list[tuple[str, int, int]] = []
     tail = None
     for m in _CHUNKS.finditer(text):
@@ -439,6 +483,9 @@ def index_terms(text: str) -> list[str]:
     extra.extend(term for term, _, _ in _phones(text))
     main.extend(extra)
     return main
+
+
+_analyse = analyse  # the name the search engine first used
 
 
 # --------------------------------------------------------------------------------------------------- query
@@ -586,7 +633,8 @@ def parse_query(q: str | None) -> SearchQuery:
         return SearchQuery()
     if m := _NUMBER.fullmatch(fold(q)):
         number = int(m.group(1))
-        return SearchQuery(words=(Word(q, _alternatives(m.group(1))),), number=number or None)
+        (word,) = _typed_words(m.group(1), prefix=False)  # a phone number typed whole is also its other forms
+        return SearchQuery(words=(Word(q, word.terms),), number=number or None)
 
     elements = _elements(q)
     groups: list[list[Word]] = []  # the Words of each typed word, None for phrases and exclusions
@@ -638,7 +686,7 @@ def parse_query(q: str | None) -> SearchQuery:
 def _match_spans(text: str, query: SearchQuery) -> list[tuple[int, int, int]]:
     """(start, end, clause) of every place in `text` that a word or phrase of `query` matches."""
     spans = []
-    for term, start, end in _analyse(text):
+    for term, start, end in analyse(text):
         for k, w in enumerate(query.words):
             if term in w.terms or (w.prefix and any(term.startswith(t) for t in w.terms)):
                 spans.append((start, end, k))

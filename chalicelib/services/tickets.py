@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
-from chalicelib.domain.events import OPEN_TICKETS_MAIL
+from chalicelib.domain.events import OPEN_TICKETS_MAIL, SCHEMA_VERSION
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity, email_identity
 from chalicelib.domain.tickets import (
@@ -158,7 +158,8 @@ def _unconfirmed_limit_reached(desk: TicketDesk, customer: Customer, language: L
     now = desk.clock.now()
     still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value, "confirmed": t.confirmed}
                   for t in desk.views.of_customer(email=customer.email) if t.is_active]
-    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": 1, "occurred_at": now.isoformat(),
+    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": SCHEMA_VERSION,
+                "occurred_at": now.isoformat(),
                 "actor": {"kind": AuthorKind.SYSTEM.value, "id": "system", "name": "Helpdesk"},
                 "visibility": Visibility.PUBLIC.value, "data": {},
                 "customer": {"email": customer.email, "language": language.value}, "open_tickets": still_open}

@@ -49,7 +49,8 @@ def test_environment_names_what_docs_wiring_lists(stack):
     env, _ = stack
     documented = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "wiring.md").read_text(), re.M))
     optional = {"MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES",  # settings' defaults apply
-                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "MAX_JSON_BODY_BYTES", "CATALOG_CACHE_SECONDS"}
+                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "MAX_JSON_BODY_BYTES", "CATALOG_CACHE_SECONDS",
+                "SEARCH_DIR", "SEARCH_CHECK_SECONDS"}
     assert documented - optional <= set(env)
     assert {"HELPDESK_STREAM_ARN", "NOTIFICATIONS_QUEUE_URL"} <= set(env)
     assert env["WEB_ORIGIN"] == "http://127.0.0.1:8080"

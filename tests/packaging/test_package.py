@@ -17,7 +17,7 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
 FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", "CheckUploads",
-             "AggregateReports",
+             "AggregateReports", "IndexTickets",
              *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
@@ -160,7 +160,8 @@ def test_functions_get_every_documented_setting(template):
     documented = set(re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "wiring.md").read_text(), re.M))
     # Optional: JWKS_URL defaults to the pool's AWS URL; the limits have defaults in settings.
     optional = {"JWKS_URL", "MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES", "MAX_JSON_BODY_BYTES",
-                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "CATALOG_CACHE_SECONDS"}
+                "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "CATALOG_CACHE_SECONDS",
+                "SEARCH_DIR", "SEARCH_CHECK_SECONDS"}
     assert documented - optional <= set(variables)
     names = set(template["Resources"]) | set(template["Parameters"])
     for key, value in variables.items():
@@ -465,3 +466,26 @@ def test_agents_accounts_are_set_on_purpose(template):
     granted = grants(role_of(template, "APIHandler"))
     for action in ("cognito-idp:AdminUserGlobalSignOut", "cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser"):
         assert granted[action] == [({"Fn::GetAtt": ["AgentUserPool", "Arn"]}, None)]
+
+
+def test_one_search_indexer_reads_the_fifo_queue_and_reaches_only_the_index_its_lease_and_tickets(template):
+    """Issue 14: the index queue is FIFO (one message group: one indexer at a time, no reserved concurrency);
+    the indexer may write only the index files and the lease item; the API only reads the index."""
+    queue = template["Resources"]["SearchIndexQueue"]["Properties"]
+    assert queue["FifoQueue"] is True and queue["ContentBasedDeduplication"] is False
+    assert template["Resources"]["SearchIndexDeadLetterQueue"]["Properties"]["FifoQueue"] is True
+    function = template["Resources"]["IndexTickets"]["Properties"]
+    assert "ReservedConcurrentExecutions" not in function
+    [source] = function["Events"].values()
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${SearchIndexQueue.Arn}"}
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    granted = grants(role_of(template, "IndexTickets"))
+    table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert granted[action] == [(table, {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["SEARCH#writer"]}})]
+    files = {"Fn::Sub": "${SearchIndexBucket.Arn}/search/*"}
+    assert granted["s3:PutObject"] == granted["s3:DeleteObject"] == [(files, None)]
+    api = grants(role_of(template, "APIHandler"))
+    assert (files, None) in api["s3:GetObject"] and not any(r == files for r, _ in api.get("s3:PutObject", []))
+    publisher = grants(role_of(template, "PublishTicketEvents"))
+    assert ({"Fn::GetAtt": ["SearchIndexQueue", "Arn"]}, None) in publisher["sqs:SendMessage"]

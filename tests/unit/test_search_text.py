@@ -3,8 +3,8 @@ different words are not; bad queries get a clear field error; snippets show the 
 import pytest
 
 from chalicelib.domain.search_text import (
-    MAX_QUERY_LENGTH, Phrase, SearchQuery, Token, fold, index_terms, matches, parse_query, snippet, token_terms,
-    tokens, variants,
+    MAX_QUERY_LENGTH, Phrase, SearchQuery, Token, analyse, fold, index_terms, matches, parse_query, snippet,
+    token_terms, tokens, variants,
 )
 from chalicelib.errors import Invalid
 
@@ -87,12 +87,16 @@ FOUND = [
     ("בחשבון", "חשבון"), ("והחשבונית", "חשבונית"), ("שבמשלוח", "משלוח"), ("למשלוח", "משלוח"),
     ("חשבון", "בחשבון"),                               # typed with a prefix, written bare
     ("החשבונות", "חשבונות"),
+    # Hebrew plurals
+    ("ההזמנות שלי לא הגיעו", "הזמנה"), ("ההזמנה שלי", "הזמנות"), ("כל המוצרים", "מוצר"), ("החשבונות", "חשבון"),
     # Hebrew final letters typed as regular ones and back
     ("שלום", "שלומ"), ("המלך", "מלכ"),
     # Persian plural suffixes, joined, with ZWNJ, with a space
     ("کتابها رسید", "کتاب"), ("کتاب‌ها رسید", "کتاب"), ("کتاب ها رسید", "کتاب"),
     ("فاکتورهای من", "فاکتور"), ("فاکتور‌های من", "فاکتور"), ("سفارش‌هایی که", "سفارش"),
     ("کتاب", "کتاب‌ها"), ("کتاب", "کتابها"),
+    ("کاربران سایت", "کاربر"), ("مشکلات پرداخت", "مشکل"), ("نمایندگان فروش", "نماینده"),
+    ("سفارشتان ارسال شد", "سفارش"), ("حسابم مسدود شده", "حساب"), ("حساب من", "حسابم"),
     # ZWNJ compounds in every spelling
     ("می‌خواهم", "میخواهم"), ("میخواهم", "می‌خواهم"), ("می خواهم", "میخواهم"), ("می خواهم", "می‌خواهم"),
     ("میخواهم", "می خواهم"), ("می‌خواهم", "خواهم"), ("نمی‌کند", "نمیکند"), ("نمی کند", "نمی‌کند"),
@@ -127,7 +131,8 @@ FOUND = [
     ("בית־ספר", "בית ספר"),
     # Latin case, accents, plurals
     ("The PRINTERS are down", "printer"), ("printer down", "printers"), ("café", "cafe"), ("Müller", "muller"),
-    ("batteries", "battery"), ("boxes", "box"),
+    ("batteries", "battery"), ("boxes", "box"), ("I was charged twice", "charge"), ("refund it", "refunded"),
+    ("the refunding failed", "refund"), ("payment stopped", "stop"),
     # words in any order, phrases in order
     ("paper jam in the printer", "printer paper"), ("paper jam in the printer", '"paper jam"'),
     ("paper jam in the printer", "printer -toner"), ('«درخواست بازپرداخت» ثبت شد', '"درخواست بازپرداخت"'),
@@ -227,6 +232,12 @@ def test_a_ticket_number_alone_is_a_number_and_a_word(q, number):
     assert str(number) in parsed.words[0].terms
 
 
+def test_a_phone_number_typed_whole_is_found_in_its_other_forms():
+    q = parse_query("۰۹۱۲۱۲۳۴۵۶۷")
+    assert {"09121234567", "989121234567", "9121234567"} <= set(q.words[0].terms)
+    assert matches("call +98 912 123 4567", q)
+
+
 def test_a_number_among_words_is_only_a_word():
     assert parse_query("order 123").number is None
 
@@ -321,3 +332,12 @@ def test_snippet_without_a_match_is_the_start_of_the_text_and_never_cuts_mid_wor
 def test_snippet_collapses_line_breaks():
     assert snippet("first line\n\nsecond <line>", parse_query("second ")) == \
         "first line <mark>second</mark> &lt;line&gt;"
+
+
+def test_analyse_gives_every_index_term_with_the_span_it_stands_for():
+    text = "ובחשבון #A-20931 call 0912 123 4567"
+    spans = analyse(text)
+    assert sorted(term for term, _, _ in spans) == sorted(index_terms(text))
+    assert ("חשבונ", 0, 7) in spans
+    assert ("a20931", 9, 16) in spans                      # the compound spans its words
+    assert ("989121234567", 22, 35) in spans               # the phone number spans its groups
