@@ -6,6 +6,7 @@ from chalicelib.api.admin import admin_api
 from chalicelib.api.agent import agent_api
 from chalicelib.api.customer import customer_api
 from chalicelib.api.directory import directory_api
+from chalicelib.api.kb import kb_api
 from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
@@ -23,6 +24,7 @@ app.register_blueprint(admin_api)
 app.register_blueprint(directory_api)
 app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
+app.register_blueprint(kb_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"

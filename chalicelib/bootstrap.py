@@ -100,6 +100,24 @@ def revocations():
     return DynamoRevocations(get_settings().helpdesk_table)
 
 
+@lru_cache(maxsize=1)
+def knowledge_base():
+    from chalicelib.adapters.kb import DynamoKnowledgeBase
+    return DynamoKnowledgeBase(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
+def static_site():
+    from chalicelib.adapters.kb import S3StaticSite
+    return S3StaticSite(get_settings().web_bucket)
+
+
+@lru_cache(maxsize=1)
+def article_search():
+    from chalicelib.adapters.kb_search import TantivyArticleSearch
+    return TantivyArticleSearch(knowledge_base(), check_seconds=get_settings().kb_index_check_seconds)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -119,7 +137,8 @@ def reset() -> None:
     """Forget every wired adapter (tests, or settings that changed)."""
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
-                    agent_profiles, sms_quota, rate_limiter, accounts, revocations):
+                    agent_profiles, sms_quota, rate_limiter, accounts, revocations,
+                    knowledge_base, static_site, article_search):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

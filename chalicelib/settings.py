@@ -33,6 +33,8 @@ class Settings:
     unconfirmed_per_network: int  # ... and per client network (IPv4 /24, IPv6 /64)
     catalog_cache_seconds: float = 5.0  # how long a container reuses the catalog, rules and policies it read
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
+    web_bucket: str = "helpdesk-web"  # the sites' bucket: published articles are written there as static pages
+    kb_index_check_seconds: float = 5.0  # how long a container trusts its article search index without asking
 
     @property
     def portal_site_url(self) -> str:
@@ -73,6 +75,8 @@ def get_settings() -> Settings:
         inbound_category=_env("INBOUND_CATEGORY"),
         catalog_cache_seconds=float(_env("CATALOG_CACHE_SECONDS", "5")),
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
+        web_bucket=_env("WEB_BUCKET", "helpdesk-web"),
+        kb_index_check_seconds=float(_env("KB_INDEX_CHECK_SECONDS", "5")),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
         unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
     )
