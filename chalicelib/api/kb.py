@@ -49,7 +49,7 @@ SETTINGS = _object(["version"], {"category": ID, "visibility": VISIBILITY, "tags
                                  "order": {"type": "integer", "minimum": 0, "maximum": 999_999}, "version": VERSION})
 CATEGORIES = _object(["categories"], {"categories": {"type": "array", "maxItems": 200, "items": _object(
     ["id", "names"], {"id": ID, "names": NAMES, "order": {"type": "integer", "minimum": 0, "maximum": 9999},
-                      "parent": {"type": ["string", "null"], "maxLength": 40}})}})
+                      "parent": {"type": "string", "maxLength": 40}})}})
 PREVIEW = _object(["body"], {"body": BODY})
 VOTE = _object(["helpful"], {"helpful": {"type": "boolean"}})
 DEFLECTION = _object(["outcome", "articles"], {

@@ -36,7 +36,7 @@ def categories(kb: KnowledgeBase) -> list[Category]:
 def save_categories(kb: KnowledgeBase, editor: Editor, categories: list[dict]) -> list[Category]:
     rules.require_editor(editor)
     checked = rules.check_categories([Category(id=c["id"], names=c.get("names") or {}, order=int(c.get("order", 0)),
-                                               parent=c.get("parent")) for c in categories])
+                                               parent=c.get("parent") or None) for c in categories])
     kb.save_categories(checked)
     return rules.ordered_categories(checked)
 
