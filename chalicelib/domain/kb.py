@@ -334,11 +334,10 @@ _ORDER = re.compile(r"(?i)(?:#|\border\s*(?:no\.?|number|#)?\s*:?\s*|سفارش\
 def personal_data(text: str, *, names: tuple[str, ...] = ()) -> list[dict]:
     """What an editor must remove before a reply becomes an article: the customer's name, addresses, phone
     numbers and order numbers, each with where it is (start, end) and its kind."""
-    found: list[dict] = []
+    found: list[dict] = [{"kind": "order", "text": m.group(1), "start": m.start(1), "end": m.end(1)}
+                         for m in _ORDER.finditer(text)]  # first: a number after "order" is an order, not a phone
     for kind, pattern in (("email", _EMAIL), ("phone", _PHONE)):
         found += [{"kind": kind, "text": m.group(0), "start": m.start(), "end": m.end()} for m in pattern.finditer(text)]
-    for m in _ORDER.finditer(text):
-        found.append({"kind": "order", "text": m.group(1), "start": m.start(1), "end": m.end(1)})
     for name in names:
         for part in {name.strip(), *name.split()}:
             if len(part) < 2:
@@ -347,7 +346,7 @@ def personal_data(text: str, *, names: tuple[str, ...] = ()) -> list[dict]:
             while start != -1:
                 found.append({"kind": "name", "text": part, "start": start, "end": start + len(part)})
                 start = text.find(part, start + len(part))
-    found.sort(key=lambda f: (f["start"], -f["end"]))
+    found.sort(key=lambda f: (f["start"], -f["end"]))  # stable: at one start, the longest, then the first kind
     kept, last_end = [], -1
     for item in found:  # overlapping finds: the first (longest) wins
         if item["start"] >= last_end:
