@@ -15,12 +15,13 @@ LANGUAGE_NAMES = {"fa": "فارسی", "he": "עברית", "en": "English"}
 
 
 def page_key(lang: str, slug: str) -> str:
-    """Where the page lives in the bucket, i.e. its address under the web origin (`/<key>`)."""
-    return f"customer/kb/{lang}/{quote(slug, safe='')}.html"
+    """Where the page lives in the bucket: the object key is the decoded path (S3 decodes the request's URI)."""
+    return f"customer/kb/{lang}/{slug}.html"
 
 
 def page_path(lang: str, slug: str) -> str:
-    return "/" + page_key(lang, slug)
+    """Its address under the web origin, percent-encoded (Persian and Hebrew slugs)."""
+    return f"/customer/kb/{lang}/{quote(slug, safe='')}.html"
 
 
 def help_center_path(lang: str, slug: str) -> str:
