@@ -11,6 +11,7 @@ import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
 import {profileView} from './profile.js';
 import {mfaView} from './mfa.js';
+import {kbArticleView, kbListView} from './kb.js';
 
 const root = document.getElementById('app');
 
@@ -28,6 +29,8 @@ function rerender() {
       h('div', {class: 'topbar-actions'},
         session && isAdmin() ? h('a', {href: '#/admin', class: 'topbar-link', 'data-testid': 'admin-link',
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
+        session ? h('a', {href: '#/kb', class: 'topbar-link', 'data-testid': 'kb-link',
+          'aria-current': location.hash.startsWith('#/kb') ? 'page' : null}, t('kbe.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
@@ -176,6 +179,9 @@ function pageFor(hash) {
   const ticket = hash.match(/^#\/tickets\/(\d+)$/);
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);
+  const article = hash.match(/^#\/kb\/([a-z0-9-]{1,64})$/);
+  if (article) return kbArticleView(page, article[1]);
+  if (hash === '#/kb') return kbListView(page);
   if (hash === '#/profile') return profileView(page);
   if (hash === '#/security') return mfaView(page);
   return queueView({...page, mine: hash === '#/mine'});
