@@ -26,7 +26,7 @@ def page_path(lang: str, slug: str) -> str:
 
 def help_center_path(lang: str, slug: str) -> str:
     """The interactive help center's address of the same article (votes, related articles, search)."""
-    return f"/customer/?lang={lang}#kb/{lang}/{quote(slug, safe='')}"
+    return f"/customer/#/kb/{lang}/{quote(slug, safe='')}"
 
 
 def page_html(*, lang: str, title: str, html: str, category_name: str, alternates: dict[str, dict[str, str]],
@@ -53,7 +53,7 @@ def page_html(*, lang: str, title: str, html: str, category_name: str, alternate
 </head>
 <body>
 <main class="kb-article">
-<nav class="kb-crumbs"><a href="{escape(f'/customer/?lang={lang}#kb')}">{escape(category_name)}</a></nav>
+<nav class="kb-crumbs"><a href="/customer/#/kb">{escape(category_name)}</a></nav>
 <article>
 <h1>{escape(title)}</h1>
 {html}
