@@ -115,6 +115,13 @@ def _entry(entry: HistoryEntry) -> dict:
             "data": entry.data}
 
 
+def _slug(raw: str) -> str:
+    """A slug from the path: percent-decoded here (a slug never holds '%'), whether or not the gateway did."""
+    from urllib.parse import unquote
+
+    return unquote(raw)
+
+
 def _visitor() -> str:
     request = kb_api.current_request
     address = ((request.context or {}).get("identity") or {}).get("sourceIp") or ""
@@ -150,7 +157,7 @@ def search():
 def read_article(lang, slug):
     if lang not in ("fa", "he", "en"):
         raise Invalid.field("lang", "invalid")
-    page = service.read(bootstrap.knowledge_base(), lang=lang, slug=slug, staff=False)
+    page = service.read(bootstrap.knowledge_base(), lang=lang, slug=_slug(slug), staff=False)
     related = service.related(bootstrap.article_search(), page, internal=False)
     return {**_page(page), "related": [_hit(h) for h in related]}
 
@@ -161,7 +168,7 @@ def vote_article(lang, slug, body):
     if lang not in ("fa", "he", "en"):
         raise Invalid.field("lang", "invalid")
     counted = service.vote(bootstrap.knowledge_base(), bootstrap.rate_limiter(), bootstrap.clock(), lang=lang,
-                           slug=slug, helpful=body["helpful"], visitor=_visitor(),
+                           slug=_slug(slug), helpful=body["helpful"], visitor=_visitor(),
                            network=client_network(kb_api.current_request))
     return {"counted": counted}
 

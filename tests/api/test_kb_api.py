@@ -311,3 +311,13 @@ def test_a_reply_becomes_a_draft_with_the_customers_details_flagged(client, peop
     assert made["article"]["visibility"] == "internal" and made["article"]["versions"]["en"]["state"] == "draft"
     assert {f["kind"] for f in made["flagged"]} == {"name", "order", "email", "phone"}
     assert all(text[f["start"]:f["end"]] == f["text"] for f in made["flagged"])
+
+
+def test_a_persian_address_is_read_percent_encoded_as_browsers_send_it(client, people):
+    from urllib.parse import quote
+
+    article = publish(client, people["admin"], create(client, people["admin"], lang="fa", title="راهنما",
+                                                      address=f"راهنمای-{uuid.uuid4().hex[:6]}"), "fa")
+    address = quote(article["versions"]["fa"]["published"]["slug"], safe="")
+    assert call(client, "get", f"/kb/articles/fa/{address}")[1]["title"] == "راهنما"
+    assert call(client, "post", f"/kb/articles/fa/{address}/votes", {"helpful": True})[1] == {"counted": True}
