@@ -15,6 +15,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
   100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
   1 GB, ratio <= 1.5.
+- kb_search_p95_ms, kb_suggest_aws_calls, kb_publish_aws_calls(_100/_1000), kb_index_build_ms: the knowledge
+  base's search, ticket-form suggestions and publishing (bench/kb.py).
 """
 import json
 import os
@@ -56,6 +58,8 @@ def main() -> None:
     results.update(sla_costs())
     from bench.imports import import_costs
     results.update(import_costs())
+    from bench.kb import kb_costs
+    results.update(kb_costs())
     from bench.local import local_stack_costs
     results.update(local_stack_costs())
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

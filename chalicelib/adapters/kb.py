@@ -8,6 +8,7 @@ Items (pk / sk):
   KBSLUG#<lang>#<slug> / PAGE            the published version, rendered: a reader's article is one GetItem
   KBLIST#<lang>#<visibility> / <category>#<order>#<id>  the published articles of a language, in category order
   KBREVIEW / <time>#<id>#<lang>          drafts waiting for review (a text not published yet, or changed since)
+  KBMAP / <lang>#<slug>                  a published public version (keys only: the sitemap is one small Query)
   KBCATEGORIES / CATEGORIES              the categories (few: one item)
   KBINDEX / VERSION                      grows with every save (search indexes built before it are stale)
   KBSTAT#<id> / <lang>#<revision>        views, helpful / not helpful votes, deflections of one published version
@@ -189,6 +190,9 @@ class DynamoKnowledgeBase(KnowledgeBase):
         old_lists = _list_keys_of(before) if before else set()
         old_pages = {(lang, v.published.slug) for lang, v in before.published_languages().items()
                      if v.published} if before else set()
+        new_map = {("KBMAP", f"{p.lang}#{p.slug}") for p in pages.values() if p.visibility == KbVisibility.PUBLIC}
+        old_map = {("KBMAP", f"{lang}#{v.published.slug}") for lang, v in before.published_languages().items()
+                   if v.published and before.visibility == KbVisibility.PUBLIC} if before else set()
         new_reviews = {key for key in (review_key(after, lang) for lang in after.versions) if key}
         old_reviews = {key for key in (review_key(before, lang) for lang in before.versions) if key} if before else set()
         try:
@@ -216,6 +220,10 @@ class DynamoKnowledgeBase(KnowledgeBase):
                                                 "visibility": page.visibility.value, "text": page.text[:20_000],
                                                 "tags": list(page.tags), "order": page.order}))
                 for pk, sk in old_lists - set(new_lists):
+                    tx.delete(KbItem(pk, sk))
+                for pk, sk in new_map - old_map:
+                    tx.save(KbItem(pk, sk))
+                for pk, sk in old_map - new_map:
                     tx.delete(KbItem(pk, sk))
                 for pk, sk in new_reviews - old_reviews:
                     lang = sk.rsplit("#", 1)[1]
@@ -252,6 +260,9 @@ class DynamoKnowledgeBase(KnowledgeBase):
                        category=d["category"], visibility=KbVisibility(d["visibility"]), text=d.get("text", ""),
                        tags=tuple(d.get("tags") or ()), order=int(d.get("order", 0)))
                 for d in (item.doc for item in KbItem.query(f"KBLIST#{lang}#{visibility.value}"))]
+
+    def sitemap(self) -> list[tuple[str, str]]:
+        return [tuple(item.sk.split("#", 1)) for item in KbItem.query("KBMAP")]
 
     def pending(self) -> list[Pending]:
         return [Pending(article_id=d["article_id"], lang=d["lang"], title=d["title"], by=d["by"], at=_time(d["at"]))

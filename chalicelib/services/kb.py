@@ -3,6 +3,7 @@ index, the rate limiter, the clock."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.domain import kb as rules
@@ -74,7 +75,7 @@ def _store(kb: KnowledgeBase, before: Article | None, after: Article, entries) -
         raise Conflict("the article changed since you read it: reload") from None
     except SlugTaken as taken:
         raise Invalid(f"{taken.lang}: the address {taken.slug} is taken", fields={"slug": "taken"}) from None
-    return kb.get(after.id) or after
+    return replace(after, version=before.version + 1 if before is not None else 1)
 
 
 def _category_known(kb: KnowledgeBase, category: str) -> None:
@@ -179,8 +180,7 @@ def write_static(kb: KnowledgeBase, site: StaticSite, before: Article, after: Ar
     for lang, version in before.published_languages().items():
         if version.published and (lang not in now_public or now_public[lang].slug != version.published.slug):
             site.delete(page_key(lang, version.published.slug))
-    public = [(row.lang, row.slug) for lang in rules.LANGUAGES for row in kb.listing(lang, KbVisibility.PUBLIC)]
-    site.put("customer/kb/sitemap.xml", sitemap_xml(site_origin, public), "application/xml; charset=utf-8")
+    site.put("customer/kb/sitemap.xml", sitemap_xml(site_origin, kb.sitemap()), "application/xml; charset=utf-8")
 
 
 # ---------------------------------------------------------------- reading

@@ -84,6 +84,10 @@ class KnowledgeBase(ABC):
     def listing(self, lang: str, visibility: KbVisibility) -> list[Listed]: ...
 
     @abstractmethod
+    def sitemap(self) -> list[tuple[str, str]]:
+        """(lang, slug) of every published public version."""
+
+    @abstractmethod
     def pending(self) -> list[Pending]: ...
 
     @abstractmethod
