@@ -151,7 +151,7 @@ export function articleView({api, rerender, articleLang, slug}) {
         h('a', {href: articleLink({lang: code, slug: other.slug}), lang: code, 'data-lang': code},
           `${languageName(code)}: `, h('bdi', {}, other.title))])) : null,
     h('p', {class: 'kb-share'}, t('kb.share'), ' ',
-      h('a', {href: article.static_url, dir: 'ltr', 'data-testid': 'kb-static-link'}, isolate(location.origin + article.static_url))),
+      h('a', {href: article.static_url, dir: 'ltr', 'data-testid': 'kb-static-link'}, isolate(decodeURI(location.origin + article.static_url)))),
     h('div', {class: 'kb-vote', 'data-testid': 'kb-vote'},
       voted ? h('p', {role: 'status'}, t(voted === 'already' ? 'kb.vote_already' : 'kb.vote_thanks')) : [
         h('span', {}, t('kb.helpful')), ' ',
