@@ -11,7 +11,8 @@ from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
-from chalicelib.events import alerts, automation, inbound, notifications, publisher
+from chalicelib.api.search import search_api
+from chalicelib.events import alerts, automation, inbound, notifications, publisher, search_index
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
@@ -25,6 +26,7 @@ app.register_blueprint(directory_api)
 app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
 app.register_blueprint(kb_api)
+app.register_blueprint(search_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
@@ -48,6 +50,12 @@ def send_alerts(event):
 @app.on_sqs_message(queue="inbound-mail", batch_size=10)
 def receive_mail(event):
     return inbound.handle(event)
+
+
+# FIFO, one message group: one indexer at a time, no throttled retries into the DLQ (docs/search.md).
+@app.on_sqs_message(queue="search-index.fifo", batch_size=10)
+def index_tickets(event):
+    return search_index.handle(event)
 
 
 @app.schedule("rate(1 hour)")

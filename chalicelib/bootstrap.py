@@ -1,6 +1,7 @@
 """Wires the real adapters to the ports, once per container, on first use (never at import)."""
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 
 from chalicelib.domain.attachments import Limits
@@ -118,6 +119,33 @@ def article_search():
     return TantivyArticleSearch(knowledge_base(), check_seconds=get_settings().kb_index_check_seconds)
 
 
+@lru_cache(maxsize=1)
+def search_store():
+    from chalicelib.adapters.search_engine import Shards
+    from chalicelib.adapters.search_store import S3IndexStore
+    s = get_settings()
+    directory = s.search_dir or tempfile.mkdtemp(prefix="helpdesk-search-")  # Lambda: under /tmp
+    return S3IndexStore(s.search_bucket, Shards(directory), check_every=s.search_check_seconds)
+
+
+@lru_cache(maxsize=1)
+def search_reader():
+    from chalicelib.adapters.search_store import S3SearchReader
+    return S3SearchReader(search_store())
+
+
+@lru_cache(maxsize=1)
+def search_index():
+    from chalicelib.adapters.search_store import DynamoLease, S3SearchIndex
+    return S3SearchIndex(search_store(), DynamoLease(get_settings().helpdesk_table))
+
+
+@lru_cache(maxsize=1)
+def search_feed():
+    from chalicelib.adapters.search_feed import SqsSearchFeed
+    return SqsSearchFeed(get_settings().search_queue_url)
+
+
 def clock() -> Clock:
     return Clock()
 
@@ -138,7 +166,8 @@ def reset() -> None:
     get_settings.cache_clear()
     for factory in (tickets, catalog, agents, presence, files, secrets, event_bus, mailer, sms, sign_in_codes,
                     agent_profiles, sms_quota, rate_limiter, accounts, revocations,
-                    knowledge_base, static_site, article_search):
+                    knowledge_base, static_site, article_search,
+                    search_store, search_reader, search_index, search_feed):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

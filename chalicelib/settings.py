@@ -35,6 +35,10 @@ class Settings:
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
     web_bucket: str = "helpdesk-web"  # the sites' bucket: published articles are written there as static pages
     kb_index_check_seconds: float = 5.0  # how long a container trusts its article search index without asking
+    search_bucket: str = ""        # where the search index files live (docs/search.md); "" = attachments_bucket
+    search_queue_url: str = ""     # the FIFO index queue the outbox relay feeds; "" = no search indexing
+    search_dir: str = ""           # a container's copy of the index; "" = a new temporary directory (under /tmp)
+    search_check_seconds: float = 2.0  # readers look at the index manifest at most this often
 
     @property
     def portal_site_url(self) -> str:
@@ -77,6 +81,10 @@ def get_settings() -> Settings:
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
         web_bucket=_env("WEB_BUCKET", "helpdesk-web"),
         kb_index_check_seconds=float(_env("KB_INDEX_CHECK_SECONDS", "5")),
+        search_bucket=_env("SEARCH_BUCKET") or _env("ATTACHMENTS_BUCKET", "helpdesk-attachments"),
+        search_queue_url=_env("SEARCH_QUEUE_URL"),
+        search_dir=_env("SEARCH_DIR"),
+        search_check_seconds=float(_env("SEARCH_CHECK_SECONDS", "2")),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),
         unconfirmed_per_network=int(_env("UNCONFIRMED_PER_NETWORK", "20")),
     )

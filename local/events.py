@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 ACCOUNT_ID = "123456789012"  # moto's account
 # Chalice's decorators take literal queue names; locally the provisioned queues are found through these.
 QUEUE_URL_ENV = {"notifications": "NOTIFICATIONS_QUEUE_URL", "alerts": "ALERTS_QUEUE_URL",
-                 "inbound-mail": "INBOUND_MAIL_QUEUE_URL"}
+                 "inbound-mail": "INBOUND_MAIL_QUEUE_URL",
+                 "search-index.fifo": "SEARCH_QUEUE_URL"}
 # The one table with a stream; every @app.on_dynamodb_record handler reads it.
 STREAM_ARN_ENV = "HELPDESK_STREAM_ARN"
 SPEEDUP_ENV = "LOCAL_SCHEDULE_SPEEDUP"

@@ -18,6 +18,7 @@ OUTPUTS = {
     "UserPoolId": "USER_POOL_ID",
     "UserPoolClientId": "USER_POOL_CLIENT_ID",
     "LinkSecretArn": "LINK_SECRET_ARN",
+    "SearchIndexBucketName": "SEARCH_BUCKET",
 }
 # The local stack: moto's CloudFormation holds these resources; the secret is created beside it by name
 # (local/provision.py).
@@ -26,6 +27,7 @@ LOCAL_RESOURCES = {
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
     "AttachmentsBucket": "ATTACHMENTS_BUCKET",
     "TicketEventsTopic": "EVENTS_TOPIC_ARN",
+    "SearchIndexBucket": "SEARCH_BUCKET",
 }
 LOCAL_STACK = "helpdesk-local"
 

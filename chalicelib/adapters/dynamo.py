@@ -197,6 +197,14 @@ class DynamoTicketRepository(TicketRepository):
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value) + 1000
 
+    def last_number(self) -> int:
+        """The last ticket number handed out (1000 before the first): numbers are sequential, so every ticket
+        can be read by number without a Scan (ops/rebuild_search.py)."""
+        try:
+            return int(CounterItem.get("COUNTER", "ticket").value) + 1000
+        except CounterItem.DoesNotExist:
+            return 1000
+
     def create(self, ticket, events, attachments, *, open_limit=None, unconfirmed=None, turn=None):
         limits = {"customer": open_limit,
                   "address": unconfirmed.per_address if unconfirmed else None,

@@ -14,6 +14,8 @@ from chalicelib.domain.tickets import (
 
 # An outbox document that belongs to no ticket: an address's open tickets, mailed to it (services/tickets.py).
 OPEN_TICKETS_MAIL = "customer.open_tickets"
+# The version of the event contract every published document is written to (domain/event_contract.py).
+SCHEMA_VERSION = 1
 
 
 def _actor(actor: Actor) -> dict:
@@ -32,6 +34,7 @@ def attachment_from_document(d: dict) -> Attachment:
 
 def to_document(event: TicketEvent, ticket: Ticket) -> dict:
     doc = {
+        "schema_version": SCHEMA_VERSION,
         "event_id": event.id,
         "type": event.type.value,
         "ticket_number": event.ticket_number,

@@ -23,4 +23,5 @@ def _publish(record) -> None:
     if document is None:
         return
     bootstrap.event_bus().publish(document)
+    bootstrap.search_feed().send(document)  # the FIFO index queue (SNS cannot feed FIFO queues): docs/search.md
     logger.info("event published", extra={"event_id": document["event_id"], "type": document["type"]})

@@ -8,7 +8,7 @@ from typing import Callable
 from chalicelib.domain import links
 from chalicelib.domain.attachments import Limits
 from chalicelib.domain.catalog import check_placement
-from chalicelib.domain.events import OPEN_TICKETS_MAIL
+from chalicelib.domain.events import OPEN_TICKETS_MAIL, SCHEMA_VERSION
 from chalicelib.domain.policies import UnconfirmedAllowance
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.sign_in import Channel, CustomerAccess, Identity, email_identity
@@ -140,7 +140,7 @@ def _unconfirmed_limit_reached(tickets: TicketRepository, clock: Clock, customer
     now = clock.now()
     still_open = [{"number": t.number, "subject": t.subject, "status": t.status.value, "confirmed": t.confirmed}
                   for t in tickets.of_customer(email=customer.email) if t.is_active]
-    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": 1, "occurred_at": now.isoformat(),
+    document = {"event_id": new_id(), "type": OPEN_TICKETS_MAIL, "schema_version": SCHEMA_VERSION, "occurred_at": now.isoformat(),
                 "actor": {"kind": AuthorKind.SYSTEM.value, "id": "system", "name": "Helpdesk"},
                 "visibility": Visibility.PUBLIC.value, "data": {},
                 "customer": {"email": customer.email, "language": language.value}, "open_tickets": still_open}

@@ -16,7 +16,8 @@ from cfnlint.helpers import load_resource
 pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
-FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", *JOBS)
+FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", "IndexTickets",
+             *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
 SAM_EVENT_PROPERTIES = {
