@@ -1,41 +1,66 @@
-"""Search over published articles: a tantivy index of its own (not the tickets'), held in memory by each
-container and rebuilt from the knowledge base's lists when the knowledge base changed.
+"""Search over published articles: the same analysis and engine as ticket search (domain/search_text.py through
+adapters/search_engine.analyzed: one position per word holding its folded term and variants; parse_query for what
+was typed), in a tantivy index of its own, held in memory by each container and rebuilt from the knowledge base's
+lists when the knowledge base changed.
 
-For the size a help center has (1k articles, ~3k language versions) the rebuild costs tens of milliseconds and
-six Queries; whether it is stale costs one GetItem (KBINDEX / VERSION), asked at most every `check_seconds`, so a
-burst of keystrokes costs at most one AWS call. Text goes through domain/text.normalize at index and query
-time (the same folding as everywhere: ي/ی, ك/ک, Hebrew final letters, digits). Past ~50k versions, or when an
-index in S3 written by a consumer of article events is wanted, replace this class behind the same port.
+For the size of a help center (1k articles, ~3k language versions) a rebuild costs one Query per language and
+visibility (paged) and about a second; whether the index is stale costs one GetItem (KBINDEX / VERSION), asked at
+most every `check_seconds`, so a burst of keystrokes costs no call beyond the rate limit's. Words are ranked, not
+all required (a customer's sentence rarely has every word in an article): more and rarer matches rank higher,
+the title above tags above the body, a word as typed above its variants; a long word may be misspelt by a letter.
+Where this stops scaling (bench/kb.py: kb_index_build_ms) the ticket search's S3-stored index, written by a
+consumer of article events, replaces it behind the same port.
 """
 from __future__ import annotations
 
+import html
 import re
 import threading
 import time
+from functools import lru_cache
 
+from chalicelib.domain import search_text
 from chalicelib.domain.kb import LANGUAGES, KbVisibility
-from chalicelib.domain.text import normalize, tokens
+from chalicelib.errors import Invalid
 from chalicelib.services.kb_ports import ArticleSearch, Hit, KnowledgeBase, Listed
 
-_WORDS = re.compile(r"\S+")
-SNIPPET_WORDS = 24
+FIELDS = {"title": 3.0, "tags": 1.5, "body": 1.0}
+FUZZY_MIN = 5       # words this long may be misspelt by one letter
+PREFIX_MIN = 2      # the word being typed matches as a prefix from this length
+VARIANT_WEIGHT = 0.6
+EMPTY_QUERY = ("no_words", "only_stop_words", "only_excluded")  # nothing to look for: no results, not an error
+_MARKS = re.compile(r"</?mark>")
 
 
-def snippet(text: str, terms: list[str], words: int = SNIPPET_WORDS) -> str:
-    """About `words` words of `text` around the first word matching a term (as typed: not normalized)."""
-    found = list(_WORDS.finditer(text))
-    if not found:
-        return ""
-    at = 0
-    for index, match in enumerate(found):
-        word = " ".join(tokens(match.group(0)))
-        if any(word.startswith(term) or term in word for term in terms):
-            at = index
-            break
-    start = max(0, at - words // 3)
-    chosen = found[start:start + words]
-    out = text[chosen[0].start():chosen[-1].end()]
-    return ("… " if start > 0 else "") + out + (" …" if start + words < len(found) else "")
+@lru_cache(maxsize=1)
+def schema():
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("visibility", tokenizer_name="raw", index_option="basic")
+    for name in FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace")
+    return builder.build()
+
+
+def plain_snippet(text: str, parsed) -> str:
+    """search_text.snippet (the same window as ticket search) as plain text: the help center shows it as text."""
+    return html.unescape(_MARKS.sub("", search_text.snippet(text, parsed)))
+
+
+def parse(query: str):
+    """What was typed, as the ticket search parses it; a sentence is cut to the words a query may hold."""
+    words = query.split()
+    if len(words) > search_text.MAX_QUERY_WORDS:
+        query = " ".join(words[:search_text.MAX_QUERY_WORDS])
+    try:
+        return search_text.parse_query(query)
+    except Invalid as refused:
+        if set(refused.fields.values()) <= set(EMPTY_QUERY):
+            return None
+        raise
 
 
 class TantivyArticleSearch(ArticleSearch):
@@ -44,7 +69,7 @@ class TantivyArticleSearch(ArticleSearch):
         self._lock = threading.Lock()
         self._built_version: int | None = None
         self._checked_at = float("-inf")
-        self._index = self._schema = None
+        self._index = None
         self._docs: dict[str, Listed] = {}
 
     # building
@@ -64,64 +89,85 @@ class TantivyArticleSearch(ArticleSearch):
     def _build(self, rows: list[Listed]) -> None:
         import tantivy
 
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("key", stored=True, tokenizer_name="raw")
-        builder.add_text_field("lang", tokenizer_name="raw")
-        builder.add_text_field("visibility", tokenizer_name="raw")
-        builder.add_text_field("title")
-        builder.add_text_field("body")
-        schema = builder.build()
-        index = tantivy.Index(schema)
-        writer = index.writer(15_000_000, 1)
+        from chalicelib.adapters.search_engine import analyzed
+
+        index = tantivy.Index(schema())
+        writer = index.writer(32_000_000, 1)
         docs = {}
         for row in rows:
             key = f"{row.article_id}#{row.lang}"
             docs[key] = row
-            writer.add_document(tantivy.Document(
-                key=key, lang=row.lang, visibility=row.visibility.value,
-                title=" ".join(tokens(row.title + " " + " ".join(row.tags))), body=" ".join(tokens(row.text))))
+            doc = tantivy.Document()
+            doc.add_text("key", key)
+            doc.add_text("lang", row.lang)
+            doc.add_text("visibility", row.visibility.value)
+            doc.add_pre_tokenized_text("title", analyzed(row.title))
+            doc.add_pre_tokenized_text("tags", analyzed(" ".join(row.tags)))
+            doc.add_pre_tokenized_text("body", analyzed(row.text))
+            writer.add_document(doc)
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
-        self._index, self._schema, self._docs = index, schema, docs
+        self._index, self._docs = index, docs
 
     # reading
-    def _query(self, terms: list[str], lang: str, internal: bool):
+    def _word(self, word) -> list:
         import tantivy
 
-        Q, Occur, schema = tantivy.Query, tantivy.Occur, self._schema
-        should = []
-        for n, term in enumerate(terms[:12]):
-            last = n == len(terms) - 1  # the word being typed: its prefix counts
-            for field, boost in (("title", 3.0), ("body", 1.0)):
-                should.append((Occur.Should, Q.boost_query(Q.term_query(schema, field, term), boost * 2)))
-                if len(term) >= 3:
-                    # a letter off (a spelling variant) costs relevance but still finds the article
-                    should.append((Occur.Should, Q.boost_query(
-                        Q.fuzzy_term_query(schema, field, term, 1 if len(term) >= 4 else 0, True, last), boost)))
-        must = [(Occur.Must, Q.term_query(schema, "lang", lang)),
-                (Occur.Must, Q.boolean_query(should))]
-        if not internal:
-            must.append((Occur.Must, Q.term_query(schema, "visibility", KbVisibility.PUBLIC.value)))
-        return Q.boolean_query(must)
+        Q = tantivy.Query
+        options = []
+        for field, field_weight in FIELDS.items():
+            for n, term in enumerate(word.terms):
+                weight = field_weight * (1.0 if n == 0 else VARIANT_WEIGHT)
+                if len(term) >= FUZZY_MIN:
+                    q = Q.fuzzy_term_query(schema(), field, term, distance=1, prefix=word.prefix)
+                elif word.prefix and len(term) >= PREFIX_MIN:
+                    q = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(schema(), field, term)),
+                                         (tantivy.Occur.Should, Q.regex_query(schema(), field, re.escape(term) + ".*"))])
+                else:
+                    q = Q.term_query(schema(), field, term)
+                options.append((tantivy.Occur.Should, Q.boost_query(q, weight)))
+        return options
 
-    def _hits(self, query, terms: list[str], limit: int, skip: str | None = None) -> list[Hit]:
+    def _query(self, parsed, lang: str, internal: bool, *, skip: str | None = None):
+        import tantivy
+
+        Q, Occur = tantivy.Query, tantivy.Occur
+        should = []
+        for word in parsed.words:
+            should.append((Occur.Should, Q.boolean_query(self._word(word))))
+        for phrase in parsed.phrases:
+            should += [(Occur.Should, Q.boost_query(Q.phrase_query(schema(), field, list(phrase.terms), 0), weight * 2))
+                       for field, weight in FIELDS.items() if len(phrase.terms) > 1] or [
+                (Occur.Should, Q.boolean_query(self._word(search_text.Word(phrase.text, phrase.terms))))]
+        clauses = [(Occur.Must, Q.term_query(schema(), "lang", lang)), (Occur.Must, Q.boolean_query(should))]
+        if not internal:
+            clauses.append((Occur.Must, Q.term_query(schema(), "visibility", KbVisibility.PUBLIC.value)))
+        for excluded in parsed.excluded:
+            clauses.append((Occur.MustNot, Q.boolean_query(self._word(excluded))))
+        if skip:
+            clauses.append((Occur.MustNot, Q.term_query(schema(), "key", skip)))
+        return Q.boolean_query(clauses)
+
+    def _hits(self, parsed, lang: str, internal: bool, limit: int, *, skip: str | None = None,
+              snippets: bool = True) -> list[Hit]:
+        if not parsed.words and not parsed.phrases:
+            return []
         searcher = self._index.searcher()
         hits = []
-        for _score, address in searcher.search(query, limit + 1).hits:
+        for _score, address in searcher.search(self._query(parsed, lang, internal, skip=skip), limit).hits:
             row = self._docs[searcher.doc(address)["key"][0]]
-            if row.article_id == skip:
-                continue
             hits.append(Hit(article_id=row.article_id, lang=row.lang, slug=row.slug, title=row.title,
-                            category=row.category, snippet=snippet(row.text, terms), visibility=row.visibility))
-        return hits[:limit]
+                            category=row.category, visibility=row.visibility,
+                            snippet=plain_snippet(row.text, parsed) if snippets else ""))
+        return hits
 
     def search(self, query: str, lang: str, *, internal: bool, limit: int) -> list[Hit]:
-        terms = tokens(query)
-        if not terms:
+        parsed = parse(query)
+        if parsed is None:
             return []
         self._fresh()
-        return self._hits(self._query(terms, lang, internal), terms, limit)
+        return self._hits(parsed, lang, internal, limit)
 
     def related(self, article_id: str, lang: str, *, internal: bool, limit: int) -> list[Hit]:
         """More like this, within the language: the article's title and tags as the query."""
@@ -129,12 +175,7 @@ class TantivyArticleSearch(ArticleSearch):
         row = self._docs.get(f"{article_id}#{lang}")
         if row is None:
             return []
-        terms = list(dict.fromkeys(tokens(row.title + " " + " ".join(row.tags))))
-        terms = [t for t in terms if len(t) >= 3] or terms
-        if not terms:
+        parsed = parse(" ".join([row.title, *row.tags]) + " ")  # a trailing space: no word is a prefix
+        if parsed is None:
             return []
-        return self._hits(self._query(terms, lang, internal), [], limit, skip=article_id)
-
-
-def normalized(text: str) -> str:  # re-exported for tests: the folding the index applies
-    return normalize(text)
+        return self._hits(parsed, lang, internal, limit, skip=f"{article_id}#{lang}", snippets=False)
