@@ -115,8 +115,9 @@ def static_site():
 
 @lru_cache(maxsize=1)
 def article_search():
-    from chalicelib.adapters.kb_search import TantivyArticleSearch
-    return TantivyArticleSearch(knowledge_base(), check_seconds=get_settings().kb_index_check_seconds)
+    from chalicelib.adapters.kb_search import S3ArticleSearch
+    s = get_settings()
+    return S3ArticleSearch.in_s3(bucket=s.search_bucket, table=s.helpdesk_table, check_seconds=s.kb_index_check_seconds)
 
 
 @lru_cache(maxsize=1)

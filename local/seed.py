@@ -183,7 +183,7 @@ def seed_kb() -> int:
                 article = kb.edit_text(store, editor, clock, article_id=article.id, lang=lang, title=title,
                                        slug=slug, body=body, version=article.version)
             for lang in texts:
-                article = kb.publish(store, site, editor, clock, article_id=article.id, lang=lang,
+                article = kb.publish(store, site, bootstrap.article_search(), editor, clock, article_id=article.id, lang=lang,
                                      version=article.version, site_origin=origin)
                 count += 1
         except DomainError as exc:  # seeded before (the same addresses): keep what is there

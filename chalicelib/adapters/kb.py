@@ -10,7 +10,6 @@ Items (pk / sk):
   KBREVIEW / <time>#<id>#<lang>          drafts waiting for review (a text not published yet, or changed since)
   KBMAP / <lang>#<slug>                  a published public version (keys only: the sitemap is one small Query)
   KBCATEGORIES / CATEGORIES              the categories (few: one item)
-  KBINDEX / VERSION                      grows with every save (search indexes built before it are stale)
   KBSTAT#<id> / <lang>#<revision>        views, helpful / not helpful votes, deflections of one published version
   KBVOTE#<visitor>#<day> / <id>#<lang>#<revision>  one visitor's vote of a day (TTL expires_at)
   KBDAY#<day> / DEFLECTION               the day's deflections and tickets filed anyway
@@ -232,7 +231,6 @@ class DynamoKnowledgeBase(KnowledgeBase):
                                                 "by": draft.by, "at": draft.at.isoformat()}))
                 for pk, sk in old_reviews - new_reviews:
                     tx.delete(KbItem(pk, sk))
-                tx.update(KbCounter("KBINDEX", "VERSION"), actions=[KbCounter.value.add(1)])
         except TransactWriteError as exc:
             if "ConditionalCheckFailed" not in _reasons(exc):
                 raise
@@ -270,12 +268,6 @@ class DynamoKnowledgeBase(KnowledgeBase):
 
     def history(self, article_id: str) -> list[HistoryEntry]:
         return [entry_of(item.doc) for item in KbItem.query(article_pk(article_id), KbItem.sk.startswith("H#"))]
-
-    def index_version(self) -> int:
-        try:
-            return int(KbCounter.get("KBINDEX", "VERSION").value or 0)
-        except KbCounter.DoesNotExist:
-            return 0
 
     def count_view(self, article_id, lang, revision) -> None:
         KbCounter(f"KBSTAT#{article_id}", f"{lang}#{revision:06d}").update(actions=[KbCounter.views.add(1)])

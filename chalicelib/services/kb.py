@@ -13,7 +13,7 @@ from chalicelib.domain.kb_render import plain_text, render
 from chalicelib.domain.rate_limits import RateLimit
 from chalicelib.domain.tickets import new_id
 from chalicelib.errors import Conflict, FieldProblems, Forbidden, Invalid, NotFound
-from chalicelib.services.kb_ports import ArticleSearch, Hit, KnowledgeBase, Page, SlugTaken, StaticSite
+from chalicelib.services.kb_ports import ArticleSearch, Hit, KnowledgeBase, Listed, Page, SlugTaken, StaticSite
 from chalicelib.services.ports import RateLimiter, VersionConflict
 
 # Public endpoints, per client network (as the other public endpoints of issue 11).
@@ -112,8 +112,8 @@ def edit_text(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang
     return _store(kb, article, changed, [entry])
 
 
-def change_settings(kb: KnowledgeBase, editor: Editor, clock, site: StaticSite, *, article_id: str, version: int,
-                    site_origin: str, category: str | None = None, visibility: str | None = None,
+def change_settings(kb: KnowledgeBase, editor: Editor, clock, site: StaticSite, index: ArticleSearch, *,
+                    article_id: str, version: int, site_origin: str, category: str | None = None, visibility: str | None = None,
                     tags: list[str] | None = None, order: int | None = None) -> Article:
     rules.require_editor(editor)
     article = _article(kb, article_id)
@@ -125,13 +125,15 @@ def change_settings(kb: KnowledgeBase, editor: Editor, clock, site: StaticSite, 
         tags=rules.clean_tags(tags) if tags is not None else None, order=order, by=editor.id, at=clock.now())
     saved = _store(kb, article, changed, [entry])
     write_static(kb, site, article, saved, site_origin)
+    index_article(index, saved)
     return saved
 
 
-def publish(kb: KnowledgeBase, site: StaticSite, editor: Editor, clock, *, article_id: str, lang: str, version: int,
-            site_origin: str) -> Article:
+def publish(kb: KnowledgeBase, site: StaticSite, index: ArticleSearch, editor: Editor, clock, *, article_id: str,
+            lang: str, version: int, site_origin: str) -> Article:
     """The draft of a language becomes what readers see: an event on the article's timeline, the static page
-    and the sitemap rewritten. The table write is the commit point; the static files follow it."""
+    and the sitemap rewritten, the article's entries in the search index replaced. The table write is the
+    commit point; the static files and the index follow it (rebuild_index repairs an index that missed one)."""
     rules.require_editor(editor)
     rules.check_lang(lang)
     article = _article(kb, article_id)
@@ -139,11 +141,12 @@ def publish(kb: KnowledgeBase, site: StaticSite, editor: Editor, clock, *, artic
     changed, entry = rules.publish(article, lang, by=editor.id, at=clock.now())
     saved = _store(kb, article, changed, [entry])
     write_static(kb, site, article, saved, site_origin)
+    index_article(index, saved)
     return saved
 
 
-def archive(kb: KnowledgeBase, site: StaticSite, editor: Editor, clock, *, article_id: str, lang: str, version: int,
-            site_origin: str) -> Article:
+def archive(kb: KnowledgeBase, site: StaticSite, index: ArticleSearch, editor: Editor, clock, *, article_id: str,
+            lang: str, version: int, site_origin: str) -> Article:
     rules.require_editor(editor)
     rules.check_lang(lang)
     article = _article(kb, article_id)
@@ -151,6 +154,7 @@ def archive(kb: KnowledgeBase, site: StaticSite, editor: Editor, clock, *, artic
     changed, entry = rules.archive(article, lang, by=editor.id, at=clock.now())
     saved = _store(kb, article, changed, [entry])
     write_static(kb, site, article, saved, site_origin)
+    index_article(index, saved)
     return saved
 
 
@@ -165,6 +169,29 @@ def restore(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang: 
         raise NotFound("no such revision")
     changed, restored = rules.restore(article, entry, by=editor.id, at=clock.now())
     return _store(kb, article, changed, [restored])
+
+
+def listed(page: Page) -> Listed:
+    return Listed(article_id=page.article_id, lang=page.lang, slug=page.slug, title=page.title,
+                  category=page.category, visibility=page.visibility, text=page.text, tags=page.tags, order=page.order)
+
+
+def index_article(index: ArticleSearch, article: Article) -> None:
+    """The article's published versions, as the search index should hold them. A failure is logged, not
+    raised: the publication is committed, and rebuild_index (ops/rebuild_kb_index.py) catches the index up."""
+    from chalicelib.observability import logger
+
+    try:
+        index.write(article.id, [listed(page) for page in pages_of(article).values()])
+    except Exception:  # noqa: BLE001 - the index is derived; the editor's change stands
+        logger.exception("article index not updated", extra={"article": article.id})
+
+
+def rebuild_index(kb: KnowledgeBase, index: ArticleSearch) -> int:
+    """The whole article index from the knowledge base's lists (a Query per language and visibility)."""
+    rows = [row for lang in rules.LANGUAGES for visibility in KbVisibility for row in kb.listing(lang, visibility)]
+    index.rebuild(rows)
+    return len(rows)
 
 
 def write_static(kb: KnowledgeBase, site: StaticSite, before: Article, after: Article, site_origin: str) -> None:

@@ -94,10 +94,6 @@ class KnowledgeBase(ABC):
     def history(self, article_id: str) -> list[HistoryEntry]: ...
 
     @abstractmethod
-    def index_version(self) -> int:
-        """Grows with every save: a search index built at an older version is stale."""
-
-    @abstractmethod
     def count_view(self, article_id: str, lang: str, revision: int) -> None: ...
 
     @abstractmethod
@@ -131,6 +127,15 @@ class StaticSite(ABC):
 
 
 class ArticleSearch(ABC):
+    """The article index: published versions only (what `Listed` rows say), searched within one language."""
+
+    @abstractmethod
+    def write(self, article_id: str, rows: list[Listed]) -> None:
+        """The article's entries become `rows` (its published versions now; none: it leaves the index)."""
+
+    @abstractmethod
+    def rebuild(self, rows: list[Listed]) -> None: ...
+
     @abstractmethod
     def search(self, query: str, lang: str, *, internal: bool, limit: int) -> list[Hit]: ...
 

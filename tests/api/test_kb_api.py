@@ -321,3 +321,25 @@ def test_a_persian_address_is_read_percent_encoded_as_browsers_send_it(client, p
     address = quote(article["versions"]["fa"]["published"]["slug"], safe="")
     assert call(client, "get", f"/kb/articles/fa/{address}")[1]["title"] == "راهنما"
     assert call(client, "post", f"/kb/articles/fa/{address}/votes", {"helpful": True})[1] == {"counted": True}
+
+
+def test_the_rebuilt_article_index_answers_as_the_live_one(client, people, tmp_path):
+    """The index kept by publications and one rebuilt from the table's lists return the same results."""
+    from chalicelib import bootstrap
+    from chalicelib.adapters.kb_search import KbShards, S3ArticleSearch
+    from chalicelib.services import kb
+
+    word = f"rebuildword{uuid.uuid4().hex[:6]}"
+    for n in range(3):
+        publish(client, people["admin"], create(client, people["admin"], title=f"{word} {n}", body=f"{word} body {n}"))
+    internal = publish(client, people["admin"], create(client, people["admin"], visibility="internal", title=word))
+    call(client, "post", f"/agent/kb/articles/{internal['id']}/archive", {"lang": "en", "version": internal["version"]},
+         headers=people["admin"])
+    live = bootstrap.article_search()
+    rebuilt = S3ArticleSearch(KbShards(tmp_path))
+    assert kb.rebuild_index(bootstrap.knowledge_base(), rebuilt) >= 3
+    for internal_view in (False, True):
+        expected = [(h.article_id, h.title, h.snippet) for h in live.search(word, "en", internal=internal_view, limit=20)]
+        assert len(expected) == 3
+        assert sorted(expected) == sorted((h.article_id, h.title, h.snippet)
+                                          for h in rebuilt.search(word, "en", internal=internal_view, limit=20))

@@ -180,44 +180,50 @@ def test_personal_data_in_a_reply_is_flagged():
 
 
 # ---------------------------------------------------------------- the article search index
-class FakeListings:
-    """The two reads the index makes of the knowledge base, counted."""
-
-    def __init__(self, rows):
-        self.rows, self.version, self.calls = rows, 1, 0
-
-    def index_version(self):
-        self.calls += 1
-        return self.version
-
-    def listing(self, lang, visibility):
-        self.calls += 1
-        return [r for r in self.rows if r.lang == lang and r.visibility == visibility]
-
-
-def listed(article_id, lang, title, text, visibility=KbVisibility.PUBLIC):
+def listed(article_id, lang, title, text, visibility=KbVisibility.PUBLIC, tags=()):
     from chalicelib.services.kb_ports import Listed
     return Listed(article_id=article_id, lang=lang, slug=article_id, title=title, category="c",
-                  visibility=visibility, text=text, tags=())
+                  visibility=visibility, text=text, tags=tags)
 
 
-def test_a_burst_of_suggestions_costs_at_most_one_call_and_sees_new_articles_after_the_check():
-    from chalicelib.adapters.kb_search import TantivyArticleSearch
+@pytest.fixture
+def article_index(tmp_path):
+    from chalicelib.adapters.kb_search import KbShards, S3ArticleSearch
 
-    now = [0.0]
-    store = FakeListings([listed("fa1", "fa", "بازگرداندن کالا", "هفت روز فرصت دارید"),
-                          listed("he1", "he", "החזרת מוצר", "ארבעה עשר יום"),
-                          listed("in1", "fa", "کالا داخلی", "فقط کارکنان", KbVisibility.INTERNAL)])
-    index = TantivyArticleSearch(store, check_seconds=5, clock=lambda: now[0])
-    assert [h.article_id for h in index.search("كالا", "fa", internal=False, limit=5)] == ["fa1"]  # Arabic kaf
-    assert {h.article_id for h in index.search("کالا", "fa", internal=True, limit=5)} == {"fa1", "in1"}
-    built = store.calls
-    for typed in ("ب", "با", "باز", "بازگ", "بازگردا"):
-        index.search(typed, "fa", internal=False, limit=5)
-    assert store.calls == built  # within the check interval: no call at all
-    store.rows.append(listed("fa2", "fa", "هزینه ارسال کالا", "رایگان"))
-    store.version = 2
-    now[0] = 6
-    assert {h.article_id for h in index.search("کالا", "fa", internal=False, limit=5)} == {"fa1", "fa2"}
-    assert [h.article_id for h in index.search("החזרט", "he", internal=False, limit=5)] == ["he1"]  # a letter off
-    assert [h.article_id for h in index.related("fa1", "fa", internal=False, limit=5)] == ["fa2"]
+    index = S3ArticleSearch(KbShards(tmp_path))  # the local index alone: S3 and the lease are search_store's
+    index.rebuild([listed("fa1", "fa", "بازگرداندن کالا", "هفت روز فرصت دارید"),
+                   listed("he1", "he", "החזרת מוצר", "אפשר להחזיר מוצר תוך ארבעה עשר יום"),
+                   listed("in1", "fa", "کالا داخلی", "فقط کارکنان", KbVisibility.INTERNAL)])
+    return index
+
+
+def ids(hits):
+    return [h.article_id for h in hits]
+
+
+def test_the_article_index_finds_spelling_variants_within_the_language(article_index):
+    assert ids(article_index.search("كالا", "fa", internal=False, limit=5)) == ["fa1"]  # Arabic kaf
+    assert ids(article_index.search("החזרט", "he", internal=False, limit=5)) == ["he1"]  # a letter off
+    assert ids(article_index.search("להחזיר מוצר פגום", "he", internal=False, limit=5)) == ["he1"]  # prefix ל, ranked
+    assert ids(article_index.search("کالا", "he", internal=False, limit=5)) == []  # another language: no answer
+    assert article_index.search("אפשר להחזיר", "he", internal=False, limit=5)[0].snippet.startswith("אפשר להחזיר")
+
+
+def test_internal_articles_are_searched_only_for_agents(article_index):
+    assert set(ids(article_index.search("کالا", "fa", internal=True, limit=5))) == {"fa1", "in1"}
+    assert ids(article_index.search("کالا", "fa", internal=False, limit=5)) == ["fa1"]
+
+
+def test_a_publication_replaces_one_article_and_withdrawing_removes_it(article_index):
+    article_index.write("fa2", [listed("fa2", "fa", "هزینه ارسال کالا", "رایگان")])
+    assert set(ids(article_index.search("کالا", "fa", internal=False, limit=5))) == {"fa1", "fa2"}
+    assert ids(article_index.related("fa1", "fa", internal=False, limit=5)) == ["fa2"]
+    article_index.write("fa2", [listed("fa2", "fa", "هزینه پست", "رایگان")])  # edited and published again
+    assert ids(article_index.search("کالا", "fa", internal=False, limit=5)) == ["fa1"]
+    article_index.write("fa1", [])  # archived
+    assert ids(article_index.search("بازگرداندن", "fa", internal=False, limit=5)) == []
+
+
+def test_an_empty_or_stop_word_query_finds_nothing_rather_than_failing(article_index):
+    assert article_index.search("...", "fa", internal=False, limit=5) == []
+    assert article_index.search("the and of", "en", internal=False, limit=5) == []
