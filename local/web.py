@@ -26,7 +26,7 @@ CONTENT_TYPES = {
     ".webmanifest": "application/manifest+json; charset=utf-8", ".txt": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp", ".ico": "image/x-icon", ".woff": "font/woff", ".woff2": "font/woff2",
-    ".xml": "application/xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8", ".pdf": "application/pdf", ".zip": "application/zip",
 }
 # Published articles are written to the site's bucket, not to web/: served from there (CloudFront does the same).
 BUCKET_PREFIX = "/customer/kb/"
@@ -84,7 +84,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", CONTENT_TYPES[".xml" if path.endswith(".xml") else ".html"])
+        suffix = Path(path).suffix.lower()
+        self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)

@@ -252,6 +252,14 @@ def draft_from_reply(agent: Agent, body):
 
 
 # ---------------------------------------------------------------- editors (admins and supervisors)
+@route(kb_api, "/agent/kb/files", method="POST", status=201, audience="agent",
+       request=_object(["upload_id"], {"upload_id": {"type": "string", "maxLength": 64}}),
+       summary="Publish an uploaded image or file for articles (uploaded with POST /uploads) (editors)")
+def publish_file(agent: Agent, body):
+    return service.publish_file(bootstrap.files(), bootstrap.static_site(), bootstrap.limits(), _editor(agent),
+                                upload_id=body["upload_id"])
+
+
 @route(kb_api, "/agent/kb/review", audience="agent", summary="Drafts waiting for review (editors)")
 def review(agent: Agent):
     from chalicelib.domain.kb import require_editor

@@ -305,6 +305,38 @@ def draft_from_text(kb: KnowledgeBase, editor: Editor, clock, *, text: str, lang
     return article, flagged
 
 
+FILE_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif",
+                   "image/webp": ".webp", "text/plain": ".txt", "application/zip": ".zip",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+
+
+def publish_file(files, site: StaticSite, limits, editor: Editor, *, upload_id: str) -> dict:
+    """An image or file for articles, uploaded like a ticket attachment (POST /uploads, presigned POST, the stored
+    bytes sniffed against the type allow list: no SVG, no HTML), then copied to the site's bucket, where readers
+    get it from the web origin. Editors only: what lands there is public."""
+    import re as _re
+
+    from chalicelib.domain import attachments
+    from chalicelib.services.uploads import upload_key
+
+    rules.require_editor(editor)
+    found = files.inspect_upload(upload_key(upload_id), attachments.SNIFF_BYTES) if _re.fullmatch(
+        r"[0-9a-f]{32}", upload_id or "") else None
+    if found is None:
+        raise Invalid.field("upload_id", "not_uploaded")
+    attachments.check_stored("upload_id", found.content_type, found.size, found.head, limits)
+    body = files.read_document(upload_key(upload_id))
+    if body is None:
+        raise Invalid.field("upload_id", "not_uploaded")
+    path = f"/customer/kb/files/{new_id()}{FILE_EXTENSIONS[found.content_type]}"
+    site.put(path.lstrip("/"), body, found.content_type)
+    label = found.filename.replace("[", "(").replace("]", ")")
+    image = found.content_type.startswith("image/")
+    return {"url": path, "content_type": found.content_type, "size": found.size,
+            "markdown": f"{'!' if image else ''}[{label}]({path})"}
+
+
 def states(article: Article) -> dict[str, str]:
     return {lang: v.state.value for lang, v in article.versions.items()}
 

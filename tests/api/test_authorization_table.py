@@ -127,6 +127,7 @@ TABLE = {
     ("POST", "/agent/kb/articles/{article_id}/restore"): (
         KB_EDITORS, {"lang": "en", "revision": 1, "version": STALE}, ""),
     ("PUT", "/agent/kb/articles/{article_id}/settings"): (KB_EDITORS, {"version": STALE}, ""),
+    ("POST", "/agent/kb/files"): (KB_EDITORS, {"upload_id": "0" * 32}, ""),
     ("PUT", "/agent/kb/categories"): (
         KB_EDITORS, {"categories": [{"id": "authz", "names": {"en": "A"}, "parent": "nope"}]}, ""),
 }

@@ -9,7 +9,8 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from tests.api.test_ticket_api import as_agent, call, open_ticket
+from tests.api.test_ticket_api import as_agent, call, open_ticket, upload
+from tests.fakes import PNG
 
 
 @pytest.fixture(scope="module")
@@ -343,3 +344,21 @@ def test_the_rebuilt_article_index_answers_as_the_live_one(client, people, tmp_p
         assert len(expected) == 3
         assert sorted(expected) == sorted((h.article_id, h.title, h.snippet)
                                           for h in rebuilt.search(word, "en", internal=internal_view, limit=20))
+
+
+def test_an_editor_publishes_an_image_through_the_attachment_upload_path(client, people, aws_stack):
+    image = upload(client, PNG, "image/png", "نمودار.png")
+    status, published = call(client, "post", "/agent/kb/files", {"upload_id": image}, headers=people["supervisor"])
+    assert status == 201, published
+    assert published["url"].startswith("/customer/kb/files/") and published["url"].endswith(".png")
+    assert published["markdown"] == f"![نمودار.png]({published['url']})"
+    s3 = boto3.client("s3", endpoint_url=aws_stack["endpoint"])
+    stored = s3.get_object(Bucket=aws_stack["WEB_BUCKET"], Key=published["url"].lstrip("/"))
+    assert stored["Body"].read() == PNG and stored["ContentType"] == "image/png"
+    assert f'<img src="{published["url"]}"' in call(client, "post", "/agent/kb/preview",
+                                                    {"body": published["markdown"]}, headers=people["agent"])[1]["html"]
+    # bytes that are not what they claim (an SVG or HTML page called a PNG) never reach the site
+    fake = upload(client, b"<svg onload=alert(1)></svg>", "image/png", "x.png")
+    status, answer = call(client, "post", "/agent/kb/files", {"upload_id": fake}, headers=people["admin"])
+    assert (status, answer["fields"]) == (400, {"upload_id": "type_mismatch"})
+    assert call(client, "post", "/agent/kb/files", {"upload_id": image}, headers=people["agent"])[0] == 403

@@ -6,7 +6,8 @@ import {h} from '../shared/dom.js';
 import {LANGUAGES, lang, localName, t, dir} from '../shared/i18n.js';
 import {banner, describeError, field, sortFieldErrors} from '../shared/forms.js';
 import {formatDateTime} from '../shared/format.js';
-import {api, currentAgent, ensureBasics, isAdmin} from './context.js';
+import {AttachmentPicker} from '../shared/attachments.js';
+import {api, currentAgent, ensureBasics, isAdmin, limits} from './context.js';
 
 const TEXT_FIELDS = ['title', 'slug', 'body', 'category', 'lang', 'tags'];
 
@@ -131,6 +132,22 @@ export function kbArticleView(page, id) {
   let state = null;
   let errors = {};
   let busy = false;
+  // Images and files go up like ticket attachments, then to the site's bucket; their Markdown joins the text.
+  const picker = new AttachmentPicker({id: 'kb-files', testid: 'kb-files', onChange: () => page.rerender()});
+
+  async function insertFiles() {
+    try {
+      for (const uploadId of await picker.upload(api)) {
+        const published = await api.post('/agent/kb/files', {upload_id: uploadId});
+        values.body = `${values.body.replace(/\s*$/, '')}\n\n${published.markdown}\n`;
+      }
+      picker.clear();
+      preview = null;
+    } catch (error) {
+      ({fields: errors, state} = errorsOf(error));
+    }
+    page.rerender();
+  }
 
   function formFor(code) {
     const version = article.versions[code];
@@ -230,6 +247,9 @@ export function kbArticleView(page, id) {
             onclick: publish, 'data-testid': 'kb-publish'}, t('kbe.publish')) : null,
           editor && version && version.state === 'published' ? h('button', {type: 'button', class: 'secondary', disabled: busy,
             onclick: archive, 'data-testid': 'kb-archive'}, t('kbe.archive')) : null)),
+      editor ? h('section', {class: 'card'}, (picker.limits = limits(), picker.render({label: t('kbe.files')})),
+        h('button', {type: 'button', class: 'secondary', disabled: busy || picker.busy || !picker.entries.length,
+          onclick: insertFiles, 'data-testid': 'kb-insert-files'}, t('kbe.insert_files'))) : null,
       preview !== null ? previewNode(preview) : null,
       history ? h('section', {class: 'card', 'data-testid': 'kb-history'},
         h('h2', {}, t('kbe.history')),

@@ -523,6 +523,8 @@ export default {
   'kbe.action_settings': 'settings changed',
   'field.fixed': 'A published address cannot change.',
   'field.taken': 'Another article already uses this address.',
+  'kbe.files': 'Images and files for this text',
+  'kbe.insert_files': 'Upload and insert into the text',
   'field.not_found': 'No such item (it may have been removed).',
   'field.no_text': 'This entry has no text to restore.',
 

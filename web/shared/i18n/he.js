@@ -523,6 +523,8 @@ export default {
   'kbe.action_settings': 'ההגדרות שונו',
   'field.fixed': 'כתובת שפורסמה אינה ניתנת לשינוי.',
   'field.taken': 'מאמר אחר כבר משתמש בכתובת הזו.',
+  'kbe.files': 'תמונות וקבצים לטקסט הזה',
+  'kbe.insert_files': 'העלאה והוספה לטקסט',
   'field.not_found': 'הפריט אינו קיים (ייתכן שהוסר).',
   'field.no_text': 'לרשומה זו אין טקסט לשחזור.',
 
