@@ -11,6 +11,7 @@ The engine only knows directories; adapters/search_store.py keeps them in step w
 from __future__ import annotations
 
 import heapq
+import html
 from bisect import bisect_right
 import re
 import shutil
@@ -30,12 +31,15 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 # Searched text fields and their weight in the score. `notes` is searched for agents only.
 TEXT_FIELDS = {"subject": 3.0, "body": 1.0, "notes": 1.0, "people": 1.5, "files": 1.0, "labels": 0.5}
 PUBLIC_FIELDS = ("subject", "body", "people", "files", "labels")
+EXPANDED_FIELDS = ("subject", "body", "notes", "people")  # where prefixes and typos are looked for
 KEYWORDS = ("key", "status", "priority", "department", "group", "assignee", "customer", "customer_phone")
 FUZZY_MIN = 5          # words this long may be misspelled by one letter (two from FUZZY_TWO)
 FUZZY_TWO = 9
 PREFIX_MIN = 2         # a last word shorter than this is matched only as typed
 VARIANT_WEIGHT = 0.6   # a variant of a word (prefix letters stripped, a plural's stem...) scores this much less
-SNIPPET_MESSAGES = 50  # messages of one ticket a snippet is looked for in
+SNIPPET_MESSAGES = 50
+SNIPPET_PLAIN = 160    # characters shown of a ticket found without words
+SNIPPET_WINDOW = 600   # characters of a long message around its first match that the snippet is made from  # messages of one ticket a snippet is looked for in
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +120,7 @@ class Shards:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._open: dict[str, tantivy.Index] = {}
+        self._names: list[str] | None = None
 
     def path(self, shard: str) -> Path:
         if not SHARD_NAME.match(shard):
@@ -123,9 +128,11 @@ class Shards:
         return self.root / shard
 
     def names(self) -> list[str]:
-        """Newest first."""
-        return sorted((p.name for p in self.root.iterdir() if SHARD_NAME.match(p.name)
-                       and (p / "meta.json").exists()), reverse=True)
+        """Newest first (remembered until a shard is opened for writing, reopened or dropped)."""
+        if self._names is None:
+            self._names = sorted((p.name for p in self.root.iterdir() if SHARD_NAME.match(p.name)
+                                  and (p / "meta.json").exists()), reverse=True)
+        return self._names
 
     def index(self, shard: str, *, create: bool = False) -> tantivy.Index | None:
         if shard not in self._open:
@@ -134,14 +141,17 @@ class Shards:
                 if not create:
                     return None
                 path.mkdir(parents=True, exist_ok=True)
+                self._names = None
             self._open[shard] = tantivy.Index(schema(), path=str(path), reuse=True)
         return self._open[shard]
 
     def reopen(self, shard: str) -> None:
         self._open.pop(shard, None)
+        self._names = None
 
     def drop(self, shard: str) -> None:
         self._open.pop(shard, None)
+        self._names = None
         shutil.rmtree(self.path(shard), ignore_errors=True)
 
     def replace(self, documents: list[SearchDocument], removed: list[tuple[str, int]] = (),
@@ -174,9 +184,12 @@ class Shards:
 # --- searching ------------------------------------------------------------------------------------------------
 
 def _keyword(name: str, values) -> tantivy.Query:
-    values = list(values)
-    if len(values) == 1:
-        return Q.term_query(schema(), name, values[0], index_option="basic")
+    values = sorted(values)
+    terms = [Q.term_query(schema(), name, v, index_option="basic") for v in values]
+    if len(terms) == 1:
+        return terms[0]
+    if len(terms) <= 64:  # a few terms OR-ed: microseconds; term_set_query builds an automaton per search
+        return Q.boolean_query([(SHOULD, t) for t in terms])
     return Q.term_set_query(schema(), name, values)
 
 
@@ -232,15 +245,18 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _word_query(alternatives: list[str], fields: dict[str, float], *, prefix: bool, fuzzy: bool) -> tantivy.Query:
+    """Any spelling of one word in any field. Expansions (prefix while typing, typos) walk a term dictionary,
+    so only the word as typed is expanded, and only in the free-text fields; its variants match exactly."""
     s = schema()
     options = []
     for field, field_weight in fields.items():
+        expand = field in EXPANDED_FIELDS
         for n, term in enumerate(alternatives):
             weight = field_weight * (1.0 if n == 0 else VARIANT_WEIGHT)  # the word as typed ranks above variants
-            if fuzzy and len(term) >= FUZZY_MIN:
+            if expand and n == 0 and fuzzy and len(term) >= FUZZY_MIN:
                 q = Q.fuzzy_term_query(s, field, term, distance=2 if len(term) >= FUZZY_TWO else 1,
                                        prefix=prefix)
-            elif prefix and len(term) >= PREFIX_MIN:
+            elif expand and n == 0 and prefix and len(term) >= PREFIX_MIN:
                 q = _any([Q.term_query(s, field, term), Q.regex_query(s, field, re.escape(term) + ".*")])
             else:
                 q = Q.term_query(s, field, term)
@@ -364,16 +380,35 @@ class Engine(SearchReader):
                    snippet=best_snippet(texts[:SNIPPET_MESSAGES], parsed))
 
 
+def _query_terms(parsed) -> list[str]:
+    terms = [t for w in parsed.words for t in w.terms] + [t for p in parsed.phrases for t in p.terms]
+    return [t for t in dict.fromkeys(terms) if t]
+
+
 def best_snippet(texts: list[str], parsed) -> str:
-    """The snippet of the text with the most matches (the first message when none matches)."""
+    """The snippet of the text that holds the most query terms (folded substring test: cheap), so only one text
+    is analyzed for the highlighting; the first message when none holds any."""
     if not texts:
         return ""
-    if parsed is None:
-        return search_text.snippet(texts[0], search_text.SearchQuery())
-    best, best_marks = "", -1
+    if parsed is None:  # a filtered list: the start of the first message, nothing to highlight
+        text = " ".join(texts[0][:SNIPPET_PLAIN + 40].split())
+        return html.escape(text[:SNIPPET_PLAIN]) + ("\u2026" if len(text) > SNIPPET_PLAIN else "")
+    terms = _query_terms(parsed)
+    best, best_count, best_at = texts[0], 0, 0
     for text in texts:
-        candidate = search_text.snippet(text, parsed)
-        marks = candidate.count("<mark>")
-        if marks > best_marks:
-            best, best_marks = candidate, marks
-    return best
+        folded = search_text.fold(text)
+        found = [folded.find(t) for t in terms]
+        count = sum(1 for at in found if at >= 0)
+        if count > best_count:
+            best, best_count, best_at = text, count, min(at for at in found if at >= 0)
+    if len(best) <= SNIPPET_WINDOW:
+        return search_text.snippet(best, parsed)
+    # A long text: highlight only a window around the first match (folding may shift offsets a little).
+    start = max(0, min(best_at - SNIPPET_WINDOW // 3, len(best) - SNIPPET_WINDOW))
+    window = best[start:start + SNIPPET_WINDOW]
+    shown = search_text.snippet(window, parsed)
+    if start > 0 and not shown.startswith("\u2026"):
+        shown = "\u2026" + shown
+    if start + SNIPPET_WINDOW < len(best) and not shown.endswith("\u2026"):
+        shown += "\u2026"
+    return shown

@@ -18,7 +18,8 @@ TEXT = {"type": "string", "maxLength": 128}
 FLAG = {"type": "string", "enum": ["true", "false"]}
 MOMENT = {"type": "string", "maxLength": 40}
 QUERY = {"q": {"schema": {"type": "string", "maxLength": 500}}, "cursor": {"schema": {"type": "string", "maxLength": 64}},
-         "sort": {"schema": {"type": "string", "enum": ["relevance", "newest", "sla"]}}}
+         "sort": {"schema": {"type": "string", "enum": ["relevance", "newest", "sla"]}},
+         "limit": {"schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}}}
 AGENT_QUERY = {**QUERY, "status": {"schema": TEXT}, "department": {"schema": TEXT}, "group": {"schema": TEXT},
                "assignee": {"schema": TEXT}, "priority": {"schema": TEXT}, "customer": {"schema": TEXT},
                "created_from": {"schema": MOMENT}, "created_to": {"schema": MOMENT},

@@ -1,8 +1,10 @@
 """Text analysis for search: one analysis at index time and at query time (../shared/GUIDE.md §5, issue 14).
 
-Pure Python (no engine here): the search engine indexes `index_terms(text)` (a bag of terms, each made only
-of letters and digits, so any whitespace or alphanumeric tokenizer keeps them whole) and phrase-matches on
-`tokens(text)` terms; a query goes through `parse_query`; results show `snippet(text, query)`.
+Pure Python (no engine here): an engine indexes `index_terms(text)` (every term, each made only of letters and
+digits, so any whitespace or alphanumeric tokenizer keeps them whole; `analyse(text)` gives each with the span of
+text it stands for) and phrase-matches on `token_terms(text)`; a query goes through `parse_query`; results show
+`snippet(text, query)`. `matches(text, query)` is the reference semantics (and a search of its own for small
+collections).
 
 Choices, made once:
 - `fold`: casefold, compatibility decomposition (NFKD: presentation forms, ligatures, full-width letters
@@ -18,15 +20,21 @@ Choices, made once:
 - Words glued by one connector (- _ . / : @ + & ' maqaf, a comma between digits) form a compound
   (#A-20931, user@example.com, invoice_2024.pdf): the compound is indexed joined (a20931), every
   contiguous run of its parts too (examplecom), and every part alone (20931).
-- Variants (index and query alike, `variants`): Hebrew prefix letters ו ה ב כ ל מ ש (one or two, the rest
-  keeping at least 3 letters), Arabic article ال (with و ب ف ک ل before it), Persian plural suffixes
-  ها / های / هایی (and their possessive forms) and verb prefixes می / نمی, English plural -s / -es / -ies,
-  digits without leading zeros. At index time ZWNJ parts are added too (کتاب‌ها -> کتاب, ها), and two
-  neighbouring Arabic-script words or a word and a number written apart are also indexed joined
-  (کتاب خانه -> کتابخانه, iPhone 15 -> iphone15), so a compound matches in every spelling (joined, with
-  ZWNJ, with a space). At query time two neighbouring words may also match as one joined word.
-- Phone numbers (8-15 digits, any separators, any digit script) valid in Iran or Israel (local form) or
-  in any country (+ or 00) are indexed as E.164 digits, national form with trunk 0 and national number.
+- Variants (index and query alike, `variants`): Hebrew prefix letters ו ה ב כ ל מ ש (one, or one of the
+  usual pairs such as וב, שה, מה, the rest keeping at least 3 letters) and plural endings ים / ות; the Arabic
+  article ال (with و ب ف ک ل before it); Persian plural suffixes ها / های / هایی (and their possessive forms),
+  ان / ات / گان, possessives (حسابم, سفارشتان) and verb prefixes می / نمی; English plural, -ed and -ing; digits
+  without leading zeros. A variant may be a word of its own (a false friend): engines rank variants below the
+  word as typed (`Word.terms[0]`).
+- At index time ZWNJ parts are added too (کتاب‌ها -> کتاب, ها), and a Persian prefix or suffix written apart
+  (می خواهم, کتاب ها) or a short model number (iPhone 15) is also indexed joined. At query time two neighbouring
+  words also match as one joined word, and a typed ZWNJ compound as its parts, so a compound matches in every
+  spelling (joined, with ZWNJ, with a space) except one: a compound of two long words written apart in the
+  ticket but typed joined without ZWNJ (indexing every pair of words would double the vocabulary).
+- Stop words (a short list per language) are dropped from queries, never from the index (phrases keep them).
+- Phone numbers (8-15 digits, any separators, any digit script; a local form starts with the trunk 0 and is
+  read in Iran and Israel, + or 00 in any country; valid there, else of a possible length) are indexed as E.164
+  digits, the national form with trunk 0 and the national number, so any of them typed finds the others.
 """
 from __future__ import annotations
 
@@ -625,7 +633,8 @@ def parse_query(q: str | None) -> SearchQuery:
         return SearchQuery()
     if m := _NUMBER.fullmatch(fold(q)):
         number = int(m.group(1))
-        return SearchQuery(words=(Word(q, _alternatives(m.group(1))),), number=number or None)
+        (word,) = _typed_words(m.group(1), prefix=False)  # a phone number typed whole is also its other forms
+        return SearchQuery(words=(Word(q, word.terms),), number=number or None)
 
     elements = _elements(q)
     groups: list[list[Word]] = []  # the Words of each typed word, None for phrases and exclusions

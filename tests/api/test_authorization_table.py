@@ -76,6 +76,9 @@ TABLE = {
     ("PUT", "/agent/profile"): (ANY_AGENT, {}, ""),
     ("GET", "/agent/queue"): (DEPARTMENT, None, "department={desk}"),
     ("GET", "/agent/queue/all"): (ANY_AGENT, None, ""),
+    # Search: any agent, who finds only what they may open (tests/api/test_search_api.py); a customer's session.
+    ("GET", "/agent/search"): (ANY_AGENT, None, "q=authz"),
+    ("GET", "/customer/search"): (CUSTOMER_SESSION, None, "q=authz"),
     ("GET", "/agent/handovers"): (row("401", "401", "401", "403", "ok", "403", "ok", "ok"), None, "agent={agent}"),
     ("GET", "/agent/tickets/{number}"): (DEPARTMENT, None, ""),
     ("POST", "/agent/tickets/{number}/replies"): (DEPARTMENT, {"text": "x", "version": STALE}, ""),

@@ -172,3 +172,25 @@ def test_texts_in_persian_hebrew_arabic_and_english_are_found_as_people_type(sha
     page = search(shards, typed + " ")  # typed to the end: not a prefix
     assert numbers(page) == [1]
     assert "<mark>" in page.hits[0].snippet
+
+
+def test_the_snippet_comes_from_the_best_matching_message_even_deep_in_a_long_one(shards):
+    long = "filler words here. " * 300 + "the <b>warranty</b> claim was refused" + " more filler." * 100
+    shards.replace([doc(1, public=("warranty question", long))])
+    [hit] = search(shards, "warranty claim refused").hits
+    assert "<mark>claim</mark>" in hit.snippet and "&lt;b&gt;" in hit.snippet
+    assert hit.snippet.startswith("\u2026") and hit.snippet.endswith("\u2026")
+
+
+@pytest.mark.parametrize("q", ['"unbalanced quote', "a-b_c.d/e:f@g+h&i", "#A-20931", "(x) [y] {z} *?^$|\\",
+                               "צה\"ל", "۱۲۳ ١٢٣", "x" * 60, "e\u0301cole", "\u200cکتاب\u200c", "a" * 499,
+                               "-x -y z", '"" ""x', "+98 912 123 4567", "O'Reilly's", "ab ab ab ab ab ab ab"])
+def test_strange_queries_are_answered_or_refused_by_field_never_crash(shards, q):
+    from chalicelib.errors import Invalid
+    shards.replace([doc(1, "a-b_c d e", public=("the (x) [y] text 20931",))])
+    try:
+        parsed = search_text.parse_query(q)
+    except Invalid as exc:
+        assert set(exc.fields) == {"q"}
+        return
+    Engine(shards).search(SearchRequest(q=q), ADMIN, None if parsed.is_empty else parsed)

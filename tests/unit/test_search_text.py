@@ -232,6 +232,12 @@ def test_a_ticket_number_alone_is_a_number_and_a_word(q, number):
     assert str(number) in parsed.words[0].terms
 
 
+def test_a_phone_number_typed_whole_is_found_in_its_other_forms():
+    q = parse_query("۰۹۱۲۱۲۳۴۵۶۷")
+    assert {"09121234567", "989121234567", "9121234567"} <= set(q.words[0].terms)
+    assert matches("call +98 912 123 4567", q)
+
+
 def test_a_number_among_words_is_only_a_word():
     assert parse_query("order 123").number is None
 

@@ -1,5 +1,6 @@
 // The agent portal: sign in (Cognito), then the department queue and "Mine" (queue.js), a ticket with its
-// workflow actions, timeline and composer (ticket.js), and, for admins, the organisation (admin.js).
+// workflow actions, timeline and composer (ticket.js), and, for admins, the organisation (admin.js). The search
+// box in the top bar and the results page are search.js.
 import {h, replaceKeepingFocus} from '../shared/dom.js';
 import {applyToDocument, languageSwitch, onLangChange, t} from '../shared/i18n.js';
 import {banner, field} from '../shared/forms.js';
@@ -7,6 +8,7 @@ import {answerMfa, cancelMfa, currentSession, onSessionChange, signIn, signOut} 
 import {toAsciiDigits} from '../shared/digits.js';
 import {forget, isAdmin} from './context.js';
 import {queueView} from './queue.js';
+import {isSearchHash, searchBox, searchView} from './search.js';
 import {ticketView} from './ticket.js';
 import {adminView} from './admin.js';
 import {profileView} from './profile.js';
@@ -26,6 +28,7 @@ function rerender() {
   replaceKeepingFocus(root, h('div', {class: 'page'},
     h('header', {class: 'topbar'},
       h('p', {class: 'brand'}, h('a', {href: '#/'}, t('portal.title'))),
+      session ? searchBox() : null,
       h('div', {class: 'topbar-actions'},
         session && isAdmin() ? h('a', {href: '#/admin', class: 'topbar-link', 'data-testid': 'admin-link',
           'aria-current': location.hash === '#/admin' ? 'page' : null}, t('admin.link')) : null,
@@ -176,6 +179,7 @@ function signInView() {
 
 function pageFor(hash) {
   const page = {rerender, root};
+  if (isSearchHash(hash)) return searchView(page);
   const ticket = hash.match(/^#\/tickets\/(\d+)$/);
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);

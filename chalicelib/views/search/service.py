@@ -7,7 +7,7 @@ from chalicelib.domain import search_text
 from chalicelib.domain.permissions import Staff
 from chalicelib.services.ports import CatalogRepository
 from chalicelib.views.search.ports import Page, SearchReader
-from chalicelib.views.search.query import PAGE, SearchRequest, Sort, agent_scope, customer_scope, parse_request
+from chalicelib.views.search.query import SearchRequest, Sort, agent_scope, customer_scope, parse_request
 
 
 def _parsed(q: str):
@@ -27,7 +27,7 @@ def agent_search(params: dict, *, staff: Staff, catalog: CatalogRepository, read
 def customer_search(params: dict, *, email: str = "", phone: str = "", reader: SearchReader
                     ) -> tuple[SearchRequest, Page]:
     """A signed-in customer's own tickets, by their public text only; the filters are not theirs to use."""
-    request = parse_request({k: params[k] for k in ("q", "cursor", "sort") if params.get(k)})
-    request = replace(request, limit=PAGE, sort=request.sort if request.sort != Sort.SLA else Sort.RELEVANCE)
+    request = parse_request({k: params[k] for k in ("q", "cursor", "sort", "limit") if params.get(k)})
+    request = replace(request, sort=request.sort if request.sort != Sort.SLA else Sort.RELEVANCE)
     parsed = _parsed(request.q)
     return request, reader.search(request, customer_scope(email=email, phone=phone), parsed)
