@@ -8,6 +8,7 @@ without filing is recorded as a deflection. Screenshots go to test-artifacts/e2e
 """
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -96,3 +97,33 @@ def test_an_article_published_in_the_portal_is_suggested_to_a_customer_and_runs_
 
     eventually(deflected, timeout=20, what="the deflection of the opened suggestion")
     assert not editor.errors and not customer.errors and not static.errors
+
+
+def test_an_agent_inserts_an_article_link_and_turns_a_reply_into_a_flagged_draft(local_stack, agent_api, phone_page):
+    """On a Hebrew ticket: the knowledge base panel finds a seeded article (internal ones too), inserts its link in
+    the customer's language, and the reply becomes a draft whose customer details are flagged."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_customer_he import noa_ticket
+
+    admin = agent_api("admin@example.com")
+    ticket = noa_ticket(admin)
+    agent = phone_page("he")
+    page = agent.page
+    page.goto(f"{local_stack.portal_url}#/tickets/{ticket['number']}")
+    sign_in(page, "admin@example.com")
+    panel = page.get_by_test_id("kb-ticket-panel")
+    expect(panel).to_be_visible()
+    page.get_by_test_id("kb-ticket-search").fill("החזר")  # the seeded "החזרת מוצר" (public) and "נוהל החזר" (internal)
+    expect(page.get_by_test_id("kb-ticket-result").first).to_be_visible()
+    expect(panel).to_contain_text("נוהל החזר")  # internal: agents see it, without an insert button
+    result = page.get_by_test_id("kb-ticket-result").filter(has_text="החזרת מוצר")
+    result.get_by_test_id("kb-insert-link").click()
+    expect(page.get_by_test_id("composer-text")).to_have_value(re.compile(r"/customer/kb/he/.+\.html"))
+    page.get_by_test_id("composer-text").fill("שלום נועה, ההזמנה #123456 זוכתה. לשאלות: noa@example.com")
+    page.get_by_test_id("kb-draft-from-reply").click()
+    made = page.get_by_test_id("kb-draft-made")
+    expect(made).to_be_visible()
+    assert {"order", "email"} <= {item.get_attribute("data-kind") for item in made.locator("li").all()}
+    agent.shot("kb-he-05-ticket-panel")
+    assert not agent.errors

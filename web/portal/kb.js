@@ -267,3 +267,87 @@ export function kbArticleView(page, id) {
     render: () => (article ? renderArticle() : h('div', {}, banner(state), state ? null : h('p', {'aria-busy': 'true'}, t('common.loading')))),
   };
 }
+
+// ---------------------------------------------------------------- beside a ticket
+/**
+ * The ticket page's knowledge base panel: search every article (internal ones too) in the ticket's language,
+ * insert a public article's link in the customer's language (another language with a note when it has none),
+ * and turn the text in the reply box into an internal draft with the customer's details flagged.
+ * getTicket() -> the ticket; getText() / setText(text): the reply box.
+ */
+export class KbTicketPanel {
+  constructor({getTicket, getText, setText, rerender}) {
+    Object.assign(this, {getTicket, getText, setText, rerender});
+    this.query = '';
+    this.results = null;
+    this.state = null;
+    this.draft = null; // {id, flagged}
+    this.timer = null;
+  }
+
+  async search() {
+    const ticket = this.getTicket();
+    const q = this.query.trim();
+    if (!q) { this.results = null; this.rerender(); return; }
+    try {
+      this.results = (await api.get(`/agent/kb/search?q=${encodeURIComponent(q)}&lang=${ticket.language}`)).results;
+      this.state = null;
+    } catch (error) {
+      this.state = {text: () => describeError(error)};
+    }
+    this.rerender();
+  }
+
+  async insertLink(result) {
+    const ticket = this.getTicket();
+    try {
+      const link = await api.get(`/agent/kb/articles/${encodeURIComponent(result.id)}/link?lang=${ticket.language}`);
+      const note = link.fallback ? `${t('kbe.fallback_note', {lang: LANGUAGES.find((l) => l.code === link.lang).name})}\n` : '';
+      this.setText(`${this.getText().replace(/\s*$/, '')}${this.getText().trim() ? '\n\n' : ''}${note}${link.title}: ${link.url}\n`);
+      this.state = {kind: 'success', text: () => t('kbe.link_inserted')};
+    } catch (error) {
+      this.state = {text: () => (error.status === 403 ? t('kbe.internal_not_for_customers') : describeError(error))};
+    }
+    this.rerender();
+  }
+
+  async draftFromReply() {
+    const ticket = this.getTicket();
+    if (!this.getText().trim()) { this.state = {text: () => t('kbe.draft_needs_text')}; this.rerender(); return; }
+    try {
+      const categories = (await api.get('/kb/categories')).categories;
+      const made = await api.post('/agent/kb/drafts-from-reply', {ticket: ticket.number, text: this.getText(),
+        title: ticket.subject.slice(0, 200), category: (categories[0] || {}).id || 'general', lang: ticket.language});
+      this.draft = {id: made.article.id, flagged: made.flagged};
+      this.state = {kind: 'success', text: () => t('kbe.draft_made')};
+    } catch (error) {
+      this.state = {text: () => describeError(error)};
+    }
+    this.rerender();
+  }
+
+  render() {
+    const input = h('input', {type: 'search', id: 'kb-ticket-search', dir: 'auto', maxlength: 200, value: this.query,
+      'data-testid': 'kb-ticket-search'});
+    input.addEventListener('input', () => {
+      this.query = input.value;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.search(), 350);
+    });
+    return h('section', {class: 'card', 'aria-labelledby': 'kb-panel-heading', 'data-testid': 'kb-ticket-panel'},
+      h('h2', {id: 'kb-panel-heading'}, t('kbe.panel')),
+      banner(this.state),
+      field({id: 'kb-ticket-search', label: t('kbe.panel_search'), control: input}),
+      this.results ? h('ul', {class: 'side-list'}, this.results.map((r) => h('li', {'data-testid': 'kb-ticket-result'},
+        h('a', {href: `#/kb/${r.id}`}, h('bdi', {}, r.title)),
+        r.visibility === 'internal' ? h('span', {class: 'badge'}, ' ', t('kbe.internal')) : null, ' ',
+        r.visibility === 'public' ? h('button', {type: 'button', class: 'link-button', 'data-testid': 'kb-insert-link',
+          onclick: () => this.insertLink(r)}, t('kbe.insert_link')) : null))) : null,
+      h('button', {type: 'button', class: 'secondary', 'data-testid': 'kb-draft-from-reply',
+        onclick: () => this.draftFromReply()}, t('kbe.draft_from_reply')),
+      this.draft ? h('div', {'data-testid': 'kb-draft-made'},
+        h('p', {}, h('a', {href: `#/kb/${this.draft.id}`}, t('kbe.open_draft'))),
+        this.draft.flagged.length ? [h('p', {}, t('kbe.flagged')), h('ul', {}, this.draft.flagged.map((f) =>
+          h('li', {'data-kind': f.kind}, `${t(`kbe.flag_${f.kind}`)}: `, h('bdi', {}, f.text))))] : null) : null);
+  }
+}

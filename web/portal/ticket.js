@@ -17,6 +17,7 @@ import {
 import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './parts.js';
 import {TransferDialog} from './transfer.js';
 import {slaCell, tierBadge} from './sla.js';
+import {KbTicketPanel} from './kb.js';
 
 const PRESENCE_EVERY_MS = 10_000;
 
@@ -38,6 +39,8 @@ export function ticketView({rerender, root}, number) {
   let others = [];
   let sentState = null;
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
+  const kbPanel = new KbTicketPanel({getTicket: () => ticket, getText: () => text, rerender,
+    setText: (value) => { text = value; }});
   const transfer = new TransferDialog({
     submit: (body) => change('transfer', body),
     // Back to where the agent goes on: the stale banner's reload, else the button that opened the dialog.
@@ -359,7 +362,7 @@ export function ticketView({rerender, root}, number) {
               onError: (error) => { composerBanner = {text: () => describeError(error)}; rerender(); },
             })),
           composer()),
-        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), trail())));
+        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), kbPanel.render(), trail())));
   }
 
   return {
