@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.domain import kb as rules
-from chalicelib.domain.kb import Article, Category, Editor, KbVisibility, State
+from chalicelib.domain.kb import Article, Category, Editor, KbVisibility
 from chalicelib.domain.kb_pages import page_html, page_key, sitemap_xml
 from chalicelib.domain.kb_render import plain_text, render
 from chalicelib.domain.rate_limits import RateLimit
@@ -335,10 +335,3 @@ def publish_file(files, site: StaticSite, limits, editor: Editor, *, upload_id: 
     image = found.content_type.startswith("image/")
     return {"url": path, "content_type": found.content_type, "size": found.size,
             "markdown": f"{'!' if image else ''}[{label}]({path})"}
-
-
-def states(article: Article) -> dict[str, str]:
-    return {lang: v.state.value for lang, v in article.versions.items()}
-
-
-__all__ = ["State"]

@@ -3,7 +3,6 @@ propose drafts, readers see only published public versions; votes once per visit
 import os
 import re
 import uuid
-from dataclasses import replace
 
 import boto3
 import pytest
