@@ -7,6 +7,7 @@ from chalicelib.api.agent import agent_api
 from chalicelib.api.canned import canned_api
 from chalicelib.api.customer import customer_api
 from chalicelib.api.directory import directory_api
+from chalicelib.api.kb import kb_api
 from chalicelib.api.openapi import docs_api
 from chalicelib.api.profiles import profiles_api
 from chalicelib.api.public import public_api
@@ -29,6 +30,7 @@ app.register_blueprint(profiles_api)
 app.register_blueprint(accounts_api)
 app.register_blueprint(canned_api)
 app.register_blueprint(reports_api)
+app.register_blueprint(kb_api)
 app.register_blueprint(search_api)
 
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.

@@ -121,6 +121,25 @@ def reports():
 
 
 @lru_cache(maxsize=1)
+def knowledge_base():
+    from chalicelib.adapters.kb import DynamoKnowledgeBase
+    return DynamoKnowledgeBase(get_settings().helpdesk_table)
+
+
+@lru_cache(maxsize=1)
+def static_site():
+    from chalicelib.adapters.kb import S3StaticSite
+    return S3StaticSite(get_settings().web_bucket)
+
+
+@lru_cache(maxsize=1)
+def article_search():
+    from chalicelib.adapters.kb_search import S3ArticleSearch
+    s = get_settings()
+    return S3ArticleSearch.in_s3(bucket=s.search_bucket, table=s.helpdesk_table, check_seconds=s.kb_index_check_seconds)
+
+
+@lru_cache(maxsize=1)
 def search_store():
     from chalicelib.adapters.search_engine import Shards
     from chalicelib.adapters.search_store import S3IndexStore
@@ -197,7 +216,8 @@ def reset() -> None:
     get_settings.cache_clear()
     for factory in (tickets, ticket_views, catalog, agents, presence, files, secrets, event_bus, mailer, sms,
                     sign_in_codes, agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers,
-                    reports, search_store, search_reader, search_index, search_feed):
+                    reports, knowledge_base, static_site, article_search,
+                    search_store, search_reader, search_index, search_feed):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

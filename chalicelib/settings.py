@@ -35,6 +35,8 @@ class Settings:
     max_json_body_bytes: int = 256 * 1024  # a larger JSON request body is refused with 413 (api/http.parse_body)
     reports_table: str = "helpdesk-reports"  # report day buckets and applied-markers (issue 16)
     reports_zone: str = "UTC"  # the desk's time zone: reports count local days and hours of it
+    web_bucket: str = "helpdesk-web"  # the sites' bucket: published articles are written there as static pages
+    kb_index_check_seconds: float = 5.0  # how long a container trusts its article search index without asking
     search_bucket: str = ""        # where the search index files live (docs/search.md); "" = attachments_bucket
     search_queue_url: str = ""     # the FIFO index queue the outbox relay feeds; "" = no search indexing
     search_dir: str = ""           # a container's copy of the index; "" = a new temporary directory (under /tmp)
@@ -79,6 +81,8 @@ def get_settings() -> Settings:
         inbound_category=_env("INBOUND_CATEGORY"),
         catalog_cache_seconds=float(_env("CATALOG_CACHE_SECONDS", "5")),
         max_json_body_bytes=int(_env("MAX_JSON_BODY_BYTES", str(256 * 1024))),
+        web_bucket=_env("WEB_BUCKET", "helpdesk-web"),
+        kb_index_check_seconds=float(_env("KB_INDEX_CHECK_SECONDS", "5")),
         search_bucket=_env("SEARCH_BUCKET") or _env("ATTACHMENTS_BUCKET", "helpdesk-attachments"),
         search_queue_url=_env("SEARCH_QUEUE_URL"),
         search_dir=_env("SEARCH_DIR"),

@@ -92,7 +92,7 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
     from local.events import EventRunner
     from local.moto_server import MotoServer
     from local.state import StateKeeper
-    from local.web import WebServer, site_config
+    from local.web import WebServer, bucket_reader, site_config
 
     for name, port in (("API_PORT", api_port), ("WEB_PORT", web_port), ("MOTO_PORT", moto_port)):
         _ensure_free(host, port, name)  # fail in a second, not after provisioning
@@ -140,7 +140,8 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
         stack._parts.append(ApiServer(app, host, api_port).start())
         stack._parts.append(WebServer(site_config(
             api_url=stack.api_url, region=REGION, cognito_endpoint=f"{stack.moto_url}/",
-            client_id=resources["USER_POOL_CLIENT_ID"]), host, web_port).start())
+            client_id=resources["USER_POOL_CLIENT_ID"]), host, web_port,
+            bucket_read=bucket_reader(resources["WEB_BUCKET"]) if resources.get("WEB_BUCKET") else None).start())
         runner = EventRunner.from_environment(app).start()
         keeper.checkpoints = runner.stream_checkpoints
         stack._parts.append(runner)
@@ -207,6 +208,7 @@ def _seed(stack: LocalStack) -> None:
     seed.seed_profiles()
     seed.seed_canned()
     stack.tickets = seed.seed_tickets()
+    seed.seed_kb()
     history = seed.seed_report_history()  # closed tickets of the past weeks: the reports page's figures
     log.info("seeded %d departments, %d agents, %d tickets (and %d past ones)", len(seed.DEPARTMENTS),
              len(stack.agents), len(stack.tickets), history)

@@ -106,6 +106,91 @@ PROFILES = {
 }
 
 
+# ---- knowledge base and help center (issue 15): categories (one nested), articles in fa/he/en, some internal
+KB_CATEGORIES = [
+    {"id": "getting-started", "names": {"en": "Getting started", "fa": "شروع کار", "he": "צעדים ראשונים"}, "order": 1},
+    {"id": "account", "names": {"en": "Your account", "fa": "حساب کاربری", "he": "החשבון שלך"}, "order": 2},
+    {"id": "passwords", "names": {"en": "Passwords", "fa": "گذرواژه", "he": "סיסמאות"}, "order": 1,
+     "parent": "account"},
+    {"id": "orders", "names": {"en": "Orders and refunds", "fa": "سفارش و بازپرداخت", "he": "הזמנות והחזרים"},
+     "order": 3},
+    {"id": "internal", "names": {"en": "For agents", "fa": "ویژه کارشناسان", "he": "לנציגים"}, "order": 9},
+]
+# (category, visibility, tags, {lang: (title, slug, body)})
+KB_ARTICLES = [
+    ("getting-started", "public", ["ticket"], {
+        "en": ("How to open a ticket", "open-a-ticket",
+               "Choose a **department** and a category, describe the problem and send.\n\n"
+               "You get a private link by mail to follow your ticket."),
+        "fa": ("چگونه درخواست ثبت کنیم", "ثبت-درخواست",
+               "یک **واحد** و دسته را انتخاب کنید، مشکل را شرح دهید و بفرستید.\n\nپیوند پیگیری با ایمیل می‌رسد."),
+        "he": ("איך פותחים פנייה", "פתיחת-פנייה",
+               "בחרו **מחלקה** וקטגוריה, תארו את הבעיה ושלחו.\n\nקישור פרטי למעקב יישלח אליכם בדואר."),
+    }),
+    ("passwords", "public", ["password", "sign-in"], {
+        "en": ("Resetting your password", "reset-password",
+               "1. Open the sign-in page\n2. Choose *Forgot password*\n3. Follow the mail we send you."),
+        "fa": ("بازیابی گذرواژه", "بازیابی-گذرواژه",
+               "۱. صفحه ورود را باز کنید\n۲. «فراموشی گذرواژه» را بزنید\n۳. دستور ایمیل را دنبال کنید."),
+        "he": ("איפוס סיסמה", "איפוס-סיסמה", "1. פתחו את דף הכניסה\n2. בחרו *שכחתי סיסמה*\n3. עקבו אחרי ההודעה."),
+    }),
+    ("account", "public", ["email"], {
+        "en": ("Changing the e-mail address of your account", "change-email",
+               "Write to us from the **old** address and name the new one; we confirm both."),
+        "fa": ("تغییر نشانی ایمیل حساب", "تغییر-ایمیل", "از نشانی **قبلی** به ما بنویسید و نشانی تازه را بگویید."),
+    }),
+    ("orders", "public", ["refund", "return"], {
+        "en": ("Returning a product", "return-a-product",
+               "You have **14 days** to return a product in its box. Open a ticket in *Orders and refunds*."),
+        "fa": ("بازگرداندن کالای خریداری‌شده", "بازگرداندن-کالا",
+               "تا **هفت روز** پس از تحویل می‌توانید کالا را در جعبه اصلی بازگردانید. "
+               "در دسته «سفارش و بازپرداخت» درخواست ثبت کنید."),
+        "he": ("החזרת מוצר", "החזרת-מוצר", "אפשר להחזיר מוצר באריזתו המקורית תוך **14 יום**."),
+    }),
+    ("orders", "public", ["invoice"], {
+        "en": ("Where is my invoice?", "invoice", "Invoices are attached to the mail that confirms the payment."),
+        "he": ("איפה החשבונית שלי?", "חשבונית", "החשבונית מצורפת לדואר שמאשר את התשלום."),
+    }),
+    ("internal", "internal", ["escalation"], {
+        "en": ("Escalating to the second line", "escalation",
+               "Transfer to *Experts* with a reason. Urgent tickets: call the supervisor on duty."),
+        "fa": ("ارجاع به خط دوم", "ارجاع-خط-دوم", "به گروه «کارشناسان» با ذکر دلیل منتقل کنید."),
+    }),
+    ("internal", "internal", ["refund"], {
+        "he": ("נוהל החזר כספי לנציגים", "נוהל-החזר", "החזרים מעל 500 ש\"ח דורשים אישור אחראי משמרת."),
+    }),
+]
+
+
+def seed_kb() -> int:
+    """Categories and published articles through the knowledge base's own service (static pages included)."""
+    from chalicelib import bootstrap
+    from chalicelib.domain.kb import Editor
+    from chalicelib.errors import DomainError
+    from chalicelib.services import kb
+    from chalicelib.settings import get_settings
+
+    editor, clock = Editor(id="admin@example.com", admin=True), bootstrap.clock()
+    store, site, origin = bootstrap.knowledge_base(), bootstrap.static_site(), get_settings().web_origin.rstrip("/")
+    kb.save_categories(store, editor, KB_CATEGORIES)
+    count = 0
+    for category, visibility, tags, texts in KB_ARTICLES:
+        try:
+            (lang, (title, slug, body)), *others = texts.items()
+            article = kb.create_article(store, editor, clock, category=category, visibility=visibility, tags=tags,
+                                        lang=lang, title=title, slug=slug, body=body)
+            for lang, (title, slug, body) in others:
+                article = kb.edit_text(store, editor, clock, article_id=article.id, lang=lang, title=title,
+                                       slug=slug, body=body, version=article.version)
+            for lang in texts:
+                article = kb.publish(store, site, bootstrap.article_search(), editor, clock, article_id=article.id, lang=lang,
+                                     version=article.version, site_origin=origin)
+                count += 1
+        except DomainError as exc:  # seeded before (the same addresses): keep what is there
+            log.info("knowledge base article not seeded: %s", exc.message)
+    return count
+
+
 def seed_profiles() -> None:
     """After seed_catalog: on-call duty is checked against the groups."""
     from chalicelib import bootstrap

@@ -26,7 +26,20 @@ CONTENT_TYPES = {
     ".webmanifest": "application/manifest+json; charset=utf-8", ".txt": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp", ".ico": "image/x-icon", ".woff": "font/woff", ".woff2": "font/woff2",
+    ".xml": "application/xml; charset=utf-8", ".pdf": "application/pdf", ".zip": "application/zip",
 }
+# Published articles are written to the site's bucket, not to web/: served from there (CloudFront does the same).
+BUCKET_PREFIX = "/customer/kb/"
+
+
+def bucket_reader(bucket: str):
+    """key -> the object's bytes from the stack's web bucket (None when there is none)."""
+    from urllib.parse import unquote
+
+    from chalicelib.adapters.kb import S3StaticSite
+
+    site = S3StaticSite(bucket)
+    return lambda key: site.get(unquote(key))
 
 
 def site_config(*, api_url: str, region: str, cognito_endpoint: str, client_id: str) -> dict:
@@ -41,8 +54,9 @@ def config_script(config: dict) -> bytes:
 class SiteHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **CONTENT_TYPES}
 
-    def __init__(self, *args, config_js: bytes, **kwargs) -> None:
+    def __init__(self, *args, config_js: bytes, bucket_read=None, **kwargs) -> None:
         self.config_js = config_js
+        self.bucket_read = bucket_read  # key -> bytes | None: what publishing wrote into the site's bucket
         super().__init__(*args, **kwargs)
 
     def send_head(self):
@@ -59,7 +73,22 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self.send_header("Content-Length", str(len(self.config_js)))
             self.end_headers()
             return io.BytesIO(self.config_js)
+        if path.startswith(BUCKET_PREFIX) and self.bucket_read is not None:
+            return self._from_bucket(path)
         return super().send_head()
+
+    def _from_bucket(self, path: str):
+        """The knowledge base's static pages and sitemap, which only exist in the bucket (issue 15)."""
+        body = self.bucket_read(path.lstrip("/"))
+        if body is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        self.send_response(HTTPStatus.OK)
+        suffix = Path(path).suffix.lower()
+        self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def list_directory(self, path):
         self.send_error(HTTPStatus.NOT_FOUND)  # S3 behind CloudFront lists nothing either
@@ -76,9 +105,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 class WebServer:
-    def __init__(self, config: dict, host: str = "127.0.0.1", port: int = 8080, root: Path = WEB_ROOT) -> None:
+    def __init__(self, config: dict, host: str = "127.0.0.1", port: int = 8080, root: Path = WEB_ROOT,
+                 bucket_read=None) -> None:
         self.host, self.port = host, port
-        handler = functools.partial(SiteHandler, directory=str(root), config_js=config_script(config))
+        handler = functools.partial(SiteHandler, directory=str(root), config_js=config_script(config),
+                                    bucket_read=bucket_read)
         self._server = ThreadingHTTPServer((host, port), handler)  # binds now: a busy port fails here
         self._thread: threading.Thread | None = None
 

@@ -49,6 +49,8 @@ ANY_AGENT = row("401", "401", "401", "ok", "ok", "ok", "ok", "ok")
 DEPARTMENT = row("401", "401", "401", "403", "ok", "403", "ok", "ok")
 SUPERVISORS = row("401", "401", "401", "403", "403", "403", "ok", "ok")
 ADMINS = row("401", "401", "401", "403", "403", "403", "403", "ok")
+# The knowledge base's editors: admins and the supervisors of any department.
+KB_EDITORS = row("401", "401", "401", "403", "403", "ok", "ok", "ok")
 
 # (method, path) -> (expected class per caller, body or None, query string or "")
 TABLE = {
@@ -122,6 +124,35 @@ TABLE = {
     ("POST", "/admin/agents/{agent_id}/sign-out"): (ADMINS, {}, ""),
     ("POST", "/admin/agents/{agent_id}/disable"): (ADMINS, {}, ""),
     ("POST", "/admin/agents/{agent_id}/enable"): (ADMINS, {}, ""),
+    # Knowledge base (issue 15): the help center is public; agents read internal articles and propose drafts
+    # (an unknown category: refused after the check); editors' changes name a stale version (409).
+    ("GET", "/kb/categories"): (EVERYONE, None, ""),
+    ("GET", "/kb/articles"): (EVERYONE, None, "lang=en"),
+    ("GET", "/kb/search"): (EVERYONE, None, "q=authz&lang=en"),
+    ("GET", "/kb/articles/{lang}/{slug}"): (EVERYONE, None, ""),
+    ("POST", "/kb/articles/{lang}/{slug}/votes"): (EVERYONE, {"helpful": True}, ""),
+    ("POST", "/kb/deflections"): (EVERYONE, {"outcome": "filed", "articles": []}, ""),
+    ("GET", "/agent/kb/articles"): (ANY_AGENT, None, "lang=en"),
+    ("GET", "/agent/kb/search"): (ANY_AGENT, None, "q=authz&lang=en"),
+    ("GET", "/agent/kb/articles/{article_id}"): (ANY_AGENT, None, ""),
+    ("GET", "/agent/kb/articles/{article_id}/link"): (ANY_AGENT, None, "lang=en"),
+    ("POST", "/agent/kb/articles"): (ANY_AGENT, {"category": "nope", "lang": "en", "title": "x", "slug": "x",
+                                                 "body": "x"}, ""),
+    ("POST", "/agent/kb/preview"): (ANY_AGENT, {"body": "x"}, ""),
+    ("POST", "/agent/kb/drafts-from-reply"): (DEPARTMENT, "draft from reply", ""),
+    ("PUT", "/agent/kb/articles/{article_id}/texts/{lang}"): (
+        KB_EDITORS, {"title": "x", "slug": "x", "body": "x", "version": STALE}, ""),
+    ("GET", "/agent/kb/review"): (KB_EDITORS, None, ""),
+    ("GET", "/agent/kb/articles/{article_id}/history"): (KB_EDITORS, None, ""),
+    ("GET", "/agent/kb/articles/{article_id}/stats"): (KB_EDITORS, None, ""),
+    ("POST", "/agent/kb/articles/{article_id}/publish"): (KB_EDITORS, {"lang": "en", "version": STALE}, ""),
+    ("POST", "/agent/kb/articles/{article_id}/archive"): (KB_EDITORS, {"lang": "en", "version": STALE}, ""),
+    ("POST", "/agent/kb/articles/{article_id}/restore"): (
+        KB_EDITORS, {"lang": "en", "revision": 1, "version": STALE}, ""),
+    ("PUT", "/agent/kb/articles/{article_id}/settings"): (KB_EDITORS, {"version": STALE}, ""),
+    ("POST", "/agent/kb/files"): (KB_EDITORS, {"upload_id": "0" * 32}, ""),
+    ("PUT", "/agent/kb/categories"): (
+        KB_EDITORS, {"categories": [{"id": "authz", "names": {"en": "A"}, "parent": "nope"}]}, ""),
 }
 ACCOUNT_ACTIONS = ("/account", "/sign-out", "/disable", "/enable")
 
@@ -189,6 +220,23 @@ class World:
             "scope": {"kind": "department", "department": self.desk}}, headers=as_agent(self.tokens["supervisor"]))
         assert status == 201, answer
         self.answer = answer["id"]
+        self.article, self.slug = self._published_article()
+
+    def _published_article(self) -> tuple[str, str]:
+        """A public article of this module's own, published by the admin (in a category added to the others)."""
+        admin = as_agent(self.tokens["admin"])
+        kept = call(self.client, "get", "/kb/categories")[1]["categories"]
+        status, answer = call(self.client, "put", "/agent/kb/categories", {"categories": [
+            *kept, {"id": self.category, "names": {"en": "Authz"}, "order": 9999}]}, headers=admin)
+        assert status == 200, answer
+        status, article = call(self.client, "post", "/agent/kb/articles", {
+            "category": self.category, "lang": "en", "title": "Authz article", "slug": f"authz-{self.run}",
+            "body": "Authz"}, headers=admin)
+        assert status == 201, article
+        status, article = call(self.client, "post", f"/agent/kb/articles/{article['id']}/publish",
+                               {"lang": "en", "version": article["version"]}, headers=admin)
+        assert status == 200, article
+        return article["id"], f"authz-{self.run}"
 
     def headers(self, caller: str) -> dict:
         if caller == "anonymous":
@@ -203,7 +251,7 @@ class World:
     def path(self, template: str, caller: str) -> str:
         number = self.b["number"] if caller == "customer_other" else self.a["number"]
         return template.format(number=number, attachment_id=self.attachment, department_id=f"authz-scratch-{self.run}",
-                               answer_id=self.answer,
+                               answer_id=self.answer, article_id=self.article, lang="en", slug=self.slug,
                                agent_id=self.users["scratch" if template.endswith(ACCOUNT_ACTIONS) else "agent"])
 
     def body(self, body, caller: str):
@@ -211,6 +259,8 @@ class World:
             return {"subject": "authz", "department": self.desk, "category": self.category, "priority": "normal",
                     "text": "x", "language": "en",
                     "customer": {"name": "N", "email": f"authz.new.{caller}.{uuid.uuid4().hex[:6]}@example.com"}}
+        if body == "draft from reply":  # refused for its category once the agent may see the ticket
+            return {"ticket": self.a["number"], "text": "x", "title": "x", "category": "nope", "lang": "en"}
         if body == "sign-in":
             return {"email": f"authz.sign-in.{uuid.uuid4().hex[:6]}@example.com"}
         if body == "scratch department":

@@ -51,6 +51,7 @@ def test_environment_names_what_docs_wiring_lists(stack):
     optional = {"MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES",  # settings' defaults apply
                 "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "MAX_JSON_BODY_BYTES", "CATALOG_CACHE_SECONDS",
                 "SEARCH_DIR", "SEARCH_CHECK_SECONDS"}
+    optional |= {"KB_INDEX_CHECK_SECONDS"}  # issue 15: the article index's check interval has a default
     assert documented - optional <= set(env)
     assert {"HELPDESK_STREAM_ARN", "NOTIFICATIONS_QUEUE_URL"} <= set(env)
     assert env["WEB_ORIGIN"] == "http://127.0.0.1:8080"

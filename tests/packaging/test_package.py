@@ -162,6 +162,7 @@ def test_functions_get_every_documented_setting(template):
     optional = {"JWKS_URL", "MAX_FILE_BYTES", "MAX_MESSAGE_BYTES", "MAX_FILES", "MAX_JSON_BODY_BYTES",
                 "UNCONFIRMED_PER_ADDRESS", "UNCONFIRMED_PER_NETWORK", "CATALOG_CACHE_SECONDS",
                 "SEARCH_DIR", "SEARCH_CHECK_SECONDS"}
+    optional |= {"KB_INDEX_CHECK_SECONDS"}  # issue 15: how long a reader trusts the article index (5 s)
     assert documented - optional <= set(variables)
     names = set(template["Resources"]) | set(template["Parameters"])
     for key, value in variables.items():

@@ -14,6 +14,7 @@ import {currentSession, endSession, sessionHeaders} from './session.js';
 import {signInView} from './signin.js';
 import {historyView} from './history.js';
 import {RatingControls, rateLinkView} from './rating.js';
+import {Suggestions, articleView, helpCenterView} from './helpcenter.js';
 
 const root = document.getElementById('app');
 const api = createApi();
@@ -37,7 +38,9 @@ function rerender() {
           h('a', {href: '#/', class: 'nav-link', 'aria-current': current('new'), 'data-testid': 'nav-new'},
             t('customer.new_request')),
           h('a', {href: '#/tickets', class: 'nav-link', 'aria-current': current('tickets'), 'data-testid': 'my-tickets'},
-            t('customer.my_tickets'))),
+            t('customer.my_tickets')),
+          h('a', {href: '#/kb', class: 'nav-link', 'aria-current': current('kb'), 'data-testid': 'nav-kb'},
+            t('kb.nav'))),
         signedIn ? h('button', {type: 'button', class: 'secondary', 'data-testid': 'sign-out', onclick: signOut},
           t('customer.sign_out')) : null,
         languageSwitch())),
@@ -81,6 +84,7 @@ function newTicketView(followUp = null) {
   let focusHeading = false;
   let copied = false;
   const picker = new AttachmentPicker({id: 'attachments', testid: 'attachments', onChange: rerender});
+  const suggestions = new Suggestions({api, onChange: rerender}); // knowledge base articles while typing
 
   const FIELD_KEYS = {subject: 'subject', department: 'department', category: 'category', priority: 'priority',
     text: 'text', 'customer.name': 'name', 'customer.email': 'email', 'customer.phone': 'phone',
@@ -95,6 +99,11 @@ function newTicketView(followUp = null) {
         rerender();
       }
     });
+    return control;
+  }
+
+  function suggest(control) {
+    control.addEventListener('input', () => suggestions.typed(values.subject, values.text));
     return control;
   }
 
@@ -140,6 +149,7 @@ function newTicketView(followUp = null) {
         sms_updates: Boolean(phone && values.sms_updates), ...(follows ? {follows} : {}),
       }));
       created = {...result, email: values.email.trim()};
+      suggestions.filedAnyway();
       focusHeading = true;
     } catch (error) {
       showError(error);
@@ -254,14 +264,15 @@ function newTicketView(followUp = null) {
     follows ? renderFollows() : null,
     openLimit ? renderOpenLimit() : held ? renderHeld() : banner(bannerState),
     field({id: 'subject', testid: 'subject', label: t('new.subject'), error: errors.subject,
-      control: bind('subject', h('input', {type: 'text', dir: 'auto', maxlength: 200, autocomplete: 'off'}))}),
+      control: suggest(bind('subject', h('input', {type: 'text', dir: 'auto', maxlength: 200, autocomplete: 'off'})))}),
+    suggestions.render(),
     field({id: 'department', testid: 'department', label: t('new.department'), error: errors.department,
       control: depSelect}),
     field({id: 'category', testid: 'category', label: t('new.category'), error: errors.category, control: catSelect}),
     field({id: 'priority', testid: 'priority', label: t('new.priority'), error: errors.priority,
       control: prioritySelect}),
     field({id: 'text', testid: 'text', label: t('new.text'), error: errors.text,
-      control: bind('text', h('textarea', {dir: 'auto', maxlength: 20000, rows: 8}))}),
+      control: suggest(bind('text', h('textarea', {dir: 'auto', maxlength: 20000, rows: 8})))}),
     field({id: 'name', testid: 'name', label: t('new.name'), error: errors.name,
       control: bind('name', h('input', {type: 'text', dir: 'auto', maxlength: 120, autocomplete: 'name'}))}),
     field({id: 'email', testid: 'email', label: t('new.email'), error: errors.email, hint: t('new.email_hint'),
@@ -574,6 +585,8 @@ const PRIVATE_LINK = /^#\/t\/(\d+)\/([^/?#]+)$/;
 const SESSION_TICKET = /^#\/tickets\/(\d+)$/;
 const HISTORY = /^#\/tickets\/?$/;
 const RATE_LINK = /^#\/rate\/(\d+)\/([^/?#]+)\/([^/?#]+)\/(good|bad)$/;
+const HELP_CENTER = /^#\/kb\/?$/;
+const KB_ARTICLE = /^#\/kb\/(fa|he|en)\/([^/?#]+)$/;
 
 /** Go to `hash`, re-routing even when it is the current one. */
 function navigate(hash) {
@@ -625,6 +638,10 @@ function route() {
     const [, number, message, signature, rating] = match;
     view = rateLinkView({api, rerender, number, message: decodeURIComponent(message),
       signature: decodeURIComponent(signature), rating, signedIn: Boolean(currentSession())});
+  } else if (HELP_CENTER.test(hash)) {
+    view = helpCenterView({api, rerender});
+  } else if ((match = hash.match(KB_ARTICLE))) {
+    view = articleView({api, rerender, articleLang: match[1], slug: decodeURIComponent(match[2])});
   } else {
     newTicket = newTicket || newTicketView();
     view = newTicket;

@@ -15,6 +15,7 @@ import {profileView} from './profile.js';
 import {cannedAdminView} from './canned_admin.js';
 import {mfaView} from './mfa.js';
 import {reportsView} from './reports.js';
+import {kbArticleView, kbListView} from './kb.js';
 
 const root = document.getElementById('app');
 
@@ -37,6 +38,8 @@ function rerender() {
           'aria-current': location.hash === '#/canned' ? 'page' : null}, t('canned.link')) : null,
         session ? h('a', {href: '#/reports', class: 'topbar-link', 'data-testid': 'reports-link',
           'aria-current': location.hash === '#/reports' ? 'page' : null}, t('reports.link')) : null,
+        session ? h('a', {href: '#/kb', class: 'topbar-link', 'data-testid': 'kb-link',
+          'aria-current': location.hash.startsWith('#/kb') ? 'page' : null}, t('kbe.link')) : null,
         session ? h('a', {href: '#/profile', class: 'topbar-link', 'data-testid': 'profile-link',
           'aria-current': location.hash === '#/profile' ? 'page' : null}, t('profile.link')) : null,
         session ? h('a', {href: '#/security', class: 'topbar-link', 'data-testid': 'security-link',
@@ -186,6 +189,9 @@ function pageFor(hash) {
   const ticket = hash.match(/^#\/tickets\/(\d+)$/);
   if (ticket) return ticketView(page, ticket[1]);
   if (hash === '#/admin') return adminView(page);
+  const article = hash.match(/^#\/kb\/([a-z0-9-]{1,64})$/);
+  if (article) return kbArticleView(page, article[1]);
+  if (hash === '#/kb') return kbListView(page);
   if (hash === '#/profile') return profileView(page);
   if (hash === '#/canned') return cannedAdminView(page);
   if (hash === '#/security') return mfaView(page);

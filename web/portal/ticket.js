@@ -18,6 +18,7 @@ import {assignee, badge, priority, unconfirmedBadge, unverifiedBadge} from './pa
 import {TransferDialog} from './transfer.js';
 import {CannedTypeahead} from './canned.js';
 import {slaCell, tierBadge} from './sla.js';
+import {KbTicketPanel} from './kb.js';
 
 const PRESENCE_EVERY_MS = 10_000;
 
@@ -41,6 +42,8 @@ export function ticketView({rerender, root}, number) {
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
   const canned = new CannedTypeahead({api, number, rerender, getText: () => text, setText: (value) => { text = value; },
     language: () => (ticket ? ticket.language : 'en')});
+  const kbPanel = new KbTicketPanel({getTicket: () => ticket, getText: () => text, rerender,
+    setText: (value) => { text = value; }});
   const transfer = new TransferDialog({
     submit: (body) => change('transfer', body),
     // Back to where the agent goes on: the stale banner's reload, else the button that opened the dialog.
@@ -382,7 +385,7 @@ export function ticketView({rerender, root}, number) {
               onError: (error) => { composerBanner = {text: () => describeError(error)}; rerender(); },
             })),
           composer()),
-        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), trail())));
+        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), kbPanel.render(), trail())));
   }
 
   return {
