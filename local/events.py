@@ -126,8 +126,8 @@ def stream_record(record: dict, stream_arn: str, region: str) -> dict:
         "dynamodb": _base64_bytes(dynamodb),
         "eventSourceARN": stream_arn,
     }
-    if "userIdentity" in record:  # TTL deletions
-        shaped["userIdentity"] = record["userIdentity"]
+    if "userIdentity" in record:  # TTL deletions: Streams says {"Type", "PrincipalId"}, Lambda's event {"type", ...}
+        shaped["userIdentity"] = {name[:1].lower() + name[1:]: value for name, value in record["userIdentity"].items()}
     return shaped
 
 

@@ -23,6 +23,9 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
 6. Stream shard iterators expire after 15 minutes, as in DynamoDB Streams. moto keeps every iterator it
    ever handed out, and every GetRecords hands out one: the event runner's 4 polls a second piled up
    ~350 MB a day.
+7. Items expire by TTL (`expire_items()`, not a patch: the local runtime calls it every TTL_SWEEP_SECONDS, see
+   local/state.py): moto keeps every item whose TTL has passed; DynamoDB deletes them in the background,
+   each with a REMOVE stream record marked as the service's.
 """
 from __future__ import annotations
 
@@ -378,3 +381,59 @@ def _shard_iterators_expire() -> None:
 
     DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator_expiring
     DynamoDBStreamsBackend.get_records = get_records_expiring
+
+
+# --- Time to live: what DynamoDB does in the background -------------------------------------------------
+
+# DynamoDB leaves an item alone if its TTL attribute is more than five years in the past (it reads as not
+# meant to be epoch seconds), or is not a Number.
+TTL_IGNORED_BEFORE_SECONDS = 5 * 365 * 24 * 3600
+# What a TTL deletion's stream record carries (DynamoDB Streams' shape; Lambda's event says the same in
+# lower camel case: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}).
+TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+def expire_items(now: float | None = None) -> int:
+    """Deletes the expired items of every table whose TimeToLiveSpecification is enabled, as DynamoDB's TTL
+    does (there within days, typically minutes to hours; moto never does): items whose TTL attribute is a
+    Number of epoch seconds at or before `now` (time.time()). Each deletion is an ordinary delete (its
+    index entries go) and leaves a REMOVE stream record marked as the service's, like DynamoDB's. This walks
+    moto's in-memory tables, the way DynamoDB's own background process reads its partitions: no Scan by
+    anyone's code. Call it with moto at rest (MotoServer.gate.closed()). Returns how many items went."""
+    import time
+
+    from moto.dynamodb.models import dynamodb_backends
+
+    now = time.time() if now is None else now
+    removed = 0
+    for _, regions in list(dynamodb_backends.items()):
+        for _, backend in list(regions.items()):
+            for table in list(backend.tables.values()):
+                ttl = getattr(table, "ttl", None) or {}
+                attribute = ttl.get("AttributeName")
+                if ttl.get("TimeToLiveStatus") != "ENABLED" or not attribute:
+                    continue
+                for item in [i for i in _every_item(table) if _has_expired(i.attrs.get(attribute), now)]:
+                    if table.delete_item(item.hash_key, item.range_key) is None:
+                        continue
+                    removed += 1
+                    if table.stream_shard is not None and table.stream_shard.items:
+                        table.stream_shard.items[-1].record["userIdentity"] = dict(TTL_USER_IDENTITY)
+    return removed
+
+
+def _every_item(table):
+    """The table's items, unsorted (moto's all_items sorts them all)."""
+    if not table.range_key_attr:
+        return list(table.items.values())
+    return [item for partition in list(table.items.values()) for item in list(partition.values())]
+
+
+def _has_expired(value, now: float) -> bool:
+    if value is None or value.type != "N":
+        return False
+    try:
+        expires = float(value.value)
+    except (TypeError, ValueError):
+        return False
+    return now - TTL_IGNORED_BEFORE_SECONDS <= expires <= now
