@@ -24,8 +24,11 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
    ever handed out, and every GetRecords hands out one: the event runner's 4 polls a second piled up
    ~350 MB a day.
 7. Items expire by TTL (`expire_items()`, not a patch: the local runtime calls it every TTL_SWEEP_SECONDS, see
-   local/state.py): moto keeps every item whose TTL has passed; DynamoDB deletes them in the background,
+   local/runtime.py): moto keeps every item whose TTL has passed; DynamoDB deletes them in the background,
    each with a REMOVE stream record marked as the service's.
+8. A queue hands a message to one receiver. moto's ReceiveMessage checks that a message is visible, then
+   marks it received: two receivers of one queue (the event runner's several pollers) could both get it.
+   Here receives of one queue take turns, as SQS's own bookkeeping is atomic.
 """
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ def apply() -> None:
         _bounded_topic_history()
         _one_copy_of_each_attribute_name()
         _shard_iterators_expire()
+        _one_receive_at_a_time_per_queue()
         _applied = True
 
 
@@ -437,3 +441,19 @@ def _has_expired(value, now: float) -> bool:
     except (TypeError, ValueError):
         return False
     return now - TTL_IGNORED_BEFORE_SECONDS <= expires <= now
+
+
+def _one_receive_at_a_time_per_queue() -> None:
+    from moto.sqs.models import SQSBackend
+
+    receive = SQSBackend.receive_message
+
+    def receive_message(self, queue_name: str, *args: Any, **kwargs: Any):
+        queue = self.get_queue(queue_name)
+        # One lock per queue, kept on it (local/state.py saves a lock as a new one); setdefault is atomic.
+        turn = queue.__dict__.get("_local_receiving") or queue.__dict__.setdefault("_local_receiving", threading.Lock())
+        with turn:  # a long poll holds it while it waits: the queue's other receivers wait behind it
+            return receive(self, queue_name, *args, **kwargs)
+
+    receive_message.__doc__ = receive.__doc__
+    SQSBackend.receive_message = receive_message

@@ -320,3 +320,30 @@ def test_nothing_expires_in_a_table_without_ttl_or_with_it_switched_off(dynamodb
                                  TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires_at"})
     assert expire_items(2000) == 0
     assert [i["sk"]["S"] for i in everything(dynamodb, table)[0]] == ["old"]
+
+
+def test_a_queue_hands_each_message_to_one_of_its_receivers(dynamodb):
+    """moto checked a message's visibility and marked it received in two steps: receivers racing each other
+    both got it."""
+    import collections
+    import threading
+
+    endpoint = dynamodb.meta.endpoint_url
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
+    for start in range(0, 400, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": str(start + n)} for n in range(10)])
+    received, lock = collections.Counter(), threading.Lock()
+
+    def receiver():
+        client = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+        while messages := client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            with lock:
+                received.update(m["Body"] for m in messages)
+
+    receivers = [threading.Thread(target=receiver) for _ in range(8)]
+    for thread in receivers:
+        thread.start()
+    for thread in receivers:
+        thread.join()
+    assert len(received) == 400 and set(received.values()) == {1}
