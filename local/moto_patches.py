@@ -29,9 +29,12 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
 8. A queue hands a message to one receiver. moto's ReceiveMessage checks that a message is visible, then
    marks it received: two receivers of one queue (the event runner's several pollers) could both get it.
    Here receives of one queue take turns, as SQS's own bookkeeping is atomic.
+9. A queue remembers the receipt handles of its last DELETED_RECEIPTS_KEPT deleted messages, not all. moto
+   keeps every handle of every message ever deleted (so that deleting twice succeeds, as in SQS): ~8 a ticket.
 """
 from __future__ import annotations
 
+import collections
 import copy
 import threading
 from typing import Any
@@ -54,6 +57,7 @@ def apply() -> None:
         _one_copy_of_each_attribute_name()
         _shard_iterators_expire()
         _one_receive_at_a_time_per_queue()
+        _recent_deleted_receipts_only()
         _applied = True
 
 
@@ -457,3 +461,37 @@ def _one_receive_at_a_time_per_queue() -> None:
 
     receive_message.__doc__ = receive.__doc__
     SQSBackend.receive_message = receive_message
+
+
+DELETED_RECEIPTS_KEPT = 1000  # per queue: a second delete of one of these still succeeds
+
+
+class _RecentlyDeleted(set):
+    """The receipt handles of a queue's deleted messages, the last DELETED_RECEIPTS_KEPT of them."""
+
+    def __init__(self, handles=()) -> None:
+        super().__init__()
+        self.order: collections.deque = collections.deque()
+        self.update(handles)
+
+    def update(self, *others) -> None:
+        for handles in others:
+            for handle in handles:
+                if handle not in self:
+                    super().add(handle)
+                    self.order.append(handle)
+        while len(self.order) > DELETED_RECEIPTS_KEPT:
+            self.discard(self.order.popleft())
+
+
+def _recent_deleted_receipts_only() -> None:
+    from moto.sqs.models import Queue
+
+    delete = Queue.delete_message
+
+    def delete_message(self, receipt_handle: str) -> None:
+        if type(self.deleted_messages) is not _RecentlyDeleted:  # a new queue, or one of a saved state
+            self.deleted_messages = _RecentlyDeleted(self.deleted_messages)
+        return delete(self, receipt_handle)
+
+    Queue.delete_message = delete_message

@@ -347,3 +347,23 @@ def test_a_queue_hands_each_message_to_one_of_its_receivers(dynamodb):
     for thread in receivers:
         thread.join()
     assert len(received) == 400 and set(received.values()) == {1}
+
+
+def test_a_queue_remembers_the_receipts_of_its_recently_deleted_messages_only(dynamodb, monkeypatch):
+    from local import moto_patches
+    from moto.sqs.models import sqs_backends
+
+    monkeypatch.setattr(moto_patches, "DELETED_RECEIPTS_KEPT", 5)
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
+    name = f"q-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    handles = []
+    for n in range(8):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n))
+        [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        handles.append(message["ReceiptHandle"])
+
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handles[-1])  # deleting again still succeeds, as in SQS
+    remembered = set(sqs_backends["123456789012"][REGION].queues[name].deleted_messages)
+    assert len(remembered) == 5 and set(handles[-4:]) <= remembered and not set(handles[:3]) & remembered
