@@ -401,13 +401,14 @@ TTL_IGNORED_BEFORE_SECONDS = 5 * 365 * 24 * 3600
 TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
 
 
-def expire_items(now: float | None = None) -> int:
+def expire_items(now: float | None = None, tables: "set[str] | None" = None) -> int:
     """Deletes the expired items of every table whose TimeToLiveSpecification is enabled, as DynamoDB's TTL
     does (there within days, typically minutes to hours; moto never does): items whose TTL attribute is a
     Number of epoch seconds at or before `now` (time.time()). Each deletion is an ordinary delete (its
     index entries go) and leaves a REMOVE stream record marked as the service's, like DynamoDB's. This walks
     moto's in-memory tables, the way DynamoDB's own background process reads its partitions: no Scan by
-    anyone's code. Call it with moto at rest (MotoServer.gate.closed()). Returns how many items went."""
+    anyone's code. Call it with moto at rest (MotoServer.gate.closed()). `tables` (names) limits it to those.
+    Returns how many items went."""
     import time
 
     from moto.dynamodb.models import dynamodb_backends
@@ -417,6 +418,8 @@ def expire_items(now: float | None = None) -> int:
     for _, regions in list(dynamodb_backends.items()):
         for _, backend in list(regions.items()):
             for table in list(backend.tables.values()):
+                if tables is not None and table.name not in tables:
+                    continue
                 ttl = getattr(table, "ttl", None) or {}
                 attribute = ttl.get("AttributeName")
                 if ttl.get("TimeToLiveStatus") != "ENABLED" or not attribute:

@@ -279,12 +279,12 @@ def test_expired_items_go_with_their_index_entries_and_unexpired_ones_stay(dynam
         dynamodb.put_item(TableName=table, Item=entry)
     everything(dynamodb, table)  # the index's map is built: it must follow the deletions
 
-    assert expire_items(now) == 2
+    assert expire_items(now, {table}) == 2
 
     items, in_queue = everything(dynamodb, table)
     kept = ["later", "no-ttl", "six-years-ago", "ttl-as-text"]
     assert [i["sk"]["S"] for i in items] == kept and [i["sk"]["S"] for i in in_queue] == kept
-    assert expire_items(now) == 0
+    assert expire_items(now, {table}) == 0
 
 
 def test_a_ttl_deletion_leaves_a_remove_record_marked_as_the_service(dynamodb, table):
@@ -295,7 +295,7 @@ def test_a_ttl_deletion_leaves_a_remove_record_marked_as_the_service(dynamodb, t
     dynamodb.put_item(TableName=table, Item=ttl_item("session", expires_at=1000))
     dynamodb.delete_item(TableName=table, Key={"pk": {"S": "ticket"}, "sk": {"S": "session"}})  # by a user
     dynamodb.put_item(TableName=table, Item=ttl_item("session", expires_at=1000))
-    expire_items(2000)
+    expire_items(2000, {table})
 
     streams = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
     arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
@@ -314,11 +314,11 @@ def test_nothing_expires_in_a_table_without_ttl_or_with_it_switched_off(dynamodb
     from local.moto_patches import expire_items
 
     dynamodb.put_item(TableName=table, Item=ttl_item("old", expires_at=1000))
-    assert expire_items(2000) == 0
+    assert expire_items(2000, {table}) == 0
     with_ttl(dynamodb, table)
     dynamodb.update_time_to_live(TableName=table,
                                  TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires_at"})
-    assert expire_items(2000) == 0
+    assert expire_items(2000, {table}) == 0
     assert [i["sk"]["S"] for i in everything(dynamodb, table)[0]] == ["old"]
 
 
