@@ -45,6 +45,10 @@ QUEUE_URL_ENV = {"notifications": "NOTIFICATIONS_QUEUE_URL", "alerts": "ALERTS_Q
 # The one table with a stream; every @app.on_dynamodb_record handler reads it.
 STREAM_ARN_ENV = "HELPDESK_STREAM_ARN"
 SPEEDUP_ENV = "LOCAL_SCHEDULE_SPEEDUP"
+# Receivers per queue, as Lambda polls a queue with several pollers at once (it starts with five): one's
+# batch is received (and the last one's deleted) while another's is handled. Bounded: the handlers still
+# run one at a time (see invoke).
+SQS_POLLERS = 3
 
 
 # --- the Lambda invocation -------------------------------------------------------------------------
@@ -127,8 +131,8 @@ def stream_record(record: dict, stream_arn: str, region: str) -> dict:
         "dynamodb": _base64_bytes(dynamodb),
         "eventSourceARN": stream_arn,
     }
-    if "userIdentity" in record:  # TTL deletions
-        shaped["userIdentity"] = record["userIdentity"]
+    if "userIdentity" in record:  # TTL deletions: Streams says {"Type", "PrincipalId"}, Lambda's event {"type", ...}
+        shaped["userIdentity"] = {name[:1].lower() + name[1:]: value for name, value in record["userIdentity"].items()}
     return shaped
 
 
@@ -325,8 +329,9 @@ class EventRunner:
     def __init__(self, app, *, queue_urls: Mapping[str, str], stream_arns: Mapping[str, str],
                  region: str = "us-east-1", endpoint_url: str | None = None, schedule_speedup: float = 1.0,
                  sqs_wait_seconds: int = 1, stream_idle_seconds: float = 0.25, stream_max_retries: int = 3,
-                 retry_delay_seconds: float = 1.0) -> None:
+                 retry_delay_seconds: float = 1.0, sqs_pollers: int = SQS_POLLERS) -> None:
         self.app, self.region, self.endpoint_url = app, region, endpoint_url
+        self.sqs_pollers = max(1, sqs_pollers)
         self.queue_urls, self.stream_arns = dict(queue_urls), dict(stream_arns)
         self.schedule_speedup = schedule_speedup
         self.sqs_wait_seconds, self.stream_idle_seconds = sqs_wait_seconds, stream_idle_seconds
@@ -351,8 +356,7 @@ class EventRunner:
     def start(self) -> "EventRunner":
         for source in self.app.event_sources:
             worker = self._worker_for(source)
-            if worker is not None:
-                name, target = worker
+            for name, target in [worker] if isinstance(worker, tuple) else worker or ():
                 thread = threading.Thread(target=target, name=f"events-{name}", daemon=True)
                 thread.start()
                 self._threads.append(thread)
@@ -379,17 +383,21 @@ class EventRunner:
     def alive(self) -> bool:
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
 
-    def _worker_for(self, source) -> tuple[str, Callable[[], None]] | None:
+    def _worker_for(self, source) -> tuple[str, Callable[[], None]] | list[tuple[str, Callable[[], None]]] | None:
         name = source.name
         if isinstance(source, SQSEventConfig):
             queue = source.queue or (source.queue_arn or "").rsplit(":", 1)[-1]
             if queue not in self.queue_urls:
                 return self._skip(name, f"no URL for queue {queue!r} (see QUEUE_URL_ENV in local/events.py)")
-            poller = QueuePoller(self.app, name, self.queue_urls[queue], region=self.region,
-                                 endpoint_url=self.endpoint_url, batch_size=source.batch_size,
-                                 wait_seconds=self.sqs_wait_seconds)
+            # Several receivers of one queue: moto hands each message to one (local/moto_patches.py, 8), and
+            # each deletes or leaves what it received, by the rules of QueuePoller.poll.
+            pollers = [QueuePoller(self.app, name, self.queue_urls[queue], region=self.region,
+                                   endpoint_url=self.endpoint_url, batch_size=source.batch_size,
+                                   wait_seconds=self.sqs_wait_seconds) for _ in range(self.sqs_pollers)]
+            self.sources.append(f"{pollers[0].describe()} ({len(pollers)} pollers)")
             # receive_message long-polls itself; a short poll (tests: quick to stop) needs a pause.
-            return self._polling(name, poller, idle_seconds=0 if self.sqs_wait_seconds else 0.05)
+            return [self._polling(f"{name}-{n}", poller, idle_seconds=0 if self.sqs_wait_seconds else 0.05,
+                                  described=True) for n, poller in enumerate(pollers, 1)]
         if isinstance(source, DynamoDBEventConfig):
             if name not in self.stream_arns:
                 return self._skip(name, f"no stream ARN (set {STREAM_ARN_ENV})")
@@ -421,8 +429,10 @@ class EventRunner:
         log.warning("event handler %s will not fire locally: %s", name, why)
         return None
 
-    def _polling(self, name: str, poller, idle_seconds: float) -> tuple[str, Callable[[], None]]:
-        self.sources.append(poller.describe())
+    def _polling(self, name: str, poller, idle_seconds: float,
+                 described: bool = False) -> tuple[str, Callable[[], None]]:
+        if not described:
+            self.sources.append(poller.describe())
 
         def loop() -> None:
             while not self._stopping.is_set():

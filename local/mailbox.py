@@ -27,10 +27,11 @@ class Mail:
     raw: str  # the MIME source ('' for send_email)
 
 
-def _data(moto_url: str) -> dict:
+def _data(moto_url: str, to: str | None = None) -> dict:
     # The SES/SNS part of moto's /moto-api/data.json, served by local/moto_server.py (data.json itself also
-    # serializes every DynamoDB item, which grows slow).
-    response = requests.get(f"{moto_url.rstrip('/')}{OUTBOX_PATH}", timeout=10)
+    # serializes every DynamoDB item, which grows slow), with the older mail kept in a file (local/outbox.py).
+    # `to` narrows it down loosely on the server, to what may be addressed to it.
+    response = requests.get(f"{moto_url.rstrip('/')}{OUTBOX_PATH}", params={"to": to} if to else None, timeout=30)
     response.raise_for_status()
     return response.json()
 
@@ -58,15 +59,16 @@ def _from_simple(record: dict) -> Mail:
                 text="" if is_html else body, html=body if is_html else "", raw="")
 
 
-def sent_mail(moto_url: str) -> list[Mail]:
-    """Every mail sent through moto since it started, oldest first."""
-    ses = _data(moto_url).get("ses", {})
+def sent_mail(moto_url: str, to: str | None = None) -> list[Mail]:
+    """Every mail sent through moto since it started (or since the local state was started over), oldest first
+    (`send_email`'s before `send_raw_email`'s); with `to`, at least those sent to it."""
+    ses = _data(moto_url, to).get("ses", {})
     return [_from_simple(r) for r in ses.get("Message", [])] + [_from_raw(r) for r in ses.get("RawMessage", [])]
 
 
 def mail_to(moto_url: str, address: str) -> list[Mail]:
     address = address.lower()
-    return [m for m in sent_mail(moto_url) if address in (a.lower() for a in m.to)]
+    return [m for m in sent_mail(moto_url, address) if address in (a.lower() for a in m.to)]
 
 
 def sent_sms(moto_url: str) -> list[dict]:

@@ -23,9 +23,18 @@ the tests and the bench all run the same moto). Each one is written up in docs/l
 6. Stream shard iterators expire after 15 minutes, as in DynamoDB Streams. moto keeps every iterator it
    ever handed out, and every GetRecords hands out one: the event runner's 4 polls a second piled up
    ~350 MB a day.
+7. Items expire by TTL (`expire_items()`, not a patch: the local runtime calls it every TTL_SWEEP_SECONDS, see
+   local/runtime.py): moto keeps every item whose TTL has passed; DynamoDB deletes them in the background,
+   each with a REMOVE stream record marked as the service's.
+8. A queue hands a message to one receiver. moto's ReceiveMessage checks that a message is visible, then
+   marks it received: two receivers of one queue (the event runner's several pollers) could both get it.
+   Here receives of one queue take turns, as SQS's own bookkeeping is atomic.
+9. A queue remembers the receipt handles of its last DELETED_RECEIPTS_KEPT deleted messages, not all. moto
+   keeps every handle of every message ever deleted (so that deleting twice succeeds, as in SQS): ~8 a ticket.
 """
 from __future__ import annotations
 
+import collections
 import copy
 import threading
 from typing import Any
@@ -47,6 +56,8 @@ def apply() -> None:
         _bounded_topic_history()
         _one_copy_of_each_attribute_name()
         _shard_iterators_expire()
+        _one_receive_at_a_time_per_queue()
+        _recent_deleted_receipts_only()
         _applied = True
 
 
@@ -378,3 +389,112 @@ def _shard_iterators_expire() -> None:
 
     DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator_expiring
     DynamoDBStreamsBackend.get_records = get_records_expiring
+
+
+# --- Time to live: what DynamoDB does in the background -------------------------------------------------
+
+# DynamoDB leaves an item alone if its TTL attribute is more than five years in the past (it reads as not
+# meant to be epoch seconds), or is not a Number.
+TTL_IGNORED_BEFORE_SECONDS = 5 * 365 * 24 * 3600
+# What a TTL deletion's stream record carries (DynamoDB Streams' shape; Lambda's event says the same in
+# lower camel case: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}).
+TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+def expire_items(now: float | None = None, tables: "set[str] | None" = None) -> int:
+    """Deletes the expired items of every table whose TimeToLiveSpecification is enabled, as DynamoDB's TTL
+    does (there within days, typically minutes to hours; moto never does): items whose TTL attribute is a
+    Number of epoch seconds at or before `now` (time.time()). Each deletion is an ordinary delete (its
+    index entries go) and leaves a REMOVE stream record marked as the service's, like DynamoDB's. This walks
+    moto's in-memory tables, the way DynamoDB's own background process reads its partitions: no Scan by
+    anyone's code. Call it with moto at rest (MotoServer.gate.closed()). `tables` (names) limits it to those.
+    Returns how many items went."""
+    import time
+
+    from moto.dynamodb.models import dynamodb_backends
+
+    now = time.time() if now is None else now
+    removed = 0
+    for _, regions in list(dynamodb_backends.items()):
+        for _, backend in list(regions.items()):
+            for table in list(backend.tables.values()):
+                if tables is not None and table.name not in tables:
+                    continue
+                ttl = getattr(table, "ttl", None) or {}
+                attribute = ttl.get("AttributeName")
+                if ttl.get("TimeToLiveStatus") != "ENABLED" or not attribute:
+                    continue
+                for item in [i for i in _every_item(table) if _has_expired(i.attrs.get(attribute), now)]:
+                    if table.delete_item(item.hash_key, item.range_key) is None:
+                        continue
+                    removed += 1
+                    if table.stream_shard is not None and table.stream_shard.items:
+                        table.stream_shard.items[-1].record["userIdentity"] = dict(TTL_USER_IDENTITY)
+    return removed
+
+
+def _every_item(table):
+    """The table's items, unsorted (moto's all_items sorts them all)."""
+    if not table.range_key_attr:
+        return list(table.items.values())
+    return [item for partition in list(table.items.values()) for item in list(partition.values())]
+
+
+def _has_expired(value, now: float) -> bool:
+    if value is None or value.type != "N":
+        return False
+    try:
+        expires = float(value.value)
+    except (TypeError, ValueError):
+        return False
+    return now - TTL_IGNORED_BEFORE_SECONDS <= expires <= now
+
+
+def _one_receive_at_a_time_per_queue() -> None:
+    from moto.sqs.models import SQSBackend
+
+    receive = SQSBackend.receive_message
+
+    def receive_message(self, queue_name: str, *args: Any, **kwargs: Any):
+        queue = self.get_queue(queue_name)
+        # One lock per queue, kept on it (local/state.py saves a lock as a new one); setdefault is atomic.
+        turn = queue.__dict__.get("_local_receiving") or queue.__dict__.setdefault("_local_receiving", threading.Lock())
+        with turn:  # a long poll holds it while it waits: the queue's other receivers wait behind it
+            return receive(self, queue_name, *args, **kwargs)
+
+    receive_message.__doc__ = receive.__doc__
+    SQSBackend.receive_message = receive_message
+
+
+DELETED_RECEIPTS_KEPT = 1000  # per queue: a second delete of one of these still succeeds
+
+
+class _RecentlyDeleted(set):
+    """The receipt handles of a queue's deleted messages, the last DELETED_RECEIPTS_KEPT of them."""
+
+    def __init__(self, handles=()) -> None:
+        super().__init__()
+        self.order: collections.deque = collections.deque()
+        self.update(handles)
+
+    def update(self, *others) -> None:
+        for handles in others:
+            for handle in handles:
+                if handle not in self:
+                    super().add(handle)
+                    self.order.append(handle)
+        while len(self.order) > DELETED_RECEIPTS_KEPT:
+            self.discard(self.order.popleft())
+
+
+def _recent_deleted_receipts_only() -> None:
+    from moto.sqs.models import Queue
+
+    delete = Queue.delete_message
+
+    def delete_message(self, receipt_handle: str) -> None:
+        if type(self.deleted_messages) is not _RecentlyDeleted:  # a new queue, or one of a saved state
+            self.deleted_messages = _RecentlyDeleted(self.deleted_messages)
+        return delete(self, receipt_handle)
+
+    Queue.delete_message = delete_message

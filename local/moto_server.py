@@ -90,35 +90,25 @@ class Gate:
 OUTBOX_PATH = "/_local/outbox.json"
 
 
-def _with_outbox(app):
-    """Adds OUTBOX_PATH: what moto's /moto-api/data.json says of SES and SNS only (the mail and SMS "sent").
-    data.json serializes every object of every service, DynamoDB items included, and takes seconds once a
-    test session has filled the table; local/mailbox.py reads this instead."""
+def _with_outbox(app, server: "MotoServer"):
+    """Adds OUTBOX_PATH: what moto's /moto-api/data.json says of SES and SNS only (the mail and SMS "sent"),
+    with the older records that `server.outbox` moved to its file first (local/outbox.py); `?to=<address>`
+    keeps only those sent to it. data.json serializes every object of every service, DynamoDB items included,
+    and takes seconds once a test session has filled the table; local/mailbox.py reads this instead."""
+    from urllib.parse import parse_qs
+
+    from local.outbox import recorded
+
     def serve(environ, start_response):
         if environ.get("PATH_INFO") != OUTBOX_PATH:
             return app(environ, start_response)
+        to = parse_qs(environ.get("QUERY_STRING", "")).get("to", [None])[0]
+        outbox = server.outbox
+        found = outbox.recorded(to=to) if outbox is not None else recorded(to=to)
         start_response("200 OK", [("Content-Type", "application/json")])
-        return [json.dumps(_recorded(("ses", "sns"))).encode()]
+        return [json.dumps(found).encode()]
 
     return serve
-
-
-def _recorded(services) -> dict:
-    from moto.core.model_instances import model_data
-
-    def public(instance) -> dict:
-        fields = {}
-        for name in dir(instance):
-            if not name.startswith("_"):
-                try:
-                    json.dumps(value := getattr(instance, name))
-                except (TypeError, AttributeError, ValueError):
-                    continue
-                fields[name] = value
-        return fields
-
-    return {service: {name: [public(i) for i in list(model.instances_tracked)]
-                      for name, model in model_data.get(service, {}).items()} for service in services}
 
 
 class MotoServer:
@@ -127,6 +117,7 @@ class MotoServer:
         self._server = None
         self._thread: threading.Thread | None = None
         self.gate = Gate()  # `with server.gate.closed():` moto's state at rest
+        self.outbox = None  # a local.outbox.Outbox once the runtime keeps older mail in a file
 
     @property
     def url(self) -> str:
@@ -143,7 +134,7 @@ class MotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         from local import moto_patches
         moto_patches.apply()
-        app = _with_outbox(self.gate(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))))
+        app = _with_outbox(self.gate(_one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app))), self)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
         self._thread.start()

@@ -33,6 +33,9 @@ MAIL_FROM = "helpdesk@example.com"
 # moto's state is process-global and outlives a stopped server: a later stack in the same process gets
 # its own resource names rather than wiping state another user of moto in this process may hold.
 _stacks_started = itertools.count(1)
+# How often expired items are deleted (DynamoDB's TTL: in the background, typically within minutes to hours).
+TTL_SWEEP_SECONDS = 60.0
+OUTBOX_FILE = "outbox.jsonl"  # the older mail and SMS "sent" (local/outbox.py), beside the saved state
 
 
 @dataclass
@@ -105,6 +108,7 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
         stack._parts.append(server)
         keeper = StateKeeper(server, state_dir)
         loaded = None if fresh else keeper.load()
+        _keep_upkeep(stack, server, keeper, state_dir, loaded is not None)
         if state_dir is None:
             stack.state_note = "state in memory"
         else:
@@ -156,6 +160,31 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
     except BaseException:  # Ctrl-C during start too: leave no server or port behind
         stack.stop()
         raise
+
+
+def _keep_upkeep(stack: LocalStack, server, keeper, state_dir: Path | None, loaded: bool) -> None:
+    """What the stack does with moto at rest, at each of the keeper's rounds: delete items whose TTL passed,
+    and move older mail and SMS from moto's memory to the outbox's file (a temporary one without state)."""
+    import shutil
+    import tempfile
+
+    from local.moto_patches import expire_items
+    from local.outbox import Outbox
+    from local.state import Every
+
+    folder = state_dir
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="helpdesk-local-outbox-"))
+        stack._parts.append(_Stoppable(lambda: shutil.rmtree(folder, ignore_errors=True)))  # after the keeper's
+    server.outbox = Outbox(folder / OUTBOX_FILE)
+    if not loaded:  # a fresh desk: an earlier one's mail is not its
+        server.outbox.clear()
+    keeper.chores += [Every(TTL_SWEEP_SECONDS, expire_items), server.outbox.spill]
+
+
+class _Stoppable:
+    def __init__(self, stop) -> None:
+        self.stop = stop
 
 
 def share_botocore_models() -> None:

@@ -24,6 +24,7 @@ import pickle
 import threading
 import time
 import typing
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,24 @@ def move_aside(path: Path) -> Path:
     return aside
 
 
+class Every:
+    """A chore that does `work()` at most once every `seconds` (the first call does it)."""
+
+    def __init__(self, seconds: float, work: Callable[[], int], *, monotonic: Callable[[], float] = time.monotonic):
+        self.seconds, self.work, self._now = seconds, work, monotonic
+        self._last: float | None = None
+
+    def __call__(self) -> int:
+        now = self._now()
+        if self._last is not None and now - self._last < self.seconds:
+            return 0
+        self._last = now
+        return self.work()
+
+    def __repr__(self) -> str:
+        return f"Every({self.seconds}, {getattr(self.work, '__qualname__', self.work)})"
+
+
 class StateKeeper:
     """Loads moto's state at start, saves it when it changed (every SAVE_EVERY_SECONDS) and at stop, and drops
     stream records the event runner is done with. Without a folder it only does the last."""
@@ -193,6 +212,9 @@ class StateKeeper:
         self.env: dict[str, str] = {}
         self.meta: dict[str, Any] = {}
         self.checkpoints = lambda: {}  # set to the event runner's stream_checkpoints once it runs
+        # Upkeep done with moto at rest before each save: callables returning how many things they changed
+        # (the runtime adds the TTL sweep and the outbox's spill).
+        self.chores: list[Callable[[], int]] = []
         self._saved_changes = -1
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -232,6 +254,7 @@ class StateKeeper:
         with self._lock:
             with self.server.gate.closed():
                 drop_delivered_stream_records(self.checkpoints())
+                self._do_chores()
                 changes = self.server.gate.changes
                 if self.path is None or changes == self._saved_changes:
                     return False
@@ -242,6 +265,14 @@ class StateKeeper:
                 self._saved_changes = changes
             log.debug("local state saved to %s in %.2fs", self.path, time.monotonic() - started)
             return True
+
+    def _do_chores(self) -> None:
+        for chore in self.chores:
+            try:
+                if chore():
+                    self.server.gate.changes += 1  # the state changed: save it
+            except Exception:
+                log.exception("local upkeep %s failed; trying again at the next round", chore)
 
     def stop(self) -> None:
         self._stopping.set()

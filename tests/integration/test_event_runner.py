@@ -307,3 +307,27 @@ def test_schedule_expressions():
     for unsupported in ("cron(0 0 L * ? *)", "cron(0 0 ? * 2#1 *)", "rate(0 minutes)", "every day", "cron(0 0 * *)"):
         with pytest.raises(schedules.UnsupportedSchedule):
             schedules.parse(unsupported)
+
+
+def test_several_pollers_share_a_queue_and_each_message_is_delivered_once(run, aws, queue):
+    fake, sqs = FakeApp(), aws("sqs")
+    delivered_by = set()
+    handler = fake.app.handler_map["work"]
+
+    def noting_the_poller(event, context):
+        delivered_by.add(threading.current_thread().name)
+        return handler(event, context)
+
+    fake.app.handler_map["work"] = noting_the_poller
+    fake.fail_once.add("message 7")
+    for start in range(0, 150, 10):
+        sqs.send_message_batch(QueueUrl=queue["url"], Entries=[
+            {"Id": str(n), "MessageBody": f"message {n}"} for n in range(start, start + 10)])
+    runner = run(fake, sqs_pollers=3)
+
+    eventually(lambda: len(fake.bodies()) == 151, what="every delivery")
+    eventually(lambda: queue_is_empty(sqs, queue["url"]), what="the deletes")
+    bodies = fake.bodies()
+    assert sorted(bodies) == sorted([f"message {n}" for n in range(150)] + ["message 7"])  # the failure came back
+    assert len([t for t in runner._threads if t.name.startswith("events-work-")]) == 3
+    assert len(delivered_by) > 1  # not one poller doing it all

@@ -146,3 +146,74 @@ def test_a_stack_killed_without_warning_comes_back_with_its_last_periodic_save(t
         assert seen.status_code == 200, seen.text
     finally:
         second.stop()
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        from local.moto_server import Gate
+        self.gate = Gate()
+
+
+def test_upkeep_runs_with_moto_at_rest_and_what_it_changes_is_saved(tmp_path):
+    server = FakeServer()
+    keeper = state.StateKeeper(server, tmp_path)
+    seen = []
+
+    def chore():
+        seen.append(server.gate._closed)  # moto held still while it works
+        return len(seen) == 3  # changed something at the third round only
+
+    keeper.chores.append(chore)
+    assert keeper.save_if_changed()  # the first save
+    assert not keeper.save_if_changed()  # nothing changed: no save
+    assert keeper.save_if_changed()  # the chore changed moto's state: saved
+    assert seen == [True, True, True]
+
+
+def test_a_failing_chore_does_not_stop_the_others_or_the_save(tmp_path):
+    server = FakeServer()
+    keeper = state.StateKeeper(server, tmp_path)
+    done = []
+
+    def fails():
+        raise RuntimeError("moto hiccup")
+
+    keeper.chores += [fails, lambda: done.append(1) or 1]
+    assert keeper.save_if_changed()
+    assert done == [1] and (tmp_path / state.STATE_FILE).exists()
+
+
+def test_every_does_its_work_at_most_once_a_period():
+    clock, done = [100.0], []
+    every = state.Every(60, lambda: done.append(clock[0]) or 1, monotonic=lambda: clock[0])
+    for now in (100.0, 130.0, 159.9, 160.0, 200.0, 221.0):
+        clock[0] = now
+        every()
+    assert done == [100.0, 160.0, 221.0]
+
+
+def test_the_running_stack_expires_items_and_moves_older_mail(tmp_path):
+    """The runtime's upkeep: the TTL sweep and the outbox's spill, with the outbox's file beside the state (or in
+    a temporary folder removed at stop)."""
+    from local import runtime
+    from local.moto_patches import expire_items
+
+    server, keeper = FakeServer(), state.StateKeeper(FakeServer(), tmp_path)
+    server.outbox = None
+    stack = runtime.LocalStack(api_url="", web_url="", moto_url="", env={})
+    runtime._keep_upkeep(stack, server, keeper, tmp_path, loaded=False)
+    [sweep, spill] = keeper.chores
+    assert sweep.work is expire_items and sweep.seconds == runtime.TTL_SWEEP_SECONDS
+    assert spill == server.outbox.spill and server.outbox.path == tmp_path / runtime.OUTBOX_FILE
+
+    server.outbox.path.write_text("an earlier desk's mail\n")
+    runtime._keep_upkeep(stack, server, state.StateKeeper(FakeServer(), tmp_path), tmp_path, loaded=True)
+    assert server.outbox.path.exists()  # loaded: its mail is this desk's
+    runtime._keep_upkeep(stack, server, state.StateKeeper(FakeServer(), tmp_path), tmp_path, loaded=False)
+    assert not server.outbox.path.exists()  # fresh
+
+    runtime._keep_upkeep(stack, server, state.StateKeeper(FakeServer(), None), None, loaded=False)
+    folder = server.outbox.path.parent
+    assert folder.exists() and folder != tmp_path
+    stack.stop()
+    assert not folder.exists()

@@ -255,3 +255,115 @@ def test_stream_iterators_expire_instead_of_piling_up(dynamodb, table, monkeypat
     assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in page["Records"]] == ["b"]
     held = dynamodbstreams_backends["123456789012"][REGION].shard_iterators
     assert len([a for a in held if a.startswith(arn.rsplit("/stream/", 1)[0])]) == 1
+
+
+def with_ttl(dynamodb, table, attribute="expires_at"):
+    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+
+
+def ttl_item(sk, expires_at=None, queue="open", kind="N"):
+    found = item(sk, queue=queue)
+    if expires_at is not None:
+        found["expires_at"] = {kind: str(expires_at)}
+    return found
+
+
+def test_expired_items_go_with_their_index_entries_and_unexpired_ones_stay(dynamodb, table):
+    from local.moto_patches import expire_items
+
+    now = 1_800_000_000
+    with_ttl(dynamodb, table)
+    for entry in (ttl_item("expired", now - 60), ttl_item("expires-now", now), ttl_item("later", now + 1),
+                  ttl_item("no-ttl"), ttl_item("ttl-as-text", now - 60, kind="S"),
+                  ttl_item("six-years-ago", now - 6 * 365 * 24 * 3600)):
+        dynamodb.put_item(TableName=table, Item=entry)
+    everything(dynamodb, table)  # the index's map is built: it must follow the deletions
+
+    assert expire_items(now, {table}) == 2
+
+    items, in_queue = everything(dynamodb, table)
+    kept = ["later", "no-ttl", "six-years-ago", "ttl-as-text"]
+    assert [i["sk"]["S"] for i in items] == kept and [i["sk"]["S"] for i in in_queue] == kept
+    assert expire_items(now, {table}) == 0
+
+
+def test_a_ttl_deletion_leaves_a_remove_record_marked_as_the_service(dynamodb, table):
+    from local.events import stream_record
+    from local.moto_patches import expire_items
+
+    with_ttl(dynamodb, table)
+    dynamodb.put_item(TableName=table, Item=ttl_item("session", expires_at=1000))
+    dynamodb.delete_item(TableName=table, Key={"pk": {"S": "ticket"}, "sk": {"S": "session"}})  # by a user
+    dynamodb.put_item(TableName=table, Item=ttl_item("session", expires_at=1000))
+    expire_items(2000, {table})
+
+    streams = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
+    arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    assert [(r["eventName"], "userIdentity" in r) for r in records] == [
+        ("INSERT", False), ("REMOVE", False), ("INSERT", False), ("REMOVE", True)]
+    assert records[-1]["dynamodb"]["OldImage"]["expires_at"] == {"N": "1000"}
+    # As Lambda hands it to a stream handler:
+    assert stream_record(records[-1], arn, REGION)["userIdentity"] == {
+        "type": "Service", "principalId": "dynamodb.amazonaws.com"}
+
+
+def test_nothing_expires_in_a_table_without_ttl_or_with_it_switched_off(dynamodb, table):
+    from local.moto_patches import expire_items
+
+    dynamodb.put_item(TableName=table, Item=ttl_item("old", expires_at=1000))
+    assert expire_items(2000, {table}) == 0
+    with_ttl(dynamodb, table)
+    dynamodb.update_time_to_live(TableName=table,
+                                 TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires_at"})
+    assert expire_items(2000, {table}) == 0
+    assert [i["sk"]["S"] for i in everything(dynamodb, table)[0]] == ["old"]
+
+
+def test_a_queue_hands_each_message_to_one_of_its_receivers(dynamodb):
+    """moto checked a message's visibility and marked it received in two steps: receivers racing each other
+    both got it."""
+    import collections
+    import threading
+
+    endpoint = dynamodb.meta.endpoint_url
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
+    for start in range(0, 400, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": str(start + n)} for n in range(10)])
+    received, lock = collections.Counter(), threading.Lock()
+
+    def receiver():
+        client = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
+        while messages := client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            with lock:
+                received.update(m["Body"] for m in messages)
+
+    receivers = [threading.Thread(target=receiver) for _ in range(8)]
+    for thread in receivers:
+        thread.start()
+    for thread in receivers:
+        thread.join()
+    assert len(received) == 400 and set(received.values()) == {1}
+
+
+def test_a_queue_remembers_the_receipts_of_its_recently_deleted_messages_only(dynamodb, monkeypatch):
+    from local import moto_patches
+    from moto.sqs.models import sqs_backends
+
+    monkeypatch.setattr(moto_patches, "DELETED_RECEIPTS_KEPT", 5)
+    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=dynamodb.meta.endpoint_url)
+    name = f"q-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    handles = []
+    for n in range(8):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n))
+        [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        handles.append(message["ReceiptHandle"])
+
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handles[-1])  # deleting again still succeeds, as in SQS
+    remembered = set(sqs_backends["123456789012"][REGION].queues[name].deleted_messages)
+    assert len(remembered) == 5 and set(handles[-4:]) <= remembered and not set(handles[:3]) & remembered
