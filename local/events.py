@@ -391,9 +391,11 @@ class EventRunner:
                 return self._skip(name, f"no URL for queue {queue!r} (see QUEUE_URL_ENV in local/events.py)")
             # Several receivers of one queue: moto hands each message to one (local/moto_patches.py, 8), and
             # each deletes or leaves what it received, by the rules of QueuePoller.poll.
+            # A FIFO queue gets one: Lambda hands a message group to one batch at a time, in order.
+            receivers = 1 if queue.endswith(".fifo") else self.sqs_pollers
             pollers = [QueuePoller(self.app, name, self.queue_urls[queue], region=self.region,
                                    endpoint_url=self.endpoint_url, batch_size=source.batch_size,
-                                   wait_seconds=self.sqs_wait_seconds) for _ in range(self.sqs_pollers)]
+                                   wait_seconds=self.sqs_wait_seconds) for _ in range(receivers)]
             self.sources.append(f"{pollers[0].describe()} ({len(pollers)} pollers)")
             # receive_message long-polls itself; a short poll (tests: quick to stop) needs a pause.
             return [self._polling(f"{name}-{n}", poller, idle_seconds=0 if self.sqs_wait_seconds else 0.05,
