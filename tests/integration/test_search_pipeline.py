@@ -17,6 +17,7 @@ from chalicelib.views.search import indexer
 from chalicelib.views.search.query import Scope, SearchRequest, Sort
 from tests.events.test_handlers import drain, sqs_event, stream_event
 from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock
+from tests.fakes import open_ticket as open_with_fakes
 from tests.unit.test_ticket_services import AGENT, LIMITS, form
 
 ADMIN = Scope(everything=True, internal=True)
@@ -35,11 +36,11 @@ def a_word() -> str:
 
 def open_ticket(subject: str, text: str, *, at: datetime | None = None) -> int:
     clock = FixedClock(at or datetime.now(timezone.utc))
-    opened = service.open_ticket(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=FakeAgents(),
-                                 files=FakeFiles(), secrets=FakeSecrets(), clock=clock, limits=LIMITS,
-                                 site_url="http://x/", confirmed=True,
-                                 **form(subject=subject, text=text,
-                                        customer_email=f"c-{uuid.uuid4().hex[:8]}@example.com"))
+    opened = open_with_fakes(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), agents=FakeAgents(),
+                             files=FakeFiles(), secrets=FakeSecrets(), clock=clock, limits=LIMITS,
+                             site_url="http://x/", confirmed=True,
+                             **form(subject=subject, text=text,
+                                    customer_email=f"c-{uuid.uuid4().hex[:8]}@example.com"))
     return opened.number
 
 
