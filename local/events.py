@@ -187,6 +187,7 @@ class QueuePoller:
         self.batch_size, self.wait_seconds = min(batch_size, 10), wait_seconds  # SQS gives at most 10
         self._sqs = _client("sqs", region, endpoint_url)
         self._queue_arn: str | None = None
+        self.last_delivery = 0.0  # time.monotonic() of the last batch handed to the handler
 
     def describe(self) -> str:
         return f"{self.handler_name} <- SQS {self.queue_url}"
@@ -200,6 +201,7 @@ class QueuePoller:
             AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
         if not messages:
             return False
+        self.last_delivery = time.monotonic()
         event = {"Records": [sqs_record(m, self._queue_arn, self.region) for m in messages]}
         ids = [m["MessageId"] for m in messages]
         try:
@@ -233,6 +235,7 @@ class StreamPoller:
         # shard id -> sequence number of the last record done with (delivered, or given up on): what Lambda's
         # event source mapping checkpoints; the local stack drops records up to it (local/state.py).
         self.done: dict[str, int] = {}
+        self.last_delivery = 0.0  # time.monotonic() of the last records handed to the handler
 
     def describe(self) -> str:
         return f"{self.handler_name} <- DynamoDB stream {self.stream_arn}"
@@ -252,6 +255,7 @@ class StreamPoller:
                 self._look_for_shards = True
             if page["Records"]:
                 found = True
+                self.last_delivery = time.monotonic()
                 if self._deliver([stream_record(r, self.stream_arn, self.region) for r in page["Records"]]):
                     self.done[shard_id] = int(page["Records"][-1]["dynamodb"]["SequenceNumber"])
         return found
@@ -339,6 +343,7 @@ class EventRunner:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._stream_pollers: list[StreamPoller] = []
+        self._queue_pollers: list[QueuePoller] = []
         self.sources: list[str] = []  # what is being delivered, for the log and the banner
 
     @classmethod
@@ -379,6 +384,23 @@ class EventRunner:
             checkpoints[arn] = {shard: min(done[shard] for done in readers) for shard in shards}
         return checkpoints
 
+    def settle(self, timeout: float = 180.0, quiet_seconds: float = 2.0) -> bool:
+        """Wait until every queue is empty (nothing visible, in flight or delayed) and nothing was delivered from a
+        queue or the stream for `quiet_seconds`: what was just written has reached every consumer (the demo data's
+        mail, search index and report figures). False if that did not happen within `timeout`."""
+        sqs = _client("sqs", self.region, self.endpoint_url)
+        counts = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                  "ApproximateNumberOfMessagesDelayed"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            pollers = [*self._queue_pollers, *self._stream_pollers]
+            quiet = time.monotonic() - max((p.last_delivery for p in pollers), default=0.0) >= quiet_seconds
+            if quiet and not any(int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)["Attributes"][name])
+                                 for url in self.queue_urls.values() for name in counts):
+                return True
+            self._stopping.wait(0.5)
+        return False
+
     @property
     def alive(self) -> bool:
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
@@ -396,6 +418,7 @@ class EventRunner:
             pollers = [QueuePoller(self.app, name, self.queue_urls[queue], region=self.region,
                                    endpoint_url=self.endpoint_url, batch_size=source.batch_size,
                                    wait_seconds=self.sqs_wait_seconds) for _ in range(receivers)]
+            self._queue_pollers += pollers
             self.sources.append(f"{pollers[0].describe()} ({len(pollers)} pollers)")
             # receive_message long-polls itself; a short poll (tests: quick to stop) needs a pause.
             return [self._polling(f"{name}-{n}", poller, idle_seconds=0 if self.sqs_wait_seconds else 0.05,

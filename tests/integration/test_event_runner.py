@@ -331,3 +331,26 @@ def test_several_pollers_share_a_queue_and_each_message_is_delivered_once(run, a
     assert sorted(bodies) == sorted([f"message {n}" for n in range(150)] + ["message 7"])  # the failure came back
     assert len([t for t in runner._threads if t.name.startswith("events-work-")]) == 3
     assert len(delivered_by) > 1  # not one poller doing it all
+
+
+def test_settle_waits_until_every_message_and_its_retry_is_handled(run, aws, queue, table):
+    fake, sqs = FakeApp(), aws("sqs")
+    fake.fail_once.add("message 3")  # comes back after the queue's 1 s visibility timeout
+    sqs.send_message_batch(QueueUrl=queue["url"], Entries=[
+        {"Id": str(n), "MessageBody": f"message {n}"} for n in range(10)])
+    aws("dynamodb").put_item(TableName=table["name"], Item={"pk": {"S": "written before READY"}})
+    runner = run(fake)
+
+    assert runner.settle(timeout=30, quiet_seconds=0.5)
+    assert sorted(fake.bodies()) == sorted([f"message {n}" for n in range(10)] + ["message 3"])
+    assert ["written before READY"] in fake.stream_keys()
+    assert queue_is_empty(sqs, queue["url"])
+
+
+def test_settle_gives_up_at_its_timeout_while_a_message_keeps_failing(run, aws, queue):
+    fake, sqs = FakeApp(), aws("sqs")
+    fake.fail_always.add("poison")
+    sqs.send_message(QueueUrl=queue["url"], MessageBody="poison")
+    runner = run(fake)
+
+    assert not runner.settle(timeout=1.5, quiet_seconds=0.5)
