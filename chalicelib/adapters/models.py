@@ -214,6 +214,7 @@ class PresenceItem(Model):
     state = UnicodeAttribute()
     since = UTCDateTimeAttribute()
     seen_at = UTCDateTimeAttribute()
+    opened_at = UTCDateTimeAttribute(null=True)  # start of the agent's current time interval (reports)
     expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
 
 

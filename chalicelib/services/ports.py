@@ -107,6 +107,12 @@ class TicketRepository(ABC):
         takes it out of whichever it was in, reopening puts it back (no limit applies to changes)."""
 
     @abstractmethod
+    def record(self, ticket: Ticket, events: list[TicketEvent]) -> bool:
+        """Add internal events that change nothing about the ticket (agent time): no new version, so nobody's
+        open page turns stale. Each event once: an event already stored (same id and moment) is not written again.
+        False when it was there already."""
+
+    @abstractmethod
     def queue_open_tickets_mail(self, customer_key: str, document: dict, *, at: datetime,
                                 every: timedelta) -> bool:
         """Put the mail `document` (an outbox document, see services/tickets.py) on the outbox for the
@@ -319,6 +325,10 @@ class PresenceBoard(ABC):
     @abstractmethod
     def present(self, number: int, seen_after: datetime) -> list[Presence]:
         """Agents who reported on the ticket after the given moment."""
+
+    @abstractmethod
+    def forget(self, number: int, agent_id: str) -> None:
+        """The agent left the ticket: drop their record."""
 
 
 class SecretSource(ABC):
