@@ -26,7 +26,10 @@ from chalicelib.domain import identity
 # ---------------------------------------------------------------- keys
 
 DESK = "desk"
-DIMENSIONS = ("desk", "department", "group", "agent", "customer", "category", "tier")
+# "priority" (the ticket's priority when the event happened) makes the portal's priority filter a true filter: one
+# more bucket update per ticket-level event. The channel is not a dimension: only `ticket.created` knows it (the
+# ticket snapshot does not), so channel stays a breakdown of created tickets (`created.channel.*`).
+DIMENSIONS = ("desk", "department", "group", "agent", "customer", "category", "tier", "priority")
 RANK = "rank"                 # per-day top lists, members below: one item per day, one counter per ranked member
 RANK_SOLVERS = "solvers"      # tickets solved, per agent ("top solver")
 RANK_CUSTOMERS = "customers"  # "costly customers": by agent time (list RANK_CUSTOMER_TIME), ties by agent replies
@@ -142,6 +145,8 @@ def _ticket_members(ticket: dict, agent: str | None) -> list[tuple[str, str]]:
         members.append(("group", f"{ticket['department']}/{ticket['group']}"))
     if ticket.get("category"):
         members.append(("category", ticket["category"]))
+    if ticket.get("priority"):
+        members.append(("priority", ticket["priority"]))
     sla = ticket.get("sla") or {}
     if sla.get("tier"):
         members.append(("tier", sla["tier"]))
