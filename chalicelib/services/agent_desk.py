@@ -89,11 +89,11 @@ def report_presence(desk: TicketDesk, board: PresenceBoard, *, number: int, staf
         current, closed = beat(mine, staff.actor, state_value, now, number=number)
         board.touch(number, current)
     if closed is not None:
-        desk.tickets.record(ticket, [_time_spent(closed)])
+        desk.tickets.record(ticket, [time_spent_event(closed)])
     return [p for p in known if p.agent.id != staff.id and p.seen_at > now - PRESENT_FOR]
 
 
-def _time_spent(interval: Interval) -> TicketEvent:
+def time_spent_event(interval: Interval) -> TicketEvent:
     return TicketEvent(id=interval.event_id, ticket_number=interval.number, type=EventType.TIME_SPENT,
                        occurred_at=interval.end, actor=interval.agent, visibility=Visibility.INTERNAL,
                        data={"from": interval.start.isoformat(), "to": interval.end.isoformat(),

@@ -118,8 +118,8 @@ def test_closing_the_same_interval_twice_writes_one_event(desk):
     a, _ = beat(None, FA.actor, VIEWING, AT, number=number)
     a, _ = beat(a, FA.actor, VIEWING, AT + timedelta(seconds=20), number=number)
     interval = left(a, AT + timedelta(seconds=20), number=number)
-    assert desk.tickets.record(ticket, [agent_desk._time_spent(interval)]) is True
-    assert desk.tickets.record(ticket, [agent_desk._time_spent(interval)]) is False
+    assert desk.tickets.record(ticket, [agent_desk.time_spent_event(interval)]) is True
+    assert desk.tickets.record(ticket, [agent_desk.time_spent_event(interval)]) is False
     assert len(desk.events(number, EventType.TIME_SPENT)) == 1
 
 
