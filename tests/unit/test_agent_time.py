@@ -188,3 +188,37 @@ def test_costly_customers_rank_by_agent_time_then_by_replies():
     assert [(r["member"], r["agent_seconds"], r["replies"]) for r in reports.costly_customers(seconds, replies)] == [
         ("c@example.com", 1200, 0), ("b@example.com", 600, 4), ("a@example.com", 600, 1), ("d@example.com", 0, 9)]
     assert len(reports.costly_customers(seconds, replies, limit=2)) == 2
+
+
+# ---------------------------------------------------------------- who hears of the time events
+
+def _filters() -> dict:
+    from pathlib import Path
+
+    import yaml
+
+    template = yaml.safe_load((Path(__file__).parents[2] / "infra" / "resources.yaml").read_text())
+    return {name: r["Properties"].get("FilterPolicy") for name, r in template["Resources"].items()
+            if r["Type"] == "AWS::SNS::Subscription"}
+
+
+def test_the_stats_queue_hears_exactly_the_events_a_figure_is_made_of():
+    assert set(_filters()["StatsSubscription"]["event_type"]) == set(reports._HANDLERS)
+
+
+def test_no_mail_or_text_follows_agent_time():
+    """The customer's mail hears public events only; the alerts' list names neither time event; and were a time
+    document to reach them anyway, neither plans anything for it."""
+    from chalicelib.domain import alerts
+    from chalicelib.services.notifications import mail_kind
+
+    filters = _filters()
+    assert filters["NotificationsSubscription"] == {"visibility": ["public"]}
+    assert not {"ticket.time_spent", "ticket.time_logged"} & set(filters["AlertsSubscription"]["event_type"])
+    desk = Desk()
+    number = desk.open()
+    entry = agent_desk.log_time(desk.ticket_desk(), number=number, staff=FA, minutes=5)
+    doc = to_document(entry, desk.get(number))
+    assert mail_kind(doc) is None
+    assert alerts.plan(doc, profiles=lambda agent: None, group_members=["agent.fa"], agent_names={},
+                       now=AT) == []
