@@ -423,8 +423,8 @@ class InMemoryPresence(PresenceBoard):
     def present(self, number, seen_after):
         return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]
 
-    def forget(self, number, agent_id):
-        self.records.pop((number, agent_id), None)
+    def leave(self, number, presence):
+        self.records.pop((number, presence.agent.id), None)
 
 
 def open_ticket(**ports_and_form):

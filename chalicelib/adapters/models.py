@@ -215,6 +215,7 @@ class PresenceItem(Model):
     since = UTCDateTimeAttribute()
     seen_at = UTCDateTimeAttribute()
     opened_at = UTCDateTimeAttribute(null=True)  # start of the agent's current time interval (reports)
+    gone = BooleanAttribute(null=True)  # the agent left the page: no longer shown, no open interval
     expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
 
 

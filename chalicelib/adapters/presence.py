@@ -26,11 +26,15 @@ class DynamoPresenceBoard(PresenceBoard):
     def present(self, number: int, seen_after: datetime) -> list[Presence]:
         # TTL deletes lazily: records it has not removed yet are filtered out here.
         items = PresenceItem.query(ticket_pk(number), PresenceItem.sk.startswith(PRESENCE_PREFIX),
-                                   filter_condition=PresenceItem.seen_at > seen_after)
+                                   filter_condition=(PresenceItem.seen_at > seen_after)
+                                   & PresenceItem.gone.does_not_exist())
         return [Presence(agent=Actor(AuthorKind.AGENT, item.sk.removeprefix(PRESENCE_PREFIX), item.agent_name),
                          state=PresenceState(item.state), since=item.since, seen_at=item.seen_at,
                          opened_at=item.opened_at)
                 for item in items]
 
-    def forget(self, number: int, agent_id: str) -> None:
-        PresenceItem(pk=ticket_pk(number), sk=f"{PRESENCE_PREFIX}{agent_id}").delete()
+    def leave(self, number: int, presence: Presence) -> None:
+        # Overwritten as gone rather than deleted: the API may put ticket-partition items but not delete them.
+        PresenceItem(pk=ticket_pk(number), sk=f"{PRESENCE_PREFIX}{presence.agent.id}", agent_name=presence.agent.name,
+                     state=presence.state.value, since=presence.since, seen_at=presence.seen_at, gone=True,
+                     expires_at=int((presence.seen_at + FORGET_AFTER).timestamp())).save()

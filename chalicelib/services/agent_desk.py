@@ -84,7 +84,7 @@ def report_presence(desk: TicketDesk, board: PresenceBoard, *, number: int, staf
     if state_value is None:
         closed = left(mine, now, number=number)
         if mine is not None:
-            board.forget(number, staff.id)
+            board.leave(number, mine)
     else:
         current, closed = beat(mine, staff.actor, state_value, now, number=number)
         board.touch(number, current)

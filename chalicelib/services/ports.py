@@ -327,8 +327,8 @@ class PresenceBoard(ABC):
         """Agents who reported on the ticket after the given moment."""
 
     @abstractmethod
-    def forget(self, number: int, agent_id: str) -> None:
-        """The agent left the ticket: drop their record."""
+    def leave(self, number: int, presence: Presence) -> None:
+        """The agent left the ticket: their record no longer counts (not shown, no open interval)."""
 
 
 class SecretSource(ABC):
