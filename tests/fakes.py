@@ -424,7 +424,13 @@ class InMemoryPresence(PresenceBoard):
         return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]
 
     def leave(self, number, presence):
-        self.records.pop((number, presence.agent.id), None)
+        if self.records.get((number, presence.agent.id)) == presence:
+            self.records.pop((number, presence.agent.id))
+
+    def idle(self, before, limit):
+        found = sorted(((p.seen_at, n, p) for (n, _), p in self.records.items() if p.seen_at < before),
+                       key=lambda f: (f[0], f[1]))
+        return [(n, p) for _, n, p in found[:limit]]
 
 
 def open_ticket(**ports_and_form):

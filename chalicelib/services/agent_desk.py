@@ -3,10 +3,14 @@ next), replies and notes, attachments and who else has it open. Each checks firs
 that with this ticket (domain/permissions.py); the ticket use cases underneath do the rest."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.domain.permissions import Action, Staff, allowed_statuses
-from chalicelib.domain.presence import FORGET_AFTER, PRESENT_FOR, Interval, Presence, PresenceState, beat, left
+from chalicelib.domain.presence import (
+    FORGET_AFTER, IDLE_AFTER, PRESENT_FOR, Interval, Presence, PresenceState, beat, left,
+)
 from chalicelib.domain.ratings import CurrentRating, current_ratings
 from chalicelib.domain.tickets import (
     EventType, Message, Status, Ticket, TicketEvent, Visibility, clean_text, new_id, parse_enum,
@@ -91,6 +95,32 @@ def report_presence(desk: TicketDesk, board: PresenceBoard, *, number: int, staf
     if closed is not None:
         desk.tickets.record(ticket, [time_spent_event(closed)])
     return [p for p in known if p.agent.id != staff.id and p.seen_at > now - PRESENT_FOR]
+
+
+IDLE_BATCH = 100
+IDLE_BATCHES = 20  # per run; what is left waits for the next run, oldest first
+
+
+def close_idle_intervals(desk: TicketDesk, board: PresenceBoard, *, now: datetime,
+                         has_time: Callable[[], bool] = lambda: True) -> list[int]:
+    """The scheduled side of agent time: intervals whose agent went silent without leaving (the browser closed,
+    the laptop slept) and never reported again on that ticket are closed at their last report, one
+    `ticket.time_spent` event each, like a report after an idle gap would have. Reads the open records by index.
+    Returns the tickets whose interval it closed."""
+    closed: list[int] = []
+    for _ in range(IDLE_BATCHES):
+        batch = board.idle(now - IDLE_AFTER, IDLE_BATCH)
+        for number, presence in batch:
+            if not has_time():
+                return closed
+            interval, ticket = left(presence, now, number=number), desk.tickets.get(number)
+            if interval is not None and ticket is not None:
+                desk.tickets.record(ticket, [time_spent_event(interval)])  # the same event a later report writes
+                closed.append(number)
+            board.leave(number, presence)
+        if len(batch) < IDLE_BATCH:
+            break
+    return closed
 
 
 def time_spent_event(interval: Interval) -> TicketEvent:

@@ -328,7 +328,13 @@ class PresenceBoard(ABC):
 
     @abstractmethod
     def leave(self, number: int, presence: Presence) -> None:
-        """The agent left the ticket: their record no longer counts (not shown, no open interval)."""
+        """The agent left the ticket: their record no longer counts (not shown, no open interval), unless a
+        newer report replaced it meanwhile."""
+
+    @abstractmethod
+    def idle(self, before: datetime, limit: int) -> list[tuple[int, Presence]]:
+        """Open records (ticket number, presence) whose last report is older than `before`, oldest first, at most
+        `limit`: the intervals nobody closed. By index, never a scan."""
 
 
 class SecretSource(ABC):

@@ -222,3 +222,36 @@ def test_no_mail_or_text_follows_agent_time():
     assert mail_kind(doc) is None
     assert alerts.plan(doc, profiles=lambda agent: None, group_members=["agent.fa"], agent_names={},
                        now=AT) == []
+
+
+# ---------------------------------------------------------------- the job: intervals nobody closed
+
+def test_the_job_closes_forgotten_intervals_at_their_last_report_once(desk):
+    gone, staying = desk.open(), desk.open()
+    for _ in range(3):
+        report(desk, gone, FA, "viewing")
+        report(desk, staying, HE, "viewing")
+        desk.clock.advance(seconds=10)
+    desk.clock.advance(minutes=1)  # FA closed the laptop; HE still on the page
+    report(desk, staying, HE, "viewing")
+    desk.clock.advance(seconds=70)  # FA silent for 2 min 20 s: past the idle cut-off; HE 70 s
+    assert agent_desk.close_idle_intervals(desk.ticket_desk(), desk.presence, now=desk.clock.now()) == [gone]
+    [spent] = desk.events(gone, EventType.TIME_SPENT)
+    assert spent.data["seconds"] == 20 and spent.actor == FA.actor
+    assert desk.events(staying, EventType.TIME_SPENT) == []
+    assert agent_desk.close_idle_intervals(desk.ticket_desk(), desk.presence, now=desk.clock.now()) == []
+    report(desk, gone, FA, "viewing")  # FA comes back: a new interval, the old one not written again
+    assert len(desk.events(gone, EventType.TIME_SPENT)) == 1
+
+
+def test_the_job_stops_when_its_time_is_up(desk):
+    numbers = [desk.open() for _ in range(3)]
+    for number in numbers:
+        report(desk, number, FA, "viewing")
+        desk.clock.advance(seconds=10)
+        report(desk, number, FA, "viewing")
+    desk.clock.advance(minutes=5)
+    budget = iter([True, False])
+    assert agent_desk.close_idle_intervals(desk.ticket_desk(), desk.presence, now=desk.clock.now(),
+                                           has_time=lambda: next(budget, False)) == [numbers[0]]
+    assert agent_desk.close_idle_intervals(desk.ticket_desk(), desk.presence, now=desk.clock.now()) == numbers[1:]
