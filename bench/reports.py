@@ -86,7 +86,9 @@ def _calls_per_event() -> dict:
     for i in range(20):
         story = Story(t("2026-12-01T10:00"), number=900_000 + i, department=DEPARTMENTS[i % len(DEPARTMENTS)])
         story.note(t("2026-12-01T10:10"))
+        story.spend(t("2026-12-01T10:12"), t("2026-12-01T10:29"), by=AGENTS[i % len(AGENTS)])  # agent time
         reply = story.reply(t("2026-12-01T10:30"), by=AGENTS[i % len(AGENTS)])
+        story.log_time(t("2026-12-01T10:40"), 15, by=AGENTS[i % len(AGENTS)])
         story.rate(t("2026-12-01T11:00"), reply, Rating.GOOD)
         story.transfer(t("2026-12-01T11:10"), group="g2", to=AGENTS[(i + 1) % len(AGENTS)])
         story.move(Status.RESOLVED, t("2026-12-01T12:00"))

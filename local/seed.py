@@ -334,11 +334,14 @@ def seed_report_history(days: int = REPORT_HISTORY_DAYS) -> int:
     from datetime import datetime, timedelta, timezone
 
     from chalicelib import bootstrap
+    from chalicelib.domain.presence import Interval
     from chalicelib.domain.ratings import Rating, rated_event
-    from chalicelib.domain.tickets import Actor, AuthorKind, Status
+    from chalicelib.domain.tickets import Actor, AuthorKind, EventType, Status, TicketEvent, Visibility, new_id
     from chalicelib.services import tickets as service
+    from chalicelib.services.agent_desk import time_spent_event
 
     chance = random.Random(16)  # the same history at every start
+    timing = random.Random(1616)  # agent time: its own draws, so the rest of the history stays as it was
     repo, written = bootstrap.tickets(), 0
     agents = [a for a in AGENTS if a["email"] != SUPERVISOR]
     start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
@@ -357,6 +360,15 @@ def seed_report_history(days: int = REPORT_HISTORY_DAYS) -> int:
             reply = service.agent_reply(tickets=repo, files=bootstrap.files(), clock=_At(replied_at),
                                         limits=bootstrap.limits(), number=done.number, agent=agent,
                                         text=REPLIES[sample["language"]], attachments=[])
+            # Agent time: the page open while the reply was written, and now and then a call logged by hand.
+            worked = Interval(agent, done.number, replied_at - timedelta(minutes=timing.randint(2, 25)), replied_at)
+            extra = [time_spent_event(worked)]
+            if timing.random() < 0.3:
+                extra.append(TicketEvent(id=new_id(), ticket_number=done.number, type=EventType.TIME_LOGGED,
+                                         occurred_at=replied_at + timedelta(minutes=1), actor=agent,
+                                         visibility=Visibility.INTERNAL,
+                                         data={"minutes": timing.choice((5, 10, 15, 30)), "note": ""}))
+            repo.record(repo.get(done.number), extra)
             ticket, at = repo.get(done.number), replied_at + timedelta(hours=chance.randint(1, 20))
             if chance.random() < 0.7:  # rated by the customer
                 event = rated_event(ticket, reply, Rating.GOOD if chance.random() < 0.8 else Rating.BAD, None, at)

@@ -94,6 +94,12 @@ class InMemoryTickets(TicketRepository, TicketViews):
         self.events[after.number].extend(events)
         self.attachments.update({(after.number, a.id): a for a in attachments})
 
+    def record(self, ticket, events):
+        stored = {e.id for e in self.events[ticket.number]}
+        fresh = [e for e in events if e.id not in stored]
+        self.events[ticket.number].extend(fresh)
+        return bool(fresh)
+
     def get(self, number):
         return self.tickets.get(number)
 
@@ -416,6 +422,15 @@ class InMemoryPresence(PresenceBoard):
 
     def present(self, number, seen_after):
         return [p for (n, _), p in self.records.items() if n == number and p.seen_at > seen_after]
+
+    def leave(self, number, presence):
+        if self.records.get((number, presence.agent.id)) == presence:
+            self.records.pop((number, presence.agent.id))
+
+    def idle(self, before, limit):
+        found = sorted(((p.seen_at, n, p) for (n, _), p in self.records.items() if p.seen_at < before),
+                       key=lambda f: (f[0], f[1]))
+        return [(n, p) for _, n, p in found[:limit]]
 
 
 def open_ticket(**ports_and_form):

@@ -256,6 +256,19 @@ class DynamoTicketRepository(TicketRepository):
                 raise VersionConflict(after.number) from exc
             raise
 
+    def record(self, ticket, events):
+        from pynamodb.exceptions import PutError
+
+        written = False
+        for item in event_items(ticket, events):  # the key holds the moment and the id: the same event, the same key
+            try:
+                item.save(condition=EventItem.pk.does_not_exist())
+                written = True
+            except PutError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        return written
+
     def queue_open_tickets_mail(self, customer_key, document, *, at, every):
         cutoff = int((at - every).timestamp())
         sent = CounterItem(pk=_customer_pk(customer_key), sk="OPENLIST")

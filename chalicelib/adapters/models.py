@@ -115,6 +115,17 @@ class SlaIndex(GlobalSecondaryIndex):
     sla_sk = UnicodeAttribute(range_key=True)
 
 
+class PresenceIdleIndex(GlobalSecondaryIndex):
+    """The `timer` index seen from the presence records: open ones sit in one partition, keyed by their last
+    report, so the job closing forgotten time intervals reads only those (never a scan)."""
+    class Meta:
+        index_name = "timer"
+        projection = KeysOnlyProjection()
+
+    timer_pk = UnicodeAttribute(hash_key=True)
+    timer_sk = UnicodeAttribute(range_key=True)
+
+
 class TicketItem(Model):
     Meta = _Meta
     pk = UnicodeAttribute(hash_key=True)
@@ -214,6 +225,11 @@ class PresenceItem(Model):
     state = UnicodeAttribute()
     since = UTCDateTimeAttribute()
     seen_at = UTCDateTimeAttribute()
+    opened_at = UTCDateTimeAttribute(null=True)  # start of the agent's current time interval (reports)
+    gone = BooleanAttribute(null=True)  # the agent left the page: no longer shown, no open interval
+    timer_pk = UnicodeAttribute(null=True)  # while open: PRESENCE_OPEN, in the `timer` index
+    timer_sk = UnicodeAttribute(null=True)  # <last report>#<ticket>#<agent>
+    idle_index = PresenceIdleIndex()
     expires_at = NumberAttribute()  # epoch seconds: the table's TTL attribute
 
 

@@ -149,11 +149,20 @@ def transfer(number, agent: Agent, body: schemas.Transfer):
 
 @route(agent_api, "/agent/tickets/{number}/presence", method="POST", request=schemas.ReportPresence, audience="agent",
        response=shapes.OthersHere,
-       summary="I have this ticket open (viewing or replying); who else has?")
+       summary="I have this ticket open (viewing or replying) or left it; who else has? (also measures agent time)")
 def presence(number, agent: Agent, body: schemas.ReportPresence):
     others = agent_desk.report_presence(bootstrap.ticket_desk(), bootstrap.presence(), number=ticket_number(number),
                                         staff=_staff(agent), state=body.state)
     return shapes.OthersHere(others=[shapes.presence(p) for p in others])
+
+
+@route(agent_api, "/agent/tickets/{number}/time", method="POST", status=201, request=schemas.LogTime,
+       audience="agent", response=shapes.TimelineEntry,
+       summary="Log time worked on the ticket (minutes, optional note): an internal entry counted in the reports")
+def log_time(number, agent: Agent, body: schemas.LogTime):
+    event = agent_desk.log_time(bootstrap.ticket_desk(), number=ticket_number(number), staff=_staff(agent),
+                                minutes=body.minutes, note=body.note or "")
+    return shapes.timeline_entry(event)
 
 
 @route(agent_api, "/agent/tickets/{number}/attachments/{attachment_id}", audience="agent",

@@ -45,7 +45,7 @@ def figures(agent: Agent):
 @route(reports_api, "/reports/top", audience="agent", refusals=(403,),
        query={"list": {"schema": {"type": "string", "enum": list(reports.RANKINGS)}, "required": True}, **PERIOD,
               "limit": {"schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}}},
-       summary="A ranking over a period: top solvers, costly customers (by agent replies), agents by good ratings")
+       summary="A ranking over a period: top solvers, costly customers (by agent time, ties by replies), agents by good ratings")
 def ranking(agent: Agent):
     q = _query()
     first, last = reports.period(q.get("from"), q.get("to"), today=_today())

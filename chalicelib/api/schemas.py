@@ -161,7 +161,12 @@ class Transfer(Body):
 
 
 class ReportPresence(Body):
-    state: Literal["viewing", "replying"]
+    state: Literal["viewing", "replying", "left"]  # "left": the agent left the page (closes their time interval)
+
+
+class LogTime(Body):
+    minutes: Annotated[int, Meta(ge=1, le=24 * 60)]
+    note: long_text(500, 0) | UnsetType = UNSET
 
 
 Name = Annotated[str, Meta(max_length=200)]

@@ -112,6 +112,10 @@ DATA = {
     EventType.SMS_UPDATES_CHANGED: _data({"enabled": {"type": "boolean"}}),
     EventType.MAIL_UNDELIVERABLE: _data({"event": _ID, "mail": _STRING, "to": _STRING, "error": _STRING}),
     EventType.CONFIRMED: _data({"how": {"type": "string", "enum": ["link", "sign_in"]}}),
+    # Agent time (reports): an entry the agent typed, and one closed interval of the portal's presence.
+    EventType.TIME_LOGGED: _data({"minutes": {"type": "integer", "minimum": 1}, "note": _STRING}, ("minutes", "note")),
+    EventType.TIME_SPENT: _data({"from": _TIME, "to": _TIME, "seconds": {"type": "integer", "minimum": 1}},
+                                ("from", "to", "seconds")),
 }
 
 TICKET_EVENT = {

@@ -26,10 +26,14 @@ from chalicelib.domain import identity
 # ---------------------------------------------------------------- keys
 
 DESK = "desk"
-DIMENSIONS = ("desk", "department", "group", "agent", "customer", "category", "tier")
+# "priority" (the ticket's priority when the event happened) makes the portal's priority filter a true filter: one
+# more bucket update per ticket-level event. The channel is not a dimension: only `ticket.created` knows it (the
+# ticket snapshot does not), so channel stays a breakdown of created tickets (`created.channel.*`).
+DIMENSIONS = ("desk", "department", "group", "agent", "customer", "category", "tier", "priority")
 RANK = "rank"                 # per-day top lists, members below: one item per day, one counter per ranked member
 RANK_SOLVERS = "solvers"      # tickets solved, per agent ("top solver")
-RANK_CUSTOMERS = "customers"  # agent replies written, per customer ("costly customers": agent time is not measured)
+RANK_CUSTOMERS = "customers"  # "costly customers": by agent time (list RANK_CUSTOMER_TIME), ties by agent replies
+RANK_CUSTOMER_TIME = "customer_time"  # agent seconds (presence intervals and time entries), per customer
 RANK_AGENTS_RATED = "rated_good"  # good ratings per agent
 TOTAL = "total"               # the running-total item of a dimension's member (current backlog), not a day
 ALL = "all"                   # the desk's one member
@@ -141,6 +145,8 @@ def _ticket_members(ticket: dict, agent: str | None) -> list[tuple[str, str]]:
         members.append(("group", f"{ticket['department']}/{ticket['group']}"))
     if ticket.get("category"):
         members.append(("category", ticket["category"]))
+    if ticket.get("priority"):
+        members.append(("priority", ticket["priority"]))
     sla = ticket.get("sla") or {}
     if sla.get("tier"):
         members.append(("tier", sla["tier"]))
@@ -300,6 +306,21 @@ def _breached(doc: dict, at: datetime, zone: str, sink: _Sink) -> None:
     sink.add(_ticket_members(ticket, _assignee(ticket)), counters)
 
 
+def _time(doc: dict, at: datetime, zone: str, sink: _Sink) -> None:
+    """Agent time, credited to the agent who spent it (the event's actor) on the day the interval ended or the
+    entry was made: a presence interval (`ticket.time_spent`, idle already cut off) or a time entry."""
+    data, ticket, actor = doc.get("data") or {}, doc["ticket"], doc.get("actor") or {}
+    if actor.get("kind") != "agent":
+        return
+    spent = doc["type"] == "ticket.time_spent"
+    seconds = int(data.get("seconds") or 0) if spent else 60 * int(data.get("minutes") or 0)
+    if seconds <= 0:
+        return
+    sink.add(_ticket_members(ticket, actor["id"]),
+             Counter({"time.s": seconds, "time.presence.s" if spent else "time.logged.s": seconds}))
+    sink.add([(RANK, RANK_CUSTOMER_TIME)], Counter({identity.canonical(ticket["customer"]["email"]): seconds}))
+
+
 _HANDLERS = {
     "ticket.created": _created,
     "ticket.message_added": _message,
@@ -307,6 +328,8 @@ _HANDLERS = {
     "ticket.rated": _rated,
     "ticket.assigned": _assigned,
     "ticket.sla_breached": _breached,
+    "ticket.time_spent": _time,
+    "ticket.time_logged": _time,
 }
 
 
@@ -349,6 +372,7 @@ def figures(counters: Mapping[str, int]) -> dict:
         "replies": c["replies"], "notes": c["notes"],
         "words_per_reply": None if not c["replies"] else round(c["words"] / c["replies"], 1),
         "handovers": c["handovers"], "handed_over": c["handed_over"], "received": c["received"],
+        "agent_time": {"seconds": c["time.s"], "presence_s": c["time.presence.s"], "logged_s": c["time.logged.s"]},
     }
 
 
@@ -378,3 +402,12 @@ def ranking(counters: Mapping[str, int], limit: int = 10, ties: Mapping[str, int
     ties = ties or {}
     ranked = sorted(((m, int(v)) for m, v in counters.items() if v), key=lambda mv: (-mv[1], -ties.get(mv[0], 0), mv[0]))
     return [{"member": m, "count": v} for m, v in ranked[:limit]]
+
+
+def costly_customers(seconds: Mapping[str, int], replies: Mapping[str, int], limit: int = 10) -> list[dict]:
+    """Customers by the agent time spent on them, most first; ties (and customers without measured time) by
+    agent replies, then by name. `count` is the agent seconds."""
+    members = {m for m, v in seconds.items() if v} | {m for m, v in replies.items() if v}
+    ranked = sorted(members, key=lambda m: (-int(seconds.get(m, 0)), -int(replies.get(m, 0)), m))
+    return [{"member": m, "count": int(seconds.get(m, 0)), "agent_seconds": int(seconds.get(m, 0)),
+             "replies": int(replies.get(m, 0))} for m in ranked[:limit]]

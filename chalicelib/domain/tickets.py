@@ -91,6 +91,8 @@ class EventType(StrEnum):
     SMS_UPDATES_CHANGED = "ticket.sms_updates_changed"  # the customer turned texts on agent replies on or off
     MAIL_UNDELIVERABLE = "ticket.mail_undeliverable"  # a mail to the customer failed every try (internal)
     CONFIRMED = "ticket.confirmed"  # the customer proved the address of a ticket filed without sign-in
+    TIME_LOGGED = "ticket.time_logged"  # an agent entered time worked on the ticket (internal)
+    TIME_SPENT = "ticket.time_spent"    # one closed interval of an agent's presence on the ticket (internal)
 
 
 class TimerStage(StrEnum):

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from chalicelib import bootstrap
 from chalicelib.observability import logger, metrics
-from chalicelib.services import automation, sla
+from chalicelib.services import agent_desk, automation, sla
 
 RESERVE_MILLIS = 30_000  # time kept to finish the ticket in hand and flush logs and metrics
 
@@ -26,9 +26,11 @@ def archive(event) -> dict:
 
 
 def sweep_sla(event) -> dict:
-    desk = bootstrap.ticket_desk()
-    checked = sla.sweep(desk, now=desk.clock.now(), has_time=_time_budget(event.context))
-    return _report(sla=checked)
+    desk, has_time = bootstrap.ticket_desk(), _time_budget(event.context)
+    checked = sla.sweep(desk, now=desk.clock.now(), has_time=has_time)
+    # The same 5-minute beat closes the agents' forgotten time intervals (reports, issue 16; the `timer` index).
+    idle = agent_desk.close_idle_intervals(desk, bootstrap.presence(), now=desk.clock.now(), has_time=has_time)
+    return _report(sla=checked, idle=automation.JobResult(done=idle))
 
 
 def _time_budget(context) -> Callable[[], bool]:

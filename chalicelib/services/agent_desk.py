@@ -3,12 +3,19 @@ next), replies and notes, attachments and who else has it open. Each checks firs
 that with this ticket (domain/permissions.py); the ticket use cases underneath do the rest."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.domain.permissions import Action, Staff, allowed_statuses
-from chalicelib.domain.presence import PRESENT_FOR, Presence, PresenceState, reported
+from chalicelib.domain.presence import (
+    FORGET_AFTER, IDLE_AFTER, PRESENT_FOR, Interval, Presence, PresenceState, beat, left,
+)
 from chalicelib.domain.ratings import CurrentRating, current_ratings
-from chalicelib.domain.tickets import Message, Status, Ticket, TicketEvent, parse_enum
+from chalicelib.domain.tickets import (
+    EventType, Message, Status, Ticket, TicketEvent, Visibility, clean_text, new_id, parse_enum,
+)
+from chalicelib.errors import Invalid
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.ports import (
     PresenceBoard, TicketDesk,
@@ -63,13 +70,77 @@ def attachment(desk: TicketDesk, *, number: int, staff: Staff, attachment_id: st
                                                attachment_id=attachment_id)
 
 
+LEFT = "left"  # the portal's last report when the agent leaves the ticket's page
+TIME_ENTRY_MAX_MINUTES = 24 * 60
+TIME_NOTE_MAX = 500
+
+
 def report_presence(desk: TicketDesk, board: PresenceBoard, *, number: int, staff: Staff,
                     state: str) -> list[Presence]:
-    """Record that this agent has the ticket open (viewing or replying) on the `board`; answer who else has."""
-    state_value = parse_enum(PresenceState, state, "state")
-    ticket_for(tickets=desk.tickets, catalog=desk.catalog, number=number, staff=staff, action=Action.VIEW)
+    """Record that this agent has the ticket open (viewing or replying) on the `board`, or has left it; answer
+    who else has. A report after an idle gap, or leaving, closes the agent's time interval on the ticket: one
+    internal `ticket.time_spent` event (domain/presence.py), written once however often it is closed."""
+    state_value = None if state == LEFT else parse_enum(PresenceState, state, "state")
+    ticket = ticket_for(tickets=desk.tickets, catalog=desk.catalog, number=number, staff=staff, action=Action.VIEW)
     now = desk.clock.now()
-    present = board.present(number, now - PRESENT_FOR)
-    mine = next((p for p in present if p.agent.id == staff.id), None)
-    board.touch(number, reported(mine, staff.actor, state_value, now))
-    return [p for p in present if p.agent.id != staff.id]
+    known = board.present(number, now - FORGET_AFTER)  # my own record even after an idle gap
+    mine = next((p for p in known if p.agent.id == staff.id), None)
+    if state_value is None:
+        closed = left(mine, now, number=number)
+        if mine is not None:
+            board.leave(number, mine)
+    else:
+        current, closed = beat(mine, staff.actor, state_value, now, number=number)
+        board.touch(number, current)
+    if closed is not None:
+        desk.tickets.record(ticket, [time_spent_event(closed)])
+    return [p for p in known if p.agent.id != staff.id and p.seen_at > now - PRESENT_FOR]
+
+
+IDLE_BATCH = 100
+IDLE_BATCHES = 20  # per run; what is left waits for the next run, oldest first
+
+
+def close_idle_intervals(desk: TicketDesk, board: PresenceBoard, *, now: datetime,
+                         has_time: Callable[[], bool] = lambda: True) -> list[int]:
+    """The scheduled side of agent time: intervals whose agent went silent without leaving (the browser closed,
+    the laptop slept) and never reported again on that ticket are closed at their last report, one
+    `ticket.time_spent` event each, like a report after an idle gap would have. Reads the open records by index.
+    Returns the tickets whose interval it closed."""
+    closed: list[int] = []
+    for _ in range(IDLE_BATCHES):
+        batch = board.idle(now - IDLE_AFTER, IDLE_BATCH)
+        for number, presence in batch:
+            if not has_time():
+                return closed
+            interval, ticket = left(presence, now, number=number), desk.tickets.get(number)
+            if interval is not None and ticket is not None:
+                desk.tickets.record(ticket, [time_spent_event(interval)])  # the same event a later report writes
+                closed.append(number)
+            board.leave(number, presence)
+        if len(batch) < IDLE_BATCH:
+            break
+    return closed
+
+
+def time_spent_event(interval: Interval) -> TicketEvent:
+    return TicketEvent(id=interval.event_id, ticket_number=interval.number, type=EventType.TIME_SPENT,
+                       occurred_at=interval.end, actor=interval.agent, visibility=Visibility.INTERNAL,
+                       data={"from": interval.start.isoformat(), "to": interval.end.isoformat(),
+                             "seconds": interval.seconds})
+
+
+def log_time(desk: TicketDesk, *, number: int, staff: Staff, minutes: int, note: str = "") -> TicketEvent:
+    """An agent enters time worked on the ticket (a call, research away from the portal): an internal
+    `ticket.time_logged` event on its timeline, counted in the reports as the agent's time. Whoever may add a
+    note may log time; it changes nothing else (no new version: nobody's open page turns stale)."""
+    ticket = ticket_for(tickets=desk.tickets, catalog=desk.catalog, number=number, staff=staff, action=Action.NOTE)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= TIME_ENTRY_MAX_MINUTES:
+        raise Invalid.field("minutes", "invalid")
+    note = clean_text(note, "note") if (note or "").strip() else ""
+    if len(note) > TIME_NOTE_MAX:
+        raise Invalid.field("note", "too_long")
+    event = TicketEvent(id=new_id(), ticket_number=number, type=EventType.TIME_LOGGED, occurred_at=desk.clock.now(),
+                        actor=staff.actor, visibility=Visibility.INTERNAL, data={"minutes": minutes, "note": note})
+    desk.tickets.record(ticket, [event])
+    return event

@@ -107,6 +107,12 @@ class TicketRepository(ABC):
         takes it out of whichever it was in, reopening puts it back (no limit applies to changes)."""
 
     @abstractmethod
+    def record(self, ticket: Ticket, events: list[TicketEvent]) -> bool:
+        """Add internal events that change nothing about the ticket (agent time): no new version, so nobody's
+        open page turns stale. Each event once: an event already stored (same id and moment) is not written again.
+        False when it was there already."""
+
+    @abstractmethod
     def queue_open_tickets_mail(self, customer_key: str, document: dict, *, at: datetime,
                                 every: timedelta) -> bool:
         """Put the mail `document` (an outbox document, see services/tickets.py) on the outbox for the
@@ -319,6 +325,16 @@ class PresenceBoard(ABC):
     @abstractmethod
     def present(self, number: int, seen_after: datetime) -> list[Presence]:
         """Agents who reported on the ticket after the given moment."""
+
+    @abstractmethod
+    def leave(self, number: int, presence: Presence) -> None:
+        """The agent left the ticket: their record no longer counts (not shown, no open interval), unless a
+        newer report replaced it meanwhile."""
+
+    @abstractmethod
+    def idle(self, before: datetime, limit: int) -> list[tuple[int, Presence]]:
+        """Open records (ticket number, presence) whose last report is older than `before`, oldest first, at most
+        `limit`: the intervals nobody closed. By index, never a scan."""
 
 
 class SecretSource(ABC):

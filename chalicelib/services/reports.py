@@ -1,8 +1,8 @@
 """Who may read which report, and the report itself, from the reports read model (views/reports).
 
 Admins see everything. A supervisor sees the departments they supervise, their work groups and the agents
-working in them. Every agent sees their own figures. Desk-wide figures, customers, categories, tiers and the
-rankings span departments: admins only.
+working in them. Every agent sees their own figures. Desk-wide figures, customers, categories, tiers, priorities
+and the rankings span departments: admins only.
 """
 from __future__ import annotations
 

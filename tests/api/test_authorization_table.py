@@ -90,6 +90,8 @@ TABLE = {
     ("POST", "/agent/tickets/{number}/transfer"): (
         DEPARTMENT, {"department": "{desk}", "group": "front", "reason": "x", "version": STALE}, ""),
     ("POST", "/agent/tickets/{number}/presence"): (DEPARTMENT, {"state": "viewing"}, ""),
+    # Agent time (issue 16): whoever may add a note may log time on the ticket.
+    ("POST", "/agent/tickets/{number}/time"): (DEPARTMENT, {"minutes": 5}, ""),
     ("GET", "/agent/tickets/{number}/attachments/{attachment_id}"): (DEPARTMENT, None, ""),
     # Canned answers (issue 15). {answer_id} is an answer of A's department (saved by its supervisor): its people
     # use it, its supervisors and admins edit it; to anyone else it does not exist. Saving: any agent (a personal

@@ -26,7 +26,9 @@ def store(aws_stack):
 
 def a_story(department: str) -> Story:
     story = Story(t("2026-12-01T10:00"), department=department, assignee=f"ali-{department}")
+    story.spend(t("2026-12-01T10:05"), t("2026-12-01T10:29"), by=f"sara-{department}")  # agent time (presence)
     reply = story.reply(t("2026-12-01T10:30"), by=f"sara-{department}")
+    story.log_time(t("2026-12-01T10:35"), 20, by=f"ali-{department}")  # agent time (an entry)
     story.rate(t("2026-12-01T10:40"), reply, Rating.GOOD)
     story.move(Status.RESOLVED, t("2026-12-01T11:00"))
     return story
@@ -47,6 +49,7 @@ def test_a_redelivered_event_changes_nothing(store):
         assert aggregate(doc, store=store, zone="UTC", now=NOW) is None
     assert department_figures(store, department) == once
     assert (once["created"], once["solved"], once["replies"], once["satisfaction"]["good"]) == (1, 1, 1, 1)
+    assert once["agent_time"] == {"seconds": 24 * 60 + 20 * 60, "presence_s": 24 * 60, "logged_s": 20 * 60}
 
 
 def test_events_out_of_order_give_the_same_figures(store):
@@ -125,3 +128,26 @@ def test_a_report_for_one_agent_over_90_days_is_one_query_of_at_most_90_items(st
     assert len(days) == 90
     assert period_report(store, dimension="agent", member=agent, first=DAY - timedelta(days=89), last=DAY,
                          compare=False)["figures"]["replies"] == 90
+
+
+def test_costly_customers_rank_by_agent_time_then_replies_from_the_per_day_lists(store):
+    """Two Queries (the time list and the replies list for the ties), whatever the number of customers."""
+    from datetime import timedelta
+
+    from chalicelib.domain.tickets import Customer
+
+    run = uuid.uuid4().hex[:8]
+    plan = {"a": (10, 1), "b": (10, 3), "c": (0, 5), "d": (30, 0)}  # customer: (minutes of agent time, replies)
+    for name, (minutes, replies) in plan.items():
+        story = Story(t("2026-12-01T08:00"), customer=Customer(name=name, email=f"{name}-{run}@example.com"),
+                      department=f"d-{run}")
+        if minutes:
+            story.spend(t("2026-12-01T08:00"), t("2026-12-01T08:00") + timedelta(minutes=minutes))
+        for i in range(replies):
+            story.reply(t(f"2026-12-01T09:0{i}"))
+        for doc in story.docs:
+            aggregate(doc, store=store, zone="UTC", now=NOW)
+    ranking = [r for r in top(store, list_name=reports.RANK_CUSTOMERS, first=DAY, last=DAY, limit=100)
+               if r["member"].endswith(f"-{run}@example.com")]
+    assert [(r["member"].split("-")[0], r["agent_seconds"], r["replies"]) for r in ranking] == [
+        ("d", 1800, 0), ("b", 600, 3), ("a", 600, 1), ("c", 0, 5)]

@@ -226,13 +226,16 @@ def test_the_jobs_roles_reach_only_the_timer_index_the_tickets_and_transcripts(t
 
 
 def test_the_sla_sweep_reaches_only_the_sla_index_the_tickets_their_trail_and_the_catalog(template):
+    """And the timer index, for the agents' open presence records (their forgotten time intervals, issue 16)."""
     granted = grants(role_of(template, "SweepSla"))
     assert {a for a in granted if not a.startswith(("logs:", "xray:"))} == {
         "dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminGetUser"}
     table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
     sla_index = {"Fn::Sub": "${HelpdeskTable.Arn}/index/sla"}
     leading = "ForAllValues:StringLike"
-    assert granted["dynamodb:Query"] == [(sla_index, None), (table, {leading: {"dynamodb:LeadingKeys": ["CATALOG"]}})]
+    timer_index = {"Fn::Sub": "${HelpdeskTable.Arn}/index/timer"}
+    assert granted["dynamodb:Query"] == [(sla_index, None), (timer_index, None),
+                                         (table, {leading: {"dynamodb:LeadingKeys": ["CATALOG"]}})]
     assert granted["dynamodb:GetItem"] == [(table, {leading: {"dynamodb:LeadingKeys": ["T#*", "CATALOG"]}})]
     assert granted["dynamodb:PutItem"] == [(table, {leading: {"dynamodb:LeadingKeys": ["T#*", "HANDOVER#*"]}})]
     assert granted["cognito-idp:AdminGetUser"] == [({"Fn::GetAtt": ["AgentUserPool", "Arn"]}, None)]

@@ -16,9 +16,11 @@ from chalicelib.domain.sign_in import CustomerAccess
 from chalicelib.domain.sla import SlaPolicy
 from chalicelib.domain.tickets import EventType
 from chalicelib.errors import LimitReached
-from chalicelib.services import automation, imports, notifications, ratings, sla, workflow
+from chalicelib.services import agent_desk, automation, imports, notifications, ratings, sla, workflow
 from chalicelib.services import tickets as service
-from tests.fakes import FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryTickets, desk_of
+from tests.fakes import (
+    FakeAgents, FakeFiles, FakeSecrets, FixedClock, InMemoryCatalog, InMemoryPresence, InMemoryTickets, desk_of,
+)
 from tests.unit.test_import_service import Files, record
 from tests.unit.test_ticket_services import LIMITS, open_ticket, reply_as_agent
 from tests.unit.test_unconfirmed import ALLOWANCE, HOME
@@ -39,6 +41,12 @@ class PublishingTickets(InMemoryTickets):
     def save(self, before, after, events, attachments=()):
         super().save(before, after, events, attachments)
         self.published += [to_document(e, after) for e in events]
+
+    def record(self, ticket, events):
+        fresh = [e for e in events if e.id not in {known.id for known in self.events[ticket.number]}]
+        written = super().record(ticket, events)
+        self.published += [to_document(e, ticket) for e in fresh]
+        return written
 
     def create_imported(self, ticket, events, attachments, *, claim):
         result = super().create_imported(ticket, events, attachments, claim=claim)
@@ -74,6 +82,11 @@ def published() -> list[dict]:
     workflow.change_priority(desk, number=number, staff=admin, priority="low",
                              version=tickets.get(number).version)                   # priority changed
     service.add_note(tickets=tickets, clock=clock, number=number, agent=admin.actor, text="یادداشت داخلی")
+    agent_desk.log_time(desk, number=number, staff=admin, minutes=15, note="تماس تلفنی")  # time logged
+    board = InMemoryPresence()
+    agent_desk.report_presence(desk, board, number=number, staff=admin, state="viewing")
+    clock.advance(seconds=20)
+    agent_desk.report_presence(desk, board, number=number, staff=admin, state="left")  # time spent
     message_id = reply_as_agent(ports, number).id                                   # message, status changed
     ratings.rate(desk, number=number,
                  message_id=message_id, signature=links.rating_signature(FakeSecrets().link_secret(), number,

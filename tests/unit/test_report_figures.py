@@ -30,16 +30,17 @@ class Story:
     """One ticket's life, told event by event; `docs` are the published documents, oldest first."""
 
     def __init__(self, at: datetime, *, calendar: str = "24x7", group: str = "g1", assignee: str | None = "ali",
-                 number: int = 1001, channel: str = "web", category: str = "billing", department: str = "sales"):
+                 number: int = 1001, channel: str = "web", category: str = "billing", department: str = "sales",
+                 customer: Customer = CUSTOMER):
         policy = SlaPolicy(calendar=PRESETS[calendar])
         self.ticket = Ticket(number=number, subject="s", department=department, category=category,
-                             priority=Priority.NORMAL, language=Language.FA, customer=CUSTOMER, status=Status.NEW,
+                             priority=Priority.NORMAL, language=Language.FA, customer=customer, status=Status.NEW,
                              created_at=at, last_activity_at=at, link_salt="x", link_hash="y", group=group,
                              assignee=agent(assignee) if assignee else None,
                              sla=policy.sla_for(department, "normal", at))
         self.docs: list[dict] = []
         self.timeline: list[TicketEvent] = []
-        author = Actor(kind=AuthorKind.CUSTOMER, id=CUSTOMER.key, name=CUSTOMER.name)
+        author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
         self._emit(TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=at,
                                actor=author, visibility=Visibility.PUBLIC, data={"channel": channel}))
 
@@ -59,7 +60,8 @@ class Story:
         self._emit(message_event(self.ticket, message))
 
     def customer_writes(self, at: datetime) -> None:
-        author = Actor(kind=AuthorKind.CUSTOMER, id=CUSTOMER.key, name=CUSTOMER.name)
+        customer = self.ticket.customer
+        author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
         message = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text="hi", created_at=at)
         before, self.ticket = self.ticket, self.ticket.after_customer_message(at, timedelta(days=7))
         self._emit(message_event(self.ticket, message), *self.ticket.status_events(before, author, at))
@@ -72,6 +74,18 @@ class Story:
         before = self.ticket
         self.ticket = replace(before, group=group, assignee=agent(to) if to else None)
         self._emit(handover_event(before, self.ticket, actor=agent("boss"), at=at, kind=HandoverKind.TRANSFER))
+
+    def log_time(self, at: datetime, minutes: int, by: str = "ali") -> None:
+        self._emit(TicketEvent(id=new_id(), ticket_number=self.ticket.number, type=EventType.TIME_LOGGED,
+                               occurred_at=at, actor=agent(by), visibility=Visibility.INTERNAL,
+                               data={"minutes": minutes, "note": ""}))
+
+    def spend(self, start: datetime, end: datetime, by: str = "ali") -> None:
+        """One closed presence interval (the event the portal's presence reports produce)."""
+        self._emit(TicketEvent(id=new_id(), ticket_number=self.ticket.number, type=EventType.TIME_SPENT,
+                               occurred_at=end, actor=agent(by), visibility=Visibility.INTERNAL,
+                               data={"from": start.isoformat(), "to": end.isoformat(),
+                                     "seconds": int((end - start).total_seconds())}))
 
     def rate(self, at: datetime, message_id: str, rating: Rating) -> None:
         reply = next(e.message for e in self.timeline if e.message and e.message.id == message_id)
@@ -273,3 +287,33 @@ def test_documents_written_before_the_reports_are_counted_but_not_timed():
     f = period(applied(story))
     assert (f["created"], f["solved"], f["replies"]) == (1, 1, 1)
     assert f["first_response"]["calendar"]["count"] == 0 and f["resolution"]["calendar"]["count"] == 0
+
+
+def test_agent_time_is_the_presence_intervals_and_the_time_entries_of_each_agent_on_their_local_day():
+    """Tehran: an interval ending at 23:50 local counts on that day, one ending after midnight on the next; time
+    entries count as they are made; the ticket's customer and priority get the same time."""
+    story = Story(t("2026-03-10T09:00", "Asia/Tehran"))
+    story.spend(t("2026-03-10T23:30", "Asia/Tehran"), t("2026-03-10T23:50", "Asia/Tehran"), by="ali")
+    story.spend(t("2026-03-10T23:55", "Asia/Tehran"), t("2026-03-11T00:05", "Asia/Tehran"), by="ali")
+    story.log_time(t("2026-03-11T10:00", "Asia/Tehran"), 45, by="sara")
+    story.reply(t("2026-03-11T10:05", "Asia/Tehran"), by="sara")
+    totals = applied(story, zone="Asia/Tehran")
+    ali_first = totals[reports.BucketKey("agent", "ali", "2026-03-10")]
+    ali_next = totals[reports.BucketKey("agent", "ali", "2026-03-11")]
+    assert (ali_first["time.s"], ali_next["time.s"]) == (20 * 60, 10 * 60)
+    sara = period(totals, "agent", "sara")
+    assert sara["agent_time"] == {"seconds": 45 * 60, "presence_s": 0, "logged_s": 45 * 60} and sara["replies"] == 1
+    whole = period(totals)
+    assert whole["agent_time"] == {"seconds": 75 * 60, "presence_s": 30 * 60, "logged_s": 45 * 60}
+    assert period(totals, "customer", "mina@example.com")["agent_time"]["seconds"] == 75 * 60
+    assert period(totals, "priority", "normal")["agent_time"]["seconds"] == 75 * 60
+    assert period(totals, "priority", "normal")["created"] == 1
+
+
+def test_time_written_by_the_system_or_of_no_length_counts_nothing():
+    story = Story(t("2026-03-10T09:00"))
+    story.log_time(t("2026-03-10T10:00"), 0)
+    story.spend(t("2026-03-10T10:00"), t("2026-03-10T10:00"))
+    doc = dict(story.docs[-1], actor={"kind": "system", "id": "system", "name": "Helpdesk"},
+               data={"from": "2026-03-10T10:00:00+00:00", "to": "2026-03-10T10:05:00+00:00", "seconds": 300})
+    assert [reports.contributions(d, "UTC") for d in (*story.docs[1:], doc)] == [{}, {}, {}]

@@ -1,16 +1,20 @@
 // Management reports (issue 16): figures of a period from GET /reports/... — overview cards against the previous
 // period, the daily trend, satisfaction trend, a sortable per-agent table, busiest hours, hand-overs, costly
 // customers and top categories. Admins see the whole desk, supervisors their departments, every agent their own.
+// Agent time (presence intervals and time entries) shows in a card, the per-agent table and the costly customers.
+// Admins may filter by category or priority: the buckets are kept per dimension, so a filter reads that
+// dimension's buckets (every ticket of the category or priority, desk-wide) in place of the scope; channel is a
+// breakdown of created tickets only (the tickets' later events do not carry it).
 // Charts: uPlot (web/shared/vendor/uplot), drawn left to right (time runs that way in fa and he charts too), with
 // every number and date in the reader's locale (Persian digits and calendar in fa). Every table exports CSV.
 import {h} from '../shared/dom.js';
 import {lang, localName, t} from '../shared/i18n.js';
 import {banner, describeError} from '../shared/forms.js';
-import {formatDuration} from '../shared/format.js';
+import {formatDuration, formatSpent} from '../shared/format.js';
 import {downloadCsv} from '../shared/csv.js';
 import uPlot from '../shared/vendor/uplot/uPlot.esm.js';
-import {agentName, allDepartments, api, currentAgent, departmentName, ensureBasics, groupsOf, isAdmin,
-  membersOf, supervises} from './context.js';
+import {agentName, allDepartments, api, categoryName, currentAgent, departmentName, ensureBasics, groupsOf, isAdmin,
+  membersOf, priorities, supervises} from './context.js';
 
 const LOCALES = {fa: 'fa-IR', he: 'he-IL', en: 'en-GB'};
 const DATE_LOCALES = {fa: 'fa-IR-u-ca-persian', he: 'he-IL', en: 'en-GB'};
@@ -35,6 +39,10 @@ function duration(seconds) {
   return seconds === null || seconds === undefined ? '—' : formatDuration(seconds);
 }
 
+function agentTime(seconds) {
+  return seconds === null || seconds === undefined ? '—' : formatSpent(seconds);
+}
+
 /** A day (YYYY-MM-DD, a local day of the desk) in the reader's calendar. */
 function dayLabel(day, style = {month: 'short', day: 'numeric'}) {
   const [y, m, d] = day.split('-').map(Number);
@@ -49,6 +57,7 @@ export function reportsView(page) {
   const today = new Date();
   let range = {preset: 30, from: isoDay(new Date(today - 29 * DAY_MS)), to: isoDay(today)};
   let scope = null; // {dimension, member}
+  let filter = null; // admins: {dimension: 'category'|'priority', member}, read in place of the scope
   let report = null;
   let agents = []; // [{agent, figures}]
   let customers = null; // admins: the costly customers
@@ -73,9 +82,20 @@ export function reportsView(page) {
     return found;
   }
 
-  /** The agents of the current scope, for the per-agent table. */
+  /** What an admin may filter by: the categories of every department, and the priorities. */
+  function filters() {
+    if (!isAdmin()) return [];
+    const categories = new Map();
+    for (const d of allDepartments()) for (const c of d.categories || []) if (!categories.has(c.id)) categories.set(c.id, d.id);
+    return [...[...categories].map(([id, department]) => ({dimension: 'category', member: id,
+      label: t('reports.filter_category', {name: categoryName(department, id)})})),
+    ...priorities().map((p) => ({dimension: 'priority', member: p,
+      label: t('reports.filter_priority', {name: t(`priority.${p}`)})}))];
+  }
+
+  /** The agents of the current scope, for the per-agent table (none under a filter: agents' buckets are unfiltered). */
   function agentsInScope() {
-    if (!scope || scope.dimension === 'agent') return [];
+    if (!scope || scope.dimension === 'agent' || filter) return [];
     const departments = scope.dimension === 'desk' ? allDepartments().map((d) => d.id)
       : [scope.member.split('/')[0]];
     const group = scope.dimension === 'group' ? scope.member.split('/')[1] : null;
@@ -97,7 +117,8 @@ export function reportsView(page) {
     try {
       await ensureBasics();
       if (!scope) scope = scopes()[0];
-      const path = `/reports/figures?dimension=${scope.dimension}&member=${encodeURIComponent(scope.member)}&${period()}`;
+      const read = filter || scope;
+      const path = `/reports/figures?dimension=${read.dimension}&member=${encodeURIComponent(read.member)}&${period()}`;
       const [found, perAgent, costly] = await Promise.all([
         api.get(path),
         Promise.all(agentsInScope().map((agent) => api.get(
@@ -139,6 +160,7 @@ export function reportsView(page) {
         load();
       }}, options.map((o, i) => h('option', {value: String(i), selected: scope && o.dimension === scope.dimension
         && o.member === scope.member}, o.label))),
+      filterControl(),
       h('div', {class: 'report-presets', role: 'group', 'aria-label': t('reports.range')},
         PRESETS.map((days) => h('button', {type: 'button', class: range.preset === days ? 'primary' : 'secondary',
           'aria-pressed': String(range.preset === days), 'data-testid': `report-preset-${days}`,
@@ -151,6 +173,20 @@ export function reportsView(page) {
         onchange: (e) => setDay('to', e.target.value)}),
       h('p', {class: 'hint', 'data-testid': 'report-period'},
         t('reports.period', {from: dayLabel(range.from, {dateStyle: 'medium'}), to: dayLabel(range.to, {dateStyle: 'medium'})})));
+  }
+
+  function filterControl() {
+    const choices = filters();
+    if (!choices.length) return null;
+    return [h('label', {for: 'report-filter'}, t('reports.filter')),
+      h('select', {id: 'report-filter', 'data-testid': 'report-filter', 'aria-describedby': 'report-filter-hint',
+        onchange: (e) => {
+          filter = e.target.value === '' ? null : choices[Number(e.target.value)];
+          load();
+        }}, h('option', {value: '', selected: !filter}, t('reports.filter_none')),
+      choices.map((o, i) => h('option', {value: String(i), selected: !!filter && o.dimension === filter.dimension
+        && o.member === filter.member}, o.label))),
+      h('p', {class: 'hint', id: 'report-filter-hint'}, t('reports.filter_hint'))];
   }
 
   let optionCache = null;
@@ -185,6 +221,8 @@ export function reportsView(page) {
       [card('sla', t('reports.sla_met'), f.sla.resolution_met, p.sla && p.sla.resolution_met), percent(f.sla.resolution_met)],
       [card('csat', t('reports.satisfaction'), f.satisfaction.good_share, p.satisfaction && p.satisfaction.good_share),
         percent(f.satisfaction.good_share)],
+      [card('time', t('reports.agent_time'), f.agent_time.seconds, p.agent_time && p.agent_time.seconds, 'down'),
+        agentTime(f.agent_time.seconds)],
     ];
     return h('section', {class: 'report-cards', 'data-testid': 'report-cards', 'aria-label': t('reports.overview')},
       items.map(([c, shownValue]) => h('div', {class: 'card report-card', 'data-testid': `report-card-${c.id}`},
@@ -269,6 +307,8 @@ export function reportsView(page) {
         show: (r) => percent(r.figures.satisfaction.good_share)},
       {key: 'handovers', label: t('reports.handed_over'), value: (r) => r.figures.handed_over,
         show: (r) => number(r.figures.handed_over)},
+      {key: 'time', label: t('reports.agent_time'), value: (r) => r.figures.agent_time.seconds,
+        show: (r) => agentTime(r.figures.agent_time.seconds)},
     ];
     return h('section', {class: 'card'}, h('h2', {}, t('reports.agents')),
       sortable('report-agents', columns, agents, 'agents'));
@@ -307,12 +347,21 @@ export function reportsView(page) {
       : h('p', {class: 'muted'}, t('reports.no_data')));
   }
 
+  function channels() {
+    const entries = Object.entries(report.figures.by_channel).sort((a, b) => b[1] - a[1]);
+    if (!entries.length) return null;
+    return h('section', {class: 'card'}, h('h2', {}, t('reports.by_channel')),
+      plainTable('report-channels', [t('reports.channel'), t('reports.created')],
+        entries.map(([id, count]) => [t(`reports.channel_${id}`), {shown: number(count), raw: count}]), 'channels'));
+  }
+
   function costlyCustomers() {
     if (!customers) return null;
     return h('section', {class: 'card'}, h('h2', {}, t('reports.costly_customers')), customers.length
-      ? plainTable('report-customers', [t('reports.customer'), t('reports.replies')],
+      ? plainTable('report-customers', [t('reports.customer'), t('reports.agent_time'), t('reports.replies')],
         customers.map((c) => [{shown: h('span', {dir: 'ltr'}, c.member), raw: c.member},
-          {shown: number(c.count), raw: c.count}]), 'customers')
+          {shown: agentTime(c.agent_seconds ?? c.count), raw: c.agent_seconds ?? c.count},
+          {shown: number(c.replies), raw: c.replies}]), 'customers')
       : h('p', {class: 'muted'}, t('reports.no_data')));
   }
 
@@ -339,7 +388,8 @@ export function reportsView(page) {
       heatMap(),
       flows(),
       costlyCustomers(),
-      categories());
+      categories(),
+      channels());
   }
 
   return {render, start: load, afterRender: drawCharts};

@@ -3,11 +3,12 @@
 // and the hand-over trail. Every change sends the `version` this page shows; when someone else changed the
 // ticket first (409, fields.version = "stale") nothing is overwritten: a banner says what changed and offers
 // a reload, and what the agent typed stays. While the page is open it tells the API every 10 s that the
-// agent is viewing (or replying), and shows who else is.
+// agent is viewing (or replying), and shows who else is; leaving the page says so (these reports also measure the
+// agent's time for the reports). Beside the timeline the agent may log time worked away from the page.
 import {h} from '../shared/dom.js';
 import {fieldError, isolate, t} from '../shared/i18n.js';
 import {banner, describeError, field, focusFirstInvalid, sortFieldErrors} from '../shared/forms.js';
-import {formatDateTime, formatNumber} from '../shared/format.js';
+import {formatDateTime, formatNumber, formatSpent} from '../shared/format.js';
 import {AttachmentPicker} from '../shared/attachments.js';
 import {activity, handover, reason} from '../shared/timeline.js';
 import {
@@ -39,6 +40,10 @@ export function ticketView({rerender, root}, number) {
   let presenceEl = null; // updated in place: a re-render every 10 s would close an open select
   let others = [];
   let sentState = null;
+  let timeMinutes = '';
+  let timeNote = '';
+  let timeErrors = {};
+  let timeBanner = null;
   const picker = new AttachmentPicker({id: 'reply-attachments', testid: 'reply-attachments', onChange: rerender});
   const canned = new CannedTypeahead({api, number, rerender, getText: () => text, setText: (value) => { text = value; },
     language: () => (ticket ? ticket.language : 'en')});
@@ -205,6 +210,59 @@ export function ticketView({rerender, root}, number) {
     const changed = JSON.stringify(answer.others) !== JSON.stringify(others);
     others = answer.others;
     if (changed && presenceEl) presenceEl.replaceChildren(...presenceLines());
+  }
+
+  function leave() { // the agent's time interval on this ticket ends now, not at the next idle cut-off
+    window.removeEventListener('pagehide', leave);
+    if (sentState) api.postOnLeave(`${path}/presence`, {state: 'left'}).catch(() => {});
+    sentState = null;
+  }
+
+  // ------------------------------------------------------------ time entries
+
+  async function logTime() {
+    busy = 'time';
+    timeErrors = {};
+    timeBanner = null;
+    rerender();
+    try {
+      const minutes = Number(timeMinutes);
+      await api.post(`${path}/time`, {minutes: Number.isInteger(minutes) ? minutes : 0,
+        ...(timeNote.trim() ? {note: timeNote} : {})});
+      timeMinutes = '';
+      timeNote = '';
+      timeBanner = {kind: 'ok', text: () => t('time.logged')};
+      await load();
+    } catch (error) {
+      const {byField, leftover} = sortFieldErrors(error.fields, ['minutes', 'note']);
+      timeErrors = {minutes: byField.minutes ? byField.minutes[0].code : null,
+        note: byField.note ? byField.note[0].code : null};
+      if (leftover.length || !(timeErrors.minutes || timeErrors.note)) {
+        timeBanner = {text: () => describeError(error), items: leftover};
+      }
+    } finally {
+      busy = null;
+      rerender();
+    }
+  }
+
+  function timeEntry() {
+    const minutes = h('input', {type: 'number', min: 1, max: 1440, step: 1, inputmode: 'numeric', value: timeMinutes,
+      oninput: (event) => { timeMinutes = event.target.value; }});
+    const note = h('input', {type: 'text', dir: 'auto', maxlength: 500, value: timeNote,
+      oninput: (event) => { timeNote = event.target.value; }});
+    const logged = ticket.timeline.filter((e) => e.type === 'ticket.time_logged' || e.type === 'ticket.time_spent')
+      .reduce((sum, e) => sum + (e.type === 'ticket.time_logged' ? 60 * e.data.minutes : e.data.seconds), 0);
+    return h('form', {class: 'card', novalidate: true, 'data-testid': 'time-entry', 'aria-labelledby': 'time-heading',
+      onsubmit: (event) => { event.preventDefault(); logTime(); }},
+    h('h2', {id: 'time-heading'}, t('time.title')),
+    h('p', {class: 'muted', 'data-testid': 'time-total'}, t('time.total', {duration: formatSpent(logged)})),
+    banner(timeBanner),
+    field({id: 'time-minutes', testid: 'time-minutes', label: t('time.minutes'), error: timeErrors.minutes,
+      control: minutes}),
+    field({id: 'time-note', testid: 'time-note-input', label: t('time.note'), error: timeErrors.note, control: note}),
+    h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'secondary', disabled: !!busy,
+      'data-testid': 'time-submit'}, busy === 'time' ? t('common.sending') : t('time.log'))));
   }
 
   function presenceLines() {
@@ -385,7 +443,8 @@ export function ticketView({rerender, root}, number) {
               onError: (error) => { composerBanner = {text: () => describeError(error)}; rerender(); },
             })),
           composer()),
-        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), kbPanel.render(), trail())));
+        h('aside', {class: 'ticket-side', 'aria-label': t('side.label')}, customerTickets(), timeEntry(), kbPanel.render(),
+          trail())));
   }
 
   return {
@@ -395,10 +454,12 @@ export function ticketView({rerender, root}, number) {
       if (ticket) {
         beat();
         presenceTimer = setInterval(beat, PRESENCE_EVERY_MS);
+        window.addEventListener('pagehide', leave);
       }
     },
     stop() {
       clearInterval(presenceTimer);
+      leave();
       transfer.close();
     },
     afterRender() {

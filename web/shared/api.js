@@ -25,8 +25,8 @@ export function config() {
 export function createApi({headers = () => ({}), onUnauthorized = null, onError = null} = {}) {
   const base = config().apiUrl.replace(/\/+$/, '');
 
-  async function request(method, path, body, retried = false) {
-    const init = {method, headers: {Accept: 'application/json', ...(await headers())}};
+  async function request(method, path, body, retried = false, keepalive = false) {
+    const init = {method, keepalive, headers: {Accept: 'application/json', ...(await headers())}};
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -38,7 +38,7 @@ export function createApi({headers = () => ({}), onUnauthorized = null, onError 
       throw new ApiError(0, null);
     }
     if (response.status === 401 && !retried && onUnauthorized && (await onUnauthorized())) {
-      return request(method, path, body, true);
+      return request(method, path, body, true, keepalive);
     }
     const data = await response.json().catch(() => null);
     if (!response.ok) {
@@ -52,6 +52,8 @@ export function createApi({headers = () => ({}), onUnauthorized = null, onError 
   return {
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body ?? {}),
+    // A last word while the page goes away (fetch keepalive: the request outlives the page).
+    postOnLeave: (path, body) => request('POST', path, body ?? {}, false, true),
     put: (path, body) => request('PUT', path, body ?? {}),
     delete: (path) => request('DELETE', path),
   };

@@ -48,3 +48,10 @@ export function formatDuration(seconds) {
     : hours ? [unit(hours, 'hour'), unit(minutes % 60, 'minute')] : [unit(minutes, 'minute')];
   return parts.join(' ');
 }
+
+/** Agent time: like formatDuration, with seconds below a minute ("45 sec") rather than "0 min". */
+export function formatSpent(seconds) {
+  if (seconds >= 60 || seconds <= 0) return formatDuration(Math.max(0, seconds));
+  return new Intl.NumberFormat(NUMBER_LOCALES[lang()], {style: 'unit', unit: 'second', unitDisplay: 'short'})
+    .format(Math.round(seconds));
+}

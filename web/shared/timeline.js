@@ -3,7 +3,7 @@
 // the ticket's other events (status, priority, hand-overs, ratings, automatic steps) between the messages.
 import {h} from './dom.js';
 import {isolate, t} from './i18n.js';
-import {formatDateTime} from './format.js';
+import {formatDateTime, formatSpent} from './format.js';
 import {attachmentLink} from './attachments.js';
 
 export function timeline(messages, options) {
@@ -76,6 +76,10 @@ function describeEvent(e, names) {
     case 'ticket.mail_undeliverable':
       return [h('strong', {}, t('event.mail_undeliverable', {mail: t(`event.mail_kind.${data.mail || 'other'}`)})),
         ' ', h('span', {dir: 'ltr', 'data-testid': 'undeliverable-to'}, data.to || '')];
+    case 'ticket.time_logged':
+      return [t('event.time_logged', {duration: formatSpent(60 * data.minutes)}),
+        data.note ? [' ', h('q', {dir: 'auto', 'data-testid': 'time-note'}, data.note)] : ''];
+    case 'ticket.time_spent': return [t('event.time_spent', {duration: formatSpent(data.seconds)})];
     default: return [e.type];
   }
 }

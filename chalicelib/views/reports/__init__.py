@@ -54,7 +54,7 @@ def period_report(store: ReportStore, *, dimension: str, member: str, first: dat
               "figures": reports.figures(summed),
               "series": [{"day": day, "created": c.get("created", 0), "solved": c.get("solved", 0),
                           "good": c.get("rating.good", 0), "bad": c.get("rating.bad", 0),
-                          "replies": c.get("replies", 0)} for day, c in days],
+                          "replies": c.get("replies", 0), "agent_seconds": c.get("time.s", 0)} for day, c in days],
               "busiest_hours": reports.busiest_hours(summed),
               "handovers": {"groups": reports.handover_flow(summed, "group"),
                             "agents": reports.handover_flow(summed, "agent")}}
@@ -75,6 +75,12 @@ def backlog(store: ReportStore, *, dimension: str, member: str, at_end_of: date,
 
 
 def top(store: ReportStore, *, list_name: str, first: date, last: date, limit: int = 10) -> list[dict]:
-    """A ranking (solvers, customers, rated_good) over the period from the per-day top lists: one Query."""
-    return reports.ranking(reports.merge(c for _, c in store.days(reports.RANK, list_name, first, last)), limit)
+    """A ranking (solvers, customers, rated_good) over the period from the per-day top lists: one Query (two for
+    the costly customers: agent time, and replies for the ties)."""
+    def summed(name: str) -> Counter:
+        return reports.merge(c for _, c in store.days(reports.RANK, name, first, last))
+
+    if list_name == reports.RANK_CUSTOMERS:
+        return reports.costly_customers(summed(reports.RANK_CUSTOMER_TIME), summed(reports.RANK_CUSTOMERS), limit)
+    return reports.ranking(summed(list_name), limit)
 

@@ -672,7 +672,7 @@ export default {
   'reports.count': 'Count',
   'reports.top_categories': 'Top categories',
   'reports.category': 'Category',
-  'reports.costly_customers': 'Costly customers (by agent replies)',
+  'reports.costly_customers': 'Costly customers (by agent time, then replies)',
   'reports.customer': 'Customer',
   'reports.export_csv': 'Export CSV',
 
@@ -680,5 +680,25 @@ export default {
   'attach.checking': 'Checking…',
   'field.not_ready': 'This file is still being checked. Please send again in a moment.',
   'field.empty': 'This file is empty.',
+
+  // ---- reports: agent time, filters (issue 16)
+  'event.time_logged': 'Logged {duration} of work',
+  'event.time_spent': 'Worked on the ticket for {duration}',
+  'time.title': 'Time spent',
+  'time.total': 'On this ticket so far: {duration}',
+  'time.minutes': 'Minutes',
+  'time.note': 'What for (optional)',
+  'time.log': 'Log time',
+  'time.logged': 'Time logged.',
+  'reports.agent_time': 'Agent time',
+  'reports.filter': 'Filter',
+  'reports.filter_none': 'No filter',
+  'reports.filter_category': 'Category: {name}',
+  'reports.filter_priority': 'Priority: {name}',
+  'reports.filter_hint': 'A filter shows every ticket of that category or priority across the desk, in place of the scope above.',
+  'reports.by_channel': 'Created by channel',
+  'reports.channel': 'Channel',
+  'reports.channel_web': 'Web form',
+  'reports.channel_mail': 'Email',
 
 };

@@ -672,7 +672,7 @@ export default {
   'reports.count': 'تعداد',
   'reports.top_categories': 'دسته‌های پرتکرار',
   'reports.category': 'دسته',
-  'reports.costly_customers': 'مشتریان پرهزینه (بر پایهٔ پاسخ‌ها)',
+  'reports.costly_customers': 'مشتریان پرهزینه (بر پایهٔ زمان کارشناسان، سپس پاسخ‌ها)',
   'reports.customer': 'مشتری',
   'reports.export_csv': 'خروجی CSV',
 
@@ -680,5 +680,25 @@ export default {
   'attach.checking': 'در حال بررسی…',
   'field.not_ready': 'این فایل هنوز در حال بررسی است. لطفاً لحظه‌ای دیگر دوباره بفرستید.',
   'field.empty': 'این فایل خالی است.',
+
+  // ---- reports: agent time, filters (issue 16)
+  'event.time_logged': '{duration} زمان کار ثبت شد',
+  'event.time_spent': '{duration} روی این تیکت کار شد',
+  'time.title': 'زمان صرف‌شده',
+  'time.total': 'تاکنون روی این تیکت: {duration}',
+  'time.minutes': 'دقیقه',
+  'time.note': 'برای چه کاری (اختیاری)',
+  'time.log': 'ثبت زمان',
+  'time.logged': 'زمان ثبت شد.',
+  'reports.agent_time': 'زمان کارشناسان',
+  'reports.filter': 'پالایش',
+  'reports.filter_none': 'بدون پالایش',
+  'reports.filter_category': 'دسته: {name}',
+  'reports.filter_priority': 'اولویت: {name}',
+  'reports.filter_hint': 'پالایش همهٔ تیکت‌های آن دسته یا اولویت را در کل میز نشان می‌دهد، به جای گزارشِ بالا.',
+  'reports.by_channel': 'ثبت‌شده به تفکیک راه',
+  'reports.channel': 'راه',
+  'reports.channel_web': 'فرم وب',
+  'reports.channel_mail': 'ایمیل',
 
 };

@@ -672,7 +672,7 @@ export default {
   'reports.count': 'מספר',
   'reports.top_categories': 'הקטגוריות המובילות',
   'reports.category': 'קטגוריה',
-  'reports.costly_customers': 'לקוחות יקרים (לפי תשובות)',
+  'reports.costly_customers': 'לקוחות יקרים (לפי זמן נציגים, ואז תגובות)',
   'reports.customer': 'לקוח',
   'reports.export_csv': 'ייצוא CSV',
 
@@ -680,5 +680,25 @@ export default {
   'attach.checking': 'בבדיקה…',
   'field.not_ready': 'הקובץ עדיין בבדיקה. נא לשלוח שוב בעוד רגע.',
   'field.empty': 'הקובץ ריק.',
+
+  // ---- reports: agent time, filters (issue 16)
+  'event.time_logged': 'נרשמו {duration} של עבודה',
+  'event.time_spent': 'עבודה על הפנייה במשך {duration}',
+  'time.title': 'זמן שהושקע',
+  'time.total': 'בפנייה זו עד כה: {duration}',
+  'time.minutes': 'דקות',
+  'time.note': 'על מה (לא חובה)',
+  'time.log': 'רישום זמן',
+  'time.logged': 'הזמן נרשם.',
+  'reports.agent_time': 'זמן נציגים',
+  'reports.filter': 'סינון',
+  'reports.filter_none': 'ללא סינון',
+  'reports.filter_category': 'קטגוריה: {name}',
+  'reports.filter_priority': 'עדיפות: {name}',
+  'reports.filter_hint': 'סינון מציג את כל הפניות בקטגוריה או בעדיפות זו בכל המוקד, במקום הדוח שלמעלה.',
+  'reports.by_channel': 'נפתחו לפי ערוץ',
+  'reports.channel': 'ערוץ',
+  'reports.channel_web': 'טופס באתר',
+  'reports.channel_mail': 'דוא"ל',
 
 };
