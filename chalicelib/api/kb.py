@@ -3,20 +3,35 @@ editors' side under /agent/kb (any agent reads internal articles and proposes dr
 edit, publish, archive and restore: the service checks)."""
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 from chalice import Blueprint
 
 from chalicelib import bootstrap
-from chalicelib.api.auth import ADMIN_GROUP, Agent, staff
 from chalicelib.api import schemas, shapes
+from chalicelib.api.auth import ADMIN_GROUP, Agent, staff
 from chalicelib.api.clients import client_network
 from chalicelib.api.contract import UNSET, to_builtins
 from chalicelib.api.http import route
-from chalicelib.domain.kb import Editor
-from chalicelib.domain.kb_pages import help_center_path, page_path
 from chalicelib.domain.permissions import Action, supervises
 from chalicelib.errors import Invalid
-from chalicelib.services import kb as service
 from chalicelib.settings import get_settings
+
+
+def _on_first_use(name: str):
+    """The module `name`, executed when one of its attributes is first read (importlib's LazyLoader): declaring
+    the routes does not load the knowledge base service and its domain (cold start, issue 13)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+service = _on_first_use("chalicelib.services.kb")
 
 kb_api = Blueprint(__name__)
 
@@ -35,7 +50,9 @@ def _lang() -> str:
     return lang
 
 
-def _editor(agent: Agent) -> Editor:
+def _editor(agent: Agent):
+    from chalicelib.domain.kb import Editor
+
     found = staff(agent)
     return Editor(id=found.id, admin=ADMIN_GROUP in agent.groups,
                   supervisor=any(supervises(found, d) for d in bootstrap.catalog().departments()))
@@ -54,6 +71,8 @@ _article = shapes.kb_article
 
 
 def _page(page, related) -> shapes.KbPage:
+    from chalicelib.domain.kb_pages import help_center_path, page_path
+
     return shapes.KbPage(id=page.article_id, lang=page.lang, slug=page.slug, title=page.title, html=page.html,
                          category=page.category, tags=list(page.tags), revision=page.revision,
                          visibility=page.visibility.value, published_at=page.published_at.isoformat(),
