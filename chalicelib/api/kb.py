@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+import msgspec
 from chalice import Blueprint
 
 from chalicelib import bootstrap
@@ -176,12 +177,12 @@ def agent_article(article_id, agent: Agent):
     return _article(service._article(bootstrap.knowledge_base(), article_id))
 
 
-@route(kb_api, "/agent/kb/articles/{article_id}/link", audience="agent", refusals=(404,),
+@route(kb_api, "/agent/kb/articles/{article_id}/link", audience="agent", refusals=(404,), response=shapes.KbLink,
        query={"lang": {"schema": LANG, "required": True}},
        summary="The article's public link in the customer's language, or another with fallback: true")
 def agent_link(article_id, agent: Agent):
-    return service.link_for_customer(bootstrap.knowledge_base(), article_id=article_id, lang=_lang(),
-                                     site_url=get_settings().customer_site_url)
+    return msgspec.convert(service.link_for_customer(bootstrap.knowledge_base(), article_id=article_id, lang=_lang(),
+                                                     site_url=get_settings().customer_site_url), shapes.KbLink)
 
 
 @route(kb_api, "/agent/kb/articles", method="POST", status=201, audience="agent", request=schemas.NewArticle,
@@ -229,11 +230,11 @@ def draft_from_reply(agent: Agent, body: schemas.DraftFromReply):
 
 # ---------------------------------------------------------------- editors (admins and supervisors)
 @route(kb_api, "/agent/kb/files", method="POST", status=201, audience="agent",
-       request=schemas.PublishFile,
+       request=schemas.PublishFile, response=shapes.KbFile,
        summary="Publish an uploaded image or file for articles (uploaded with POST /uploads) (editors)")
 def publish_file(agent: Agent, body: schemas.PublishFile):
-    return service.publish_file(bootstrap.files(), bootstrap.static_site(), bootstrap.limits(), _editor(agent),
-                                upload_id=body.upload_id)
+    return msgspec.convert(service.publish_file(bootstrap.files(), bootstrap.static_site(), bootstrap.limits(),
+                                                _editor(agent), upload_id=body.upload_id), shapes.KbFile)
 
 
 @route(kb_api, "/agent/kb/review", audience="agent", response=shapes.KbReview,

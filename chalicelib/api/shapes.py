@@ -775,3 +775,29 @@ def kb_history_entry(entry) -> KbHistoryEntry:
 
 class KbStats(Reply):
     stats: Any  # per published version: views, helpful votes, deflections
+
+
+class KbLink(Reply):
+    url: str
+    title: str
+    lang: str
+    fallback: bool  # not in the language asked for
+
+
+class KbFile(Reply):
+    url: str
+    content_type: str
+    size: int
+    markdown: str  # what to paste into an article
+
+
+# ---------------------------------------------------------------- the SLA policy (api/admin.py)
+class SlaPolicyReply(Reply):
+    """The policy as domain/sla.py writes it (SlaPolicy.to_document); a valid PUT body as it is."""
+    targets: dict[str, Any]
+    departments: dict[str, Any]
+    tiers: dict[str, Any]
+    calendar: dict[str, Any]
+    warn_share: float
+    raise_priority: bool
+    reassign_to_supervisor: bool
