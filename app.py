@@ -14,8 +14,6 @@ from chalicelib.api.public import public_api
 from chalicelib.api.ratings import ratings_api
 from chalicelib.api.reports import reports_api
 from chalicelib.api.search import search_api
-from chalicelib.events import alerts, automation, inbound, notifications, publisher, search_index, uploads
-from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
 
 app = Chalice(app_name="helpdesk")
@@ -33,54 +31,66 @@ app.register_blueprint(reports_api)
 app.register_blueprint(kb_api)
 app.register_blueprint(search_api)
 
+# Event handlers import their module on first call: an API container never pays for them (cold start, issue 13).
+
 # Chalice takes only literals here; infra/wiring.yaml points both at the real stream and queue.
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/helpdesk/stream/set-by-infra-wiring"
 
 
 @app.on_dynamodb_record(stream_arn=PLACEHOLDER_STREAM, batch_size=25, starting_position="TRIM_HORIZON")
 def publish_ticket_events(event):
+    from chalicelib.events import publisher
     return publisher.handle(event)
 
 
 @app.on_sqs_message(queue="notifications", batch_size=10)
 def send_notifications(event):
+    from chalicelib.events import notifications
     return notifications.handle(event)
 
 
 @app.on_sqs_message(queue="alerts", batch_size=10)
 def send_alerts(event):
+    from chalicelib.events import alerts
     return alerts.handle(event)
 
 
 @app.on_sqs_message(queue="stats", batch_size=10)
 def aggregate_reports(event):
+    from chalicelib.events import reports as report_events
     return report_events.handle(event)
 
 
 @app.on_sqs_message(queue="inbound-mail", batch_size=10)
 def receive_mail(event):
+    from chalicelib.events import inbound
     return inbound.handle(event)
 
 
 @app.on_sqs_message(queue="uploads", batch_size=10)
 def check_uploads(event):
+    from chalicelib.events import uploads
     return uploads.handle(event)
 # FIFO, one message group: one indexer at a time, no throttled retries into the DLQ (docs/search.md).
 @app.on_sqs_message(queue="search-index.fifo", batch_size=10)
 def index_tickets(event):
+    from chalicelib.events import search_index
     return search_index.handle(event)
 
 
 @app.schedule("rate(1 hour)")
 def auto_close_silent_tickets(event):
+    from chalicelib.events import automation
     return automation.close_and_remind(event)
 
 
 @app.schedule("rate(1 day)")
 def archive_closed_tickets(event):
+    from chalicelib.events import automation
     return automation.archive(event)
 
 
 @app.schedule("rate(5 minutes)")
 def sweep_sla(event):
+    from chalicelib.events import automation
     return automation.sweep_sla(event)

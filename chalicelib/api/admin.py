@@ -45,14 +45,15 @@ def put_policies(agent: Agent, body: schemas.PutPolicies):
     return shapes.policies(organisation.save_policies(catalog=bootstrap.catalog(), values=to_builtins(body)))
 
 
-@route(admin_api, "/admin/sla", audience="admin",
+@route(admin_api, "/admin/sla", audience="admin", response=shapes.SlaPolicyReply,
        summary="SLA targets per priority (and department), the business-hours calendar, warning and escalation")
 def get_sla_policy(agent: Agent):
     return bootstrap.catalog().sla_policy().to_document()
 
 
-@route(admin_api, "/admin/sla", method="PUT", request=schemas.SLA_POLICY, audience="admin",
+@route(admin_api, "/admin/sla", method="PUT", request=schemas.PutSlaPolicy, audience="admin",
+       response=shapes.SlaPolicyReply,
        summary="Replace the SLA policy; tickets opened from now on get its targets, so does a ticket whose priority "
                "an agent changes")
-def put_sla_policy(agent: Agent, body):
-    return organisation.save_sla_policy(catalog=bootstrap.catalog(), values=body).to_document()
+def put_sla_policy(agent: Agent, body: schemas.PutSlaPolicy):
+    return organisation.save_sla_policy(catalog=bootstrap.catalog(), values=to_builtins(body)).to_document()

@@ -51,14 +51,11 @@ def schema_of(kind: type) -> dict:
         if "$ref" in node:
             return inline({**definitions[node["$ref"].rsplit("/", 1)[1]],
                            **{k: v for k, v in node.items() if k != "$ref"}})
-        return {key: inline(value) for key, value in node.items()
-                if key != "title" and not (key == "required" and value == [])}
+        return {key: ({name: inline(field) for name, field in value.items()} if key == "properties" else inline(value))
+                for key, value in node.items()
+                if key != "title" and not (key == "required" and value == [])}  # a field named "title" stays
 
     return inline({k: v for k, v in generated.items() if k != "$defs"})
-
-
-def is_typed(definition) -> bool:
-    return isinstance(definition, type) and issubclass(definition, Struct)
 
 
 def decode(body: Any, kind: type) -> Any:

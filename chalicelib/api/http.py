@@ -37,7 +37,7 @@ class RouteDoc:
     method: str
     summary: str
     audience: str  # public | customer | session | agent | admin
-    request: dict | type | None  # a JSON Schema dict, or a typed body (api/contract.Body)
+    request: type | None  # the typed body (api/contract.Body)
     status: int
     response: type | None  # the typed success body (api/contract.Reply), when declared
     query: dict  # name -> {"schema": ..., "required": bool}
@@ -58,11 +58,11 @@ def error_response(error: DomainError) -> Response:
 
 
 def route(blueprint: Blueprint, path: str, *, method: str = "GET", summary: str, audience: str = "public",
-          request: dict | type | None = None, status: int = 200, response: type | None = None,
+          request: type | None = None, status: int = 200, response: type | None = None,
           query: dict | None = None, refusals: tuple[int, ...] = (), second_factor: bool = True):
     """Declare a JSON route. The view returns a dict or a typed reply (`response`, documented with its schema)
     and gets, as keyword arguments, the URL parameters, the validated body as `body` (when `request` is given:
-    a dict checked against a JSON Schema dict, or an instance of a typed body, api/contract.py), the verified
+    an instance of that typed body, api/contract.py), the verified
     `agent` (audience "agent": no agent route can forget to check; audience "admin": an agent in the admin
     group), the customer's
     `access` (audience "customer": ticket key and/or verified session, which the ticket services check) or
@@ -116,33 +116,20 @@ def _encoded(answer):
     return to_builtins(answer)
 
 
-def parse_body(raw: bytes | None, definition: dict | type):
+def parse_body(raw: bytes | None, kind: type):
     """The request body checked before any of it is used: its size (413), its nesting (no deeper than its
     schema needs: checked before parsing, so no RecursionError), JSON, every unknown field and every string with
-    a character no text may hold (all named at once), then the schema. `definition` is a JSON Schema dict (the
-    body comes back as a dict) or a typed body (api/contract.py: the schema is derived from it, and the body
-    comes back as an instance of it)."""
-    if isinstance(definition, dict):
-        schema, kind = definition, None
-    else:
-        from chalicelib.api import contract
-        schema, kind = contract.schema_of(definition), definition
-    body = _read_json(raw, schema)
-    if kind is not None:
-        try:
-            return contract.decode(body, kind)
-        except contract.ValidationError as exc:  # msgspec stops at the first broken rule: name every one at once
-            fields = _every_field_error(body, schema) or {contract.first_error_path(exc): "invalid"}
-            raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
-    from aws_lambda_powertools.utilities.validation import validate  # heavy: imported on first use only
-    from aws_lambda_powertools.utilities.validation.exceptions import SchemaValidationError
+    a character no text may hold (all named at once), then the rules of `kind`, a typed body (api/contract.py:
+    the schema is derived from it, and the body comes back as an instance of it)."""
+    from chalicelib.api import contract
 
+    schema = contract.schema_of(kind)
+    body = _read_json(raw, schema)
     try:
-        validate(event=body, schema=schema)
-    except SchemaValidationError as exc:
-        fields = {**_every_field_error(body, schema), **_field_errors(exc)}
+        return contract.decode(body, kind)
+    except contract.ValidationError as exc:  # msgspec stops at the first broken rule: name every one at once
+        fields = _every_field_error(body, schema) or {contract.first_error_path(exc): "invalid"}
         raise Invalid("; ".join(f"{path}: {code}" for path, code in fields.items()), fields=fields) from None
-    return body
 
 
 def _read_json(raw: bytes | None, schema: dict):
@@ -239,8 +226,8 @@ def _printable(name: str) -> str:
 
 
 def _every_field_error(body, schema: dict) -> dict[str, str]:
-    """Every broken rule of the body, not just the first (fastjsonschema, which checks bodies on the way in,
-    stops at the first): a form gets all its bad fields marked at once. Run only once a body was refused, so
+    """Every broken rule of the body, not just the first (msgspec, which checks bodies on the way in, stops at
+    the first): a form gets all its bad fields marked at once. Run only once a body was refused, so
     the jsonschema import costs nothing on the way a good request takes."""
     from jsonschema.validators import validator_for
 
@@ -262,25 +249,6 @@ def _every_field_error(body, schema: dict) -> dict[str, str]:
         else:
             fields.setdefault(path or "body", _SCHEMA_CODES.get(error.validator, "invalid"))
     return fields
-
-
-def _field_errors(exc) -> dict[str, str]:
-    """'data.customer.email' / 'data.attachments[1]' -> 'customer.email' / 'attachments.1'. fastjsonschema
-    stops at the first broken rule; for `required` it names the parent and lists every missing field."""
-    path = re.sub(r"\[(\d+)\]", r".\1", exc.name or "data").removeprefix("data").lstrip(".")
-    if exc.rule == "oneOf" and isinstance(exc.value, dict) and all("required" in o for o in exc.rule_definition):
-        # exactly one of several fields (sign-in: email or phone): name the missing one, or each one too many
-        names = [name for option in exc.rule_definition for name in option["required"]]
-        present = [name for name in names if name in exc.value]
-        if not present:
-            return {f"{path}.{names[0]}".lstrip("."): "required"}
-        return {f"{path}.{name}".lstrip("."): "not_both" for name in present[1:]}
-    if exc.rule == "required":
-        missing = re.search(r"\[([^\]]*)\]", exc.message or "")
-        names = re.findall(r"'([^']+)'", missing.group(1)) if missing else []
-        if names:
-            return {f"{path}.{name}".lstrip("."): "required" for name in sorted(names)}
-    return {path or "body": _SCHEMA_CODES.get(exc.rule, "invalid")}
 
 
 def ticket_number(raw: str) -> int:

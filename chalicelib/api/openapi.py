@@ -78,8 +78,6 @@ def documented(schema):
 
 
 def request_schema(doc) -> dict:
-    if isinstance(doc.request, dict):
-        return doc.request
     from chalicelib.api.contract import schema_of
     return schema_of(doc.request)
 

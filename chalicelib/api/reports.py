@@ -2,6 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib import bootstrap
+from chalicelib.api import shapes
 from chalicelib.api.auth import ADMIN_GROUP, Agent
 from chalicelib.api.http import route
 from chalicelib.domain.permissions import Staff
@@ -29,7 +30,7 @@ def _today():
     return local_day(bootstrap.clock().now(), get_settings().reports_zone)
 
 
-@route(reports_api, "/reports/figures", audience="agent", refusals=(403,),
+@route(reports_api, "/reports/figures", audience="agent", refusals=(403,), response=shapes.ReportFigures,
        query={"dimension": {"schema": {"type": "string", "enum": list(DIMENSIONS)}, "required": True},
               "member": {"schema": MEMBER}, **PERIOD, "compare": {"schema": {"type": "string", "enum": ["0", "1"]}}},
        summary="Figures of a period (local days of the desk) for the desk, a department, group, agent, customer, "
@@ -42,7 +43,7 @@ def figures(agent: Agent):
                            compare=q.get("compare", "1") != "0")
 
 
-@route(reports_api, "/reports/top", audience="agent", refusals=(403,),
+@route(reports_api, "/reports/top", audience="agent", refusals=(403,), response=shapes.Ranking,
        query={"list": {"schema": {"type": "string", "enum": list(reports.RANKINGS)}, "required": True}, **PERIOD,
               "limit": {"schema": {"type": "string", "pattern": "^[0-9]{1,3}$"}}},
        summary="A ranking over a period: top solvers, costly customers (by agent time, ties by replies), agents by good ratings")
@@ -52,12 +53,12 @@ def ranking(agent: Agent):
     limit = q.get("limit", "10")
     if not limit.isdigit() or not 1 <= int(limit) <= 100:
         raise Invalid.field("limit", "invalid")
-    return {"list": q.get("list"), "from": first.isoformat(), "to": last.isoformat(),
-            "ranking": reports.ranking(store=bootstrap.reports(), staff=_staff(agent), name=q.get("list", ""),
-                                       first=first, last=last, limit=int(limit))}
+    return shapes.Ranking(list_=q.get("list"), from_=first.isoformat(), to=last.isoformat(),
+                          ranking=reports.ranking(store=bootstrap.reports(), staff=_staff(agent),
+                                                  name=q.get("list", ""), first=first, last=last, limit=int(limit)))
 
 
-@route(reports_api, "/reports/backlog", audience="agent", refusals=(403,),
+@route(reports_api, "/reports/backlog", audience="agent", refusals=(403,), response=shapes.Backlog,
        query={"dimension": {"schema": {"type": "string", "enum": ["desk", "department"]}, "required": True},
               "member": {"schema": MEMBER}, "day": {"schema": DAY}},
        summary="Open tickets at the end of a day (default today) of the desk or a department")
@@ -69,4 +70,4 @@ def backlog(agent: Agent):
         raise Invalid.field("day", "invalid") from None
     count = reports.backlog_at(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=_staff(agent),
                                dimension=q.get("dimension", ""), member=q.get("member"), day=day, today=today)
-    return {"day": day.isoformat(), "backlog": count}
+    return shapes.Backlog(day=day.isoformat(), backlog=count)

@@ -1,38 +1,15 @@
-"""Request bodies: typed (api/contract.Body, from which the checks and /openapi.json are derived) or, for those
-not yet typed, JSON Schemas used the same way.
+"""Request bodies, typed (api/contract.Body): the checks, the error per field and /openapi.json are derived from them.
 Shape (types, presence, sizes, the enums the domain accepts); the domain checks meaning (email syntax, catalog,
 attachments). Every object names its fields (`additionalProperties: false`: an unknown field is a 400 naming it);
 `x-multiline` marks long text, which may hold tabs and line breaks (api/http.body_problems); `x-enum` is an enum
 the domain checks with its own error code: /openapi.json declares it as `enum` (api/openapi.documented)."""
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from chalicelib.api.contract import UNSET, Body, Meta, UnsetType, long_text, text
 from chalicelib.domain.attachments import ALLOWED_TYPES
 from chalicelib.domain.permissions import AGENT_SETTABLE
 from chalicelib.domain.routing import Strategy
 from chalicelib.domain.tickets import Priority, Status
-
-
-# ---------------------------------------------------------------- JSON Schema building blocks
-# For route modules still written with dict schemas (`route(..., request=<dict>)`) until they are typed.
-
-def _object(required: list[str], properties: dict) -> dict:
-    shape = {"type": "object", "properties": properties, "additionalProperties": False}
-    return {**shape, "required": required} if required else shape
-
-
-def _long_text(max_length: int, min_length: int = 1) -> dict:
-    return {"type": "string", "minLength": min_length, "maxLength": max_length, "x-multiline": True}
-
-
-PHONE = {"type": "string", "maxLength": 32}
-LANGUAGE = {"type": "string", "enum": ["fa", "he", "en"]}
-NAMES = _object([], {lang: {"type": "string", "maxLength": 200} for lang in ("fa", "he", "en")})
-VERSION = {"type": "integer", "minimum": 1}
-ATTACHMENTS = {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 50, "default": []}
-TICKET_NUMBER = {"type": "integer", "minimum": 1, "maximum": 999_999_999_999}
-USERNAME = {"type": "string", "minLength": 1, "maxLength": 128}
-IDENTIFIER = {"type": "string", "minLength": 1, "maxLength": 40}
 
 
 # ---------------------------------------------------------------- typed bodies
@@ -221,13 +198,6 @@ class PutPolicies(Body):
     archive_after_days: Days | UnsetType = UNSET
 
 
-# Checked field by field in domain/sla.py (SlaPolicy.parse); the schema only bounds the shape and size.
-SLA_POLICY = {"type": "object", "additionalProperties": False, "properties": {
-    "targets": {"type": "object"}, "departments": {"type": "object", "maxProperties": 100},
-    "tiers": {"type": "object"},  # their number and sizes are bounded by the domain, which names the field
-    "calendar": {"oneOf": [{"type": "string", "maxLength": 40}, {"type": "object"}]}, "warn_share": {"type": "number"},
-    "raise_priority": {"type": "boolean"}, "reassign_to_supervisor": {"type": "boolean"}}}
-
 ClockTime = Annotated[str, Meta(pattern="^[0-9]{2}:[0-9]{2}$")]  # HH:MM; the domain checks the hour and minute
 
 
@@ -251,3 +221,166 @@ class PutAgentProfile(Body):
 
 class NoFields(Body):
     """Actions that need nothing but the URL (an admin's sign-out / disable / enable of an agent): `{}`."""
+
+
+class PutSlaPolicy(Body):
+    """Checked field by field in domain/sla.py (SlaPolicy.parse); the schema only bounds the shape and size (the
+    number and sizes of tiers are bounded by the domain, which names the field)."""
+    targets: dict[str, Any] | UnsetType = UNSET
+    departments: Annotated[dict[str, Any], Meta(max_length=100)] | UnsetType = UNSET
+    tiers: dict[str, Any] | UnsetType = UNSET
+    calendar: Annotated[str, Meta(max_length=40)] | dict[str, Any] | UnsetType = UNSET
+    warn_share: float | UnsetType = UNSET
+    raise_priority: bool | UnsetType = UNSET
+    reassign_to_supervisor: bool | UnsetType = UNSET
+
+
+# ---------------------------------------------------------------- canned answers (api/canned.py, issue 15)
+# The domain's limits written out (domain/canned.py: TITLE_MAX, BODY_MAX, ScopeKind), so that declaring the
+# routes does not import the canned domain and its search text folding (cold start); tests/unit/test_contract.py
+# holds them equal.
+CANNED_TITLE_MAX = 120
+CANNED_BODY_MAX = 10_000
+ScopeKindName = Literal["personal", "group", "department", "everyone"]
+AgentSettableStatus = Literal[tuple(s.value for s in Status if s in AGENT_SETTABLE)]
+
+
+class CannedScope(Body):
+    kind: ScopeKindName
+    department: Identifier | UnsetType = UNSET
+    group: Identifier | UnsetType = UNSET
+
+
+class CannedTransfer(Body):
+    department: Identifier
+    group: Identifier
+
+
+class CannedActions(Body):
+    status: AgentSettableStatus | UnsetType = UNSET
+    priority: PriorityName | UnsetType = UNSET
+    transfer: CannedTransfer | UnsetType = UNSET
+
+
+class CannedBodies(Body):
+    """Placeholders in {{ }} (GET /agent/canned lists them); an unknown or malformed one is a 400 naming it."""
+    fa: long_text(CANNED_BODY_MAX, min_length=0) | UnsetType = UNSET
+    he: long_text(CANNED_BODY_MAX, min_length=0) | UnsetType = UNSET
+    en: long_text(CANNED_BODY_MAX, min_length=0) | UnsetType = UNSET
+
+
+class NewCannedAnswer(Body):
+    title: text(CANNED_TITLE_MAX)
+    bodies: CannedBodies
+    scope: CannedScope
+    actions: CannedActions | UnsetType = UNSET
+
+
+class EditCannedAnswer(NewCannedAnswer, kw_only=True):
+    version: Version
+
+
+class RenderCannedAnswer(Body):
+    ticket: TicketNumber
+
+
+class CannedReply(Body):
+    answer: Identifier
+    text: MessageText
+    version: Version
+    attachments: Attachments = []
+
+
+# ---------------------------------------------------------------- knowledge base (api/kb.py)
+KbLanguage = LanguageCode
+Slug = text(80)
+ArticleTitle = text(200)
+ArticleBody = long_text(100_000, min_length=0)
+Tags = Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=20)]
+Visibility = Literal["public", "internal"]
+Order = Annotated[int, Meta(ge=0, le=999_999)]
+
+
+class NewArticle(Body):
+    category: Identifier
+    lang: KbLanguage
+    title: ArticleTitle
+    slug: Slug
+    body: ArticleBody
+    visibility: Visibility = "public"
+    tags: Tags = []
+    order: Order = 0
+
+
+class EditArticleText(Body):
+    title: ArticleTitle
+    slug: Slug
+    body: ArticleBody
+    version: Version
+
+
+class LanguageVersion(Body):
+    lang: KbLanguage
+    version: Version
+
+
+class RestoreText(Body):
+    lang: KbLanguage
+    revision: Annotated[int, Meta(ge=1)]
+    version: Version
+
+
+class ArticleSettings(Body):
+    """A field left out stays as it is."""
+    version: Version
+    category: Identifier | UnsetType = UNSET
+    visibility: Visibility | UnsetType = UNSET
+    tags: Tags | UnsetType = UNSET
+    order: Order | UnsetType = UNSET
+
+
+class KbNames(Body):
+    fa: Annotated[str, Meta(max_length=100)] | UnsetType = UNSET
+    he: Annotated[str, Meta(max_length=100)] | UnsetType = UNSET
+    en: Annotated[str, Meta(max_length=100)] | UnsetType = UNSET
+
+
+class KbCategory(Body):
+    id: Identifier
+    names: KbNames
+    order: Annotated[int, Meta(ge=0, le=9999)] | UnsetType = UNSET
+    parent: Annotated[str, Meta(max_length=40)] | None | UnsetType = UNSET  # null as GET answers it: top level
+
+
+class PutKbCategories(Body):
+    categories: Annotated[list[KbCategory], Meta(max_length=200)]
+
+
+class Preview(Body):
+    body: ArticleBody
+
+
+class Vote(Body):
+    helpful: bool
+
+
+class ShownArticle(Body):
+    lang: KbLanguage
+    slug: Slug
+
+
+class Deflection(Body):
+    outcome: Literal["deflected", "filed"]
+    articles: Annotated[list[ShownArticle], Meta(max_length=5)]
+
+
+class DraftFromReply(Body):
+    ticket: TicketNumber
+    text: ArticleBody
+    title: ArticleTitle
+    category: Identifier
+    lang: KbLanguage
+
+
+class PublishFile(Body):
+    upload_id: UploadId

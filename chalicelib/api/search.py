@@ -5,12 +5,13 @@ from datetime import datetime, timezone
 from chalice import Blueprint
 
 from chalicelib import bootstrap
+from chalicelib.api import shapes
 from chalicelib.api.auth import ADMIN_GROUP, Agent
 from chalicelib.api.http import route
 from chalicelib.domain.permissions import Staff
 from chalicelib.domain.sign_in import Channel, Identity
-from chalicelib.views.search import service
-from chalicelib.views.search.query import encode_cursor
+
+# views/search (query parsing, folding) loads on the first search, not at import (cold start).
 
 search_api = Blueprint(__name__)
 
@@ -31,28 +32,35 @@ def _query() -> dict:
     return search_api.current_request.query_params or {}
 
 
-def _reply(request, page, *, agent: bool = True) -> dict:
+def _reply(request, page, *, agent: bool = True) -> shapes.SearchResults:
+    from chalicelib.views.search.query import encode_cursor
+
     following = request.offset + len(page.hits)
-    return {"results": [{"number": h.number, "subject": h.subject, "status": h.status, "department": h.department,
-                         "assignee": h.assignee if agent else None, "customer": h.customer,
-                         "updated_at": datetime.fromtimestamp(h.updated, timezone.utc).isoformat()
-                         .replace("+00:00", "Z"), "snippet": h.snippet} for h in page.hits],
-            "total": page.total, "next": encode_cursor(following) if following < page.total else None}
+    return shapes.SearchResults(
+        results=[shapes.SearchHit(number=h.number, subject=h.subject, status=h.status, department=h.department,
+                                  assignee=shapes.search_assignee(h.assignee) if agent else None,
+                                  customer=h.customer, updated_at=datetime.fromtimestamp(h.updated, timezone.utc),
+                                  snippet=h.snippet) for h in page.hits],
+        total=page.total, next=encode_cursor(following) if following < page.total else None)
 
 
-@route(search_api, "/agent/search", audience="agent", query=AGENT_QUERY,
+@route(search_api, "/agent/search", audience="agent", query=AGENT_QUERY, response=shapes.SearchResults,
        summary="Search every ticket I may open (admins: all): words, \"phrases\", -excluded, number; filters; "
                "sort by relevance, newest or SLA due; exact total, cursor pages")
 def agent_search(agent: Agent):
+    from chalicelib.views.search import service
+
     staff = Staff(actor=agent.actor, admin=ADMIN_GROUP in agent.groups)
     request, page = service.agent_search(_query(), staff=staff, catalog=bootstrap.catalog(),
                                          reader=bootstrap.search_reader())
     return _reply(request, page)
 
 
-@route(search_api, "/customer/search", audience="session", query=QUERY,
+@route(search_api, "/customer/search", audience="session", query=QUERY, response=shapes.SearchResults,
        summary="Search the signed-in customer's own tickets (their public conversation)")
 def customer_search(identity: Identity):
+    from chalicelib.views.search import service
+
     by_mail = identity.channel == Channel.EMAIL
     request, page = service.customer_search(_query(), email=identity.address if by_mail else "",
                                             phone="" if by_mail else identity.address,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 from msgspec import structs
@@ -489,3 +490,314 @@ def organisation(found, *, with_rules_and_policies: bool) -> OrganisationReply:
     if with_rules_and_policies:
         shaped.rules, shaped.policies = [routing_rule(r) for r in found.rules], policies(found.policies)
     return shaped
+
+
+# ---------------------------------------------------------------- canned answers (api/canned.py)
+class CannedScopeReply(Reply):
+    kind: str
+    agent: str | UnsetType = UNSET
+    department: str | UnsetType = UNSET
+    group: str | UnsetType = UNSET
+
+
+class CannedTransferReply(Reply):
+    department: str
+    group: str
+
+
+class CannedActionsReply(Reply):
+    status: str | UnsetType = UNSET
+    priority: str | UnsetType = UNSET
+    transfer: CannedTransferReply | UnsetType = UNSET
+
+
+def canned_actions(actions) -> CannedActionsReply:
+    return msgspec.convert(actions.document(), CannedActionsReply)
+
+
+class CannedAnswerReply(Reply):
+    """`editable`: whether I may change it (in lists and after saving; absent from GET of one answer)."""
+    id: str
+    title: str
+    bodies: dict[str, str]  # language -> text with {{ placeholders }}
+    languages: list[str]
+    scope: CannedScopeReply
+    actions: CannedActionsReply
+    uses: int
+    version: int
+    editable: bool | UnsetType = UNSET
+
+
+def canned_answer(answer, *, editable: bool | None = None) -> CannedAnswerReply:
+    return CannedAnswerReply(id=answer.id, title=answer.title, bodies={k.value: v for k, v in answer.bodies.items()},
+                             languages=sorted(k.value for k in answer.bodies),
+                             scope=msgspec.convert(answer.scope.document(), CannedScopeReply),
+                             actions=canned_actions(answer.actions),
+                             uses=answer.uses, version=answer.version,
+                             editable=UNSET if editable is None else editable)
+
+
+class CannedAnswers(Reply):
+    answers: list[CannedAnswerReply]
+    placeholders: list[str]
+
+
+class CannedDeleted(Reply):
+    id: str
+    deleted: bool
+
+
+class CannedRendered(Reply):
+    id: str
+    title: str
+    text: str
+    language: str
+    fallback: bool  # not in the ticket's language: the first of en, fa, he the answer has
+    actions: CannedActionsReply
+
+
+class CannedReplied(Reply):
+    message: MessageReply
+    ticket: AgentTicketSummary
+    not_applied: list[str]  # actions the ticket did not allow (it changed since the answer was chosen)
+
+
+# ---------------------------------------------------------------- search (api/search.py)
+class SearchAssignee(Reply):
+    id: str
+    name: str
+
+
+def search_assignee(found: dict | None) -> SearchAssignee | None:
+    return msgspec.convert(found, SearchAssignee) if found else None
+
+
+class SearchHit(Reply):
+    number: int
+    subject: str
+    status: str
+    department: str
+    assignee: SearchAssignee | None  # null for customers
+    customer: str  # the customer's name
+    updated_at: datetime
+    snippet: str  # escaped HTML, matches in <mark>
+
+
+class SearchResults(Reply):
+    results: list[SearchHit]
+    total: int  # exact
+    next: str | None  # the cursor of the next page
+
+
+# ---------------------------------------------------------------- reports (api/reports.py)
+class ReportFigures(Reply):
+    """A period's figures (views/reports: the figures, the days' series, busiest hours, handovers, comparison)."""
+    dimension: str
+    member: str | None
+    from_: str = msgspec.field(name="from")
+    to: str
+    figures: dict[str, Any]
+    series: list[dict[str, Any]]
+
+
+class Ranking(Reply):
+    list_: str = msgspec.field(name="list")
+    from_: str = msgspec.field(name="from")
+    to: str
+    ranking: list[dict[str, Any]]
+
+
+class Backlog(Reply):
+    day: str
+    backlog: int
+
+
+# ---------------------------------------------------------------- knowledge base (api/kb.py)
+class KbCategoryReply(Reply):
+    id: str
+    names: dict[str, str]
+    order: int
+    parent: str | None
+
+
+class KbCategories(Reply):
+    categories: list[KbCategoryReply]
+
+
+def kb_categories(found) -> KbCategories:
+    return KbCategories(categories=[KbCategoryReply(id=c.id, names=c.names, order=c.order, parent=c.parent)
+                                    for c in found])
+
+
+class KbListed(Reply):
+    slug: str
+    title: str
+    lang: str
+    category: str
+
+
+class KbListing(Reply):
+    articles: list[KbListed]
+
+
+class KbStaffListing(Reply):
+    articles: list[dict[str, Any]]  # as KbListed, with the article's id, visibility and order
+
+
+class KbHit(Reply):
+    slug: str
+    title: str
+    snippet: str
+    lang: str
+    category: str
+    id: str | UnsetType = UNSET  # staff only
+    visibility: str | UnsetType = UNSET  # staff only
+
+
+def kb_hit(hit, *, staff_view: bool = False) -> KbHit:
+    found = KbHit(slug=hit.slug, title=hit.title, snippet=hit.snippet, lang=hit.lang, category=hit.category)
+    if staff_view:
+        found.id, found.visibility = hit.article_id, hit.visibility.value
+    return found
+
+
+class KbHits(Reply):
+    results: list[KbHit]
+
+
+class KbPage(Reply):
+    id: str
+    lang: str
+    slug: str
+    title: str
+    html: str
+    category: str
+    tags: list[str]
+    revision: int
+    visibility: str
+    published_at: str
+    alternates: dict[str, dict[str, str]]  # the other languages: {slug, title}
+    static_url: str
+    url: str
+    related: list[KbHit]
+
+
+class KbText(Reply):
+    title: str
+    slug: str
+    body: str
+    revision: int
+    by: str
+    at: str
+
+
+def kb_text(text) -> KbText | None:
+    return None if text is None else KbText(title=text.title, slug=text.slug, body=text.body,
+                                            revision=text.revision, by=text.by, at=text.at.isoformat())
+
+
+class KbLanguageVersion(Reply):
+    state: str
+    pending: bool
+    draft: KbText | None
+    published: KbText | None
+
+
+class KbArticle(Reply):
+    id: str
+    category: str
+    visibility: str
+    tags: list[str]
+    author: str
+    order: int
+    version: int
+    created_at: str
+    versions: dict[str, KbLanguageVersion]
+
+
+def kb_article(article) -> KbArticle:
+    return KbArticle(id=article.id, category=article.category, visibility=article.visibility.value,
+                     tags=list(article.tags), author=article.author, order=article.order, version=article.version,
+                     created_at=article.created_at.isoformat(),
+                     versions={lang: KbLanguageVersion(state=v.state.value, pending=v.pending, draft=kb_text(v.draft),
+                                                       published=kb_text(v.published))
+                               for lang, v in article.versions.items()})
+
+
+class KbDraftFromReply(Reply):
+    article: KbArticle
+    flagged: list[Any]  # the customer's details found in the text
+
+
+class KbPreview(Reply):
+    html: str
+
+
+class KbVoted(Reply):
+    counted: bool
+
+
+class KbRecorded(Reply):
+    recorded: bool
+
+
+class KbPending(Reply):
+    id: str
+    lang: str
+    title: str
+    by: str
+    at: str
+
+
+class KbReview(Reply):
+    drafts: list[KbPending]
+
+
+class KbHistoryEntry(Reply):
+    action: str
+    by: str
+    at: str
+    lang: str | None
+    revision: int | None
+    title: str | None
+    data: Any
+
+
+class KbHistory(Reply):
+    history: list[KbHistoryEntry]
+
+
+def kb_history_entry(entry) -> KbHistoryEntry:
+    return KbHistoryEntry(action=entry.action.value, by=entry.by, at=entry.at.isoformat(), lang=entry.lang,
+                          revision=entry.text.revision if entry.text else None,
+                          title=entry.text.title if entry.text else None, data=entry.data)
+
+
+class KbStats(Reply):
+    stats: Any  # per published version: views, helpful votes, deflections
+
+
+class KbLink(Reply):
+    url: str
+    title: str
+    lang: str
+    fallback: bool  # not in the language asked for
+
+
+class KbFile(Reply):
+    url: str
+    content_type: str
+    size: int
+    markdown: str  # what to paste into an article
+
+
+# ---------------------------------------------------------------- the SLA policy (api/admin.py)
+class SlaPolicyReply(Reply):
+    """The policy as domain/sla.py writes it (SlaPolicy.to_document); a valid PUT body as it is."""
+    targets: dict[str, Any]
+    departments: dict[str, Any]
+    tiers: dict[str, Any]
+    calendar: dict[str, Any]
+    warn_share: float
+    raise_priority: bool
+    reassign_to_supervisor: bool

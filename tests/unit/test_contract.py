@@ -88,3 +88,58 @@ def test_a_rule_only_the_typed_definition_holds_is_still_named_by_its_field():
     with pytest.raises(Invalid) as refused:
         parse_body(raw({**FORM, "follows": {"number": 2.0}}), schemas.OpenTicket)
     assert refused.value.fields == {"follows.number": "invalid"}
+
+
+def test_a_field_named_title_is_declared_not_taken_for_the_schema_keyword():
+    # schema_of drops JSON Schema's "title" keyword; a body's own field of that name must stay declared, or
+    # every article and canned answer would be refused with title: unknown_field.
+    for kind in (schemas.NewArticle, schemas.EditCannedAnswer, shapes.CannedAnswerReply, shapes.KbText):
+        assert "title" in contract.schema_of(kind)["properties"], kind
+    body = parse_body(raw({"title": "راهنما", "slug": "x", "body": "", "version": 1}), schemas.EditArticleText)
+    assert body.title == "راهنما"
+
+
+def test_the_canned_limits_written_in_the_contract_are_the_domains():
+    from chalicelib.domain import canned
+    from chalicelib.domain.permissions import AGENT_SETTABLE
+    from chalicelib.domain.tickets import Status
+
+    assert (schemas.CANNED_TITLE_MAX, schemas.CANNED_BODY_MAX) == (canned.TITLE_MAX, canned.BODY_MAX)
+    assert set(schemas.ScopeKindName.__args__) == {k.value for k in canned.ScopeKind}
+    assert set(schemas.AgentSettableStatus.__args__) == {s.value for s in Status if s in AGENT_SETTABLE}
+
+
+def test_a_bad_canned_answer_names_every_bad_field_at_once():
+    bad = {"title": "", "bodies": {"fa": "x" * 10_001, "de": "Hallo"}, "scope": {"kind": "team"},
+           "actions": {"status": "archived", "transfer": {"department": "sales"}}}
+    with pytest.raises(Invalid) as refused:
+        parse_body(raw(bad), schemas.NewCannedAnswer)
+    assert refused.value.fields == {"bodies.de": "unknown_field"}  # unknown fields first, before any rule
+    del bad["bodies"]["de"]
+    with pytest.raises(Invalid) as refused:
+        parse_body(raw(bad), schemas.NewCannedAnswer)
+    assert refused.value.fields == {"title": "required", "bodies.fa": "too_long", "scope.kind": "invalid",
+                                    "actions.status": "invalid", "actions.transfer.group": "required"}
+
+
+def test_article_settings_left_out_stay_unset_and_a_category_as_get_answers_it_is_a_valid_put():
+    settings = parse_body(raw({"version": 3, "tags": []}), schemas.ArticleSettings)
+    assert (settings.tags, settings.category, settings.order) == ([], contract.UNSET, contract.UNSET)
+    categories = parse_body(raw({"categories": [{"id": "billing", "names": {"fa": "صورتحساب"}, "order": 1,
+                                                 "parent": None}]}), schemas.PutKbCategories)
+    assert contract.to_builtins(categories.categories) == [{"id": "billing", "names": {"fa": "صورتحساب"},
+                                                            "order": 1, "parent": None}]
+    with pytest.raises(Invalid) as refused:
+        parse_body(raw({"version": 0, "visibility": "secret", "order": -1}), schemas.ArticleSettings)
+    assert refused.value.fields == {"version": "invalid", "visibility": "invalid", "order": "invalid"}
+
+
+def test_the_replies_of_the_feature_routes_are_documented_by_their_definition():
+    from chalicelib.api.http import ROUTES
+    import app  # noqa: F401  (registers every route)
+
+    untyped = sorted((d.method, d.path) for d in ROUTES if d.response is None)
+    assert untyped == [("GET", "/openapi.json")]
+    assert not [d for d in ROUTES if d.method in ("POST", "PUT") and not isinstance(d.request, type)]
+    ranking = contract.to_builtins(shapes.Ranking(list_="solvers", from_="2026-11-01", to="2026-11-30", ranking=[]))
+    assert ranking == {"list": "solvers", "from": "2026-11-01", "to": "2026-11-30", "ranking": []}
