@@ -15,6 +15,7 @@ from chalicelib.api.ratings import ratings_api
 from chalicelib.api.reports import reports_api
 from chalicelib.api.search import search_api
 from chalicelib.events import alerts, automation, inbound, notifications, publisher, search_index, uploads
+from chalicelib.events import kb_publish
 from chalicelib.events import reports as report_events
 from chalicelib.observability import logger, metrics
 
@@ -69,6 +70,12 @@ def check_uploads(event):
 @app.on_sqs_message(queue="search-index.fifo", batch_size=10)
 def index_tickets(event):
     return search_index.handle(event)
+
+
+# FIFO, one message group: article events -> static pages, sitemap, article index (issue 15, docs/search.md).
+@app.on_sqs_message(queue="kb-publish.fifo", batch_size=10)
+def publish_articles(event):
+    return kb_publish.handle(event)
 
 
 @app.schedule("rate(1 hour)")

@@ -13,9 +13,12 @@ Items (pk / sk):
   KBSTAT#<id> / <lang>#<revision>        views, helpful / not helpful votes, deflections of one published version
   KBVOTE#<visitor>#<day> / <id>#<lang>#<revision>  one visitor's vote of a day (TTL expires_at)
   KBDAY#<day> / DEFLECTION               the day's deflections and tickets filed anyway
+  KB#<id> / KBEV#<time>#<n>              an article event (the outbox: the stream carries it to the publication
+                                         queue, events/kb_publish.py; TTL expires_at, a week)
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -32,6 +35,8 @@ from chalicelib.services.kb_ports import KnowledgeBase, Listed, Page, Pending, S
 from chalicelib.services.ports import VersionConflict
 
 ARTICLE = "ARTICLE"
+ARTICLE_EVENT_PREFIX = "KBEV#"  # not EV#: a ticket event's prefix, which the relay publishes on the ticket topic
+EVENT_KEPT_SECONDS = 7 * 24 * 3600
 CLAIM = "CLAIM"
 PAGE = "PAGE"
 
@@ -181,7 +186,7 @@ class DynamoKnowledgeBase(KnowledgeBase):
             return None
         return article_of(item.doc, int(item.version))
 
-    def save(self, before, after, entries, pages) -> None:
+    def save(self, before, after, entries, pages, events=()) -> None:
         new_version = (before.version + 1) if before is not None else 1
         claims = {(lang, v.draft.slug) for lang, v in after.versions.items()}
         old_claims = {(lang, v.draft.slug) for lang, v in before.versions.items()} if before else set()
@@ -203,6 +208,9 @@ class DynamoKnowledgeBase(KnowledgeBase):
                     tx.save(item, condition=KbItem.version == before.version)
                 for n, entry in enumerate(entries):
                     tx.save(KbItem(article_pk(after.id), f"H#{stamp(entry.at)}#{n:02d}", doc=entry_doc(entry)))
+                for n, event in enumerate(events):
+                    tx.save(KbItem(article_pk(after.id), f"{ARTICLE_EVENT_PREFIX}{event['occurred_at']}#{n:02d}",
+                                   doc=event, expires_at=int(time.time()) + EVENT_KEPT_SECONDS))
                 for lang, slug in claims - old_claims:
                     tx.save(KbItem(slug_pk(lang, slug), CLAIM, article=after.id),
                             condition=KbItem.article.does_not_exist() | (KbItem.article == after.id))

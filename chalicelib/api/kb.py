@@ -77,10 +77,6 @@ def _editor(agent: Agent) -> Editor:
                   supervisor=any(supervises(found, d) for d in bootstrap.catalog().departments()))
 
 
-def _origin() -> str:
-    return get_settings().web_origin.rstrip("/")
-
-
 def _hit(hit: Hit, *, staff_view: bool = False) -> dict:
     shaped = {"slug": hit.slug, "title": hit.title, "snippet": hit.snippet, "lang": hit.lang, "category": hit.category}
     if staff_view:
@@ -291,17 +287,15 @@ def stats(article_id, agent: Agent):
 @route(kb_api, "/agent/kb/articles/{article_id}/publish", method="POST", audience="agent", request=LANG_VERSION,
        refusals=(404, 409), summary="Publish a language's draft (editors)")
 def publish(article_id, agent: Agent, body):
-    return _article(service.publish(bootstrap.knowledge_base(), bootstrap.static_site(), bootstrap.article_search(),
-                                    _editor(agent), bootstrap.clock(), article_id=article_id, lang=body["lang"],
-                                    version=body["version"], site_origin=_origin()))
+    return _article(service.publish(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+                                    article_id=article_id, lang=body["lang"], version=body["version"]))
 
 
 @route(kb_api, "/agent/kb/articles/{article_id}/archive", method="POST", audience="agent", request=LANG_VERSION,
        refusals=(404, 409), summary="Withdraw a language's published version from readers (editors)")
 def archive(article_id, agent: Agent, body):
-    return _article(service.archive(bootstrap.knowledge_base(), bootstrap.static_site(), bootstrap.article_search(),
-                                    _editor(agent), bootstrap.clock(), article_id=article_id, lang=body["lang"],
-                                    version=body["version"], site_origin=_origin()))
+    return _article(service.archive(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+                                    article_id=article_id, lang=body["lang"], version=body["version"]))
 
 
 @route(kb_api, "/agent/kb/articles/{article_id}/restore", method="POST", audience="agent", request=RESTORE,
@@ -316,9 +310,8 @@ def restore(article_id, agent: Agent, body):
        refusals=(404, 409), summary="Category, visibility, tags and order of an article (editors)")
 def settings(article_id, agent: Agent, body):
     return _article(service.change_settings(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
-                                            bootstrap.static_site(), bootstrap.article_search(),
                                             article_id=article_id, version=body["version"],
-                                            site_origin=_origin(), category=body.get("category"),
+                                            category=body.get("category"),
                                             visibility=body.get("visibility"), tags=body.get("tags"),
                                             order=body.get("order")))
 

@@ -72,10 +72,12 @@ class KnowledgeBase(ABC):
 
     @abstractmethod
     def save(self, before: Article | None, after: Article, entries: list[HistoryEntry],
-             pages: dict[str, Page]) -> None:
+             pages: dict[str, Page], events: list[dict] = ()) -> None:
         """Write the article (new, or still at before.version: else VersionConflict), its history entries,
         its slug claims (a slug another article holds in that language: SlugTaken), and what readers see:
-        `pages` are its published languages now, every other page and list entry of it is removed."""
+        `pages` are its published languages now, every other page and list entry of it is removed.
+        `events` (domain/kb_events.py) are written in the same transaction: the outbox of the static pages,
+        the sitemap and the article index, which the publication consumer follows."""
 
     @abstractmethod
     def page(self, lang: str, slug: str) -> Page | None: ...
