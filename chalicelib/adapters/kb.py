@@ -13,7 +13,7 @@ Items (pk / sk):
   KBSTAT#<id> / <lang>#<revision>        views, helpful / not helpful votes, deflections of one published version
   KBVOTE#<visitor>#<day> / <id>#<lang>#<revision>  one visitor's vote of a day (TTL expires_at)
   KBDAY#<day> / DEFLECTION               the day's deflections and tickets filed anyway
-  KB#<id> / KBEV#<time>#<n>              an article event (the outbox: the stream carries it to the publication
+  KB#<id> / KBEV#<time>#<event id>       an article event (the outbox: the stream carries it to the publication
                                          queue, events/kb_publish.py; TTL expires_at, a week)
 """
 from __future__ import annotations
@@ -208,8 +208,8 @@ class DynamoKnowledgeBase(KnowledgeBase):
                     tx.save(item, condition=KbItem.version == before.version)
                 for n, entry in enumerate(entries):
                     tx.save(KbItem(article_pk(after.id), f"H#{stamp(entry.at)}#{n:02d}", doc=entry_doc(entry)))
-                for n, event in enumerate(events):
-                    tx.save(KbItem(article_pk(after.id), f"{ARTICLE_EVENT_PREFIX}{event['occurred_at']}#{n:02d}",
+                for event in events:  # the event id keeps two changes of one instant apart
+                    tx.save(KbItem(article_pk(after.id), f"{ARTICLE_EVENT_PREFIX}{event['occurred_at']}#{event['event_id']}",
                                    doc=event, expires_at=int(time.time()) + EVENT_KEPT_SECONDS))
                 for lang, slug in claims - old_claims:
                     tx.save(KbItem(slug_pk(lang, slug), CLAIM, article=after.id),
