@@ -123,7 +123,7 @@ def reports():
 @lru_cache(maxsize=1)
 def knowledge_base():
     from chalicelib.adapters.kb import DynamoKnowledgeBase
-    return DynamoKnowledgeBase(get_settings().helpdesk_table)
+    return DynamoKnowledgeBase(get_settings().helpdesk_table, get_settings().reports_zone)
 
 
 @lru_cache(maxsize=1)

@@ -275,6 +275,30 @@ def record_deflection(kb: KnowledgeBase, limiter: RateLimiter, clock, *, outcome
     kb.record_deflection(day=now.date().isoformat(), outcome=outcome, articles=known)
 
 
+def help_center_report(kb: KnowledgeBase, editor: Editor, *, first, last) -> dict:
+    """Views, helpful votes and deflections per article language over the desk's days first..last (issue 16's
+    "help center" report): admins and supervisors, as for the rest of the knowledge base's figures. Day items are
+    read by key (one Query per month) and summed here: the cost grows with the articles read in the period."""
+    rules.require_editor(editor)
+    rows: dict[tuple[str, str], dict] = {}
+    counted = ("views", "helpful", "not_helpful", "deflected", "filed")
+    for day in kb.daily_counts(first.isoformat(), last.isoformat()):
+        row = rows.setdefault((day["article_id"], day["lang"]), {"article_id": day["article_id"], "lang": day["lang"],
+                                                                 **{name: 0 for name in counted}})
+        for name in counted:
+            row[name] += day[name]
+    titles = kb.titles(sorted({article for article, _ in rows})) if rows else {}
+    out = []
+    for (article_id, lang), row in rows.items():
+        text = (titles.get(article_id) or {}).get(lang) or {}
+        votes = row["helpful"] + row["not_helpful"]
+        out.append({**row, "title": text.get("title", ""), "slug": text.get("slug", ""),
+                    "helpful_share": round(row["helpful"] / votes, 3) if votes else None})
+    out.sort(key=lambda r: (-r["views"], -r["deflected"], r["title"], r["lang"]))
+    totals = {name: sum(r[name] for r in out) for name in counted}
+    return {"from": first.isoformat(), "to": last.isoformat(), "articles": out, "totals": totals}
+
+
 def link_for_customer(kb: KnowledgeBase, *, article_id: str, lang: str, site_url: str) -> dict:
     """An article's link in the customer's language, or in another one with `fallback` (the agent adds a note)."""
     article = _article(kb, article_id)

@@ -111,6 +111,15 @@ class KnowledgeBase(ABC):
     @abstractmethod
     def stats(self, article_id: str) -> list[dict]: ...
 
+    @abstractmethod
+    def daily_counts(self, first: str, last: str) -> list[dict]:
+        """Per day, article and language of first..last (ISO dates, the desk's days): {"day", "article_id",
+        "lang", "views", "helpful", "not_helpful", "deflected", "filed"}; read by key (a Query per month)."""
+
+    @abstractmethod
+    def titles(self, article_ids: list[str]) -> dict[str, dict[str, dict]]:
+        """{article id: {lang: {"title", "slug", "published"}}} of these articles (missing ones left out)."""
+
 
 class SlugTaken(Exception):
     def __init__(self, lang: str, slug: str):
