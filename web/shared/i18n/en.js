@@ -681,4 +681,18 @@ export default {
   'field.not_ready': 'This file is still being checked. Please send again in a moment.',
   'field.empty': 'This file is empty.',
 
+  // ---- help-center report (issues 15 and 16)
+  'reports.hc.title': 'Help center: articles',
+  'reports.hc.article': 'Article',
+  'reports.hc.lang': 'Language',
+  'reports.hc.views': 'Views',
+  'reports.hc.helpful': 'Helpful',
+  'reports.hc.not_helpful': 'Not helpful',
+  'reports.hc.helpful_share': 'Found helpful',
+  'reports.hc.deflected': 'Left without filing',
+  'reports.hc.filed': 'Filed anyway',
+  'reports.hc.lang_fa': 'Persian',
+  'reports.hc.lang_he': 'Hebrew',
+  'reports.hc.lang_en': 'English',
+
 };

@@ -681,4 +681,18 @@ export default {
   'field.not_ready': 'הקובץ עדיין בבדיקה. נא לשלוח שוב בעוד רגע.',
   'field.empty': 'הקובץ ריק.',
 
+  // ---- help-center report (issues 15 and 16)
+  'reports.hc.title': 'מרכז העזרה: מאמרים',
+  'reports.hc.article': 'מאמר',
+  'reports.hc.lang': 'שפה',
+  'reports.hc.views': 'צפיות',
+  'reports.hc.helpful': 'מועיל',
+  'reports.hc.not_helpful': 'לא מועיל',
+  'reports.hc.helpful_share': 'נמצא מועיל',
+  'reports.hc.deflected': 'יצאו בלי לפתוח פנייה',
+  'reports.hc.filed': 'פתחו פנייה בכל זאת',
+  'reports.hc.lang_fa': 'פרסית',
+  'reports.hc.lang_he': 'עברית',
+  'reports.hc.lang_en': 'אנגלית',
+
 };
