@@ -43,7 +43,7 @@ def test_a_customer_reads_in_persian_switches_to_english_and_votes_once_a_day(
     # the static page is written off the request path: by the consumer of the article event
     static = f"{local_stack.web_url}/customer/kb/fa/{quote(fa_slug, safe='')}.html"
     eventually(lambda: requests.get(static, timeout=5).status_code == 200 and mark in requests.get(static, timeout=5).text,
-               timeout=30, what="the static page written by the KB publication consumer")
+               timeout=120, what="the static page written by the KB publication consumer")
 
     # --- a Persian reader
     customer = phone_page("fa")
