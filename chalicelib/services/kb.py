@@ -189,6 +189,7 @@ def apply_article_events(kb: KnowledgeBase, site: StaticSite, index: ArticleSear
         addresses = previous.setdefault(event["article_id"], set())
         addresses.update((a["lang"], a["slug"]) for a in event.get("previous") or ())
     names = {c.id: c.names for c in kb.categories()} if previous else {}
+    entries: dict[str, list[Listed]] = {}
     for article_id, before in previous.items():
         article = kb.get(article_id)
         pages = pages_of(article) if article is not None else {}
@@ -202,8 +203,9 @@ def apply_article_events(kb: KnowledgeBase, site: StaticSite, index: ArticleSear
             holder = kb.page(lang, slug)  # another article may have taken the address since: its page stays
             if holder is None or holder.visibility != KbVisibility.PUBLIC:
                 site.delete(page_key(lang, slug))
-        index.write(article_id, [listed(page) for page in pages.values()])
+        entries[article_id] = [listed(page) for page in pages.values()]
     if previous:
+        index.write_many(entries)  # one index change for the batch
         site.put("customer/kb/sitemap.xml", sitemap_xml(site_origin, kb.sitemap()), "application/xml; charset=utf-8")
     return list(previous)
 

@@ -144,6 +144,11 @@ class ArticleSearch(ABC):
     def write(self, article_id: str, rows: list[Listed]) -> None:
         """The article's entries become `rows` (its published versions now; none: it leaves the index)."""
 
+    def write_many(self, articles: dict[str, list[Listed]]) -> None:
+        """Several articles' entries at once (an adapter may do it in one change)."""
+        for article_id, rows in articles.items():
+            self.write(article_id, rows)
+
     @abstractmethod
     def rebuild(self, rows: list[Listed]) -> None: ...
 

@@ -171,3 +171,22 @@ def test_drafts_and_edits_write_no_event(client):
     service.edit_text(bootstrap.knowledge_base(), EDITOR, FixedClock(), article_id=draft.id, lang="en", title="T2",
                       slug=draft.versions["en"].draft.slug, body="b", version=draft.version)
     assert events_of(draft.id) == []
+
+
+def test_a_batch_of_several_articles_lands_in_one_index_change(client, aws_stack, monkeypatch):
+    from chalicelib.adapters.kb_search import S3ArticleSearch
+
+    words = [f"zq{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    articles = [publish(article(f"Batch {word}")) for word in words]
+    changes, original = [], S3ArticleSearch._change
+
+    def counted(self, clear, rows):
+        changes.append(len(rows))
+        return original(self, clear, rows)
+
+    monkeypatch.setattr(S3ArticleSearch, "_change", counted)
+    consume(client, [event for a in articles for event in events_of(a.id)])
+    assert changes == [3]  # one lease, one commit, one upload for the batch
+    for word, published in zip(words, articles):
+        assert found(word) == [published.id]
+        assert f"Batch {word}" in page(aws_stack, "en", published.versions["en"].published.slug)
