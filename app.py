@@ -78,6 +78,13 @@ def index_tickets(event):
     return search_index.handle(event)
 
 
+# FIFO, one message group: article events -> static pages, sitemap, article index (issue 15, docs/search.md).
+@app.on_sqs_message(queue="kb-publish.fifo", batch_size=10)
+def publish_articles(event):
+    from chalicelib.events import kb_publish
+    return kb_publish.handle(event)
+
+
 @app.schedule("rate(1 hour)")
 def auto_close_silent_tickets(event):
     from chalicelib.events import automation

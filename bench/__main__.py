@@ -22,7 +22,8 @@ bench/results.json as {"name": {"value", "unit", "note"}}.
 - local_rss_mb_100 / local_rss_mb_10k, local_create_p95_ratio_10k_100: the local stack (`make run`) holding
   100 and 10,000 tickets filed through its API, each answered by an agent (bench/local.py). Targets: under
   1 GB, ratio <= 1.5.
-- kb_search_p95_ms, kb_suggest_aws_calls, kb_publish_aws_calls(_100/_1000), kb_index_rebuild_ms,
+- kb_search_p95_ms, kb_suggest_aws_calls, kb_publish_aws_calls(_100/_1000) (request path),
+  kb_publish_consumer_aws_calls(_100/_1000) (the publication consumer), kb_index_rebuild_ms,
   kb_index_download_ms: the knowledge base's search, ticket-form suggestions and publishing (bench/kb.py).
 - search_*: the search engine at 1k, 100k and 1M synthetic fa/he/ar/en tickets (index seconds and MB, warm
   p50/p95, a cold container's first answer), AWS calls per warm query and freshness on the local stack

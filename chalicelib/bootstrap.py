@@ -123,7 +123,7 @@ def reports():
 @lru_cache(maxsize=1)
 def knowledge_base():
     from chalicelib.adapters.kb import DynamoKnowledgeBase
-    return DynamoKnowledgeBase(get_settings().helpdesk_table)
+    return DynamoKnowledgeBase(get_settings().helpdesk_table, get_settings().reports_zone)
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +164,12 @@ def search_index():
 def search_feed():
     from chalicelib.adapters.search_feed import SqsSearchFeed
     return SqsSearchFeed(get_settings().search_queue_url)
+
+
+@lru_cache(maxsize=1)
+def article_feed():
+    from chalicelib.adapters.kb_feed import SqsArticleFeed
+    return SqsArticleFeed(get_settings().kb_queue_url)
 
 
 def clock() -> Clock:
@@ -217,7 +223,7 @@ def reset() -> None:
     for factory in (tickets, ticket_views, catalog, agents, presence, files, secrets, event_bus, mailer, sms,
                     sign_in_codes, agent_profiles, sms_quota, rate_limiter, accounts, revocations, canned_answers,
                     reports, knowledge_base, static_site, article_search,
-                    search_store, search_reader, search_index, search_feed):
+                    search_store, search_reader, search_index, search_feed, article_feed):
         factory.cache_clear()
     from chalicelib.adapters.aws import client
     from chalicelib.adapters.idempotency import persistence_layer

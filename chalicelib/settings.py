@@ -39,6 +39,7 @@ class Settings:
     kb_index_check_seconds: float = 5.0  # how long a container trusts its article search index without asking
     search_bucket: str = ""        # where the search index files live (docs/search.md); "" = attachments_bucket
     search_queue_url: str = ""     # the FIFO index queue the outbox relay feeds; "" = no search indexing
+    kb_queue_url: str = ""         # the FIFO KB publication queue (article events); "" = no static pages/article index
     search_dir: str = ""           # a container's copy of the index; "" = a new temporary directory (under /tmp)
     search_check_seconds: float = 2.0  # readers look at the index manifest at most this often
 
@@ -85,6 +86,7 @@ def get_settings() -> Settings:
         kb_index_check_seconds=float(_env("KB_INDEX_CHECK_SECONDS", "5")),
         search_bucket=_env("SEARCH_BUCKET") or _env("ATTACHMENTS_BUCKET", "helpdesk-attachments"),
         search_queue_url=_env("SEARCH_QUEUE_URL"),
+        kb_queue_url=_env("KB_QUEUE_URL"),
         search_dir=_env("SEARCH_DIR"),
         search_check_seconds=float(_env("SEARCH_CHECK_SECONDS", "2")),
         unconfirmed_per_address=int(_env("UNCONFIRMED_PER_ADDRESS", "3")),

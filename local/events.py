@@ -41,7 +41,8 @@ ACCOUNT_ID = "123456789012"  # moto's account
 # Chalice's decorators take literal queue names; locally the provisioned queues are found through these.
 QUEUE_URL_ENV = {"notifications": "NOTIFICATIONS_QUEUE_URL", "alerts": "ALERTS_QUEUE_URL",
                  "inbound-mail": "INBOUND_MAIL_QUEUE_URL", "uploads": "UPLOADS_QUEUE_URL",
-                 "stats": "STATS_QUEUE_URL", "search-index.fifo": "SEARCH_QUEUE_URL"}
+                 "stats": "STATS_QUEUE_URL", "search-index.fifo": "SEARCH_QUEUE_URL",
+                 "kb-publish.fifo": "KB_QUEUE_URL"}
 # The one table with a stream; every @app.on_dynamodb_record handler reads it.
 STREAM_ARN_ENV = "HELPDESK_STREAM_ARN"
 SPEEDUP_ENV = "LOCAL_SCHEDULE_SPEEDUP"

@@ -163,15 +163,15 @@ KB_ARTICLES = [
 
 
 def seed_kb() -> int:
-    """Categories and published articles through the knowledge base's own service (static pages included)."""
+    """Categories and published articles through the knowledge base's own service (the static pages and the
+    article index follow from the article events, which the event runner delivers)."""
     from chalicelib import bootstrap
     from chalicelib.domain.kb import Editor
     from chalicelib.errors import DomainError
     from chalicelib.services import kb
-    from chalicelib.settings import get_settings
 
     editor, clock = Editor(id="admin@example.com", admin=True), bootstrap.clock()
-    store, site, origin = bootstrap.knowledge_base(), bootstrap.static_site(), get_settings().web_origin.rstrip("/")
+    store = bootstrap.knowledge_base()
     kb.save_categories(store, editor, KB_CATEGORIES)
     count = 0
     for category, visibility, tags, texts in KB_ARTICLES:
@@ -183,8 +183,8 @@ def seed_kb() -> int:
                 article = kb.edit_text(store, editor, clock, article_id=article.id, lang=lang, title=title,
                                        slug=slug, body=body, version=article.version)
             for lang in texts:
-                article = kb.publish(store, site, bootstrap.article_search(), editor, clock, article_id=article.id, lang=lang,
-                                     version=article.version, site_origin=origin)
+                # the static pages and the article index follow from the article events (the event runner)
+                article = kb.publish(store, editor, clock, article_id=article.id, lang=lang, version=article.version)
                 count += 1
         except DomainError as exc:  # seeded before (the same addresses): keep what is there
             log.info("knowledge base article not seeded: %s", exc.message)

@@ -13,9 +13,14 @@ Items (pk / sk):
   KBSTAT#<id> / <lang>#<revision>        views, helpful / not helpful votes, deflections of one published version
   KBVOTE#<visitor>#<day> / <id>#<lang>#<revision>  one visitor's vote of a day (TTL expires_at)
   KBDAY#<day> / DEFLECTION               the day's deflections and tickets filed anyway
+  KBRDAY#<yyyy-mm> / <day>#<id>#<lang>   an article language's views, votes and deflections of one (desk-local) day:
+                                         the help-center report reads a month per Query (GET /reports/help-center)
+  KB#<id> / KBEV#<time>#<event id>       an article event (the outbox: the stream carries it to the publication
+                                         queue, events/kb_publish.py; TTL expires_at, a week)
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -32,6 +37,8 @@ from chalicelib.services.kb_ports import KnowledgeBase, Listed, Page, Pending, S
 from chalicelib.services.ports import VersionConflict
 
 ARTICLE = "ARTICLE"
+ARTICLE_EVENT_PREFIX = "KBEV#"  # not EV#: a ticket event's prefix, which the relay publishes on the ticket topic
+EVENT_KEPT_SECONDS = 7 * 24 * 3600
 CLAIM = "CLAIM"
 PAGE = "PAGE"
 
@@ -150,10 +157,21 @@ def _reasons(exc: TransactWriteError) -> list[str | None]:
     return [getattr(r, "code", None) for r in (exc.cancellation_reasons or [])]
 
 
+def report_key(day: str, article_id: str, lang: str) -> tuple[str, str]:
+    return f"KBRDAY#{day[:7]}", f"{day}#{article_id}#{lang}"
+
+
 class DynamoKnowledgeBase(KnowledgeBase):
-    def __init__(self, table_name: str):
+    def __init__(self, table_name: str, zone: str = "UTC"):
         use_table(table_name)
         self._connection: Connection | None = None
+        self.zone = zone  # the desk's days (REPORTS_ZONE), as the other reports count them
+
+    def _report_counter(self, article_id: str, lang: str) -> "KbCounter":
+        from zoneinfo import ZoneInfo
+
+        day = datetime.now(timezone.utc).astimezone(ZoneInfo(self.zone)).date().isoformat()
+        return KbCounter(*report_key(day, article_id, lang))
 
     def _transaction(self) -> TransactWrite:
         if self._connection is None:
@@ -181,7 +199,7 @@ class DynamoKnowledgeBase(KnowledgeBase):
             return None
         return article_of(item.doc, int(item.version))
 
-    def save(self, before, after, entries, pages) -> None:
+    def save(self, before, after, entries, pages, events=()) -> None:
         new_version = (before.version + 1) if before is not None else 1
         claims = {(lang, v.draft.slug) for lang, v in after.versions.items()}
         old_claims = {(lang, v.draft.slug) for lang, v in before.versions.items()} if before else set()
@@ -203,6 +221,9 @@ class DynamoKnowledgeBase(KnowledgeBase):
                     tx.save(item, condition=KbItem.version == before.version)
                 for n, entry in enumerate(entries):
                     tx.save(KbItem(article_pk(after.id), f"H#{stamp(entry.at)}#{n:02d}", doc=entry_doc(entry)))
+                for event in events:  # the event id keeps two changes of one instant apart
+                    tx.save(KbItem(article_pk(after.id), f"{ARTICLE_EVENT_PREFIX}{event['occurred_at']}#{event['event_id']}",
+                                   doc=event, expires_at=int(time.time()) + EVENT_KEPT_SECONDS))
                 for lang, slug in claims - old_claims:
                     tx.save(KbItem(slug_pk(lang, slug), CLAIM, article=after.id),
                             condition=KbItem.article.does_not_exist() | (KbItem.article == after.id))
@@ -271,6 +292,7 @@ class DynamoKnowledgeBase(KnowledgeBase):
 
     def count_view(self, article_id, lang, revision) -> None:
         KbCounter(f"KBSTAT#{article_id}", f"{lang}#{revision:06d}").update(actions=[KbCounter.views.add(1)])
+        self._report_counter(article_id, lang).update(actions=[KbCounter.views.add(1)])
 
     def vote(self, article_id, lang, revision, *, visitor, day, helpful, expires_at) -> bool:
         counter = KbCounter(f"KBSTAT#{article_id}", f"{lang}#{revision:06d}")
@@ -279,6 +301,8 @@ class DynamoKnowledgeBase(KnowledgeBase):
                 tx.save(KbItem(f"KBVOTE#{visitor}#{day}", f"{article_id}#{lang}#{revision}", expires_at=expires_at),
                         condition=KbItem.pk.does_not_exist())
                 tx.update(counter, actions=[(KbCounter.helpful if helpful else KbCounter.not_helpful).add(1)])
+                tx.update(self._report_counter(article_id, lang),
+                          actions=[(KbCounter.helpful if helpful else KbCounter.not_helpful).add(1)])
         except TransactWriteError as exc:
             if _reasons(exc)[:1] == ["ConditionalCheckFailed"]:  # the vote's put goes before the counter's update
                 return False
@@ -290,6 +314,7 @@ class DynamoKnowledgeBase(KnowledgeBase):
         KbCounter(f"KBDAY#{day}", "DEFLECTION").update(actions=[attribute.add(1)])
         for article_id, lang in articles:
             KbCounter(f"KBSTAT#{article_id}", f"{lang}#deflection").update(actions=[attribute.add(1)])
+            self._report_counter(article_id, lang).update(actions=[attribute.add(1)])
 
     def stats(self, article_id: str) -> list[dict]:
         out = []
@@ -300,6 +325,35 @@ class DynamoKnowledgeBase(KnowledgeBase):
                         "not_helpful": int(item.not_helpful or 0), "deflected": int(item.deflected or 0),
                         "filed": int(item.filed or 0)})
         return out
+
+
+    def daily_counts(self, first: str, last: str) -> list[dict]:
+        """Every article language's counters of the days first..last (ISO dates): one Query per month."""
+        months, out = sorted({f"{y:04d}-{m:02d}" for y, m in _months(first, last)}), []
+        for month in months:
+            for item in KbCounter.query(f"KBRDAY#{month}", KbCounter.sk.between(first, last + "#\uffff")):
+                day, article_id, lang = item.sk.split("#", 2)
+                out.append({"day": day, "article_id": article_id, "lang": lang, "views": int(item.views or 0),
+                            "helpful": int(item.helpful or 0), "not_helpful": int(item.not_helpful or 0),
+                            "deflected": int(item.deflected or 0), "filed": int(item.filed or 0)})
+        return out
+
+    def titles(self, article_ids: list[str]) -> dict[str, dict[str, dict]]:
+        """{article id: {lang: {"title", "slug"}}} of the published (else draft) texts, by BatchGetItem."""
+        found: dict[str, dict[str, dict]] = {}
+        for item in KbItem.batch_get([(article_pk(a), ARTICLE) for a in dict.fromkeys(article_ids)]):
+            article = article_of(item.doc, int(item.version))
+            found[article.id] = {lang: {"title": (v.published or v.draft).title, "slug": (v.published or v.draft).slug,
+                                        "published": v.state == State.PUBLISHED}
+                                 for lang, v in article.versions.items()}
+        return found
+
+
+def _months(first: str, last: str):
+    year, month = int(first[:4]), int(first[5:7])
+    while (year, month) <= (int(last[:4]), int(last[5:7])):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 class S3StaticSite(StaticSite):

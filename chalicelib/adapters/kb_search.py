@@ -141,6 +141,14 @@ class S3ArticleSearch(ArticleSearch):
     def write(self, article_id: str, rows: list[Listed]) -> None:
         self._change(lambda writer: writer.delete_documents_by_term("article", article_id), rows)
 
+    def write_many(self, articles: dict[str, list[Listed]]) -> None:
+        """Several articles' entries in one change: one lease, one commit, one upload (the publication consumer's
+        batch)."""
+        def clear(writer):
+            for article_id in articles:
+                writer.delete_documents_by_term("article", article_id)
+        self._change(clear, [row for rows in articles.values() for row in rows])
+
     def rebuild(self, rows: list[Listed]) -> None:
         self._change(lambda writer: writer.delete_all_documents(), rows)
 

@@ -59,10 +59,6 @@ def _editor(agent: Agent):
                   supervisor=any(supervises(found, d) for d in bootstrap.catalog().departments()))
 
 
-def _origin() -> str:
-    return get_settings().web_origin.rstrip("/")
-
-
 def _given(value):
     """A settings field left out of the body: None (unchanged)."""
     return None if value is UNSET else value
@@ -273,18 +269,16 @@ def stats(article_id, agent: Agent):
        request=schemas.LanguageVersion, response=shapes.KbArticle,
        refusals=(404, 409), summary="Publish a language's draft (editors)")
 def publish(article_id, agent: Agent, body: schemas.LanguageVersion):
-    return _article(service.publish(bootstrap.knowledge_base(), bootstrap.static_site(), bootstrap.article_search(),
-                                    _editor(agent), bootstrap.clock(), article_id=article_id, lang=body.lang,
-                                    version=body.version, site_origin=_origin()))
+    return _article(service.publish(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+                                    article_id=article_id, lang=body.lang, version=body.version))
 
 
 @route(kb_api, "/agent/kb/articles/{article_id}/archive", method="POST", audience="agent",
        request=schemas.LanguageVersion, response=shapes.KbArticle,
        refusals=(404, 409), summary="Withdraw a language's published version from readers (editors)")
 def archive(article_id, agent: Agent, body: schemas.LanguageVersion):
-    return _article(service.archive(bootstrap.knowledge_base(), bootstrap.static_site(), bootstrap.article_search(),
-                                    _editor(agent), bootstrap.clock(), article_id=article_id, lang=body.lang,
-                                    version=body.version, site_origin=_origin()))
+    return _article(service.archive(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+                                    article_id=article_id, lang=body.lang, version=body.version))
 
 
 @route(kb_api, "/agent/kb/articles/{article_id}/restore", method="POST", audience="agent",
@@ -301,11 +295,9 @@ def restore(article_id, agent: Agent, body: schemas.RestoreText):
        refusals=(404, 409), summary="Category, visibility, tags and order of an article (editors)")
 def settings(article_id, agent: Agent, body: schemas.ArticleSettings):
     return _article(service.change_settings(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
-                                            bootstrap.static_site(), bootstrap.article_search(),
                                             article_id=article_id, version=body.version,
-                                            site_origin=_origin(), category=_given(body.category),
-                                            visibility=_given(body.visibility), tags=_given(body.tags),
-                                            order=_given(body.order)))
+                                            category=_given(body.category), visibility=_given(body.visibility),
+                                            tags=_given(body.tags), order=_given(body.order)))
 
 
 @route(kb_api, "/agent/kb/categories", method="PUT", audience="agent", request=schemas.PutKbCategories,

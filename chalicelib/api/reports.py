@@ -1,4 +1,5 @@
 """Management reports (issue 16): figures of a period from pre-computed day buckets (views/reports)."""
+import msgspec
 from chalice import Blueprint
 
 from chalicelib import bootstrap
@@ -71,3 +72,21 @@ def backlog(agent: Agent):
     count = reports.backlog_at(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=_staff(agent),
                                dimension=q.get("dimension", ""), member=q.get("member"), day=day, today=today)
     return shapes.Backlog(day=day.isoformat(), backlog=count)
+
+
+@route(reports_api, "/reports/help-center", audience="agent", refusals=(403,), query=PERIOD,
+       response=shapes.HelpCenterReport,
+       summary="Help center: views, helpful votes and deflections per article language over a period (the desk's "
+               "local days; admins and supervisors)")
+def help_center(agent: Agent):
+    from chalicelib.api.auth import staff
+    from chalicelib.domain.kb import Editor
+    from chalicelib.domain.permissions import supervises
+    from chalicelib.services import kb
+
+    q, found = _query(), staff(agent)
+    first, last = reports.period(q.get("from"), q.get("to"), today=_today())
+    editor = Editor(id=found.id, admin=ADMIN_GROUP in agent.groups,
+                    supervisor=any(supervises(found, d) for d in bootstrap.catalog().departments()))
+    return msgspec.convert(kb.help_center_report(bootstrap.knowledge_base(), editor, first=first, last=last),
+                           shapes.HelpCenterReport)

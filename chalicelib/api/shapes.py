@@ -612,6 +612,27 @@ class Backlog(Reply):
     backlog: int
 
 
+class HelpCenterArticle(Reply):
+    article_id: str
+    lang: str
+    title: str
+    slug: str
+    views: int
+    helpful: int
+    not_helpful: int
+    helpful_share: float | None
+    deflected: int
+    filed: int
+
+
+class HelpCenterReport(Reply):
+    """Views, helpful votes and deflections per article language over a period (services/kb.help_center_report)."""
+    from_: str = msgspec.field(name="from")
+    to: str
+    articles: list[HelpCenterArticle]
+    totals: dict[str, int]
+
+
 # ---------------------------------------------------------------- knowledge base (api/kb.py)
 class KbCategoryReply(Reply):
     id: str

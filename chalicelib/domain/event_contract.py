@@ -7,12 +7,16 @@ Two kinds of document travel on the topic:
 - ticket events (`domain/events.py` `to_document`): one per timeline entry, with a snapshot of the ticket;
 - an address's open tickets (`customer.open_tickets`, services/tickets.py), which belongs to no ticket.
 
+A third kind never travels on the ticket topic: article events (`article.*`, domain/kb_events.py), which the
+outbox relay sends only to the knowledge base's publication queue (ARTICLE_EVENT below, its own schema_version).
+
 `tests/unit/test_event_contract.py` checks documents of every event type, produced by the real services,
 against these schemas, and documents that break them. Version 1 is the first: documents written before
 `schema_version` existed (none are kept past the stream's 24 hours) are read as version 1.
 """
 from __future__ import annotations
 
+from chalicelib.domain import kb_events
 from chalicelib.domain.events import OPEN_TICKETS_MAIL, SCHEMA_VERSION
 from chalicelib.domain.tickets import AuthorKind, EventType, Language, Priority, Status, Visibility
 
@@ -150,8 +154,24 @@ OPEN_TICKETS = {
 }
 
 
+_ADDRESS = _object({"lang": _enum(Language), "slug": _ID})
+ARTICLE_EVENT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "article event, schema_version 1",
+    **_object({
+        "schema_version": {"const": kb_events.SCHEMA_VERSION}, "event_id": _ID,
+        "type": {"type": "string", "enum": sorted(kb_events.TYPES.values())},
+        "article_id": _ID, "lang": {"oneOf": [_enum(Language), {"type": "null"}]}, "version": _NUMBER,
+        "occurred_at": _TIME, "actor": _object({"kind": {"const": "agent"}, "id": _STRING}),
+        "previous": {"type": "array", "items": _ADDRESS},
+    }),
+}
+
+
 def schema_for(document: dict) -> dict:
     """The schema a published document must match."""
+    if kb_events.is_article_event(document):
+        return ARTICLE_EVENT
     return OPEN_TICKETS if document.get("type") == OPEN_TICKETS_MAIL else TICKET_EVENT
 
 

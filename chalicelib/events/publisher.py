@@ -1,4 +1,5 @@
-"""Outbox relay: new timeline events on the table's stream -> the ticket-events SNS topic.
+"""Outbox relay: new timeline events on the table's stream -> the ticket-events SNS topic; new article events
+(domain/kb_events.py) -> the KB publication FIFO queue only (adapters/kb_feed.py), never the ticket topic.
 
 The table write is the commit point; a failed publish fails only its record (ReportBatchItemFailures)
 and the stream retries it, so no event is lost. Consumers deduplicate by event_id.
@@ -17,8 +18,14 @@ def handle(event) -> dict:
 
 
 def _publish(record) -> None:
-    from chalicelib.adapters.outbox import event_document
+    from chalicelib.adapters.outbox import article_event_document, event_document
 
+    article_event = article_event_document(record.raw_event)
+    if article_event is not None:
+        bootstrap.article_feed().send(article_event)
+        logger.info("article event queued", extra={"event_id": article_event["event_id"],
+                                                   "type": article_event["type"]})
+        return
     document = event_document(record.raw_event)
     if document is None:
         return

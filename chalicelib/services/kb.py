@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.domain import kb as rules
+from chalicelib.domain import kb_events
 from chalicelib.domain.kb import Article, Category, Editor, KbVisibility
 from chalicelib.domain.kb_pages import page_html, page_key, sitemap_xml
 from chalicelib.domain.kb_render import plain_text, render
@@ -69,13 +70,15 @@ def pages_of(article: Article) -> dict[str, Page]:
 
 
 def _store(kb: KnowledgeBase, before: Article | None, after: Article, entries) -> Article:
+    version = before.version + 1 if before is not None else 1
+    events = [e for e in (kb_events.article_event(entry, before, version, new_id()) for entry in entries) if e]
     try:
-        kb.save(before, after, entries, pages_of(after))
+        kb.save(before, after, entries, pages_of(after), events)
     except VersionConflict:
         raise Conflict("the article changed since you read it: reload") from None
     except SlugTaken as taken:
         raise Invalid(f"{taken.lang}: the address {taken.slug} is taken", fields={"slug": "taken"}) from None
-    return replace(after, version=before.version + 1 if before is not None else 1)
+    return replace(after, version=version)
 
 
 def _category_known(kb: KnowledgeBase, category: str) -> None:
@@ -112,9 +115,9 @@ def edit_text(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang
     return _store(kb, article, changed, [entry])
 
 
-def change_settings(kb: KnowledgeBase, editor: Editor, clock, site: StaticSite, index: ArticleSearch, *,
-                    article_id: str, version: int, site_origin: str, category: str | None = None, visibility: str | None = None,
-                    tags: list[str] | None = None, order: int | None = None) -> Article:
+def change_settings(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, version: int,
+                    category: str | None = None, visibility: str | None = None, tags: list[str] | None = None,
+                    order: int | None = None) -> Article:
     rules.require_editor(editor)
     article = _article(kb, article_id)
     _check_version(article, version)
@@ -123,39 +126,28 @@ def change_settings(kb: KnowledgeBase, editor: Editor, clock, site: StaticSite, 
     changed, entry = rules.change_settings(
         article, category=category, visibility=KbVisibility(visibility) if visibility else None,
         tags=rules.clean_tags(tags) if tags is not None else None, order=order, by=editor.id, at=clock.now())
-    saved = _store(kb, article, changed, [entry])
-    write_static(kb, site, article, saved, site_origin)
-    index_article(index, saved)
-    return saved
+    return _store(kb, article, changed, [entry])
 
 
-def publish(kb: KnowledgeBase, site: StaticSite, index: ArticleSearch, editor: Editor, clock, *, article_id: str,
-            lang: str, version: int, site_origin: str) -> Article:
-    """The draft of a language becomes what readers see: an event on the article's timeline, the static page
-    and the sitemap rewritten, the article's entries in the search index replaced. The table write is the
-    commit point; the static files and the index follow it (rebuild_index repairs an index that missed one)."""
+def publish(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang: str, version: int) -> Article:
+    """The draft of a language becomes what readers see: an entry and an article event on the article's timeline,
+    in the one transaction that is the commit point. The static page, the sitemap and the article index follow
+    from the event, off the request path (apply_article_events, fed by the table's stream)."""
     rules.require_editor(editor)
     rules.check_lang(lang)
     article = _article(kb, article_id)
     _check_version(article, version)
     changed, entry = rules.publish(article, lang, by=editor.id, at=clock.now())
-    saved = _store(kb, article, changed, [entry])
-    write_static(kb, site, article, saved, site_origin)
-    index_article(index, saved)
-    return saved
+    return _store(kb, article, changed, [entry])
 
 
-def archive(kb: KnowledgeBase, site: StaticSite, index: ArticleSearch, editor: Editor, clock, *, article_id: str,
-            lang: str, version: int, site_origin: str) -> Article:
+def archive(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang: str, version: int) -> Article:
     rules.require_editor(editor)
     rules.check_lang(lang)
     article = _article(kb, article_id)
     _check_version(article, version)
     changed, entry = rules.archive(article, lang, by=editor.id, at=clock.now())
-    saved = _store(kb, article, changed, [entry])
-    write_static(kb, site, article, saved, site_origin)
-    index_article(index, saved)
-    return saved
+    return _store(kb, article, changed, [entry])
 
 
 def restore(kb: KnowledgeBase, editor: Editor, clock, *, article_id: str, lang: str, revision: int,
@@ -176,17 +168,6 @@ def listed(page: Page) -> Listed:
                   category=page.category, visibility=page.visibility, text=page.text, tags=page.tags, order=page.order)
 
 
-def index_article(index: ArticleSearch, article: Article) -> None:
-    """The article's published versions, as the search index should hold them. A failure is logged, not
-    raised: the publication is committed, and rebuild_index (ops/rebuild_kb_index.py) catches the index up."""
-    from chalicelib.observability import logger
-
-    try:
-        index.write(article.id, [listed(page) for page in pages_of(article).values()])
-    except Exception:  # noqa: BLE001 - the index is derived; the editor's change stands
-        logger.exception("article index not updated", extra={"article": article.id})
-
-
 def rebuild_index(kb: KnowledgeBase, index: ArticleSearch) -> int:
     """The whole article index from the knowledge base's lists (a Query per language and visibility)."""
     rows = [row for lang in rules.LANGUAGES for visibility in KbVisibility for row in kb.listing(lang, visibility)]
@@ -194,20 +175,39 @@ def rebuild_index(kb: KnowledgeBase, index: ArticleSearch) -> int:
     return len(rows)
 
 
-def write_static(kb: KnowledgeBase, site: StaticSite, before: Article, after: Article, site_origin: str) -> None:
-    """Static pages of the public published versions (written, or removed when no longer public), and the sitemap."""
-    names = {c.id: c.names for c in kb.categories()}
-    now_public = pages_of(after) if after.visibility == KbVisibility.PUBLIC else {}
-    for page in now_public.values():
-        name = (names.get(page.category) or {}).get(page.lang) or page.category
-        site.put(page_key(page.lang, page.slug), page_html(lang=page.lang, title=page.title, html=page.html,
-                                                           category_name=name, alternates=page.alternates,
-                                                           slug=page.slug, origin=site_origin),
-                 "text/html; charset=utf-8")
-    for lang, version in before.published_languages().items():
-        if version.published and (lang not in now_public or now_public[lang].slug != version.published.slug):
-            site.delete(page_key(lang, version.published.slug))
-    site.put("customer/kb/sitemap.xml", sitemap_xml(site_origin, kb.sitemap()), "application/xml; charset=utf-8")
+def apply_article_events(kb: KnowledgeBase, site: StaticSite, index: ArticleSearch, events: list[dict], *,
+                         site_origin: str) -> list[str]:
+    """The publication consumer's work for a batch of article events (in order): each named article is re-read
+    and its static pages, its index entries and then the sitemap are written as the table has them now. Nothing
+    is taken from the event but the article's id and the pages it had before the change, so a redelivered, late
+    or repeated event converges on the newest state. A failure raises: the batch comes back (FIFO, in order).
+    Returns the article ids it refreshed."""
+    previous: dict[str, set[tuple[str, str]]] = {}
+    for event in events:
+        if not kb_events.is_article_event(event):
+            continue
+        addresses = previous.setdefault(event["article_id"], set())
+        addresses.update((a["lang"], a["slug"]) for a in event.get("previous") or ())
+    names = {c.id: c.names for c in kb.categories()} if previous else {}
+    entries: dict[str, list[Listed]] = {}
+    for article_id, before in previous.items():
+        article = kb.get(article_id)
+        pages = pages_of(article) if article is not None else {}
+        public = {(p.lang, p.slug): p for p in pages.values() if p.visibility == KbVisibility.PUBLIC}
+        for page in public.values():
+            name = (names.get(page.category) or {}).get(page.lang) or page.category
+            site.put(page_key(page.lang, page.slug), page_html(
+                lang=page.lang, title=page.title, html=page.html, category_name=name, alternates=page.alternates,
+                slug=page.slug, origin=site_origin), "text/html; charset=utf-8")
+        for lang, slug in sorted(before - set(public)):
+            holder = kb.page(lang, slug)  # another article may have taken the address since: its page stays
+            if holder is None or holder.visibility != KbVisibility.PUBLIC:
+                site.delete(page_key(lang, slug))
+        entries[article_id] = [listed(page) for page in pages.values()]
+    if previous:
+        index.write_many(entries)  # one index change for the batch
+        site.put("customer/kb/sitemap.xml", sitemap_xml(site_origin, kb.sitemap()), "application/xml; charset=utf-8")
+    return list(previous)
 
 
 # ---------------------------------------------------------------- reading
@@ -275,6 +275,30 @@ def record_deflection(kb: KnowledgeBase, limiter: RateLimiter, clock, *, outcome
             raise Invalid.field(f"articles.{index}", "not_found") from None
         known.append((page.article_id, page.lang))
     kb.record_deflection(day=now.date().isoformat(), outcome=outcome, articles=known)
+
+
+def help_center_report(kb: KnowledgeBase, editor: Editor, *, first, last) -> dict:
+    """Views, helpful votes and deflections per article language over the desk's days first..last (issue 16's
+    "help center" report): admins and supervisors, as for the rest of the knowledge base's figures. Day items are
+    read by key (one Query per month) and summed here: the cost grows with the articles read in the period."""
+    rules.require_editor(editor)
+    rows: dict[tuple[str, str], dict] = {}
+    counted = ("views", "helpful", "not_helpful", "deflected", "filed")
+    for day in kb.daily_counts(first.isoformat(), last.isoformat()):
+        row = rows.setdefault((day["article_id"], day["lang"]), {"article_id": day["article_id"], "lang": day["lang"],
+                                                                 **{name: 0 for name in counted}})
+        for name in counted:
+            row[name] += day[name]
+    titles = kb.titles(sorted({article for article, _ in rows})) if rows else {}
+    out = []
+    for (article_id, lang), row in rows.items():
+        text = (titles.get(article_id) or {}).get(lang) or {}
+        votes = row["helpful"] + row["not_helpful"]
+        out.append({**row, "title": text.get("title", ""), "slug": text.get("slug", ""),
+                    "helpful_share": round(row["helpful"] / votes, 3) if votes else None})
+    out.sort(key=lambda r: (-r["views"], -r["deflected"], r["title"], r["lang"]))
+    totals = {name: sum(r[name] for r in out) for name in counted}
+    return {"from": first.isoformat(), "to": last.isoformat(), "articles": out, "totals": totals}
 
 
 def link_for_customer(kb: KnowledgeBase, *, article_id: str, lang: str, site_url: str) -> dict:

@@ -72,10 +72,12 @@ class KnowledgeBase(ABC):
 
     @abstractmethod
     def save(self, before: Article | None, after: Article, entries: list[HistoryEntry],
-             pages: dict[str, Page]) -> None:
+             pages: dict[str, Page], events: list[dict] = ()) -> None:
         """Write the article (new, or still at before.version: else VersionConflict), its history entries,
         its slug claims (a slug another article holds in that language: SlugTaken), and what readers see:
-        `pages` are its published languages now, every other page and list entry of it is removed."""
+        `pages` are its published languages now, every other page and list entry of it is removed.
+        `events` (domain/kb_events.py) are written in the same transaction: the outbox of the static pages,
+        the sitemap and the article index, which the publication consumer follows."""
 
     @abstractmethod
     def page(self, lang: str, slug: str) -> Page | None: ...
@@ -109,6 +111,15 @@ class KnowledgeBase(ABC):
     @abstractmethod
     def stats(self, article_id: str) -> list[dict]: ...
 
+    @abstractmethod
+    def daily_counts(self, first: str, last: str) -> list[dict]:
+        """Per day, article and language of first..last (ISO dates, the desk's days): {"day", "article_id",
+        "lang", "views", "helpful", "not_helpful", "deflected", "filed"}; read by key (a Query per month)."""
+
+    @abstractmethod
+    def titles(self, article_ids: list[str]) -> dict[str, dict[str, dict]]:
+        """{article id: {lang: {"title", "slug", "published"}}} of these articles (missing ones left out)."""
+
 
 class SlugTaken(Exception):
     def __init__(self, lang: str, slug: str):
@@ -132,6 +143,11 @@ class ArticleSearch(ABC):
     @abstractmethod
     def write(self, article_id: str, rows: list[Listed]) -> None:
         """The article's entries become `rows` (its published versions now; none: it leaves the index)."""
+
+    def write_many(self, articles: dict[str, list[Listed]]) -> None:
+        """Several articles' entries at once (an adapter may do it in one change)."""
+        for article_id, rows in articles.items():
+            self.write(article_id, rows)
 
     @abstractmethod
     def rebuild(self, rows: list[Listed]) -> None: ...

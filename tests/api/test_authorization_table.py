@@ -121,6 +121,7 @@ TABLE = {
     ("GET", "/reports/figures"): (SUPERVISORS, None, "dimension=department&member={desk}"),
     ("GET", "/reports/backlog"): (SUPERVISORS, None, "dimension=department&member={desk}"),
     ("GET", "/reports/top"): (ADMINS, None, "list=solvers"),
+    ("GET", "/reports/help-center"): (KB_EDITORS, None, ""),
     # Account actions act on a scratch agent of this module's own, so signing out or disabling harms no caller.
     ("GET", "/admin/agents/{agent_id}/account"): (ADMINS, None, ""),
     ("POST", "/admin/agents/{agent_id}/sign-out"): (ADMINS, {}, ""),

@@ -1,5 +1,6 @@
 """The knowledge base through the API (issue 15): editors write and publish, agents read internal articles and
 propose drafts, readers see only published public versions; votes once per visitor and day; deflections."""
+import json
 import os
 import re
 import uuid
@@ -59,10 +60,22 @@ def create(client, headers, *, lang="en", title="How to get a refund", body="Ask
     return article
 
 
+def deliver(client, article_id):
+    """The article's events, as the outbox relay queues them and Lambda hands them to the publication consumer
+    (every one of them each time: redelivery is part of the contract)."""
+    from chalicelib.adapters.kb import ARTICLE_EVENT_PREFIX, KbItem, article_pk
+    from tests.events.test_handlers import sqs_event
+
+    bodies = [json.dumps(item.doc) for item in KbItem.query(article_pk(article_id),
+                                                            KbItem.sk.startswith(ARTICLE_EVENT_PREFIX))]
+    return client.lambda_.invoke("publish_articles", sqs_event(bodies))
+
+
 def publish(client, headers, article, lang="en"):
     status, done = call(client, "post", f"/agent/kb/articles/{article['id']}/publish",
                         {"lang": lang, "version": article["version"]}, headers=headers)
     assert status == 200, done
+    deliver(client, article["id"])
     return done
 
 
@@ -208,6 +221,7 @@ def test_archiving_withdraws_the_page(client, people, aws_stack):
                             {"lang": "en", "version": article["version"]}, headers=people["admin"])
     assert status == 200 and archived["versions"]["en"]["state"] == "archived"
     assert call(client, "get", f"/kb/articles/en/{address}")[0] == 404
+    deliver(client, article["id"])
     with pytest.raises(Exception):
         web_object(aws_stack, f"customer/kb/en/{address}.html")
     assert f"/customer/kb/en/{address}.html" not in web_object(aws_stack, "customer/kb/sitemap.xml")
@@ -335,6 +349,7 @@ def test_the_rebuilt_article_index_answers_as_the_live_one(client, people, tmp_p
     internal = publish(client, people["admin"], create(client, people["admin"], visibility="internal", title=word))
     call(client, "post", f"/agent/kb/articles/{internal['id']}/archive", {"lang": "en", "version": internal["version"]},
          headers=people["admin"])
+    deliver(client, internal["id"])
     live = bootstrap.article_search()
     rebuilt = S3ArticleSearch(KbShards(tmp_path))
     assert kb.rebuild_index(bootstrap.knowledge_base(), rebuilt) >= 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -54,6 +55,10 @@ def test_an_article_published_in_the_portal_is_suggested_to_a_customer_and_runs_
     editor.assert_no_sideways_scroll()
     assert page.evaluate("window.__pwned") is None
     article_id = page.get_by_test_id("kb-article-editor").get_attribute("data-id")
+    # the article index follows the publication off the request path (its article event): wait for it
+    searcher = agent_api(SUPERVISOR)
+    eventually(lambda: any(mark in r["title"] for r in searcher.get(f"/kb/search?q={quote(title)}&lang=he")["results"]),
+               timeout=120, what="the published article in the article index (behind the demo seed's stream backlog)")
 
     # --- a customer types a related subject, in a spelling variant, and opens the suggestion
     customer = phone_page("he")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.packaging
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = ("AutoCloseSilentTickets", "ArchiveClosedTickets", "SweepSla")
 FUNCTIONS = ("APIHandler", "PublishTicketEvents", "SendNotifications", "SendAlerts", "ReceiveMail", "CheckUploads",
-             "AggregateReports", "IndexTickets",
+             "AggregateReports", "IndexTickets", "PublishArticles",
              *JOBS)
 # SAM's event properties (developer guide, sam-property-function-dynamodb / -sqs). cfn-lint does not check
 # them, and SAM rejects a template with any other.
@@ -333,9 +333,11 @@ def test_uploads_are_announced_to_the_checker_which_reads_only_uploads_and_write
     table = [s for s in statements(role) if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
     assert [(sorted(as_list(s["Action"])), s["Condition"]) for s in table] == [
         (["dynamodb:GetItem", "dynamodb:PutItem"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["UPLOAD#*"]}})]
-    # The API reads the records of a message's files in one batch, and only those.
+    # The API reads the records of a message's files in one batch, and only those (and, for the help-center
+    # report, the articles it names: KB#*, issue 15).
     api = [s for s in statements(template["Resources"]["APIHandlerRole"]) if "dynamodb:BatchGetItem" in as_list(s["Action"])]
-    assert [s["Condition"] for s in api] == [{"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["UPLOAD#*"]}}]
+    assert sorted(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"][0] for s in api) == [
+        "KB#*", "UPLOAD#*"]
 
 
 def test_the_notifications_worker_writes_only_ticket_partitions(template):
@@ -493,3 +495,33 @@ def test_one_search_indexer_reads_the_fifo_queue_and_reaches_only_the_index_its_
     assert (files, None) in api["s3:GetObject"] and not any(r == files for r, _ in api.get("s3:PutObject", []))
     publisher = grants(role_of(template, "PublishTicketEvents"))
     assert ({"Fn::GetAtt": ["SearchIndexQueue", "Arn"]}, None) in publisher["sqs:SendMessage"]
+
+
+def test_one_kb_publisher_reads_its_fifo_queue_and_only_it_writes_help_center_pages_and_the_article_index(template):
+    """Issue 15: publishing is an article event; the relay queues it (never on the ticket topic), one consumer at a
+    time writes the static pages, the sitemap and the article index, and the API no longer may."""
+    queue = template["Resources"]["KbPublishQueue"]["Properties"]
+    assert queue["FifoQueue"] is True and queue["ContentBasedDeduplication"] is False
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["KbPublishDeadLetterQueue", "Arn"]}
+    function = template["Resources"]["PublishArticles"]["Properties"]
+    assert "ReservedConcurrentExecutions" not in function
+    [source] = function["Events"].values()
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${KbPublishQueue.Arn}"}
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    granted = grants(role_of(template, "PublishArticles"))
+    table = {"Fn::GetAtt": ["HelpdeskTable", "Arn"]}
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert granted[action] == [(table, {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["SEARCH#kb"]}})]
+    index = {"Fn::Sub": "${SearchIndexBucket.Arn}/kb-index/*"}
+    pages = [{"Fn::Sub": "${WebBucket.Arn}/customer/kb/%s" % tail} for tail in ("fa/*", "he/*", "en/*", "sitemap.xml")]
+    assert granted["s3:PutObject"] == [(index, None)] + [(page, None) for page in pages]
+    assert "sqs:SendMessage" not in granted and "sns:Publish" not in granted
+    api = grants(role_of(template, "APIHandler"))
+    assert (index, None) in api["s3:GetObject"]
+    assert all("kb-index" not in json.dumps(r) for r, _ in api.get("s3:PutObject", []) + api.get("s3:DeleteObject", []))
+    assert [r for r, _ in api["s3:PutObject"] if "WebBucket" in json.dumps(r)] == [
+        {"Fn::Sub": "${WebBucket.Arn}/customer/kb/files/*"}]  # editors' images and files only
+    assert not any("WebBucket" in json.dumps(r) for r, _ in api.get("s3:DeleteObject", []))
+    assert not any("SEARCH#kb" in json.dumps(c) for _, c in api.get("dynamodb:DeleteItem", []))
+    publisher = grants(role_of(template, "PublishTicketEvents"))
+    assert ({"Fn::GetAtt": ["KbPublishQueue", "Arn"]}, None) in publisher["sqs:SendMessage"]

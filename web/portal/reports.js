@@ -111,6 +111,7 @@ export function reportsView(page) {
   }
 
   async function load() {
+    loadHelpCenter();
     const call = ++latest;
     state = {kind: 'info', text: () => t('reports.loading')};
     page.rerender();
@@ -365,6 +366,35 @@ export function reportsView(page) {
       : h('p', {class: 'muted'}, t('reports.no_data')));
   }
 
+  // ---------------------------------------------------------------- help center (issues 15 and 16)
+  let helpCenter = null; // GET /reports/help-center: editors (admins, supervisors) only
+  let helpCenterCall = 0;
+
+  async function loadHelpCenter() {
+    const call = ++helpCenterCall;
+    await ensureBasics();
+    const editor = isAdmin() || allDepartments().some((d) => supervises(d.id));
+    const found = editor ? await api.get(`/reports/help-center?${period()}`).catch(() => null) : null;
+    if (call !== helpCenterCall) return;
+    helpCenter = found;
+    page.rerender();
+  }
+
+  function helpCenterSection() {
+    if (!helpCenter) return null;
+    const rows = helpCenter.articles;
+    const count = (value) => ({shown: number(value), raw: value});
+    return h('section', {class: 'card', 'data-testid': 'report-help-center-section'}, h('h2', {}, t('reports.hc.title')),
+      rows.length ? plainTable('report-help-center', [t('reports.hc.article'), t('reports.hc.lang'), t('reports.hc.views'),
+        t('reports.hc.helpful'), t('reports.hc.not_helpful'), t('reports.hc.helpful_share'), t('reports.hc.deflected'),
+        t('reports.hc.filed')], rows.map((r) => [
+        {shown: h('span', {dir: 'auto', lang: r.lang}, r.title || r.article_id), raw: r.title || r.article_id},
+        {shown: t(`reports.hc.lang_${r.lang}`), raw: r.lang},
+        count(r.views), count(r.helpful), count(r.not_helpful),
+        {shown: percent(r.helpful_share), raw: r.helpful_share ?? ''}, count(r.deflected), count(r.filed)]), 'help-center')
+        : h('p', {class: 'muted'}, t('reports.no_data')));
+  }
+
   function render() {
     charts.length = 0;
     if (!report) {
@@ -389,7 +419,8 @@ export function reportsView(page) {
       flows(),
       costlyCustomers(),
       categories(),
-      channels());
+      channels(),
+      helpCenterSection());
   }
 
   return {render, start: load, afterRender: drawCharts};

@@ -700,5 +700,18 @@ export default {
   'reports.channel': 'Channel',
   'reports.channel_web': 'Web form',
   'reports.channel_mail': 'Email',
+  // ---- help-center report (issues 15 and 16)
+  'reports.hc.title': 'Help center: articles',
+  'reports.hc.article': 'Article',
+  'reports.hc.lang': 'Language',
+  'reports.hc.views': 'Views',
+  'reports.hc.helpful': 'Helpful',
+  'reports.hc.not_helpful': 'Not helpful',
+  'reports.hc.helpful_share': 'Found helpful',
+  'reports.hc.deflected': 'Left without filing',
+  'reports.hc.filed': 'Filed anyway',
+  'reports.hc.lang_fa': 'Persian',
+  'reports.hc.lang_he': 'Hebrew',
+  'reports.hc.lang_en': 'English',
 
 };

@@ -700,5 +700,18 @@ export default {
   'reports.channel': 'راه',
   'reports.channel_web': 'فرم وب',
   'reports.channel_mail': 'ایمیل',
+  // ---- help-center report (issues 15 and 16)
+  'reports.hc.title': 'مرکز راهنما: مقاله\u200cها',
+  'reports.hc.article': 'مقاله',
+  'reports.hc.lang': 'زبان',
+  'reports.hc.views': 'بازدید',
+  'reports.hc.helpful': 'مفید',
+  'reports.hc.not_helpful': 'نامفید',
+  'reports.hc.helpful_share': 'مفید دانسته شده',
+  'reports.hc.deflected': 'بدون ثبت درخواست رفت',
+  'reports.hc.filed': 'با این حال ثبت کرد',
+  'reports.hc.lang_fa': 'فارسی',
+  'reports.hc.lang_he': 'عبری',
+  'reports.hc.lang_en': 'انگلیسی',
 
 };

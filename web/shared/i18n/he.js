@@ -700,5 +700,18 @@ export default {
   'reports.channel': 'ערוץ',
   'reports.channel_web': 'טופס באתר',
   'reports.channel_mail': 'דוא"ל',
+  // ---- help-center report (issues 15 and 16)
+  'reports.hc.title': 'מרכז העזרה: מאמרים',
+  'reports.hc.article': 'מאמר',
+  'reports.hc.lang': 'שפה',
+  'reports.hc.views': 'צפיות',
+  'reports.hc.helpful': 'מועיל',
+  'reports.hc.not_helpful': 'לא מועיל',
+  'reports.hc.helpful_share': 'נמצא מועיל',
+  'reports.hc.deflected': 'יצאו בלי לפתוח פנייה',
+  'reports.hc.filed': 'פתחו פנייה בכל זאת',
+  'reports.hc.lang_fa': 'פרסית',
+  'reports.hc.lang_he': 'עברית',
+  'reports.hc.lang_en': 'אנגלית',
 
 };
