@@ -37,7 +37,7 @@ class Story:
                              priority=Priority.NORMAL, language=Language.FA, customer=customer, status=Status.NEW,
                              created_at=at, last_activity_at=at, link_salt="x", link_hash="y", group=group,
                              assignee=agent(assignee) if assignee else None,
-                             sla=policy.sla_for(department, "normal", at))
+                             sla=policy.sla_for(department, "normal", at), channel=channel)
         self.docs: list[dict] = []
         self.timeline: list[TicketEvent] = []
         author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
