@@ -57,7 +57,7 @@ def ticket_item(ticket: Ticket) -> TicketItem:
         sla=sla_document(ticket.sla) if ticket.sla else None, sms_updates=ticket.sms_updates,
         sender_verified=ticket.sender_verified,
         confirmed=None if ticket.confirmed else False, client_network=ticket.client_network,
-        agent_replies=ticket.agent_replies or None,
+        agent_replies=ticket.agent_replies or None, channel=ticket.channel,
     )
     # Sparse indexes: a ticket is in a queue or on a desk only while active, and waits for a job only
     # while a timer runs; losing the keys takes it out.
@@ -97,7 +97,7 @@ def _ticket(item: TicketItem) -> Ticket:
         sla=sla_from_document(item.sla) if item.sla else None, sms_updates=bool(item.sms_updates),
         sender_verified=item.sender_verified is not False,
         confirmed=item.confirmed is not False, client_network=item.client_network,
-        agent_replies=int(item.agent_replies or 0),
+        agent_replies=int(item.agent_replies or 0), channel=item.channel or "web",
     )
 
 

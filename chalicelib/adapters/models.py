@@ -158,6 +158,7 @@ class TicketItem(Model):
     confirmed = BooleanAttribute(null=True)  # stored only as False (filed without proof); missing = confirmed
     client_network = UnicodeAttribute(null=True)  # where an unconfirmed ticket was filed from (its allowance)
     agent_replies = NumberAttribute(null=True)  # public agent replies so far; missing on older tickets: 0
+    channel = UnicodeAttribute(null=True)  # web | mail | import; missing on tickets written before it existed: web
     queue_pk = UnicodeAttribute(null=True)
     queue_sk = UnicodeAttribute(null=True)
     customer_pk = UnicodeAttribute()

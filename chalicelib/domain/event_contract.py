@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from chalicelib.domain import kb_events
 from chalicelib.domain.events import OPEN_TICKETS_MAIL, SCHEMA_VERSION
-from chalicelib.domain.tickets import AuthorKind, EventType, Language, Priority, Status, Visibility
+from chalicelib.domain.tickets import (TICKET_CHANNELS, AuthorKind, EventType, Language, Priority, Status,
+                                       Visibility)
 
 SUPPORTED_VERSIONS = frozenset({1})
 
@@ -74,6 +75,7 @@ TICKET_SNAPSHOT["properties"].update({
     "sla": {"oneOf": [{"type": "null"}, _object({"first_response": _SLA_TARGET_SUMMARY,
                                                  "resolution": _SLA_TARGET_SUMMARY,
                                                  "tier": _TEXT_OR_NULL}, ("tier",))]},
+    "channel": {"type": "string", "enum": list(TICKET_CHANNELS)},  # how the ticket came; missing = web
 })
 
 MESSAGE = _object({"id": _ID, "visibility": _enum(Visibility), "author": _ACTOR, "text": _STRING,

@@ -50,7 +50,7 @@ def to_document(event: TicketEvent, ticket: Ticket) -> dict:
             "link_salt": ticket.link_salt, "sms_updates": ticket.sms_updates, "confirmed": ticket.confirmed,
             # What the reports' aggregator needs to place and time the event without reading the table.
             "category": ticket.category, "created_at": ticket.created_at.isoformat(),
-            "agent_replies": ticket.agent_replies, "sla": _sla_summary(ticket),
+            "agent_replies": ticket.agent_replies, "sla": _sla_summary(ticket), "channel": ticket.channel,
         },
     }
     if event.message:

@@ -21,8 +21,8 @@ from chalicelib.domain.handovers import HandoverKind, handover_event
 from chalicelib.domain.policies import Policies
 from chalicelib.domain.sla import Checkpoint, SlaPolicy
 from chalicelib.domain.tickets import (
-    Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket, TicketEvent,
-    TimerStage, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
+    TICKET_CHANNELS, Actor, Attachment, AuthorKind, Customer, EventType, Language, Message, Priority, Status, Ticket,
+    TicketEvent, TimerStage, Visibility, clean_subject, clean_text, message_event, new_id, parse_enum,
 )
 from chalicelib.errors import FieldProblems, Invalid
 
@@ -74,6 +74,7 @@ class ImportRecord:
     messages: tuple[ImportedMessage, ...]
     closed_at: datetime | None = None
     assignee: Actor | None = None
+    channel: str = "import"  # how the ticket reached the old desk (web | mail) if the record says; else import
 
     @property
     def claim_key(self) -> str:
@@ -133,6 +134,7 @@ def parse_record(doc, *, departments: list[Department], now: datetime) -> Import
     priority = checked(parse_enum, Priority, doc.get("priority", "normal"), "priority")
     language = checked(parse_enum, Language, doc.get("language", "en"), "language")
     status = checked(parse_enum, Status, doc.get("status"), "status")
+    channel = checked(_channel, doc.get("channel"))
     department, category = doc.get("department"), doc.get("category")
     checked(check_placement, departments, department, category)
     customer_doc = doc.get("customer") if isinstance(doc.get("customer"), dict) else {}
@@ -177,7 +179,17 @@ def parse_record(doc, *, departments: list[Department], now: datetime) -> Import
         closed_at = ordered[-1].created_at if status in (Status.CLOSED, Status.RESOLVED) else closed_at
     return ImportRecord(source=source, external_id=external_id, subject=subject, department=department,
                         category=category, priority=priority, language=language, status=status, customer=customer,
-                        created_at=created_at, messages=ordered, closed_at=closed_at, assignee=assignee)
+                        created_at=created_at, messages=ordered, closed_at=closed_at, assignee=assignee,
+                        channel=channel)
+
+
+def _channel(value) -> str:
+    """The record's optional `channel` (web | mail | import); missing or empty: import."""
+    if value is None or value == "":
+        return "import"
+    if not isinstance(value, str) or value.strip().casefold() not in TICKET_CHANNELS:
+        raise Invalid.field("channel", "invalid")
+    return value.strip().casefold()
 
 
 def _message(raw, path: str, customer: Customer | None) -> ImportedMessage:
@@ -246,7 +258,7 @@ def replay(record: ImportRecord, *, number: int, link_salt: str, link_hash: str,
     ticket = Ticket(number=number, subject=record.subject, department=record.department, category=record.category,
                     priority=record.priority, language=record.language, customer=record.customer,
                     status=Status.NEW, created_at=start, last_activity_at=start, link_salt=link_salt,
-                    link_hash=link_hash, sla=sla)
+                    link_hash=link_hash, sla=sla, channel=record.channel)
     events = [TicketEvent(id=new_id(), ticket_number=number, type=EventType.TICKET_CREATED, occurred_at=start,
                           actor=customer_actor, visibility=Visibility.PUBLIC,
                           data={"source": record.source, "external_id": record.external_id})]

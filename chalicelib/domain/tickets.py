@@ -46,6 +46,8 @@ WAITING_ON_CUSTOMER = frozenset({Status.AWAITING_CUSTOMER, Status.NEEDS_INFO, St
 REOPENED_BY_CUSTOMER = WAITING_ON_CUSTOMER | {Status.CLOSED}
 # SLA clocks run only while the ticket waits on the team; these statuses meet the resolution target.
 SLA_RUNNING = frozenset({Status.NEW, Status.OPEN})
+# How a ticket reached the desk (reports filter by it): the web form, a mail, or an import from another desk.
+TICKET_CHANNELS = ("web", "mail", "import")
 RESOLUTION_MET = frozenset({Status.RESOLVED, Status.CLOSED, Status.ARCHIVED})
 
 
@@ -257,6 +259,7 @@ class Ticket:
     confirmed: bool = True
     client_network: str | None = None
     agent_replies: int = 0               # public agent replies so far (reports: replies until solved, first contact)
+    channel: str = "web"                 # one of TICKET_CHANNELS, fixed when the ticket is opened or imported
 
     @property
     def holds_unconfirmed_place(self) -> bool:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from chalicelib.domain import reports
 from chalicelib.domain.permissions import Staff, supervises
+from chalicelib.domain.tickets import TICKET_CHANNELS
 from chalicelib.errors import Forbidden, Invalid
 from chalicelib.services.ports import CatalogRepository
 from chalicelib.views.reports import ReportStore, backlog, period_report, top
@@ -58,6 +59,8 @@ def _member(dimension: str, member: str | None) -> str:
         return reports.ALL
     if not member:
         raise Invalid.field("member", "required")
+    if dimension == "channel" and member not in TICKET_CHANNELS:
+        raise Invalid.field("member", "invalid")
     return member
 
 

@@ -119,7 +119,7 @@ def open_ticket(desk: TicketDesk, new: NewTicket) -> OpenedTicket:
                       priority=priority_value, language=language_value, customer=customer, status=Status.NEW,
                       created_at=now, last_activity_at=now, link_salt=salt, link_hash=links.hash_key(key),
                       follows=follows, sla=sla, sms_updates=new.sms_updates, sender_verified=new.sender_verified,
-                      confirmed=proven, client_network=None if proven else new.client_network)
+                      confirmed=proven, client_network=None if proven else new.client_network, channel=new.channel)
     author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
     first = Message(id=new_id(), visibility=Visibility.PUBLIC, author=author, text=text, created_at=now,
                     attachments=tuple(accepted))

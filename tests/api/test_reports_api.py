@@ -97,3 +97,20 @@ def test_the_backlog_at_the_end_of_a_day(client, desk):
     assert status == 200 and body["backlog"] == 0
     assert call(client, "get", f"/reports/backlog?dimension=department&member={desk['department']}",
                 headers=as_agent(desk["tokens"]["other"]))[0] == 403
+
+
+def test_admins_filter_by_channel_and_an_unknown_channel_is_a_field_level_400(client, desk):
+    query = "dimension=channel&member={}&from=2025-06-01&to=2025-06-07"
+    before = {c: get(client, desk, "admin", query.format(c))[1]["figures"]["created"] for c in ("mail", "web")}
+    bootstrap.reports().apply(f"channel-{uuid.uuid4().hex[:6]}", {
+        reports.BucketKey("channel", "mail", "2025-06-03"): Counter({"created": 2, "solved": 1}),
+        reports.BucketKey("channel", "web", "2025-06-03"): Counter({"created": 5})}, now=NOW)
+    status, mail = get(client, desk, "admin", query.format("mail"))
+    assert status == 200 and mail["dimension"] == "channel" and mail["member"] == "mail"
+    assert mail["figures"]["created"] - before["mail"] == 2
+    assert get(client, desk, "admin", query.format("web"))[1]["figures"]["created"] - before["web"] == 5
+    assert get(client, desk, "admin", query.format("import"))[0] == 200
+    status, body = get(client, desk, "admin", query.format("fax"))
+    assert status == 400 and body["fields"] == {"member": "invalid"}, body
+    assert get(client, desk, "admin", "dimension=channel")[0] == 400                  # which channel?
+    assert get(client, desk, "supervisor", query.format("mail"))[0] == 403           # desk-wide: admins only

@@ -44,6 +44,7 @@ def test_a_mail_becomes_a_ticket_and_the_answer_to_our_reply_threads_back(aws_st
 
     [ticket] = bootstrap.ticket_views().of_customer(email=sender)
     assert ticket.subject == "کسر دوباره از کارت" and ticket.language.value == "fa"
+    assert bootstrap.tickets().get(ticket.number).channel == "mail"  # reports filter by it
     [first] = [e.message for e in bootstrap.tickets().timeline(ticket.number) if e.message]
     assert [a.key for a in first.attachments] == [key]
 

@@ -192,3 +192,14 @@ def test_the_customers_choice_of_texts_reads_back_and_is_off_by_default(repo):
     off = changed(repo, ticket, sms_updates=False)
     assert repo.get(ticket.number) == off and off.sms_updates is False
     assert repo.get(new_ticket(repo).number).sms_updates is False
+
+
+def test_the_channel_a_ticket_came_by_reads_back_and_an_older_item_without_it_reads_as_web(repo):
+    mailed = new_ticket(repo, channel="mail")
+    assert repo.get(mailed.number).channel == "mail"
+    assert repo.get(new_ticket(repo, channel="import").number).channel == "import"
+    if isinstance(repo, InMemoryTickets):
+        return
+    from chalicelib.adapters.models import META, TicketItem, ticket_pk
+    TicketItem.get(ticket_pk(mailed.number), META).update(actions=[TicketItem.channel.remove()])  # written before
+    assert repo.get(mailed.number).channel == "web"

@@ -122,6 +122,15 @@ def test_every_published_document_keeps_the_contract(published):
         assert problems(document) == [], document
 
 
+def test_the_snapshot_says_how_the_ticket_came_and_an_older_document_without_it_still_keeps_the_contract(published):
+    documents = [d for d in published if d["type"] != OPEN_TICKETS_MAIL]
+    imported = {d["ticket_number"] for d in documents if "source" in d["data"]}
+    assert imported and {d["ticket"]["channel"] for d in documents} == {"web", "import"}
+    for document in documents:
+        assert document["ticket"]["channel"] == ("import" if document["ticket_number"] in imported else "web")
+    assert problems(_broken(documents[0], lambda d: d["ticket"].pop("channel"))) == []
+
+
 def test_a_message_event_carries_its_message_and_no_other_event_does(published):
     for document in published:
         assert ("message" in document) == (document["type"] == EventType.MESSAGE_ADDED)
@@ -143,6 +152,7 @@ def _broken(document: dict, change) -> dict:
     ("a number as text", lambda d: d.update(ticket_number="1001")),
     ("a time that is no time", lambda d: d.update(occurred_at="yesterday")),
     ("an unknown status", lambda d: d["ticket"].update(status="sleeping")),
+    ("an unknown channel", lambda d: d["ticket"].update(channel="fax")),
     ("a message on an event that has none", lambda d: d.update(message={"id": "x"})),
 ])
 def test_a_document_that_breaks_the_shape_is_refused(published, what, change):

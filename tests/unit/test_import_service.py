@@ -255,3 +255,19 @@ def test_an_open_ticket_with_a_future_checkpoint_stays_in_the_sweep(ports):
     ticket = ports["tickets"].get(number)
     assert ticket.sla.next_checkpoint > ports["clock"].now()
     assert [e.type for e in ports["tickets"].timeline(number) if e.type.startswith("ticket.sla")] == []
+
+
+@pytest.mark.parametrize("given, channel", [(None, "import"), ("", "import"), ("mail", "mail"), ("Web", "web")])
+def test_an_imported_ticket_keeps_the_channel_the_record_names_or_else_import(ports, given, channel):
+    doc = record() if given is None else record(channel=given)
+    number = run(ports, doc).number
+    assert ports["tickets"].get(number).channel == channel
+    assert {to_document(e, ports["tickets"].get(number))["ticket"]["channel"]
+            for e in ports["tickets"].timeline(number)} == {channel}
+
+
+@pytest.mark.parametrize("given", ["fax", 3, ["mail"]])
+def test_a_channel_the_desk_does_not_know_is_a_field_error(ports, given):
+    with pytest.raises(Invalid) as raised:
+        run(ports, record(channel=given))
+    assert raised.value.fields == {"channel": "invalid"} and ports["tickets"].tickets == {}

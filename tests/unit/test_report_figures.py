@@ -37,7 +37,7 @@ class Story:
                              priority=Priority.NORMAL, language=Language.FA, customer=customer, status=Status.NEW,
                              created_at=at, last_activity_at=at, link_salt="x", link_hash="y", group=group,
                              assignee=agent(assignee) if assignee else None,
-                             sla=policy.sla_for(department, "normal", at))
+                             sla=policy.sla_for(department, "normal", at), channel=channel)
         self.docs: list[dict] = []
         self.timeline: list[TicketEvent] = []
         author = Actor(kind=AuthorKind.CUSTOMER, id=customer.key, name=customer.name)
@@ -225,6 +225,38 @@ def test_volume_by_channel_priority_and_category_and_the_backlog():
     assert f["by_category"] == {"billing": 2, "tech": 1}
     assert totals[reports.BucketKey("desk", "all", "total")]["backlog"] == 2
     assert reports.backlog_at_end(2, []) == 2 and reports.backlog_at_end(2, [1]) == 1
+
+
+def test_a_mail_tickets_events_count_under_channel_mail_and_filter_out_of_web():
+    """The channel is a filter, not only a breakdown: every ticket-level figure of a mailed ticket (its replies,
+    its solving, its times, its agent time) is filed under channel=mail, and none under web."""
+    mailed = Story(t("2026-12-01T10:00"), number=1, channel="mail")
+    mailed.reply(t("2026-12-01T10:30"))
+    mailed.log_time(t("2026-12-01T10:40"), 10)
+    mailed.move(Status.RESOLVED, t("2026-12-01T11:00"))
+    web = Story(t("2026-12-01T12:00"), number=2, channel="web")
+    web.reply(t("2026-12-01T12:10"))
+    totals = applied(mailed, web, Story(t("2026-12-01T13:00"), number=3, channel="import"))
+    mail = period(totals, "channel", "mail")
+    assert (mail["created"], mail["solved"], mail["replies"]) == (1, 1, 1)
+    assert mail["first_response"]["calendar"]["count"] == 1 and mail["agent_time"]["seconds"] == 10 * 60
+    assert mail["by_channel"] == {"mail": 1}
+    web_figures = period(totals, "channel", "web")
+    assert (web_figures["created"], web_figures["solved"], web_figures["replies"]) == (1, 0, 1)
+    assert web_figures["agent_time"]["seconds"] == 0
+    assert period(totals, "channel", "import")["created"] == 1
+    # One channel bucket per ticket-level event: the filter adds one update to the event's one transaction.
+    for doc in mailed.docs:
+        assert [k.member for k in reports.contributions(doc, "UTC") if k.dimension == "channel"] in ([], ["mail"])
+
+
+def test_a_document_written_before_the_snapshot_had_a_channel_counts_under_web_or_its_created_data():
+    story = Story(t("2026-12-01T10:00"), channel="mail")
+    story.reply(t("2026-12-01T10:30"))
+    older = [dict(d, ticket={k: v for k, v in d["ticket"].items() if k != "channel"}) for d in story.docs]
+    created, *later = older
+    assert reports.BucketKey("channel", "mail", "2026-12-01") in reports.contributions(created, "UTC")
+    assert {k.member for d in later for k in reports.contributions(d, "UTC") if k.dimension == "channel"} == {"web"}
 
 
 def test_an_sla_breach_and_its_escalation_count():

@@ -2,9 +2,9 @@
 // period, the daily trend, satisfaction trend, a sortable per-agent table, busiest hours, hand-overs, costly
 // customers and top categories. Admins see the whole desk, supervisors their departments, every agent their own.
 // Agent time (presence intervals and time entries) shows in a card, the per-agent table and the costly customers.
-// Admins may filter by category or priority: the buckets are kept per dimension, so a filter reads that
-// dimension's buckets (every ticket of the category or priority, desk-wide) in place of the scope; channel is a
-// breakdown of created tickets only (the tickets' later events do not carry it).
+// Admins may filter by category, priority or channel (web form, email, import): the buckets are kept per dimension,
+// so a filter reads that dimension's buckets (every ticket of the category, priority or channel, desk-wide) in place
+// of the scope; created tickets are also broken down by channel.
 // Charts: uPlot (web/shared/vendor/uplot), drawn left to right (time runs that way in fa and he charts too), with
 // every number and date in the reader's locale (Persian digits and calendar in fa). Every table exports CSV.
 import {h} from '../shared/dom.js';
@@ -19,6 +19,7 @@ import {agentName, allDepartments, api, categoryName, currentAgent, departmentNa
 const LOCALES = {fa: 'fa-IR', he: 'he-IL', en: 'en-GB'};
 const DATE_LOCALES = {fa: 'fa-IR-u-ca-persian', he: 'he-IL', en: 'en-GB'};
 const PRESETS = [7, 30, 90];
+const CHANNELS = ['web', 'mail', 'import']; // how a ticket came (Ticket.channel); a report filter like priority
 const DAY_MS = 86400000;
 
 function isoDay(date) {
@@ -57,7 +58,7 @@ export function reportsView(page) {
   const today = new Date();
   let range = {preset: 30, from: isoDay(new Date(today - 29 * DAY_MS)), to: isoDay(today)};
   let scope = null; // {dimension, member}
-  let filter = null; // admins: {dimension: 'category'|'priority', member}, read in place of the scope
+  let filter = null; // admins: {dimension: 'category'|'priority'|'channel', member}, read in place of the scope
   let report = null;
   let agents = []; // [{agent, figures}]
   let customers = null; // admins: the costly customers
@@ -82,7 +83,7 @@ export function reportsView(page) {
     return found;
   }
 
-  /** What an admin may filter by: the categories of every department, and the priorities. */
+  /** What an admin may filter by: the categories of every department, the priorities and the channels. */
   function filters() {
     if (!isAdmin()) return [];
     const categories = new Map();
@@ -90,7 +91,9 @@ export function reportsView(page) {
     return [...[...categories].map(([id, department]) => ({dimension: 'category', member: id,
       label: t('reports.filter_category', {name: categoryName(department, id)})})),
     ...priorities().map((p) => ({dimension: 'priority', member: p,
-      label: t('reports.filter_priority', {name: t(`priority.${p}`)})}))];
+      label: t('reports.filter_priority', {name: t(`priority.${p}`)})})),
+    ...CHANNELS.map((c) => ({dimension: 'channel', member: c,
+      label: t('reports.filter_channel', {name: t(`reports.channel_${c}`)})}))];
   }
 
   /** The agents of the current scope, for the per-agent table (none under a filter: agents' buckets are unfiltered). */

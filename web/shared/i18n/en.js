@@ -695,11 +695,14 @@ export default {
   'reports.filter_none': 'No filter',
   'reports.filter_category': 'Category: {name}',
   'reports.filter_priority': 'Priority: {name}',
-  'reports.filter_hint': 'A filter shows every ticket of that category or priority across the desk, in place of the scope above.',
+  'reports.filter_hint': 'A filter shows every ticket of that category, priority or channel across the desk, in place of the scope above.',
   'reports.by_channel': 'Created by channel',
   'reports.channel': 'Channel',
   'reports.channel_web': 'Web form',
   'reports.channel_mail': 'Email',
+  'reports.channel_import': 'Imported',
+  'reports.filter_channel': 'Channel: {name}',
+
   // ---- help-center report (issues 15 and 16)
   'reports.hc.title': 'Help center: articles',
   'reports.hc.article': 'Article',

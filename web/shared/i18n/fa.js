@@ -695,11 +695,14 @@ export default {
   'reports.filter_none': 'بدون پالایش',
   'reports.filter_category': 'دسته: {name}',
   'reports.filter_priority': 'اولویت: {name}',
-  'reports.filter_hint': 'پالایش همهٔ تیکت‌های آن دسته یا اولویت را در کل میز نشان می‌دهد، به جای گزارشِ بالا.',
+  'reports.filter_hint': 'پالایش همهٔ تیکت‌های آن دسته، اولویت یا راه را در کل میز نشان می‌دهد، به جای گزارشِ بالا.',
   'reports.by_channel': 'ثبت‌شده به تفکیک راه',
   'reports.channel': 'راه',
   'reports.channel_web': 'فرم وب',
   'reports.channel_mail': 'ایمیل',
+  'reports.channel_import': 'درون‌ریزی‌شده',
+  'reports.filter_channel': 'راه: {name}',
+
   // ---- help-center report (issues 15 and 16)
   'reports.hc.title': 'مرکز راهنما: مقاله\u200cها',
   'reports.hc.article': 'مقاله',

@@ -695,11 +695,14 @@ export default {
   'reports.filter_none': 'ללא סינון',
   'reports.filter_category': 'קטגוריה: {name}',
   'reports.filter_priority': 'עדיפות: {name}',
-  'reports.filter_hint': 'סינון מציג את כל הפניות בקטגוריה או בעדיפות זו בכל המוקד, במקום הדוח שלמעלה.',
+  'reports.filter_hint': 'סינון מציג את כל הפניות בקטגוריה, בעדיפות או בערוץ זה בכל המוקד, במקום הדוח שלמעלה.',
   'reports.by_channel': 'נפתחו לפי ערוץ',
   'reports.channel': 'ערוץ',
   'reports.channel_web': 'טופס באתר',
   'reports.channel_mail': 'דוא"ל',
+  'reports.channel_import': 'מיובא',
+  'reports.filter_channel': 'ערוץ: {name}',
+
   // ---- help-center report (issues 15 and 16)
   'reports.hc.title': 'מרכז העזרה: מאמרים',
   'reports.hc.article': 'מאמר',
