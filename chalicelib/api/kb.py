@@ -51,7 +51,8 @@ def _lang() -> str:
     return lang
 
 
-def _editor(agent: Agent):
+def editor_of(agent: Agent):
+    """The agent as the knowledge base sees them: admins and supervisors of any department edit."""
     from chalicelib.domain.kb import Editor
 
     found = staff(agent)
@@ -185,7 +186,7 @@ def agent_link(article_id, agent: Agent):
        response=shapes.KbArticle,
        summary="A new article (a draft; an agent's is a proposal for the editors)")
 def create_article(agent: Agent, body: schemas.NewArticle):
-    article = service.create_article(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    article = service.create_article(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                      category=body.category, visibility=body.visibility, tags=body.tags,
                                      lang=body.lang, title=body.title, slug=body.slug, body=body.body,
                                      order=body.order)
@@ -196,7 +197,7 @@ def create_article(agent: Agent, body: schemas.NewArticle):
        request=schemas.EditArticleText, response=shapes.KbArticle,
        refusals=(404, 409), summary="Save the draft of one language (agents: only their own unpublished proposals)")
 def edit_text(article_id, lang, agent: Agent, body: schemas.EditArticleText):
-    article = service.edit_text(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(), article_id=article_id,
+    article = service.edit_text(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(), article_id=article_id,
                                 lang=lang, title=body.title, slug=body.slug, body=body.body, version=body.version)
     return _article(article)
 
@@ -218,7 +219,7 @@ def draft_from_reply(agent: Agent, body: schemas.DraftFromReply):
     ticket = ticket_for(tickets=bootstrap.tickets(), catalog=bootstrap.catalog(), number=body.ticket,
                         staff=staff(agent), action=Action.VIEW)
     names = tuple(x for x in (ticket.customer.name, ticket.customer.email, ticket.customer.phone or "") if x)
-    article, flagged = service.draft_from_text(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    article, flagged = service.draft_from_text(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                                text=body.text, lang=body.lang, title=body.title,
                                                category=body.category, names=names)
     return shapes.KbDraftFromReply(article=_article(article), flagged=flagged)
@@ -230,7 +231,7 @@ def draft_from_reply(agent: Agent, body: schemas.DraftFromReply):
        summary="Publish an uploaded image or file for articles (uploaded with POST /uploads) (editors)")
 def publish_file(agent: Agent, body: schemas.PublishFile):
     return msgspec.convert(service.publish_file(bootstrap.files(), bootstrap.static_site(), bootstrap.limits(),
-                                                _editor(agent), upload_id=body.upload_id), shapes.KbFile)
+                                                editor_of(agent), upload_id=body.upload_id), shapes.KbFile)
 
 
 @route(kb_api, "/agent/kb/review", audience="agent", response=shapes.KbReview,
@@ -238,7 +239,7 @@ def publish_file(agent: Agent, body: schemas.PublishFile):
 def review(agent: Agent):
     from chalicelib.domain.kb import require_editor
 
-    require_editor(_editor(agent))
+    require_editor(editor_of(agent))
     return shapes.KbReview(drafts=[shapes.KbPending(id=p.article_id, lang=p.lang, title=p.title, by=p.by,
                                                     at=p.at.isoformat())
                                    for p in bootstrap.knowledge_base().pending()])
@@ -250,7 +251,7 @@ def review(agent: Agent):
 def history(article_id, agent: Agent):
     from chalicelib.domain.kb import require_editor
 
-    require_editor(_editor(agent))
+    require_editor(editor_of(agent))
     service._article(bootstrap.knowledge_base(), article_id)
     return shapes.KbHistory(history=[shapes.kb_history_entry(e)
                                      for e in bootstrap.knowledge_base().history(article_id)])
@@ -261,7 +262,7 @@ def history(article_id, agent: Agent):
 def stats(article_id, agent: Agent):
     from chalicelib.domain.kb import require_editor
 
-    require_editor(_editor(agent))
+    require_editor(editor_of(agent))
     return shapes.KbStats(stats=bootstrap.knowledge_base().stats(article_id))
 
 
@@ -269,7 +270,7 @@ def stats(article_id, agent: Agent):
        request=schemas.LanguageVersion, response=shapes.KbArticle,
        refusals=(404, 409), summary="Publish a language's draft (editors)")
 def publish(article_id, agent: Agent, body: schemas.LanguageVersion):
-    return _article(service.publish(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    return _article(service.publish(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                     article_id=article_id, lang=body.lang, version=body.version))
 
 
@@ -277,7 +278,7 @@ def publish(article_id, agent: Agent, body: schemas.LanguageVersion):
        request=schemas.LanguageVersion, response=shapes.KbArticle,
        refusals=(404, 409), summary="Withdraw a language's published version from readers (editors)")
 def archive(article_id, agent: Agent, body: schemas.LanguageVersion):
-    return _article(service.archive(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    return _article(service.archive(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                     article_id=article_id, lang=body.lang, version=body.version))
 
 
@@ -285,7 +286,7 @@ def archive(article_id, agent: Agent, body: schemas.LanguageVersion):
        request=schemas.RestoreText, response=shapes.KbArticle,
        refusals=(404, 409), summary="An earlier text becomes the draft again (editors)")
 def restore(article_id, agent: Agent, body: schemas.RestoreText):
-    return _article(service.restore(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    return _article(service.restore(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                     article_id=article_id, lang=body.lang, revision=body.revision,
                                     version=body.version))
 
@@ -294,7 +295,7 @@ def restore(article_id, agent: Agent, body: schemas.RestoreText):
        request=schemas.ArticleSettings, response=shapes.KbArticle,
        refusals=(404, 409), summary="Category, visibility, tags and order of an article (editors)")
 def settings(article_id, agent: Agent, body: schemas.ArticleSettings):
-    return _article(service.change_settings(bootstrap.knowledge_base(), _editor(agent), bootstrap.clock(),
+    return _article(service.change_settings(bootstrap.knowledge_base(), editor_of(agent), bootstrap.clock(),
                                             article_id=article_id, version=body.version,
                                             category=_given(body.category), visibility=_given(body.visibility),
                                             tags=_given(body.tags), order=_given(body.order)))
@@ -304,5 +305,5 @@ def settings(article_id, agent: Agent, body: schemas.ArticleSettings):
        response=shapes.KbCategories,
        summary="Replace the categories (editors)")
 def save_categories(agent: Agent, body: schemas.PutKbCategories):
-    saved = service.save_categories(bootstrap.knowledge_base(), _editor(agent), to_builtins(body.categories))
+    saved = service.save_categories(bootstrap.knowledge_base(), editor_of(agent), to_builtins(body.categories))
     return shapes.kb_categories(saved)

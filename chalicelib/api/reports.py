@@ -79,14 +79,10 @@ def backlog(agent: Agent):
        summary="Help center: views, helpful votes and deflections per article language over a period (the desk's "
                "local days; admins and supervisors)")
 def help_center(agent: Agent):
-    from chalicelib.api.auth import staff
-    from chalicelib.domain.kb import Editor
-    from chalicelib.domain.permissions import supervises
+    from chalicelib.api.kb import editor_of
     from chalicelib.services import kb
 
-    q, found = _query(), staff(agent)
+    q = _query()
     first, last = reports.period(q.get("from"), q.get("to"), today=_today())
-    editor = Editor(id=found.id, admin=ADMIN_GROUP in agent.groups,
-                    supervisor=any(supervises(found, d) for d in bootstrap.catalog().departments()))
-    return msgspec.convert(kb.help_center_report(bootstrap.knowledge_base(), editor, first=first, last=last),
-                           shapes.HelpCenterReport)
+    return msgspec.convert(kb.help_center_report(bootstrap.knowledge_base(), editor_of(agent), first=first,
+                                                 last=last), shapes.HelpCenterReport)
