@@ -4,10 +4,9 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import schemas, shapes
-from chalicelib.api.auth import ADMIN_GROUP, Agent
+from chalicelib.api.auth import Agent, staff
 from chalicelib.api.contract import to_builtins
 from chalicelib.api.http import route, ticket_number
-from chalicelib.domain.permissions import Staff
 from chalicelib.errors import Invalid
 from chalicelib.settings import get_settings
 
@@ -16,10 +15,6 @@ from chalicelib.settings import get_settings
 canned_api = Blueprint(__name__)
 
 QUERY_TEXT = {"type": "string", "minLength": 1, "maxLength": 128}
-
-
-def _staff(agent: Agent) -> Staff:
-    return Staff(actor=agent.actor, admin=ADMIN_GROUP in agent.groups)
 
 
 def _query() -> dict:
@@ -40,7 +35,7 @@ def list_answers(agent: Agent):
     scope = ({"kind": query["scope"], "department": query.get("department"), "group": query.get("group"),
               "agent": query.get("agent")} if query.get("scope") else None)
     found = canned.offered(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(),
-                           tickets=bootstrap.tickets(), staff=_staff(agent), query=query.get("q", ""),
+                           tickets=bootstrap.tickets(), staff=staff(agent), query=query.get("q", ""),
                            ticket=ticket_number(query["ticket"]) if query.get("ticket") else None, scope=scope)
     return shapes.CannedAnswers(answers=[shapes.canned_answer(o.answer, editable=o.editable) for o in found],
                                 placeholders=list(PLACEHOLDERS))
@@ -51,7 +46,7 @@ def list_answers(agent: Agent):
 def create_answer(agent: Agent, body: schemas.NewCannedAnswer):
     from chalicelib.services import canned
 
-    answer = canned.create(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    answer = canned.create(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=staff(agent),
                            body=to_builtins(body))
     return shapes.canned_answer(answer, editable=True)
 
@@ -61,8 +56,7 @@ def create_answer(agent: Agent, body: schemas.NewCannedAnswer):
 def get_answer(answer_id, agent: Agent):
     from chalicelib.services import canned
 
-    staff = _staff(agent)
-    answer = canned.get(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=staff,
+    answer = canned.get(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=staff(agent),
                         answer_id=answer_id)
     return shapes.canned_answer(answer)
 
@@ -73,7 +67,7 @@ def get_answer(answer_id, agent: Agent):
 def update_answer(answer_id, agent: Agent, body: schemas.EditCannedAnswer):
     from chalicelib.services import canned
 
-    answer = canned.update(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    answer = canned.update(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=staff(agent),
                            answer_id=answer_id, body=to_builtins(body), version=body.version)
     return shapes.canned_answer(answer, editable=True)
 
@@ -87,7 +81,7 @@ def delete_answer(answer_id, agent: Agent):
     version = _query().get("version", "")
     if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
         raise Invalid.field("version", "required" if not version else "invalid")
-    canned.delete(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    canned.delete(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(), staff=staff(agent),
                   answer_id=answer_id, version=int(version))
     return shapes.CannedDeleted(id=answer_id, deleted=True)
 
@@ -100,7 +94,7 @@ def render_answer(answer_id, agent: Agent, body: schemas.RenderCannedAnswer):
     from chalicelib.services import canned
 
     answer, filled = canned.render(answers=bootstrap.canned_answers(), catalog=bootstrap.catalog(),
-                                   tickets=bootstrap.tickets(), staff=_staff(agent), answer_id=answer_id,
+                                   tickets=bootstrap.tickets(), staff=staff(agent), answer_id=answer_id,
                                    ticket=body.ticket, site_url=get_settings().customer_site_url)
     return shapes.CannedRendered(id=answer.id, title=answer.title, text=filled.text,
                                  language=filled.language.value, fallback=filled.fallback,
@@ -113,7 +107,7 @@ def render_answer(answer_id, agent: Agent, body: schemas.RenderCannedAnswer):
 def reply_with_answer(number, agent: Agent, body: schemas.CannedReply):
     from chalicelib.services import canned
 
-    applied = canned.reply_with(bootstrap.ticket_desk(), answers=bootstrap.canned_answers(), staff=_staff(agent),
+    applied = canned.reply_with(bootstrap.ticket_desk(), answers=bootstrap.canned_answers(), staff=staff(agent),
                                 answer_id=body.answer, number=ticket_number(number), text=body.text,
                                 version=body.version, attachments=body.attachments)
     return shapes.CannedReplied(message=shapes.message(applied.message),

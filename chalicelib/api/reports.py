@@ -4,9 +4,8 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.api import shapes
-from chalicelib.api.auth import ADMIN_GROUP, Agent
+from chalicelib.api.auth import Agent, staff
 from chalicelib.api.http import route
-from chalicelib.domain.permissions import Staff
 from chalicelib.domain.reports import DIMENSIONS, local_day
 from chalicelib.errors import Invalid
 from chalicelib.services import reports
@@ -17,10 +16,6 @@ reports_api = Blueprint(__name__)
 DAY = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 MEMBER = {"type": "string", "minLength": 1, "maxLength": 254}
 PERIOD = {"from": {"schema": DAY}, "to": {"schema": DAY}}
-
-
-def _staff(agent: Agent) -> Staff:
-    return Staff(actor=agent.actor, admin=ADMIN_GROUP in agent.groups)
 
 
 def _query() -> dict:
@@ -39,7 +34,7 @@ def _today():
 def figures(agent: Agent):
     q = _query()
     first, last = reports.period(q.get("from"), q.get("to"), today=_today())
-    return reports.figures(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    return reports.figures(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=staff(agent),
                            dimension=q.get("dimension", ""), member=q.get("member"), first=first, last=last,
                            compare=q.get("compare", "1") != "0")
 
@@ -55,7 +50,7 @@ def ranking(agent: Agent):
     if not limit.isdigit() or not 1 <= int(limit) <= 100:
         raise Invalid.field("limit", "invalid")
     return shapes.Ranking(list_=q.get("list"), from_=first.isoformat(), to=last.isoformat(),
-                          ranking=reports.ranking(store=bootstrap.reports(), staff=_staff(agent),
+                          ranking=reports.ranking(store=bootstrap.reports(), staff=staff(agent),
                                                   name=q.get("list", ""), first=first, last=last, limit=int(limit)))
 
 
@@ -69,7 +64,7 @@ def backlog(agent: Agent):
         day = reports.period(q.get("day"), q.get("day"), today=today)[0] if q.get("day") else today
     except Invalid:
         raise Invalid.field("day", "invalid") from None
-    count = reports.backlog_at(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=_staff(agent),
+    count = reports.backlog_at(store=bootstrap.reports(), catalog=bootstrap.catalog(), staff=staff(agent),
                                dimension=q.get("dimension", ""), member=q.get("member"), day=day, today=today)
     return shapes.Backlog(day=day.isoformat(), backlog=count)
 
