@@ -12,3 +12,13 @@ def client_address(monkeypatch) -> str:
     address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
     monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", address)
     return address
+
+
+@pytest.fixture(scope="module")
+def client(aws_stack):
+    """The app's routes through chalice.test.Client, against the moto stack (one per test module)."""
+    from chalice.test import Client
+
+    from app import app
+    with Client(app) as test_client:
+        yield test_client

@@ -6,18 +6,11 @@ import uuid
 
 import boto3
 import pytest
-from chalice.test import Client
 
 from local import totp
 from tests.api.test_ticket_api import as_agent, call
 from tests.conftest import DEMO_PASSWORD
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture

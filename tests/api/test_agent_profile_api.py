@@ -3,16 +3,9 @@ and nobody else gets in."""
 import uuid
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import as_agent, call
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,6 @@ from tests.fakes import FixedClock
 
 
 @pytest.fixture(scope="module")
-def client(aws_stack):
-    from chalice.test import Client
-
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
 def org(client, cognito):
     org = Org(client, cognito)
     org.build()

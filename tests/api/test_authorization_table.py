@@ -23,7 +23,6 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import as_agent, call, open_ticket, upload
 from tests.fakes import PDF
@@ -169,12 +168,6 @@ def answer_class(status: int) -> str:
         return "ok"
     return f"unexpected {status}"
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,9 @@ import json
 import uuid
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import call, open_ticket, ticket_form
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def post_raw(client, path, raw: bytes | str, headers=None):

@@ -4,18 +4,11 @@ and a reply sent with one applies its actions and counts the use (an atomic coun
 import uuid
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import as_agent, call, open_ticket
 
 NAMES = {"en": "Canned", "fa": "پاسخ آماده", "he": "תשובות מוכנות"}
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 class Org:

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from chalice.test import Client
 
 from chalicelib.domain import sessions
 from chalicelib.domain.policies import Policies
@@ -19,12 +18,6 @@ from tests.api import test_ticket_api
 from tests.api.test_ticket_api import call
 from tests.fakes import FakeMailer
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def ticket_form(**overrides):

@@ -5,17 +5,10 @@ import uuid
 
 import pytest
 from chalice.local import LambdaEventConverter
-from chalice.test import Client
 
 from tests.api.test_customer_api import mailed_code, open_ticket, ticket_form
 from tests.api.test_ticket_api import call
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def a_local_part() -> str:

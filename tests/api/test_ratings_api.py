@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.domain import links
 from chalicelib.domain.tickets import Status
-from tests.api.test_ticket_api import as_agent, call, client, open_ticket  # noqa: F401 (client is a fixture)
+from tests.api.test_ticket_api import as_agent, call, open_ticket
 
 
 @pytest.fixture(scope="module")

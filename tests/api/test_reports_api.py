@@ -5,7 +5,6 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.domain import reports
@@ -13,12 +12,6 @@ from tests.api.test_ticket_api import as_agent, call
 
 NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,9 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import as_agent, call, open_ticket
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def index(*numbers):

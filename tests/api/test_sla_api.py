@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.api.test_workflow_api import Org, client  # noqa: F401  (the module's client fixture)
+from tests.api.test_workflow_api import Org
 
 
 @pytest.fixture(scope="module")

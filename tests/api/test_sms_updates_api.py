@@ -1,17 +1,9 @@
 """Texts on agent replies through the HTTP API (chalice.test.Client, moto): asked for on the form, shown on
 the customer's ticket, turned on and off by the private link or the session, refused without a number."""
-import pytest
-from chalice.test import Client
 
 from tests.api.test_customer_api import a_mobile, an_address, sign_in, ticket_form
 from tests.api.test_ticket_api import as_agent, call, with_mailed_link
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def open_ticket(client, **overrides):

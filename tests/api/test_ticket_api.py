@@ -6,17 +6,10 @@ import uuid
 import jwt
 import pytest
 import requests
-from chalice.test import Client
 
 from tests.fakes import PDF, PNG
 from tests.uploads import check_announced_uploads
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def call(client, method, path, body=None, headers=None):

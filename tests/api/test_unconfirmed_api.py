@@ -5,19 +5,12 @@ import json
 import uuid
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_customer_api import sign_in
 from tests.api.test_customer_api import ticket_form as sales_form
 from tests.api.test_ticket_api import as_agent, call, ticket_form, with_mailed_link
 from tests.fakes import open_ticket as fake_open_ticket
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 def an_address() -> str:

@@ -4,18 +4,11 @@ transfers leave a trail, presence, and every forbidden path refused."""
 import uuid
 
 import pytest
-from chalice.test import Client
 
 from tests.api.test_ticket_api import _token, as_agent, call, open_ticket
 
 NAMES = {"en": "Workflow", "fa": "گردش کار", "he": "זרימת עבודה"}
 
-
-@pytest.fixture(scope="module")
-def client(aws_stack):
-    from app import app
-    with Client(app) as test_client:
-        yield test_client
 
 
 class Org:
