@@ -15,7 +15,7 @@ admin_api = Blueprint(__name__)
 @route(admin_api, "/admin/org", audience="admin", response=shapes.OrganisationReply,
        summary="Departments with groups and supervisors, routing rules, policies and every agent")
 def get_organisation(agent: Agent):
-    found = organisation.organisation(catalog=bootstrap.catalog(), agents=bootstrap.agents())
+    found = organisation.organisation(catalog=bootstrap.catalog(), agents=bootstrap.agents(), fresh_agents=True)
     return shapes.organisation(found, with_rules_and_policies=True)
 
 

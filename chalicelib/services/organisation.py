@@ -20,9 +20,10 @@ class Organisation:
     agents: list[tuple[str, str]]  # (username, display name)
 
 
-def organisation(*, catalog: CatalogRepository, agents: AgentDirectory) -> Organisation:
+def organisation(*, catalog: CatalogRepository, agents: AgentDirectory, fresh_agents: bool = False) -> Organisation:
+    """`fresh_agents` for the admin page: an agent just added to the pool is listed at once, not within a minute."""
     return Organisation(departments=sorted(catalog.departments(), key=lambda d: d.id), rules=catalog.rules(),
-                        policies=catalog.policies(), agents=agents.agents())
+                        policies=catalog.policies(), agents=agents.agents(fresh=fresh_agents))
 
 
 def save_department(*, catalog: CatalogRepository, agents: AgentDirectory, department_id: str, names: dict,

@@ -85,6 +85,20 @@ def test_an_enrolled_agent_signs_in_only_with_the_apps_code(cognito, pool, run):
     assert sign_in(pool, username)["AccessToken"]
 
 
+def test_the_admin_page_lists_an_agent_added_to_the_pool_at_once(client, cognito, admin, run):
+    """Other pages may list agents up to a minute old (adapters/directory.py); the admin's page, where a new
+    agent is looked for right after being added, reads the pool every time."""
+    def listed() -> set[str]:
+        status, org = call(client, "get", "/admin/org", headers=admin)
+        assert status == 200
+        return {agent["id"] for agent in org["agents"]}
+
+    newcomer = f"acc.newcomer.{run}@example.com"
+    assert newcomer not in listed()  # the list is read (and cached for other pages) before the agent exists
+    cognito(newcomer, mfa=False)
+    assert newcomer in listed()
+
+
 # ---------------------------------------------------------------- sign-out everywhere, disable
 
 def test_an_admin_signs_an_agent_out_everywhere_and_their_next_call_is_refused(client, cognito, admin, pool, run):
