@@ -9,6 +9,7 @@ When everything answers, it prints the addresses and demo accounts, then a line 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", type=Path, default=STATE_DIR, metavar="DIR",
                         help=f"where the state is kept (default: {STATE_DIR.relative_to(PROJECT_DIR)}/)")
     parser.add_argument("--no-state", action="store_true", help="keep the state in memory only (tests)")
+    parser.add_argument("--state-from", type=Path, metavar="DIR",
+                        help="start from the state another stack saved in DIR (left as it is): no provisioning, "
+                             "no demo data to seed (tests)")
     parser.add_argument("--stop-with-parent", action="store_true", help="stop when the parent process exits")
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stderr,
@@ -84,13 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     # Explicitly: a shell starts background jobs with SIGINT ignored, and Python then keeps it ignored.
     signal.signal(signal.SIGINT, _stop_requested)
     signal.signal(signal.SIGTERM, _stop_requested)
+    # `kill -USR1` prints every thread's stack: what a stop that hangs is waiting for (local/testing.py).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     if args.stop_with_parent:
         _stop_when_parent_exits()
 
     try:
         stack = start(api_port=int(os.environ.get("API_PORT", 8000)), web_port=int(os.environ.get("WEB_PORT", 8080)),
                       moto_port=int(os.environ.get("MOTO_PORT", 5000)), seed=not args.no_seed,
-                      state_dir=None if args.no_state else args.state, fresh=args.fresh)
+                      state_dir=None if args.no_state else args.state, fresh=args.fresh,
+                      start_from=args.state_from)
     except KeyboardInterrupt:
         return 0  # stopped while starting; start() cleaned up
     except Exception as exc:
@@ -101,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         print(banner(stack), flush=True)
         print("READY", flush=True)
         while True:
-            signal.pause()
+            # Not signal.pause(): the kernel may hand SIGTERM to any of the stack's threads, and then pause()
+            # in this one never returns; Python runs the handler here at the next wake-up.
+            time.sleep(0.5)
     except (KeyboardInterrupt, BrokenPipeError):  # stop asked, or whoever started us stopped reading
         pass
     finally:

@@ -42,6 +42,9 @@ class ApiServer:
         # for a thread-safe one (current_request per thread), and fails if asked twice in one process.
         self._server = (LocalDevServer(app, config, host, port) if isinstance(app, LocalChalice)
                         else create_local_server(app, config, host, port))
+        # Chalice's server keeps a non-daemon thread per connection and server_close() joins them all: one
+        # client holding a keep-alive connection open (a browser) would hold the stop. Lambda keeps nothing.
+        self._server.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property

@@ -369,9 +369,11 @@ class EventRunner:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Lets each worker finish the batch it holds, `timeout` seconds for all of them together."""
         self._stopping.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
                 log.warning("%s did not stop within %ss", thread.name, timeout)
         self._threads.clear()

@@ -64,10 +64,12 @@ class LocalStack:
         Safe to call twice."""
         while self._parts:
             part = self._parts.pop()
+            started = time.monotonic()
             try:
                 part.stop()
             except Exception:
                 log.exception("stopping %s", type(part).__name__)
+            log.info("%s stopped in %.1fs", type(part).__name__, time.monotonic() - started)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -88,10 +90,12 @@ def base_environment(moto_url: str, region: str = REGION) -> dict[str, str]:
 
 
 def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, seed: bool = True,
-          host: str = HOST, state_dir: Path | None = None, fresh: bool = False) -> LocalStack:
+          host: str = HOST, state_dir: Path | None = None, fresh: bool = False,
+          start_from: Path | None = None) -> LocalStack:
     """With `state_dir`, moto's state is loaded from there if it was saved before (then nothing is provisioned
     or seeded: it is all there; `fresh` ignores it), and saved there while running and at stop
-    (local/state.py)."""
+    (local/state.py). `start_from` loads the state another stack saved in that folder and leaves the folder as
+    it is (tests start from one seeded state instead of seeding each stack)."""
     from local.events import EventRunner
     from local.moto_server import MotoServer
     from local.state import StateKeeper
@@ -107,10 +111,10 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
         server = MotoServer(host, moto_port).start()
         stack._parts.append(server)
         keeper = StateKeeper(server, state_dir)
-        loaded = None if fresh else keeper.load()
-        _keep_upkeep(stack, server, keeper, state_dir, loaded is not None)
+        loaded = keeper.load(start_from) if start_from else None if fresh else keeper.load()
+        _keep_upkeep(stack, server, keeper, state_dir, loaded is not None, start_from)
         if state_dir is None:
-            stack.state_note = "state in memory"
+            stack.state_note = f"state in memory{f', started from {_shown(start_from)}' if start_from else ''}"
         else:
             stack.state_note = f"state {'loaded from' if loaded else 'kept in'} {_shown(state_dir)}"
         stack._parts.append(keeper)  # stopped after the API and the event runner: the last save sees it all
@@ -119,11 +123,10 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
 
         if loaded:
             resources = dict(loaded["env"])
-            if resources.get("WEB_ORIGIN") != web_url:
-                log.warning("the saved state was made with the web site on %s: the buckets' CORS still allow "
-                            "only that origin (same WEB_PORT, or start over with --fresh)", resources.get("WEB_ORIGIN"))
-            resources.update(WEB_ORIGIN=web_url, CUSTOMER_SITE_URL=stack.customer_url)
             stack.agents, stack.tickets = loaded["meta"].get("agents", []), loaded["meta"].get("tickets", [])
+            if resources.get("WEB_ORIGIN") != web_url:  # saved by a stack whose web site had another port
+                _follow_web_site(stack, resources["WEB_ORIGIN"], resources["CUSTOMER_SITE_URL"])
+            resources.update(WEB_ORIGIN=web_url, CUSTOMER_SITE_URL=stack.customer_url)
         else:
             from local.provision import provision
             number = next(_stacks_started)
@@ -166,7 +169,8 @@ def start(api_port: int = 8000, web_port: int = 8080, moto_port: int = 5000, see
         raise
 
 
-def _keep_upkeep(stack: LocalStack, server, keeper, state_dir: Path | None, loaded: bool) -> None:
+def _keep_upkeep(stack: LocalStack, server, keeper, state_dir: Path | None, loaded: bool,
+                 start_from: Path | None = None) -> None:
     """What the stack does with moto at rest, at each of the keeper's rounds: delete items whose TTL passed,
     and move older mail and SMS from moto's memory to the outbox's file (a temporary one without state)."""
     import shutil
@@ -180,10 +184,24 @@ def _keep_upkeep(stack: LocalStack, server, keeper, state_dir: Path | None, load
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="helpdesk-local-outbox-"))
         stack._parts.append(_Stoppable(lambda: shutil.rmtree(folder, ignore_errors=True)))  # after the keeper's
+    if start_from is not None and (start_from / OUTBOX_FILE).exists():  # the older mail of the state started from
+        shutil.copyfile(start_from / OUTBOX_FILE, folder / OUTBOX_FILE)
     server.outbox = Outbox(folder / OUTBOX_FILE)
     if not loaded:  # a fresh desk: an earlier one's mail is not its
         server.outbox.clear()
     keeper.chores += [Every(TTL_SWEEP_SECONDS, expire_items), server.outbox.spill]
+
+
+def _follow_web_site(stack: LocalStack, old_origin: str, old_customer_url: str) -> None:
+    """A state saved while the web site was on another port: the buckets' CORS and the demo tickets' private
+    links follow it to this one. (Mail already sent keeps the links it was sent with, as real mail would.)"""
+    from local.provision import follow_web_origin
+
+    follow_web_origin(stack.moto_url, old_origin, stack.web_url)
+    for ticket in stack.tickets:
+        if ticket.get("link", "").startswith(old_customer_url):
+            ticket["link"] = stack.customer_url + ticket["link"][len(old_customer_url):]
+    log.info("the saved state's web site was on %s; its buckets and links now follow %s", old_origin, stack.web_url)
 
 
 class _Stoppable:

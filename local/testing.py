@@ -54,20 +54,29 @@ class SpawnedStack:
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                # What held the stop: every thread's stack (local/__main__.py registers SIGUSR1 for it),
+                # shown with the last lines in the failing test's captured output.
+                self.process.send_signal(signal.SIGUSR1)
+                time.sleep(2)
                 self.process.kill()  # only this child, which we started
                 self.process.wait()
+                print(f"the stack did not stop within {timeout}s; its last lines:", *list(self.output)[-200:],
+                      sep="\n", file=sys.stderr)
         return self.process.returncode
 
 
 def spawn(api_port: int | None = None, web_port: int | None = None, moto_port: int | None = None,
-          seed: bool = True, timeout: float = 120.0, state_dir: Path | None = None) -> SpawnedStack:
-    """A fresh stack whose state lives in memory only; with `state_dir`, kept there (and loaded if saved)."""
+          seed: bool = True, timeout: float = 120.0, state_dir: Path | None = None,
+          start_from: Path | None = None) -> SpawnedStack:
+    """A fresh stack whose state lives in memory only; with `state_dir`, kept there (and loaded if saved);
+    with `start_from`, loaded from the state another stack saved there (see `seeded_state`)."""
     api_port, web_port, moto_port = api_port or free_port(), web_port or free_port(), moto_port or free_port()
     env = {**os.environ, "API_PORT": str(api_port), "WEB_PORT": str(web_port), "MOTO_PORT": str(moto_port),
            "PYTHONUNBUFFERED": "1"}
     # --stop-with-parent: if this test process dies without stop(), the stack does not linger on the ports.
     command = [sys.executable, "-m", "local", "--stop-with-parent"] + ([] if seed else ["--no-seed"])
     command += ["--state", str(state_dir)] if state_dir is not None else ["--no-state"]
+    command += ["--state-from", str(start_from)] if start_from is not None else []
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, encoding="utf-8", errors="replace")
     stack = SpawnedStack(process, api_url=f"http://{HOST}:{api_port}", web_url=f"http://{HOST}:{web_port}",
@@ -88,3 +97,14 @@ def spawn(api_port: int | None = None, web_port: int | None = None, moto_port: i
             stack.stop()
             raise RuntimeError("the local stack did not start:\n" + "\n".join(list(stack.output)[-40:]))
     return stack
+
+
+def seeded_state(folder: Path, timeout: float = 240.0) -> Path:
+    """Start a stack with its demo data in `folder`, wait until its events are handled, stop it (which saves):
+    stacks spawned with `start_from=folder` then start in seconds, without provisioning and seeding again."""
+    stack = spawn(state_dir=folder, timeout=timeout)
+    status = stack.stop()
+    if status != 0:
+        raise RuntimeError(f"the stack that seeds the shared state stopped with {status}:\n"
+                           + "\n".join(list(stack.output)[-50:]))
+    return folder
