@@ -278,6 +278,28 @@ def provision(endpoint_url: str, *, stack_name: str = "helpdesk-local", web_orig
     return env
 
 
+def follow_web_origin(endpoint_url: str, old_origin: str, new_origin: str, region: str = "us-east-1") -> int:
+    """Buckets whose CORS allowed `old_origin` allow `new_origin` instead (a saved state loaded by a stack whose
+    web site has another port). Returns how many buckets changed."""
+    s3 = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                               region_name=region).client("s3", endpoint_url=endpoint_url)
+    changed = 0
+    for bucket in s3.list_buckets()["Buckets"]:
+        try:
+            rules = s3.get_bucket_cors(Bucket=bucket["Name"])["CORSRules"]
+        except s3.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchCORSConfiguration":
+                continue
+            raise
+        if not any(old_origin in rule.get("AllowedOrigins", []) for rule in rules):
+            continue
+        for rule in rules:
+            rule["AllowedOrigins"] = [new_origin if o == old_origin else o for o in rule.get("AllowedOrigins", [])]
+        s3.put_bucket_cors(Bucket=bucket["Name"], CORSConfiguration={"CORSRules": rules})
+        changed += 1
+    return changed
+
+
 def _create_stack(aws, tpl: Resolver, template: dict, resources: dict, reads: list) -> None:
     """moto creates `resources`; their Refs and the attributes `reads` needs come back as stack outputs."""
     kept = set(resources)

@@ -220,22 +220,26 @@ class StateKeeper:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def load(self) -> dict | None:
-        """Into moto (before anything else uses it). None if there is nothing to load, or it was unreadable
-        (then moved aside, and said so in the log)."""
-        if self.path is None or not self.path.exists():
+    def load(self, source: Path | None = None) -> dict | None:
+        """Into moto (before anything else uses it), from this keeper's folder or another `source` folder (a
+        saved state to start from, left as it is). None if there is nothing to load, or the keeper's own state
+        was unreadable (then moved aside, and said so in the log); an unreadable `source` raises."""
+        path = source / STATE_FILE if source is not None else self.path
+        if path is None or (source is None and not path.exists()):
             return None
         try:
-            state = read(self.path)
+            state = read(path)
         except UnreadableState as exc:
-            aside = move_aside(self.path)
+            if source is not None:
+                raise
+            aside = move_aside(path)
             log.error("the saved local state could not be read (%s); moved to %s, starting afresh", exc, aside)
             return None
         with self.server.gate.closed():
             install(state["backends"])
         self.env, self.meta = state["env"], state["meta"]
         self._saved_changes = self.server.gate.changes
-        log.info("local state loaded from %s (saved %s)", self.path, state["saved_at"])
+        log.info("local state loaded from %s (saved %s)", path, state["saved_at"])
         return state
 
     def start(self) -> "StateKeeper":

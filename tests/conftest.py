@@ -27,6 +27,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def seeded_state(tmp_path_factory):
+    """The local stack's state with its demo data, made once for the session by a real `python -m local`
+    (provisioned from infra/, seeded, its events handled, saved at stop): the tests' stacks start from it in
+    seconds instead of provisioning and seeding again (local/testing.py)."""
+    from local.testing import seeded_state as make
+
+    return make(tmp_path_factory.mktemp("seeded-state"))
+
+
+@pytest.fixture(scope="session")
 def aws_stack():
     """moto's server on loopback with every resource created from infra/ by the local provisioner: the
     same path `make run` takes. Shared by the session; tests keep apart by their own ids and addresses."""

@@ -46,10 +46,10 @@ schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)
 
 
 @pytest.fixture(scope="module")
-def stack():
+def stack(seeded_state):
     from local.testing import spawn
 
-    started = spawn(timeout=240)  # provisioning moto from infra/ on a busy machine
+    started = spawn(start_from=seeded_state)  # a stack of its own: what it sends must not touch the e2e one's
     yield started
     started.stop()
 

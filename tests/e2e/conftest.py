@@ -43,11 +43,11 @@ def eventually():
 
 
 @pytest.fixture(scope="session")
-def local_stack():
-    """The whole local stack with its demo data, started once for the session."""
+def local_stack(seeded_state):
+    """The whole local stack with its demo data, started once for the session (from the seeded state)."""
     from local.testing import spawn
 
-    stack = spawn(timeout=240)  # provisioning moto from infra/ on a busy machine
+    stack = spawn(start_from=seeded_state)
     try:
         yield stack
     finally:

@@ -2,6 +2,7 @@
 import os
 import pickle
 import re
+import shutil
 import time
 
 import boto3
@@ -51,10 +52,16 @@ def signs_in(stack, email: str, password: str) -> bool:
     return bool(sign_in(cognito(stack), client["ClientId"], email, password)["AccessToken"])
 
 
-def test_a_ticket_its_mail_and_the_users_survive_a_restart(tmp_path):
-    first = spawn(state_dir=tmp_path)
+def desk_with_demo_data(folder, seeded_state):
+    """The state `make run` leaves in its folder after a first run: the session's seeded one (tests/conftest.py)."""
+    shutil.copytree(seeded_state, folder, dirs_exist_ok=True)
+    return folder
+
+
+def test_a_ticket_its_mail_and_the_users_survive_a_restart(tmp_path, seeded_state):
+    first = spawn(state_dir=desk_with_demo_data(tmp_path, seeded_state))
     try:
-        assert "state kept in" in "\n".join(first.output)
+        assert "state loaded from" in "\n".join(first.output)
         opened = requests.post(f"{first.api_url}/tickets", json=TICKET, timeout=30)
         assert opened.status_code == 201, opened.text
         ticket = opened.json()
@@ -69,6 +76,13 @@ def test_a_ticket_its_mail_and_the_users_survive_a_restart(tmp_path):
     try:
         output = "\n".join(second.output)
         assert "state loaded from" in output and "demo tickets" in output  # not seeded again, banner kept
+        # The web site moved to another port: the demo links and the uploads bucket's CORS follow it.
+        assert f"{second.customer_url}#/t/" in output and f"{first.customer_url}#/t/" not in output
+        s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=second.moto_url,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        origins = {origin for bucket in s3.list_buckets()["Buckets"] if "attachments" in bucket["Name"]
+                   for rule in s3.get_bucket_cors(Bucket=bucket["Name"])["CORSRules"] for origin in rule["AllowedOrigins"]}
+        assert origins == {second.web_url}
         seen = requests.get(f"{second.api_url}/tickets/{ticket['number']}",
                             headers={"X-Ticket-Key": ticket["access_key"]}, timeout=30)
         assert seen.status_code == 200, seen.text
@@ -87,7 +101,7 @@ def test_a_ticket_its_mail_and_the_users_survive_a_restart(tmp_path):
 
 def test_an_unreadable_state_is_moved_aside_and_the_stack_starts_afresh(tmp_path):
     (tmp_path / state.STATE_FILE).write_bytes(b"\x80\x05 half of a pickle")
-    stack = spawn(state_dir=tmp_path)
+    stack = spawn(state_dir=tmp_path, seed=False)  # afresh: provisioned (seeding is the same with or without)
     try:
         assert "could not be read" in "\n".join(stack.output)
         assert requests.get(f"{stack.api_url}/health", timeout=10).ok
@@ -122,12 +136,10 @@ def test_a_state_of_another_format_is_not_misread(tmp_path):
         state.read(path)
 
 
-def test_a_stack_killed_without_warning_comes_back_with_its_last_periodic_save(tmp_path):
-    first = spawn(state_dir=tmp_path)
+def test_a_stack_killed_without_warning_comes_back_with_its_last_periodic_save(tmp_path, seeded_state):
+    first = spawn(state_dir=desk_with_demo_data(tmp_path, seeded_state))
     try:
         saved = tmp_path / state.STATE_FILE
-        eventually(saved.exists, what="the first save")
-        before = saved.stat().st_mtime_ns
         opened = requests.post(f"{first.api_url}/tickets", json=TICKET, timeout=30)
         assert opened.status_code == 201, opened.text
         [mail] = eventually(lambda: mail_to(first.moto_url, TICKET["customer"]["email"]), what="the confirmation mail")

@@ -1,7 +1,6 @@
 """What a customer reaches: their tickets by tab (signed in by email or by phone), each ticket only with its
 key or their own session, replies within the reply window, and new tickets that follow an earlier one."""
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 
