@@ -69,7 +69,8 @@ class LocalStack:
                 part.stop()
             except Exception:
                 log.exception("stopping %s", type(part).__name__)
-            log.info("%s stopped in %.1fs", type(part).__name__, time.monotonic() - started)
+            took = time.monotonic() - started
+            log.log(logging.INFO if took > 1 else logging.DEBUG, "%s stopped in %.1fs", type(part).__name__, took)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
