@@ -1,13 +1,14 @@
 """AWS calls per request, against moto's server with resources from infra/ (as `make run` has them)."""
 import json
 import os
-import socket
 import uuid
 from collections import Counter
 from contextlib import contextmanager
 
 import botocore.client
 import requests
+
+from local.testing import free_port
 
 PDF = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 1000
@@ -29,12 +30,6 @@ def counting_aws_calls():
         botocore.client.BaseClient._make_api_call = original
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def local_stack():
     from local.moto_server import MotoServer
@@ -42,7 +37,7 @@ def local_stack():
     # Dummy credentials: moto answers everything, nothing leaves the machine.
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
                        "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"})
-    server = MotoServer(port=_free_port()).start()  # moto as `make run` has it (local/moto_patches.py)
+    server = MotoServer(port=free_port()).start()  # moto as `make run` has it (local/moto_patches.py)
     endpoint = server.url
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     env = provision(endpoint, stack_name="helpdesk-bench", web_origin="http://127.0.0.1:8080",

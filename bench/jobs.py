@@ -122,13 +122,13 @@ def job_stack():
     import os
     import urllib.request
 
-    from bench.calls import _free_port
+    from local.testing import free_port
     from local.moto_server import MotoServer
     from local.provision import provision
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
                        "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"})
-    server = MotoServer(port=_free_port()).start()
+    server = MotoServer(port=free_port()).start()
     os.environ["AWS_ENDPOINT_URL"] = server.url
     os.environ.update(provision(server.url, stack_name="helpdesk-bench-jobs", web_origin="http://127.0.0.1:8080",
                                 customer_site_url="http://127.0.0.1:8080/customer/", mail_from="helpdesk@example.com"))

@@ -213,7 +213,7 @@ def cold_first_ms(root: Path, queries: list[dict], scope) -> tuple[float, int]:
     """Publish the shards to S3 (moto on loopback), then time an empty container's first answer."""
     import boto3
 
-    from bench.calls import _free_port
+    from local.testing import free_port
     from chalicelib.adapters import aws
     from chalicelib.adapters.search_engine import Engine, Shards
     from chalicelib.adapters.search_store import S3IndexStore
@@ -223,7 +223,7 @@ def cold_first_ms(root: Path, queries: list[dict], scope) -> tuple[float, int]:
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"})
-    server = MotoServer(port=_free_port()).start()
+    server = MotoServer(port=free_port()).start()
     previous = os.environ.get("AWS_ENDPOINT_URL")
     os.environ["AWS_ENDPOINT_URL"] = server.url
     aws.client.cache_clear()

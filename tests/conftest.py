@@ -13,17 +13,11 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-import socket  # noqa: E402
-
 import pytest  # noqa: E402
 
+from local.testing import free_port  # noqa: E402
+
 DEMO_PASSWORD = "Test-pass-2026!"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

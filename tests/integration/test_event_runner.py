@@ -2,7 +2,6 @@
 the helpdesk's: what Lambda's event sources would deliver reaches the handlers, with Lambda's shapes and
 Lambda's retry rules. No fixed sleeps: every wait polls a condition with a deadline."""
 import json
-import socket
 import threading
 import time
 import uuid
@@ -15,15 +14,10 @@ from chalice import Chalice
 from local import schedules
 from local.events import EventRunner
 from local.moto_server import MotoServer
+from local.testing import free_port
 
 REGION = "us-east-1"
 PLACEHOLDER_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/placeholder/stream/x"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def eventually(condition, timeout=10.0, what="condition"):

@@ -2,7 +2,6 @@
 to a file, and what local/mailbox.py reads is all of it, in order, each once."""
 import gc
 import json
-import socket
 import weakref
 
 import boto3
@@ -11,15 +10,10 @@ import pytest
 from local.mailbox import mail_to, sent_mail, sent_sms
 from local.moto_server import MotoServer
 from local.outbox import SENT, Outbox, public
+from local.testing import free_port
 
 REGION = "us-east-1"
 SENDER = "helpdesk@example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

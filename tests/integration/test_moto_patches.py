@@ -2,21 +2,15 @@
 copies only what it touches, a cancelled one leaves no trace, and nothing keeps discarded copies alive."""
 import gc
 import time
-import socket
 import uuid
 
 import boto3
 import pytest
 
 from local.moto_server import MotoServer
+from local.testing import free_port
 
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

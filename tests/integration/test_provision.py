@@ -2,7 +2,6 @@
 code and the local runtime rely on, including the parts moto's CloudFormation skips or ignores."""
 import json
 import re
-import socket
 from pathlib import Path
 from urllib.parse import unquote_plus
 
@@ -11,22 +10,17 @@ import pytest
 import yaml
 
 from local import provision as provisioning
+from local.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Long-enough-2026!"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def stack():
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
