@@ -237,11 +237,7 @@ def _ignored_properties(resources: dict):
 def provision(endpoint_url: str, *, stack_name: str = "helpdesk-local", web_origin: str, customer_site_url: str,
               mail_from: str, region: str = "us-east-1") -> dict[str, str]:
     """Create the stack in moto at endpoint_url; return the environment the Lambda code expects."""
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name=region)
-
-    def aws(service: str):
-        return session.client(service, endpoint_url=endpoint_url)
+    aws = _moto_clients(endpoint_url, region)
 
     template = yaml.safe_load((INFRA / "resources.yaml").read_text())
     wiring = yaml.safe_load((INFRA / "wiring.yaml").read_text())
@@ -281,8 +277,7 @@ def provision(endpoint_url: str, *, stack_name: str = "helpdesk-local", web_orig
 def follow_web_origin(endpoint_url: str, old_origin: str, new_origin: str, region: str = "us-east-1") -> int:
     """Buckets whose CORS allowed `old_origin` allow `new_origin` instead (a saved state loaded by a stack whose
     web site has another port). Returns how many buckets changed."""
-    s3 = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                               region_name=region).client("s3", endpoint_url=endpoint_url)
+    s3 = _moto_clients(endpoint_url, region)("s3")
     changed = 0
     for bucket in s3.list_buckets()["Buckets"]:
         try:
@@ -298,6 +293,12 @@ def follow_web_origin(endpoint_url: str, old_origin: str, new_origin: str, regio
         s3.put_bucket_cors(Bucket=bucket["Name"], CORSConfiguration={"CORSRules": rules})
         changed += 1
     return changed
+
+
+def _moto_clients(endpoint_url: str, region: str):
+    """aws("s3") -> a client of moto at endpoint_url, with credentials that can reach nothing real."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    return lambda service: session.client(service, endpoint_url=endpoint_url)
 
 
 def _create_stack(aws, tpl: Resolver, template: dict, resources: dict, reads: list) -> None:
