@@ -105,8 +105,10 @@ def test_a_closed_conversation_continues_in_a_new_ticket_and_past_the_allowance_
     expect(notice).to_be_visible()
     expect(notice).to_have_attribute("role", "alert")
     expect(notice).to_contain_text("on its way")
-    for named in (follow_up, *waiting):  # no ticket named to whoever typed the address
-        expect(notice).not_to_contain_text(str(named))
+    # No ticket named to whoever typed the address. As a number of its own: the address's random part may hold
+    # the same digits ("sam.710695@…" and #1069).
+    for named in (follow_up, *waiting):
+        expect(notice).not_to_contain_text(re.compile(rf"(?<![0-9A-Za-z]){named}(?![0-9A-Za-z])"))
     expect(page.get_by_test_id("open-limit-ticket")).to_have_count(0)
     expect(notice.get_by_test_id("unconfirmed-limit-sign-in")).to_be_visible()
     expect(page.get_by_test_id("email-error")).to_be_visible()
